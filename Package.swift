@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tcptrace-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tcptrace-swift", targets: ["tcptrace-swift"]),
+        .library(name: "TCPTrace", targets: ["TCPTrace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
+        ),
+        .target(
+            name: "TCPTrace",
+            dependencies: ["CPcap"]
+        ),
+        // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
+        // not produce (scripts/make-synthetic-fixtures).
+        .target(name: "PcapSynth"),
+        .executableTarget(
+            name: "tcptrace-swift",
+            dependencies: [
+                "TCPTrace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "make-fixtures",
+            dependencies: ["PcapSynth"]
+        ),
+        .testTarget(
+            name: "TCPTraceTests",
+            dependencies: ["TCPTrace", "PcapSynth"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

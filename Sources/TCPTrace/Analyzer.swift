@@ -1,0 +1,114 @@
+/// Settings for one analysis run.
+public struct AnalysisOptions: Sendable {
+    public var tracker = TrackerOptions()
+    public init(tracker: TrackerOptions = TrackerOptions()) { self.tracker = tracker }
+}
+
+/// The finished analysis of a trace: what was read and every connection, by first frame.
+public struct Analysis: Sendable {
+    public var input: CaptureSummary
+    public var connections: [Connection]
+    public var options: AnalysisOptions
+}
+
+/// Runs capture → decode → track over one or more files read as one continuous trace.
+public enum Analyzer {
+    /// Analyses `paths` (`-` is standard input and must be alone). Files are ordered by their first
+    /// timestamp; frame numbers run on across files.
+    /// - Throws: `CaptureError` for a missing, unreadable or non-capture file, or an unsupported link type.
+    ///   A file damaged part-way is not an error: its packets up to the damage are analysed and the summary
+    ///   says so.
+    public static func analyze(paths: [String], options: AnalysisOptions = AnalysisOptions())
+        throws(CaptureError) -> Analysis
+    {
+        if paths.count > 1 && paths.contains("-") { throw .standardInputWithOtherFiles }
+        var summary = CaptureSummary()
+        var tracker = Tracker(options: options.tracker)
+        let ordered = try order(paths, summary: &summary)
+        var frame = 0
+        for path in ordered {
+            let capture = try CaptureFile(path: path)
+            guard capture.linkType.isSupported else {
+                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
+            }
+            var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
+            let linkType = capture.linkType
+            let end = capture.forEachPacket { record, bytes in
+                frame += 1
+                file.packets += 1
+                if file.firstFrame == nil {
+                    file.firstFrame = frame
+                    file.firstTime = record.timestamp
+                    if let previous = summary.files.last, let previousEnd = previous.lastTime,
+                       record.timestamp < previousEnd {
+                        summary.warnings.append(
+                            "\(path): starts at \(record.timestamp) before \(previous.path) ends at \(previousEnd): "
+                                + "the files overlap in time; packets are analysed file after file")
+                    }
+                }
+                file.lastFrame = frame
+                file.lastTime = record.timestamp
+                summary.packets += 1
+                switch PacketDecoder.decode(bytes, linkType: linkType) {
+                case .tcp(let segment):
+                    summary.tcpSegments += 1
+                    if segment.optionsTruncated { summary.optionsTruncated += 1 }
+                    if segment.isFirstFragment { summary.fragments += 1 }
+                    tracker.ingest(segment, frame: frame, time: record.timestamp)
+                case .notTCP:
+                    summary.nonTCP += 1
+                case .fragment:
+                    summary.fragments += 1
+                case .truncated(let problem):
+                    summary.truncated += 1
+                    if summary.problems.count < CaptureSummary.problemLimit {
+                        summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
+                    }
+                case .malformed(let problem):
+                    summary.malformed += 1
+                    if summary.problems.count < CaptureSummary.problemLimit {
+                        summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
+                    }
+                }
+            }
+            if case .damaged(let reason) = end {
+                file.damage = reason
+                summary.warnings.append(
+                    "\(path): capture cut off after \(file.packets) packets (\(reason)); "
+                        + "results cover the packets read before the damage")
+            }
+            if summary.firstTime == nil { summary.firstTime = file.firstTime }
+            if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }
+            summary.files.append(file)
+        }
+        return Analysis(input: summary, connections: tracker.finish(), options: options)
+    }
+
+    /// Orders several files by the timestamp of their first packet (files without packets keep their place at
+    /// the end). Opening each file here also reports a bad one before any output is written.
+    private static func order(_ paths: [String], summary: inout CaptureSummary) throws(CaptureError) -> [String] {
+        guard paths.count > 1 else { return paths }
+        var firsts: [(path: String, first: Timestamp?, position: Int)] = []
+        for (position, path) in paths.enumerated() {
+            let capture = try CaptureFile(path: path)
+            guard capture.linkType.isSupported else {
+                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
+            }
+            firsts.append((path, capture.firstTimestamp(), position))
+        }
+        let sorted = firsts.sorted { lhs, rhs in
+            switch (lhs.first, rhs.first) {
+            case let (l?, r?): return l == r ? lhs.position < rhs.position : l < r
+            case (.some, .none): return true
+            case (.none, .some): return false
+            case (.none, .none): return lhs.position < rhs.position
+            }
+        }
+        let result = sorted.map(\.path)
+        if result != paths {
+            summary.notes.append("files read in order of their first timestamp: "
+                                        + result.joined(separator: ", "))
+        }
+        return result
+    }
+}

@@ -1,0 +1,56 @@
+/// One input file as it was read.
+public struct InputFileSummary: Sendable {
+    public var path: String
+    public var linkType: LinkType
+    public var snapLength: Int
+    public var packets = 0
+    /// 1-based frame numbers of this file's first and last packet in the whole trace (nil when empty).
+    public var firstFrame: Int?
+    public var lastFrame: Int?
+    public var firstTime: Timestamp?
+    public var lastTime: Timestamp?
+    /// Set when libpcap stopped on a damaged record; the packets before it were analysed.
+    public var damage: String?
+}
+
+/// A packet that could not be fully decoded, kept for the report (the first few only).
+public struct PacketProblem: Sendable {
+    public var frame: Int
+    public var problem: DecodeProblem
+    public var isTruncation: Bool
+}
+
+/// Counts over the whole trace: what was read and what the decoder made of it.
+public struct CaptureSummary: Sendable {
+    public var files: [InputFileSummary] = []
+    public var packets = 0
+    public var tcpSegments = 0
+    public var nonTCP = 0
+    /// Packets whose headers up to the TCP fixed header were cut by the snap length (not tracked).
+    public var truncated = 0
+    /// TCP segments tracked with their options cut by the snap length.
+    public var optionsTruncated = 0
+    public var malformed = 0
+    /// Non-first IP fragments (skipped) and first fragments (tracked with the fragment's length).
+    public var fragments = 0
+    public var firstTime: Timestamp?
+    public var lastTime: Timestamp?
+    /// Human-readable warnings (files reordered or overlapping, damaged records).
+    public var warnings: [String] = []
+    /// Information that is not a problem (the order in which several files were read).
+    public var notes: [String] = []
+    /// The first `problemLimit` truncated or malformed packets.
+    public var problems: [PacketProblem] = []
+
+    public static let problemLimit = 100
+
+    public init() {}
+
+    public var linkTypes: [LinkType] {
+        var seen: [LinkType] = []
+        for file in files where !seen.contains(file.linkType) { seen.append(file.linkType) }
+        return seen
+    }
+
+    public var isDamaged: Bool { files.contains { $0.damage != nil } }
+}

@@ -1,0 +1,23 @@
+/// The per-packet header libpcap hands out: when the packet was seen and how long it was.
+public struct PacketRecord: Sendable, Hashable {
+    public var timestamp: Timestamp
+    /// Bytes present in the capture (at most the snap length).
+    public var capturedLength: UInt32
+    /// Bytes the packet had on the wire.
+    public var originalLength: UInt32
+
+    public init(timestamp: Timestamp, capturedLength: UInt32, originalLength: UInt32) {
+        self.timestamp = timestamp
+        self.capturedLength = capturedLength
+        self.originalLength = originalLength
+    }
+}
+
+/// How reading a capture ended.
+public enum ReadEnd: Sendable, Equatable {
+    /// Every record was read.
+    case endOfFile
+    /// libpcap stopped on a damaged record (most often the last one, cut off when tcpdump was killed).
+    /// Every packet before it was delivered. `reason` is libpcap's message.
+    case damaged(reason: String)
+}

@@ -1,0 +1,308 @@
+/// Turns the bytes of one captured packet into a `DecodeOutcome`.
+///
+/// Every header decoder checks its length once at its top and reads without further checks after that;
+/// every length field is validated before it is used in arithmetic, so no input can trap or loop.
+/// Short input gives `.truncated`, impossible fields give `.malformed`.
+public enum PacketDecoder {
+    /// Ethertypes and IP protocol numbers used below (IEEE 802 registry, IANA protocol numbers).
+    static let etherIPv4: UInt16 = 0x0800
+    static let etherIPv6: UInt16 = 0x86DD
+    static let ether8021Q: UInt16 = 0x8100
+    static let ether8021AD: UInt16 = 0x88A8
+    static let etherQinQLegacy: UInt16 = 0x9100
+    static let protocolTCP: UInt8 = 6
+
+    /// Nested VLAN tags accepted before the packet is treated as malformed (QinQ uses two; allow slack).
+    static let maximumVLANTags = 8
+    /// IPv6 extension headers followed before giving up (RFC 8200 4.1 expects each at most once or twice).
+    static let maximumExtensionHeaders = 16
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) -> DecodeOutcome {
+        switch linkType {
+        case .ethernet: return decodeEthernet(bytes)
+        case .linuxSLL: return decodeSLL(bytes)
+        case .linuxSLL2: return decodeSLL2(bytes)
+        case .null: return decodeNull(bytes, networkOrder: false)
+        case .loop: return decodeNull(bytes, networkOrder: true)
+        case .raw, .rawBSD: return decodeRawIP(bytes, offset: 0)
+        case .ipv4: return decodeIPv4(bytes, offset: 0)
+        case .ipv6: return decodeIPv6(bytes, offset: 0)
+        default: return .notTCP
+        }
+    }
+
+    // MARK: Link layers
+
+    static func decodeEthernet(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+        guard bytes.count >= 14 else {
+            return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 14, available: bytes.count,
+                                            reason: "Ethernet header cut"))
+        }
+        return decodeEtherType(bytes.u16(12), bytes, offset: 14)
+    }
+
+    /// Follows 802.1Q / 802.1ad tags (each 4 bytes: TCI then the next ethertype) to the network layer.
+    static func decodeEtherType(_ firstType: UInt16, _ bytes: UnsafeRawBufferPointer, offset start: Int)
+        -> DecodeOutcome
+    {
+        var type = firstType
+        var offset = start
+        var tags = 0
+        while type == ether8021Q || type == ether8021AD || type == etherQinQLegacy {
+            tags += 1
+            guard tags <= maximumVLANTags else {
+                return .malformed(DecodeProblem(layer: .link, offset: offset, needed: 0, available: bytes.count,
+                                                reason: "too many nested VLAN tags"))
+            }
+            guard bytes.count >= offset + 4 else {
+                return .truncated(DecodeProblem(layer: .link, offset: offset, needed: 4,
+                                                available: bytes.count - offset, reason: "VLAN tag cut"))
+            }
+            type = bytes.u16(offset + 2)
+            offset += 4
+        }
+        switch type {
+        case etherIPv4: return decodeIPv4(bytes, offset: offset)
+        case etherIPv6: return decodeIPv6(bytes, offset: offset)
+        default: return .notTCP
+        }
+    }
+
+    /// Linux cooked v1: 16-byte header, protocol (ethertype) in its last two bytes.
+    static func decodeSLL(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+        guard bytes.count >= 16 else {
+            return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 16, available: bytes.count,
+                                            reason: "Linux cooked (SLL) header cut"))
+        }
+        return decodeEtherType(bytes.u16(14), bytes, offset: 16)
+    }
+
+    /// Linux cooked v2: 20-byte header, protocol (ethertype) in its first two bytes.
+    static func decodeSLL2(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+        guard bytes.count >= 20 else {
+            return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 20, available: bytes.count,
+                                            reason: "Linux cooked v2 (SLL2) header cut"))
+        }
+        return decodeEtherType(bytes.u16(0), bytes, offset: 20)
+    }
+
+    /// BSD loopback: a 4-byte address family, in the capturing host's byte order for DLT_NULL and in network
+    /// order for DLT_LOOP. AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
+    /// 30 (Darwin) or 10 (Linux).
+    static func decodeNull(_ bytes: UnsafeRawBufferPointer, networkOrder: Bool) -> DecodeOutcome {
+        guard bytes.count >= 4 else {
+            return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 4, available: bytes.count,
+                                            reason: "loopback header cut"))
+        }
+        var family = bytes.u32(0)
+        // The writer's byte order is unknown for DLT_NULL: a family number never exceeds 0xFFFF.
+        if !networkOrder && family > 0xFFFF { family = family.byteSwapped }
+        switch family {
+        case 2: return decodeIPv4(bytes, offset: 4)
+        case 10, 24, 28, 30: return decodeIPv6(bytes, offset: 4)
+        default: return .notTCP
+        }
+    }
+
+    /// Raw IP: the version nibble picks IPv4 or IPv6.
+    static func decodeRawIP(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+        guard bytes.count > offset else {
+            return .truncated(DecodeProblem(layer: .link, offset: offset, needed: 1, available: 0,
+                                            reason: "empty raw IP packet"))
+        }
+        switch bytes[offset] >> 4 {
+        case 4: return decodeIPv4(bytes, offset: offset)
+        case 6: return decodeIPv6(bytes, offset: offset)
+        default:
+            return .malformed(DecodeProblem(layer: .link, offset: offset, needed: 0, available: bytes.count - offset,
+                                            reason: "raw IP packet with IP version neither 4 nor 6"))
+        }
+    }
+
+    // MARK: Network layers
+
+    /// IPv4 (RFC 791). The TCP payload length is the total length minus both headers; bytes captured after
+    /// the total length (Ethernet padding) are ignored. A total length of 0 is what Linux records for
+    /// TSO-offloaded segments seen on the sender: the captured length stands in for it then.
+    static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+        let available = bytes.count - offset
+        guard available >= 20 else {
+            return .truncated(DecodeProblem(layer: .ipv4, offset: offset, needed: 20, available: available,
+                                            reason: "IPv4 header cut"))
+        }
+        // Safe: 20 bytes checked above.
+        let versionIHL = bytes[offset]
+        guard versionIHL >> 4 == 4 else {
+            return .malformed(DecodeProblem(layer: .ipv4, offset: offset, needed: 0, available: available,
+                                            reason: "IP version is not 4"))
+        }
+        let headerLength = Int(versionIHL & 0x0f) * 4
+        guard headerLength >= 20 else {
+            return .malformed(DecodeProblem(layer: .ipv4, offset: offset, needed: 20, available: headerLength,
+                                            reason: "IPv4 header length below 20"))
+        }
+        guard available >= headerLength else {
+            return .truncated(DecodeProblem(layer: .ipv4, offset: offset, needed: headerLength, available: available,
+                                            reason: "IPv4 options cut"))
+        }
+        var totalLength = Int(bytes.u16(offset + 2))
+        if totalLength == 0 { totalLength = available }
+        guard totalLength >= headerLength else {
+            return .malformed(DecodeProblem(layer: .ipv4, offset: offset, needed: headerLength, available: totalLength,
+                                            reason: "IPv4 total length below header length"))
+        }
+        let fragmentField = bytes.u16(offset + 6)
+        let moreFragments = fragmentField & 0x2000 != 0
+        let fragmentOffset = fragmentField & 0x1fff
+        guard bytes[offset + 9] == protocolTCP else { return fragmentOffset != 0 ? .fragment : .notTCP }
+        if fragmentOffset != 0 { return .fragment }
+        let source = IPAddress(ipv4: bytes.u32(offset + 12))
+        let destination = IPAddress(ipv4: bytes.u32(offset + 16))
+        return decodeTCP(bytes, offset: offset + headerLength, ipPayloadLength: totalLength - headerLength,
+                         source: source, destination: destination, isFirstFragment: moreFragments)
+    }
+
+    /// IPv6 (RFC 8200) with its extension-header chain: hop-by-hop (0), routing (43), fragment (44),
+    /// destination options (60) and authentication (51, RFC 4302: length in 4-byte units).
+    static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+        let available = bytes.count - offset
+        guard available >= 40 else {
+            return .truncated(DecodeProblem(layer: .ipv6, offset: offset, needed: 40, available: available,
+                                            reason: "IPv6 header cut"))
+        }
+        guard bytes[offset] >> 4 == 6 else {
+            return .malformed(DecodeProblem(layer: .ipv6, offset: offset, needed: 0, available: available,
+                                            reason: "IP version is not 6"))
+        }
+        var payloadLength = Int(bytes.u16(offset + 4))
+        // A zero payload length means a jumbogram (RFC 2675) or a TSO segment: use what was captured.
+        if payloadLength == 0 { payloadLength = available - 40 }
+        var next = bytes[offset + 6]
+        let source = IPAddress(ipv6High: bytes.u64(offset + 8), low: bytes.u64(offset + 16))
+        let destination = IPAddress(ipv6High: bytes.u64(offset + 24), low: bytes.u64(offset + 32))
+        var cursor = offset + 40
+        var remaining = payloadLength
+        var isFirstFragment = false
+        var headers = 0
+        while next != protocolTCP {
+            let headerLength: Int
+            switch next {
+            case 0, 43, 60, 44, 51:
+                guard bytes.count - cursor >= 8 else {
+                    return .truncated(DecodeProblem(layer: .ipv6, offset: cursor, needed: 8,
+                                                    available: bytes.count - cursor,
+                                                    reason: "IPv6 extension header cut"))
+                }
+                if next == 44 {
+                    headerLength = 8
+                    let fragmentField = bytes.u16(cursor + 2)
+                    if fragmentField & 0xfff8 != 0 { return .fragment }
+                    isFirstFragment = fragmentField & 1 != 0
+                } else if next == 51 {
+                    headerLength = (Int(bytes[cursor + 1]) + 2) * 4
+                } else {
+                    headerLength = (Int(bytes[cursor + 1]) + 1) * 8
+                }
+            default:
+                return .notTCP   // 59 (no next header), UDP, ICMPv6, ESP, …
+            }
+            headers += 1
+            guard headers <= maximumExtensionHeaders, headerLength <= remaining else {
+                return .malformed(DecodeProblem(layer: .ipv6, offset: cursor, needed: headerLength,
+                                                available: remaining,
+                                                reason: "IPv6 extension headers exceed the payload length"))
+            }
+            guard bytes.count - cursor >= headerLength else {
+                return .truncated(DecodeProblem(layer: .ipv6, offset: cursor, needed: headerLength,
+                                                available: bytes.count - cursor, reason: "IPv6 extension header cut"))
+            }
+            next = bytes[cursor]
+            cursor += headerLength
+            remaining -= headerLength
+        }
+        return decodeTCP(bytes, offset: cursor, ipPayloadLength: remaining, source: source,
+                         destination: destination, isFirstFragment: isFirstFragment)
+    }
+
+    // MARK: TCP
+
+    /// TCP (RFC 9293 3.1). Fewer than 20 captured bytes: `.truncated`, the segment is not trusted for flags it
+    /// may not hold. Options cut by the snap length: the segment is returned with `optionsTruncated`.
+    static func decodeTCP(_ bytes: UnsafeRawBufferPointer, offset: Int, ipPayloadLength: Int, source: IPAddress,
+                          destination: IPAddress, isFirstFragment: Bool) -> DecodeOutcome {
+        let available = bytes.count - offset
+        guard available >= 20 else {
+            return .truncated(DecodeProblem(layer: .tcp, offset: offset, needed: 20, available: max(0, available),
+                                            reason: "TCP header cut"))
+        }
+        // Safe: the 20-byte fixed header is present.
+        let dataOffset = Int(bytes[offset + 12] >> 4) * 4
+        guard dataOffset >= 20 else {
+            return .malformed(DecodeProblem(layer: .tcp, offset: offset, needed: 20, available: dataOffset,
+                                            reason: "TCP data offset below 20"))
+        }
+        guard dataOffset <= ipPayloadLength else {
+            return .malformed(DecodeProblem(layer: .tcp, offset: offset, needed: dataOffset, available: ipPayloadLength,
+                                            reason: "TCP header longer than the IP payload"))
+        }
+        let flags = TCPFlags(rawValue: (UInt16(bytes[offset + 12] & 1) << 8) | UInt16(bytes[offset + 13]))
+        let optionsEnd = min(offset + dataOffset, bytes.count)
+        let options = parseOptions(bytes, from: offset + 20, to: optionsEnd)
+        let payloadLength = ipPayloadLength - dataOffset
+        let capturedPayload = max(0, min(payloadLength, bytes.count - (offset + dataOffset)))
+        return .tcp(Segment(
+            source: source, destination: destination,
+            sourcePort: bytes.u16(offset), destinationPort: bytes.u16(offset + 2),
+            sequence: SequenceNumber(bytes.u32(offset + 4)), acknowledgment: SequenceNumber(bytes.u32(offset + 8)),
+            flags: flags, window: bytes.u16(offset + 14),
+            payloadLength: UInt32(payloadLength), capturedPayloadLength: UInt32(capturedPayload),
+            options: options, headerLength: UInt8(dataOffset),
+            optionsTruncated: available < dataOffset, isFirstFragment: isFirstFragment))
+    }
+
+    /// Parses options in `[start, end)`. Each option with a length byte must have length >= 2 and fit before
+    /// `end`, so the loop always advances; a bad length stops parsing and marks the options malformed.
+    static func parseOptions(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> TCPOptions {
+        var options = TCPOptions()
+        var cursor = start
+        while cursor < end {
+            let kind = bytes[cursor]
+            if kind == 0 { break }             // End of option list
+            if kind == 1 { cursor += 1; continue }   // No-operation
+            guard cursor + 1 < end else { break }    // length byte cut (snap length): stop quietly
+            let length = Int(bytes[cursor + 1])
+            guard length >= 2 else { options.malformed = true; break }
+            guard cursor + length <= end else { break }   // option cut by the header end or snap length
+            switch (kind, length) {
+            case (2, 4): options.mss = bytes.u16(cursor + 2)
+            case (3, 3): options.windowScale = bytes[cursor + 2]
+            case (4, 2): options.sackPermitted = true
+            case (8, 10):
+                options.timestampValue = bytes.u32(cursor + 2)
+                options.timestampEcho = bytes.u32(cursor + 6)
+            case (5, _):
+                var block = cursor + 2
+                while block + 8 <= cursor + length {
+                    options.sack.append(left: bytes.u32(block), right: bytes.u32(block + 4))
+                    block += 8
+                }
+            default: break
+            }
+            cursor += length
+        }
+        return options
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Big-endian reads at a byte offset. Callers check bounds first (see each decoder's guard).
+    @inline(__always) func u16(_ offset: Int) -> UInt16 {
+        UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+    @inline(__always) func u32(_ offset: Int) -> UInt32 {
+        UInt32(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+    @inline(__always) func u64(_ offset: Int) -> UInt64 {
+        UInt64(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+}

@@ -1,0 +1,53 @@
+/// One decoded TCP segment: a plain value holding no reference to the packet buffer.
+///
+/// `payloadLength` comes from the IP header (total length minus headers), never from the captured length,
+/// so Ethernet padding is not payload and a snap-length cut does not shorten the segment.
+public struct Segment: Sendable, Hashable {
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    public var sequence: SequenceNumber
+    public var acknowledgment: SequenceNumber
+    public var flags: TCPFlags
+    /// Raw advertised window (not yet scaled).
+    public var window: UInt16
+    /// TCP payload bytes according to the IP header.
+    public var payloadLength: UInt32
+    /// Payload bytes actually present in the capture (less than `payloadLength` after a snap-length cut).
+    public var capturedPayloadLength: UInt32
+    public var options: TCPOptions
+    /// TCP header length from the data offset field, in bytes.
+    public var headerLength: UInt8
+    /// The TCP options were cut by the snap length: the fixed header (and so the flags) is trustworthy,
+    /// the options are only partly known.
+    public var optionsTruncated: Bool
+    /// First fragment of a fragmented IPv4/IPv6 datagram: `payloadLength` covers this fragment only.
+    public var isFirstFragment: Bool
+
+    public init(source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,
+                sequence: SequenceNumber, acknowledgment: SequenceNumber, flags: TCPFlags, window: UInt16,
+                payloadLength: UInt32, capturedPayloadLength: UInt32, options: TCPOptions = TCPOptions(),
+                headerLength: UInt8 = 20, optionsTruncated: Bool = false, isFirstFragment: Bool = false) {
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sequence = sequence
+        self.acknowledgment = acknowledgment
+        self.flags = flags
+        self.window = window
+        self.payloadLength = payloadLength
+        self.capturedPayloadLength = capturedPayloadLength
+        self.options = options
+        self.headerLength = headerLength
+        self.optionsTruncated = optionsTruncated
+        self.isFirstFragment = isFirstFragment
+    }
+
+    /// Sequence space the segment occupies: payload plus one for SYN and one for FIN (RFC 9293 3.4).
+    @inline(__always)
+    public var sequenceLength: UInt32 {
+        payloadLength &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
+    }
+}

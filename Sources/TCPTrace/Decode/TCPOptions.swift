@@ -1,0 +1,62 @@
+/// Up to four SACK blocks (RFC 2018 3: at most 4 fit in 40 bytes of options), held inline.
+public struct SACKBlocks: Hashable, Sendable {
+    public private(set) var count: Int = 0
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    public init() {}
+
+    /// Adds a block (left edge, right edge); a fifth block is ignored.
+    public mutating func append(left: UInt32, right: UInt32) {
+        let packed = UInt64(left) << 32 | UInt64(right)
+        switch count {
+        case 0: storage.0 = packed
+        case 1: storage.1 = packed
+        case 2: storage.2 = packed
+        case 3: storage.3 = packed
+        default: return
+        }
+        count += 1
+    }
+
+    public subscript(index: Int) -> (left: SequenceNumber, right: SequenceNumber) {
+        precondition(index >= 0 && index < count, "SACK block index out of range")
+        let packed: UInt64
+        switch index {
+        case 0: packed = storage.0
+        case 1: packed = storage.1
+        case 2: packed = storage.2
+        default: packed = storage.3
+        }
+        return (SequenceNumber(UInt32(truncatingIfNeeded: packed >> 32)), SequenceNumber(UInt32(truncatingIfNeeded: packed)))
+    }
+
+    public static func == (lhs: SACKBlocks, rhs: SACKBlocks) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for i in 0..<lhs.count where lhs[i] != rhs[i] { return false }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for i in 0..<count { hasher.combine(self[i].left); hasher.combine(self[i].right) }
+    }
+}
+
+/// The TCP options this analyzer uses, decoded from the option bytes (RFC 9293 3.2, RFC 7323, RFC 2018).
+public struct TCPOptions: Hashable, Sendable {
+    /// Maximum segment size (kind 2).
+    public var mss: UInt16?
+    /// Window scale shift count (kind 3), as sent; RFC 7323 2.3 caps the effective value at 14.
+    public var windowScale: UInt8?
+    /// SACK permitted (kind 4).
+    public var sackPermitted = false
+    /// Timestamps (kind 8): TSval and TSecr.
+    public var timestampValue: UInt32?
+    public var timestampEcho: UInt32?
+    /// SACK blocks (kind 5).
+    public var sack = SACKBlocks()
+    /// True when an option's length byte was invalid (< 2 or past the header): parsing stopped there.
+    public var malformed = false
+
+    public init() {}
+}

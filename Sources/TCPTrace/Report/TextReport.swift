@@ -1,0 +1,124 @@
+/// Renders an `Analysis` for people: the capture summary, one row per connection, finding totals, and on
+/// request each connection's timeline.
+public enum TextReport {
+    public static func render(_ analysis: Analysis, timelines: Set<Int> = []) -> String {
+        var out = ""
+        summary(analysis.input, into: &out)
+        out += "\n"
+        connectionTable(analysis, into: &out)
+        totals(analysis, into: &out)
+        for connection in analysis.connections where timelines.contains(connection.id) {
+            out += "\n"
+            timeline(connection, captureStart: analysis.input.firstTime ?? connection.start, into: &out)
+        }
+        return out
+    }
+
+    static func summary(_ s: CaptureSummary, into out: inout String) {
+        for file in s.files {
+            let frames = file.firstFrame.map { "frames \($0)-\(file.lastFrame!)" } ?? "no packets"
+            out += "capture \(file.path): \(file.linkType.name), \(file.packets) packets, \(frames)"
+            if let first = file.firstTime, let last = file.lastTime {
+                out += ", \(first) to \(last)"
+            }
+            if file.damage != nil { out += " (cut off)" }
+            out += "\n"
+        }
+        out += "packets \(s.packets), TCP segments \(s.tcpSegments), non-TCP \(s.nonTCP), truncated \(s.truncated)"
+        out += ", options cut \(s.optionsTruncated), malformed \(s.malformed), fragments \(s.fragments)\n"
+        for problem in s.problems.prefix(10) {
+            out += "  frame \(problem.frame): \(problem.isTruncation ? "truncated" : "malformed"): "
+                + "\(problem.problem)\n"
+        }
+        if s.problems.count > 10 { out += "  … \(s.problems.count - 10) more in the JSON output\n" }
+        for note in s.notes { out += "note: \(note)\n" }
+    }
+
+    static func connectionTable(_ analysis: Analysis, into out: inout String) {
+        let header = ["ID", "CLIENT", "SERVER", "PKTS C>S/S>C", "BYTES C>S/S>C", "FRAMES", "DURATION",
+                      "HANDSHAKE", "CLOSE", "BY", "CLIENT STATE", "SERVER STATE", "FINDINGS"]
+        var rows: [[String]] = [header]
+        for c in analysis.connections {
+            let findings = c.findings.isEmpty ? "-" : c.findings.map { "\($0.code.rawValue)@\($0.frame)" }
+                .joined(separator: ",")
+            rows.append([
+                String(c.id), c.client.endpoint.description, c.server.endpoint.description,
+                "\(c.client.packets)/\(c.server.packets)", "\(c.client.payloadBytes)/\(c.server.payloadBytes)",
+                "\(c.firstFrame)-\(c.lastFrame)", Format.seconds(c.start.interval(to: c.end)),
+                c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
+                c.client.state.rawValue, c.server.state.rawValue, findings,
+            ])
+        }
+        if analysis.connections.isEmpty {
+            out += "no TCP connections\n"
+            return
+        }
+        out += table(rows)
+    }
+
+    static func totals(_ analysis: Analysis, into out: inout String) {
+        let totals = FindingTotals(analysis.connections)
+        out += "\n\(analysis.connections.count) connection(s)"
+        if totals.byCode.isEmpty {
+            out += ", no findings\n"
+            return
+        }
+        out += "; findings: "
+        out += totals.byCode.map { "\($0.code.rawValue) (\($0.code.severity.rawValue)) \($0.count)" }
+            .joined(separator: ", ")
+        out += "\n"
+    }
+
+    /// Every segment of a connection with both sides' states after it and the findings it raised.
+    public static func timeline(_ c: Connection, captureStart: Timestamp, into out: inout String) {
+        out += "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint)"
+        out += "  handshake \(c.handshakeOutcome.rawValue), close \(c.closeKind.rawValue)"
+        if let by = c.closeInitiator { out += " by \(by.rawValue)" }
+        out += ", zeek \(c.zeekConnState) \(c.zeekHistory)\n"
+        guard let entries = c.timeline else {
+            out += "  (timeline not recorded)\n"
+            return
+        }
+        var rows: [[String]] = [["FRAME", "TIME", "DIR", "FLAGS", "SEQ", "ACK", "LEN", "CLIENT", "SERVER",
+                                 "FINDINGS"]]
+        let base = [c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
+                    c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence]
+        for entry in entries {
+            let s = entry.senderIndex
+            let direction = s == c.clientIndex ? "C→S" : "S→C"
+            let seq = base[s].map { String(entry.sequence.relative(to: $0)) } ?? String(entry.sequence.rawValue)
+            let ack = entry.flags.contains(.ack)
+                ? (base[1 - s].map { String(entry.acknowledgment.relative(to: $0)) } ?? String(entry.acknowledgment.rawValue))
+                : "-"
+            let states = [entry.states.0, entry.states.1]
+            let findings = c.findings.filter { $0.frame == entry.frame }.map(\.code.rawValue).joined(separator: ",")
+            rows.append([String(entry.frame), Format.fixed(captureStart.interval(to: entry.time), decimals: 6),
+                         direction, entry.flags.description, seq, ack, String(entry.payloadLength),
+                         states[c.clientIndex].rawValue, states[c.serverIndex].rawValue,
+                         findings.isEmpty ? "" : findings])
+        }
+        out += table(rows)
+        for finding in c.findings {
+            out += "  [\(finding.severity.rawValue)] \(finding.code.rawValue) at frame \(finding.frame): "
+                + "\(finding.detail)\n"
+        }
+    }
+
+    /// Left-aligned columns separated by two spaces; trailing spaces trimmed.
+    static func table(_ rows: [[String]]) -> String {
+        guard let columns = rows.first?.count else { return "" }
+        var widths = Array(repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                line += cell
+                if i < columns - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}

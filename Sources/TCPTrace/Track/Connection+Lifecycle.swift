@@ -1,0 +1,331 @@
+/// The per-segment transition function: one call per segment updates both endpoints' states and appends
+/// the findings the segment proves. No I/O. RFC 9293 3.3.2 (state diagram) and 3.10.7 (segment arrives),
+/// read as an observer that sees each segment leave its sender and reach its peer at the same moment.
+extension Connection {
+    public mutating func apply(_ segment: Segment, frame: Int, time: Timestamp) {
+        let s = senderIndex(of: segment)
+        lastFrame = frame
+        end = time
+        self[s].packets += 1
+        self[s].payloadBytes &+= UInt64(segment.payloadLength)
+        if segment.optionsTruncated {
+            truncatedSegments += 1
+            if firstTruncatedFrame == nil { firstTruncatedFrame = frame }
+        }
+        recordHistory(segment, sender: s)
+
+        let flags = segment.flags
+        if flags.contains(.rst) {
+            receiveReset(from: s, frame: frame, time: time)
+        } else if flags.contains(.syn) {
+            if flags.contains(.ack) {
+                sendSynAck(segment, from: s, frame: frame, time: time)
+            } else {
+                sendSyn(segment, from: s, frame: frame, time: time)
+            }
+        } else {
+            if flags.contains(.ack) { processAck(segment.acknowledgment, from: s, frame: frame, time: time) }
+            if segment.payloadLength > 0 { processData(segment, from: s, frame: frame, time: time) }
+            if flags.contains(.fin) { processFin(segment, from: s, frame: frame, time: time) }
+        }
+
+        let segmentEnd = segment.sequence + segment.sequenceLength
+        if !flags.contains(.rst) {
+            if let highest = self[s].highestSequence {
+                if highest < segmentEnd { self[s].highestSequence = segmentEnd }
+            } else {
+                self[s].highestSequence = segmentEnd
+            }
+        }
+        if timeline != nil {
+            timeline!.append(TimelineEntry(frame: frame, time: time, senderIndex: s, flags: flags,
+                                           sequence: segment.sequence, acknowledgment: segment.acknowledgment,
+                                           payloadLength: segment.payloadLength, window: segment.window,
+                                           states: (sideA.state, sideB.state)))
+        }
+    }
+
+    // MARK: Handshake
+
+    private mutating func sendSyn(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        self[s].synCount += 1
+        if segment.payloadLength > 0 {
+            report(.synWithData, frame: frame, time: time, sender: s,
+                   "SYN carries \(segment.payloadLength) bytes of data (TCP Fast Open or a crafted SYN)")
+        }
+        guard let isn = self[s].isn, let firstFrame = self[s].synFrame else {
+            self[s].isn = segment.sequence
+            self[s].synFrame = frame
+            self[s].synTime = time
+            self[s].synOptions = segment.options
+            if self[p].synFrame != nil && self[p].synAckFrame == nil {
+                // The peer's SYN is still unanswered: both sides opened at once (RFC 9293 3.5, figure 7).
+                simultaneousOpen = true
+                report(.simultaneousOpen, frame: frame, time: time, sender: s,
+                       "both endpoints sent a SYN (first at frame \(self[p].synFrame!)): simultaneous open")
+            } else if self[p].synAckFrame == nil {
+                clientIndex = s
+                roleEvidence = .syn
+            }
+            self[s].enter(.synSent, frame: frame, time: time)
+            if self[p].state == .synSent { self[p].enter(.synReceived, frame: frame, time: time) }
+            return
+        }
+        if segment.sequence == isn {
+            let elapsed = self[s].synTime.map { $0.interval(to: time) } ?? 0
+            report(.synRetransmit, frame: frame, time: time, sender: s,
+                   "SYN sent again (attempt \(self[s].synCount)), same ISN \(isn) as frame \(firstFrame), "
+                       + "\(Format.seconds(elapsed)) later")
+        } else {
+            report(.synNewISN, frame: frame, time: time, sender: s,
+                   "SYN retried with a new ISN \(segment.sequence) while the attempt with ISN \(isn) "
+                       + "(frame \(firstFrame)) is still open")
+            self[s].isn = segment.sequence
+        }
+    }
+
+    private mutating func sendSynAck(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        self[s].synAckCount += 1
+        if segment.payloadLength > 0 {
+            report(.synWithData, frame: frame, time: time, sender: s,
+                   "SYN-ACK carries \(segment.payloadLength) bytes of data")
+        }
+        if let firstFrame = self[s].synAckFrame {
+            let sameISN = segment.sequence == self[s].isn
+            report(.synackRetransmit, frame: frame, time: time, sender: s,
+                   "SYN-ACK sent again (attempt \(self[s].synAckCount)) after frame \(firstFrame)"
+                       + (sameISN ? "" : " with a different ISN \(segment.sequence)")
+                       + (self[p].ackedPeerSynFrame == nil ? ": the handshake's final ACK was not received"
+                                                          : ""))
+            return
+        }
+        self[s].synAckFrame = frame
+        self[s].synAckTime = time
+        if self[s].isn == nil {
+            self[s].isn = segment.sequence
+            self[s].synOptions = segment.options
+        }
+        if self[p].synFrame == nil && self[s].synFrame == nil && roleEvidence != .syn {
+            clientIndex = p
+            roleEvidence = .synAck
+        }
+        if let peerISN = self[p].isn {
+            let expected = peerISN + 1
+            if segment.acknowledgment != expected {
+                report(.handshakeBadAck, frame: frame, time: time, sender: s,
+                       "SYN-ACK acknowledges \(segment.acknowledgment), expected ISN \(peerISN) + 1 = \(expected) "
+                           + "(the SYN consumes one sequence number)")
+            } else {
+                self[s].ackedPeerSynFrame = frame
+                self[s].ackedPeerSynTime = time
+            }
+        }
+        self[s].enter(.synReceived, frame: frame, time: time)
+        if segment.acknowledgment == self[p].isn.map({ $0 + 1 }) && self[p].state != .closed {
+            // The peer's SYN is acknowledged: SYN_SENT (or SYN_RECEIVED in a simultaneous open) -> ESTABLISHED.
+            self[p].enter(.established, frame: frame, time: time)
+        }
+    }
+
+    // MARK: Acknowledgments
+
+    private mutating func processAck(_ ack: SequenceNumber, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        // Third ACK of the handshake: the first ACK after the peer's SYN-ACK must be ISN(peer) + 1 unless the
+        // peer has already sent data beyond it.
+        if let peerISN = self[p].isn, self[p].synAckFrame != nil, !self[s].handshakeAckChecked,
+           self[s].ackedPeerSynFrame == nil {
+            self[s].handshakeAckChecked = true
+            let expected = peerISN + 1
+            let highest = self[p].highestSequence ?? expected
+            if ack < expected || highest < ack {
+                report(.handshakeBadAck, frame: frame, time: time, sender: s,
+                       "ACK of the handshake acknowledges \(ack), expected ISN \(peerISN) + 1 = \(expected) "
+                           + "(the SYN-ACK consumes one sequence number)")
+            }
+        }
+        if let peerISN = self[p].isn, self[s].ackedPeerSynFrame == nil, !(ack < peerISN + 1),
+           !((self[p].highestSequence ?? peerISN + 1) < ack) {
+            self[s].ackedPeerSynFrame = frame
+            self[s].ackedPeerSynTime = time
+            if self[s].state == .synReceived || self[s].state == .synSent {
+                self[s].enter(.established, frame: frame, time: time)
+            }
+            if self[p].state == .synReceived { self[p].enter(.established, frame: frame, time: time) }
+            if self[s].zeekState == .synSent || self[s].zeekState == .synAckSent { self[s].zeekState = .established }
+            if self[p].zeekState == .synSent || self[p].zeekState == .synAckSent { self[p].zeekState = .established }
+        }
+        // The ACK that covers the peer's FIN (FIN seq + 1, RFC 9293 3.4).
+        if let finSeq = self[p].finSequence, self[p].finAckedFrame == nil, !(ack < finSeq + 1) {
+            if finSeq + 1 < ack {
+                report(.finBadAck, frame: frame, time: time, sender: s,
+                       "ACK \(ack) acknowledges past the FIN sent at frame \(self[p].finFrame!): the FIN occupies "
+                           + "\(finSeq), so its ACK must be \(finSeq + 1)")
+            }
+            self[p].finAckedFrame = frame
+            switch self[p].state {
+            case .finWait1: self[p].enter(.finWait2, frame: frame, time: time)
+            case .closing: self[p].enter(.timeWait, frame: frame, time: time)
+            case .lastAck: self[p].enter(.closed, frame: frame, time: time)
+            default: break
+            }
+            // The active closer enters TIME_WAIT when it acknowledges the peer's FIN.
+            if self[s].peerFinPending && self[s].state == .finWait2 {
+                self[s].peerFinPending = false
+                self[s].enter(.timeWait, frame: frame, time: time)
+            }
+        }
+    }
+
+    // MARK: Data and FIN
+
+    private mutating func processData(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        let dataEnd = segment.sequence + segment.payloadLength
+        if let finSeq = self[s].finSequence, finSeq < dataEnd {
+            report(.dataAfterFin, frame: frame, time: time, sender: s,
+                   "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
+                       + "(frame \(self[s].finFrame!), sequence \(finSeq))")
+        } else if self[p].finSequence != nil, self[s].finSequence == nil, !halfCloseReported,
+                  self[s].highestSequence.map({ $0 < dataEnd }) ?? true {
+            halfCloseReported = true
+            report(.halfClose, frame: frame, time: time, sender: s,
+                   "data after the peer's FIN (frame \(self[p].finFrame!)): the connection is half-closed")
+        }
+    }
+
+    private mutating func processFin(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        let finSeq = segment.sequence + segment.payloadLength
+        self[s].finCount += 1
+        if let known = self[s].finSequence {
+            guard known == finSeq else { return }   // a FIN further on: reported as data-after-fin
+            report(.finRetransmit, frame: frame, time: time, sender: s,
+                   "FIN sent again (copy \(self[s].finCount)), first at frame \(self[s].finFrame!)")
+            if let ackFrame = self[s].finAckedFrame, self[p].state == .timeWait {
+                report(.lastAckLost, frame: frame, time: time, sender: s,
+                       "FIN retransmitted after the peer's final ACK at frame \(ackFrame): that ACK was lost "
+                           + "before it reached this side; the TIME_WAIT side re-acknowledges")
+            }
+            return
+        }
+        self[s].finSequence = finSeq
+        self[s].finFrame = frame
+        self[s].finTime = time
+        if let peerFin = self[p].finSequence {
+            // Second FIN: does it acknowledge the first one?
+            let acknowledgesFirst = segment.flags.contains(.ack) && !(segment.acknowledgment < peerFin + 1)
+            if !acknowledgesFirst {
+                closeShape = .simultaneous
+                report(.simultaneousClose, frame: frame, time: time, sender: s,
+                       "FIN sent before the peer's FIN (frame \(self[p].finFrame!)) was acknowledged: "
+                           + "simultaneous close")
+            } else if let ackFrame = self[p].finAckedFrame, ackFrame != frame {
+                closeShape = .fourWay
+            } else {
+                closeShape = .threeWay
+            }
+        } else {
+            firstFinSender = s
+            if resetFrame == nil { closeShape = .halfClosed }
+        }
+        switch self[s].state {
+        case .closeWait: self[s].enter(.lastAck, frame: frame, time: time)
+        case .established, .synReceived, .synSent, .closed: self[s].enter(.finWait1, frame: frame, time: time)
+        default: break
+        }
+        // The peer receives the FIN (after this segment's ACK was processed above).
+        switch self[p].state {
+        case .established, .synReceived, .closed: self[p].enter(.closeWait, frame: frame, time: time)
+        case .finWait1: self[p].enter(.closing, frame: frame, time: time)
+        case .finWait2: self[p].peerFinPending = true
+        default: break
+        }
+    }
+
+    // MARK: Reset
+
+    private mutating func receiveReset(from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        self[s].rstCount += 1
+        guard resetFrame == nil else { return }
+        resetFrame = frame
+        resetTime = time
+        resetSender = s
+        resetSenderState = self[s].state
+        self[s].rstFrame = frame
+        if sideA.finSequence == nil || sideB.finSequence == nil { resetBeforeClose = true }
+
+        let senderState = self[s].state
+        let peerState = self[p].state
+        if senderState == .timeWait || peerState == .timeWait {
+            let holder = senderState == .timeWait ? s : p
+            report(.rstInTimeWait, frame: frame, time: time, sender: s,
+                   "RST while the \(role(of: holder).rawValue) holds TIME_WAIT (RFC 1337: TIME-WAIT assassination)")
+        } else if self[p].synFrame != nil, self[s].synAckFrame == nil, self[s].synFrame == nil,
+                  self[p].ackedPeerSynFrame == nil {
+            report(.refused, frame: frame, time: time, sender: s,
+                   "SYN (frame \(self[p].synFrame!)) answered by RST: connection refused")
+        } else if self[p].synAckFrame != nil, self[s].ackedPeerSynFrame == nil, self[s].synAckFrame == nil {
+            report(.staleSyn, frame: frame, time: time, sender: s,
+                   "the SYN-ACK (frame \(self[p].synAckFrame!)) was answered by RST: the SYN it answered was not "
+                       + "this endpoint's current one (an old duplicate SYN)")
+        } else {
+            report(.reset, frame: frame, time: time, sender: s,
+                   "RST sent in \(senderState.rawValue) (peer in \(peerState.rawValue))")
+        }
+        self[s].enter(.closed, frame: frame, time: time)
+        self[p].enter(.closed, frame: frame, time: time)
+    }
+
+    // MARK: Zeek history
+
+    /// Zeek's history letters (upper case for the originator, first occurrence per direction).
+    private mutating func recordHistory(_ segment: Segment, sender s: Int) {
+        let flags = segment.flags
+        var letter: UInt8
+        if flags.contains(.syn) && flags.contains(.rst) {
+            letter = UInt8(ascii: "i")
+        } else if flags.contains(.syn) {
+            letter = flags.contains(.ack) ? UInt8(ascii: "h") : UInt8(ascii: "s")
+            switch self[s].zeekState {
+            case .inactive, .synSent: self[s].zeekState = flags.contains(.ack) ? .synAckSent : .synSent
+            default: break
+            }
+        } else if flags.contains(.rst) {
+            letter = UInt8(ascii: "r")
+        } else if flags.contains(.fin) {
+            letter = UInt8(ascii: "f")
+        } else if segment.payloadLength > 0 {
+            letter = UInt8(ascii: "d")
+        } else if flags.contains(.ack) {
+            letter = UInt8(ascii: "a")
+        } else {
+            letter = UInt8(ascii: "q")
+        }
+        if !flags.contains(.syn) {
+            if self[s].zeekState == .inactive { self[s].zeekState = .partial }
+            if flags.contains(.rst) {
+                self[s].zeekState = .reset
+            } else if flags.contains(.fin) && self[s].zeekState != .reset {
+                self[s].zeekState = .closed
+            }
+        }
+        appendHistory(letter, sender: s)
+        // A FIN or RST segment with payload also shows data.
+        if (flags.contains(.fin) || flags.contains(.rst)) && segment.payloadLength > 0 {
+            appendHistory(UInt8(ascii: "d"), sender: s)
+        }
+    }
+
+    private mutating func appendHistory(_ letter: UInt8, sender s: Int) {
+        // One bit per (direction, letter): 26 letters in each 32-bit half.
+        let bit = UInt64(1) << UInt64(Int(letter - UInt8(ascii: "a")) + (s == 0 ? 0 : 32))
+        guard historySeen & bit == 0 else { return }
+        historySeen |= bit
+        history.append(letter)
+        historySenders.append(UInt8(s))
+    }
+}

@@ -1,0 +1,169 @@
+/// How the handshake went (JSON `handshake.outcome`).
+public enum HandshakeOutcome: String, Sendable, CaseIterable {
+    case complete
+    case simultaneousOpen = "simultaneous-open"
+    case synOnly = "syn-only"
+    case halfOpen = "half-open"
+    case synackOnly = "synack-only"
+    case refused
+    case aborted
+    case notSeen = "not-seen"
+}
+
+/// How the connection closed (JSON `close.kind`).
+public enum CloseKind: String, Sendable, CaseIterable {
+    case fourWay = "four-way"
+    case threeWay = "three-way"
+    case simultaneous
+    case reset
+    case halfClosed = "half-closed"
+    case notClosed = "not-closed"
+}
+
+/// Who closed first (JSON `close.initiator`).
+public enum Initiator: String, Sendable {
+    case client, server, both
+}
+
+extension Connection {
+    public var handshakeOutcome: HandshakeOutcome {
+        let c = client, s = server
+        if simultaneousOpen { return .simultaneousOpen }
+        if c.synFrame != nil {
+            if s.synAckFrame != nil {
+                if c.ackedPeerSynFrame != nil { return .complete }
+                if resetFrame != nil { return .aborted }
+                return .halfOpen
+            }
+            if resetFrame != nil && resetSender == serverIndex { return .refused }
+            return .synOnly
+        }
+        if s.synAckFrame != nil { return .synackOnly }
+        return .notSeen
+    }
+
+    public var closeKind: CloseKind {
+        if resetFrame != nil && resetBeforeClose { return .reset }
+        if let closeShape { return closeShape }
+        return .notClosed
+    }
+
+    public var closeInitiator: Initiator? {
+        switch closeKind {
+        case .notClosed: return nil
+        case .simultaneous: return .both
+        case .reset: return resetSender.map { $0 == clientIndex ? .client : .server }
+        default: return firstFinSender.map { $0 == clientIndex ? .client : .server }
+        }
+    }
+
+    /// Which side(s) entered TIME_WAIT.
+    public var timeWaitSide: Initiator? {
+        switch (client.timeWaitStart != nil, server.timeWaitStart != nil) {
+        case (true, true): .both
+        case (true, false): .client
+        case (false, true): .server
+        case (false, false): nil
+        }
+    }
+
+    /// The earliest entry into TIME_WAIT of either side.
+    public var timeWaitStart: Timestamp? {
+        [sideA.timeWaitStart, sideB.timeWaitStart].compactMap { $0 }.min()
+    }
+
+    /// Handshake round trip seen from the capture point: SYN to the client's ACK of the SYN-ACK.
+    public var handshakeRTT: Double? {
+        guard let syn = client.synTime, let ack = client.ackedPeerSynTime, client.synFrame != nil else { return nil }
+        return syn.interval(to: ack)
+    }
+
+    /// Called once at the end of the trace: raises what only the end can show (unanswered SYN, missing
+    /// ACKs, not closed), and fixes the roles of a mid-stream connection.
+    mutating func finish() {
+        if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
+            && sideA.synAckFrame == nil && sideB.synAckFrame == nil {
+            // Mid-stream: the server is the endpoint with the lower port; a tie keeps the first receiver.
+            clientIndex = sideB.endpoint.port < sideA.endpoint.port ? 0 : (sideA.endpoint.port < sideB.endpoint.port ? 1 : 0)
+            report(.midStream, frame: firstFrame, time: start, sender: nil,
+                   "no SYN or SYN-ACK in the capture: the connection was already open; the server is taken to be "
+                       + "the endpoint with the lower port")
+        }
+        let c = clientIndex, sv = serverIndex
+        if let synFrame = self[c].synFrame, self[sv].synAckFrame == nil, resetFrame == nil, !simultaneousOpen {
+            report(.synUnanswered, frame: synFrame, time: self[c].synTime ?? start, sender: c,
+                   "\(self[c].synCount) SYN(s), no SYN-ACK or RST in the capture")
+        }
+        if let synAckFrame = self[sv].synAckFrame, self[c].ackedPeerSynFrame == nil, resetFrame == nil,
+           !simultaneousOpen {
+            report(.handshakeAckMissing, frame: synAckFrame, time: self[sv].synAckTime ?? start, sender: sv,
+                   "\(self[sv].synAckCount) SYN-ACK(s), the client's ACK never seen: half-open")
+        }
+        for i in 0..<2 {
+            if let finFrame = self[i].finFrame, self[i].finAckedFrame == nil,
+               resetFrame == nil || resetFrame! < finFrame {
+                report(.finUnacked, frame: finFrame, time: self[i].finTime ?? end, sender: i,
+                       "the FIN at frame \(finFrame) is never acknowledged in the capture")
+            }
+        }
+        if sideA.finFrame == nil && sideB.finFrame == nil && resetFrame == nil
+            && (self[c].ackedPeerSynFrame != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
+            report(.notClosed, frame: lastFrame, time: end, sender: nil,
+                   "the capture ends with the connection open (client \(self[c].state.rawValue), "
+                       + "server \(self[sv].state.rawValue))")
+        }
+        if let frame = firstTruncatedFrame {
+            report(.truncated, frame: frame, time: start, sender: nil,
+                   "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
+        }
+        findings.sort { ($0.frame, $0.code) < ($1.frame, $1.code) }
+    }
+
+    // MARK: Zeek
+
+    /// Zeek's `history`: originator (client) letters upper case; `^` first when the first packet came from
+    /// the responder.
+    public var zeekHistory: String {
+        var text = firstSenderIsClient ? "" : "^"
+        for (letter, sender) in zip(history, historySenders) {
+            let scalar = Int(sender) == clientIndex ? letter - 32 : letter
+            text.append(Character(Unicode.Scalar(scalar)))
+        }
+        return text
+    }
+
+    var firstSenderIsClient: Bool { clientIndex == 0 }
+
+    /// Zeek's `conn_state`, following the rules of Zeek's `base/protocols/conn/main.zeek`.
+    public var zeekConnState: String {
+        let os = self[clientIndex].zeekState
+        let rs = self[serverIndex].zeekState
+        let oInactive = os == .inactive || os == .partial
+        let rInactive = rs == .inactive || rs == .partial
+        if rs == .reset {
+            if os == .synSent || os == .synAckSent
+                || (os == .reset && client.payloadBytes == 0 && server.payloadBytes == 0) {
+                return "REJ"
+            }
+            return oInactive ? "RSTRH" : "RSTR"
+        }
+        if os == .reset {
+            if rInactive {
+                // Zeek: history matches ^?S[^HAFGIQ]*R.*
+                let h = zeekHistory.drop { $0 == "^" }
+                if h.first == "S", let r = h.firstIndex(of: "R"),
+                   !h[h.startIndex..<r].contains(where: { "HAFGIQ".contains($0) }) {
+                    return "RSTOS0"
+                }
+                return "OTH"
+            }
+            return "RSTO"
+        }
+        if rs == .closed && os == .closed { return "SF" }
+        if os == .closed { return rInactive ? "SH" : "S2" }
+        if rs == .closed { return oInactive ? "SHR" : "S3" }
+        if os == .synSent && rs == .inactive { return "S0" }
+        if os == .established && rs == .established { return "S1" }
+        return "OTH"
+    }
+}

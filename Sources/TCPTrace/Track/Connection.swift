@@ -1,0 +1,112 @@
+/// How the client and server roles of a connection were decided.
+public enum RoleEvidence: String, Sendable {
+    /// The client sent the first SYN.
+    case syn
+    /// No SYN was seen; the SYN-ACK sender is the server.
+    case synAck = "syn-ack"
+    /// Neither was seen: the server is the endpoint with the lower port (ties: the receiver of the first
+    /// segment). README "Mid-stream connections".
+    case portHeuristic = "port-heuristic"
+}
+
+/// One segment as the timeline (`analyze --connection`, ladder) shows it. Recorded only when asked for.
+public struct TimelineEntry: Sendable {
+    public var frame: Int
+    public var time: Timestamp
+    public var senderIndex: Int
+    public var flags: TCPFlags
+    public var sequence: SequenceNumber
+    public var acknowledgment: SequenceNumber
+    public var payloadLength: UInt32
+    public var window: UInt16
+    /// States of endpoint 0 and 1 after the segment.
+    public var states: (TCPState, TCPState)
+}
+
+/// One incarnation of a TCP 4-tuple: two symmetric endpoints plus what they share.
+public struct Connection: Sendable {
+    public var id: Int
+    public var key: FlowKey
+    public var sideA: HalfConnection
+    public var sideB: HalfConnection
+
+    public var firstFrame: Int
+    public var lastFrame: Int
+    public var start: Timestamp
+    public var end: Timestamp
+
+    /// Endpoint index (0 or 1) of the client; final once `roleEvidence` is `.syn` or `.synAck`.
+    public var clientIndex = 0
+    public var roleEvidence = RoleEvidence.portHeuristic
+    /// Both endpoints sent a pure SYN.
+    public var simultaneousOpen = false
+
+    public var findings: [Finding] = []
+    public var timeline: [TimelineEntry]?
+
+    /// First RST: frame, time, sender, and the sender's state when it sent it.
+    public var resetFrame: Int?
+    public var resetTime: Timestamp?
+    public var resetSender: Int?
+    public var resetSenderState: TCPState?
+    /// A RST came before both FINs were sent: the close is `reset`.
+    public var resetBeforeClose = false
+
+    /// Endpoint whose FIN came first, and how the second FIN related to the first.
+    public var firstFinSender: Int?
+    public var closeShape: CloseKind?
+
+    /// Set on a connection whose 4-tuple was reused by a later SYN while in TIME_WAIT: seconds from
+    /// TIME_WAIT entry to the new SYN.
+    public var reusedAfter: Double?
+    public var reusedAt: Timestamp?
+
+    var truncatedSegments = 0
+    var firstTruncatedFrame: Int?
+    var halfCloseReported = false
+    /// Zeek history letters in order of first appearance, with the endpoint that sent each.
+    var history: [UInt8] = []
+    var historySenders: [UInt8] = []
+    var historySeen: UInt64 = 0
+
+    public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
+        self.id = id
+        self.key = key
+        self.sideA = HalfConnection(endpoint: Endpoint(address: segment.source, port: segment.sourcePort))
+        self.sideB = HalfConnection(endpoint: Endpoint(address: segment.destination, port: segment.destinationPort))
+        self.firstFrame = frame
+        self.lastFrame = frame
+        self.start = time
+        self.end = time
+        self.timeline = recordTimeline ? [] : nil
+    }
+
+    /// Endpoint 0 or 1 by index.
+    public subscript(_ index: Int) -> HalfConnection {
+        get { index == 0 ? sideA : sideB }
+        _modify {
+            if index == 0 { yield &sideA } else { yield &sideB }
+        }
+    }
+
+    /// Index of the endpoint that sent `segment`.
+    @inline(__always)
+    public func senderIndex(of segment: Segment) -> Int {
+        segment.sourcePort == sideA.endpoint.port && segment.source == sideA.endpoint.address ? 0 : 1
+    }
+
+    public var serverIndex: Int { 1 - clientIndex }
+    public var client: HalfConnection { self[clientIndex] }
+    public var server: HalfConnection { self[serverIndex] }
+
+    public func role(of index: Int) -> Role { index == clientIndex ? .client : .server }
+
+    /// No further segment can change the close: a RST was seen, or both endpoints sent a FIN.
+    public var isFinished: Bool {
+        resetFrame != nil || (sideA.finSequence != nil && sideB.finSequence != nil)
+    }
+
+    mutating func report(_ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String) {
+        findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail))
+    }
+}

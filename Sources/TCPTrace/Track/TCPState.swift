@@ -1,0 +1,21 @@
+/// An endpoint's connection state as an observer of the segments can infer it (RFC 9293 3.3.2).
+/// LISTEN is not observable: a server shows CLOSED until it answers a SYN.
+public enum TCPState: String, Sendable, CaseIterable {
+    case closed = "CLOSED"
+    case synSent = "SYN_SENT"
+    case synReceived = "SYN_RECEIVED"
+    case established = "ESTABLISHED"
+    case finWait1 = "FIN_WAIT_1"
+    case finWait2 = "FIN_WAIT_2"
+    case closeWait = "CLOSE_WAIT"
+    case closing = "CLOSING"
+    case lastAck = "LAST_ACK"
+    case timeWait = "TIME_WAIT"
+}
+
+/// One state change of one endpoint, with the frame of the segment that caused it.
+public struct StateTransition: Sendable, Hashable {
+    public var frame: Int
+    public var time: Timestamp
+    public var state: TCPState
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// Exit statuses: a public contract, documented in README "Exit codes".
+enum ExitStatus {
+    /// Analysis ran; no finding reached `--fail-on`.
+    static let ok: Int32 = 0
+    /// A finding at or above the `--fail-on` severity.
+    static let findings: Int32 = 1
+    /// Usage error, or an input that cannot be read at all (missing, not a capture, unsupported link type).
+    static let badInput: Int32 = 2
+    /// A capture was cut off or damaged part-way: results cover the packets read before the damage.
+    static let damagedInput: Int32 = 3
+}
+
+@main
+struct TCPTraceSwift: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tcptrace-swift",
+        abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
+        subcommands: [Analyze.self],
+        defaultSubcommand: nil
+    )
+
+    /// Runs the command line, mapping argument-parser's usage status (64) to ours (2).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode {
+                Foundation.exit(exit.rawValue)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? ExitStatus.badInput : code.rawValue)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -69,7 +69,11 @@ extension Connection {
                 roleEvidence = .syn
             }
             self[s].enter(.synSent, frame: frame, time: time)
-            if self[p].state == .synSent { self[p].enter(.synReceived, frame: frame, time: time) }
+            if simultaneousOpen {
+                // The SYNs crossed: each side receives the other's SYN while in SYN_SENT.
+                self[p].enter(.synReceived, frame: frame, time: time)
+                self[s].enter(.synReceived, frame: frame, time: time)
+            }
             return
         }
         if segment.sequence == isn {
@@ -122,7 +126,9 @@ extension Connection {
                 self[s].ackedPeerSynTime = time
             }
         }
-        self[s].enter(.synReceived, frame: frame, time: time)
+        if self[s].state == .closed || self[s].state == .synSent {
+            self[s].enter(.synReceived, frame: frame, time: time)
+        }
         if segment.acknowledgment == self[p].isn.map({ $0 + 1 }) && self[p].state != .closed {
             // The peer's SYN is acknowledged: SYN_SENT (or SYN_RECEIVED in a simultaneous open) -> ESTABLISHED.
             self[p].enter(.established, frame: frame, time: time)

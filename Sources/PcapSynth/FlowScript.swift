@@ -1,0 +1,118 @@
+/// Writes a TCP conversation segment by segment, keeping each side's next sequence number so a scenario
+/// reads like a ladder diagram: `syn()`, `synAck()`, `ack()`, `data(.client, 100)`, `fin(.server)`, …
+/// Every method takes overrides (`seq:`, `ack:`) for the wrong numbers a kernel would never send.
+public struct FlowScript: Sendable {
+    public enum Side: Sendable { case client, server }
+    public enum Link: Sendable { case ethernet, raw, sll2 }
+
+    public var writer: PcapWriter
+    public let link: Link
+    public let clientAddress: String
+    public let serverAddress: String
+    public let clientPort: UInt16
+    public let serverPort: UInt16
+    /// Next sequence number each side will use, and the highest it has acknowledged.
+    public var clientNext: UInt32
+    public var serverNext: UInt32
+    /// Time of the next packet in nanoseconds since the epoch; advances by `step` after each packet.
+    public var time: Int64
+    public var step: Int64 = 1_000_000
+
+    public init(client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
+                serverPort: UInt16 = 80, clientISN: UInt32 = 1000, serverISN: UInt32 = 5000,
+                start: Int64 = 1_700_000_000_000_000_000, link: Link = .ethernet, writer: PcapWriter? = nil) {
+        self.clientAddress = client
+        self.serverAddress = server
+        self.clientPort = clientPort
+        self.serverPort = serverPort
+        self.clientNext = clientISN
+        self.serverNext = serverISN
+        self.time = start
+        self.link = link
+        self.writer = writer ?? PcapWriter(linkType: {
+            switch link {
+            case .ethernet: PcapWriter.Link.ethernet
+            case .raw: PcapWriter.Link.raw
+            case .sll2: PcapWriter.Link.linuxSLL2
+            }
+        }())
+    }
+
+    public var isIPv6: Bool { clientAddress.contains(":") }
+
+    /// Emits one segment from `side`. Sequence defaults to the side's next number; ack defaults to the other
+    /// side's next number when `flags` has ACK. The side's next number advances by the payload plus SYN/FIN.
+    public mutating func send(_ side: Side, flags: UInt16, payload: Int = 0, seq: UInt32? = nil, ack: UInt32? = nil,
+                              window: UInt16 = 65535, options: [UInt8] = [], after delay: Int64? = nil) {
+        if let delay { time += delay }
+        let fromClient = side == .client
+        let sequence = seq ?? (fromClient ? clientNext : serverNext)
+        let acknowledgment = flags & PacketBuilder.Flag.ack != 0 ? (ack ?? (fromClient ? serverNext : clientNext)) : (ack ?? 0)
+        let tcp = PacketBuilder.tcp(
+            sourcePort: fromClient ? clientPort : serverPort, destinationPort: fromClient ? serverPort : clientPort,
+            seq: sequence, ack: acknowledgment, flags: flags, window: window, options: options,
+            payload: Array(repeating: 0x61, count: payload))
+        let source = fromClient ? clientAddress : serverAddress
+        let destination = fromClient ? serverAddress : clientAddress
+        let ip = isIPv6
+            ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp)
+            : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp)
+        let etherType: UInt16 = isIPv6 ? 0x86DD : 0x0800
+        let frame: [UInt8]
+        switch link {
+        case .ethernet: frame = PacketBuilder.ethernet(ip, etherType: etherType)
+        case .raw: frame = ip
+        case .sll2: frame = PacketBuilder.sll2(ip, protocolType: etherType)
+        }
+        writer.append(frame, at: time)
+        time += step
+        let consumed = UInt32(payload) + (flags & PacketBuilder.Flag.syn != 0 ? 1 : 0)
+            + (flags & PacketBuilder.Flag.fin != 0 ? 1 : 0)
+        let end = sequence &+ consumed
+        // Advance only forward (RFC 1982 comparison), so a retransmission does not move the counter back.
+        if fromClient {
+            if Int32(bitPattern: end &- clientNext) > 0 { clientNext = end }
+        } else {
+            if Int32(bitPattern: end &- serverNext) > 0 { serverNext = end }
+        }
+    }
+
+    public static let synOptions: [UInt8] = PacketBuilder.Option.mss(1460) + PacketBuilder.Option.sackPermitted
+        + PacketBuilder.Option.windowScale(7)
+
+    public mutating func syn(seq: UInt32? = nil, after delay: Int64? = nil) {
+        send(.client, flags: PacketBuilder.Flag.syn, seq: seq, options: FlowScript.synOptions, after: delay)
+    }
+
+    public mutating func synAck(seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil) {
+        send(.server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: seq, ack: ack,
+             options: FlowScript.synOptions, after: delay)
+    }
+
+    public mutating func ack(_ side: Side = .client, seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil) {
+        send(side, flags: PacketBuilder.Flag.ack, seq: seq, ack: ack, after: delay)
+    }
+
+    public mutating func data(_ side: Side, _ bytes: Int, seq: UInt32? = nil, after delay: Int64? = nil) {
+        send(side, flags: PacketBuilder.Flag.ack | PacketBuilder.Flag.psh, payload: bytes, seq: seq, after: delay)
+    }
+
+    public mutating func fin(_ side: Side, seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil) {
+        send(side, flags: PacketBuilder.Flag.fin | PacketBuilder.Flag.ack, seq: seq, ack: ack, after: delay)
+    }
+
+    public mutating func rst(_ side: Side, withAck: Bool = true, seq: UInt32? = nil, ack: UInt32? = nil,
+                             after delay: Int64? = nil) {
+        send(side, flags: PacketBuilder.Flag.rst | (withAck ? PacketBuilder.Flag.ack : 0), seq: seq, ack: ack,
+             after: delay)
+    }
+
+    /// SYN, SYN-ACK, ACK.
+    public mutating func handshake() {
+        syn()
+        synAck()
+        ack()
+    }
+
+    public var bytes: [UInt8] { writer.bytes }
+}

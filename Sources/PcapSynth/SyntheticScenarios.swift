@@ -1,0 +1,311 @@
+/// Captures a kernel will not produce, written by the project's own writer. `make-fixtures` writes each to
+/// `Fixtures/synthetic/NAME.pcap`; tests rebuild them in memory and check the committed files match.
+/// Every scenario is client 10.0.0.1:40000 → server 10.0.0.2:80, client ISN 1000, server ISN 5000, packets
+/// 1 ms apart from 2023-11-14T22:13:20Z, unless its comment says otherwise.
+public enum SyntheticScenarios {
+    public static let all: [(name: String, build: @Sendable () -> [UInt8])] = [
+        ("handshake-bad-synack", handshakeBadSynAck),
+        ("handshake-bad-ack", handshakeBadThirdAck),
+        ("fin-bad-ack", finBadAck),
+        ("data-after-fin", dataAfterFin),
+        ("stale-syn", staleSyn),
+        ("simultaneous-open", simultaneousOpen),
+        ("sequence-wrap", sequenceWrap),
+        ("rst-in-time-wait", rstInTimeWait),
+        ("reuse-lower-isn", reuseLowerISN),
+        ("syn-new-isn", synNewISN),
+        ("syn-with-data", synWithData),
+        ("loopback-null", loopbackNull),
+        ("loopback-loop", loopbackLoop),
+        ("raw-ip", rawIP),
+        ("ipv4-linktype", ipv4LinkType),
+        ("ipv6-extension-headers", ipv6ExtensionHeaders),
+        ("ipv4-options-fragments", ipv4OptionsAndFragments),
+        ("big-endian-nano", bigEndianNano),
+    ]
+
+    static func closeFourWay(_ f: inout FlowScript) {
+        f.fin(.client)
+        f.ack(.server)
+        f.fin(.server)
+        f.ack(.client)
+    }
+
+    /// 1 SYN, 2 SYN-ACK acknowledging 1000 (ISN, not ISN+1), 3 ACK, then data and a clean close.
+    static func handshakeBadSynAck() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.synAck(ack: 1000)
+        f.ack()
+        f.data(.client, 10)
+        f.ack(.server)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// 1 SYN, 2 SYN-ACK, 3 ACK acknowledging 5000 (the server ISN, not ISN+1), then a clean close.
+    static func handshakeBadThirdAck() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.synAck()
+        f.ack(ack: 5000)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake (1-3), 4 client FIN seq 1001, 5 server ACK 1003 (should be 1002), 6 server FIN, 7 client ACK.
+    static func finBadAck() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.fin(.client)
+        f.ack(.server, ack: 1003)
+        f.fin(.server, ack: 1002)
+        f.ack(.client)
+        return f.bytes
+    }
+
+    /// Handshake (1-3), 4 client FIN (seq 1001), 5 server ACK, 6 client sends 20 bytes at seq 1002 after its
+    /// FIN, 7 server FIN, 8 client ACK.
+    static func dataAfterFin() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.fin(.client)
+        f.ack(.server)
+        f.data(.client, 20)
+        f.fin(.server, ack: 1002)
+        f.ack(.client)
+        return f.bytes
+    }
+
+    /// An old duplicate SYN (ISN 777) reaches the server: 1 SYN, 2 SYN-ACK ack 778, 3 client RST (seq 778),
+    /// then the client's real SYN (ISN 1000 → new incarnation? no: same attempt is closed by the RST), handshake
+    /// completes and closes cleanly in frames 4-10.
+    static func staleSyn() -> [UInt8] {
+        var f = FlowScript(clientISN: 777)
+        f.syn()
+        f.synAck()
+        f.rst(.client, withAck: false, seq: 778)
+        f.clientNext = 1000
+        f.serverNext = 9000
+        f.handshake()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// RFC 9293 figure 7: 1 A SYN (ISN 1000), 2 B SYN (ISN 5000), 3 A SYN-ACK seq 1000 ack 5001,
+    /// 4 B SYN-ACK seq 5000 ack 1001, then a four-way close (5-8) started by A.
+    static func simultaneousOpen() -> [UInt8] {
+        var f = FlowScript(clientPort: 5000, serverPort: 5001)
+        f.syn()
+        f.send(.server, flags: PacketBuilder.Flag.syn, options: FlowScript.synOptions)
+        f.send(.client, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 1000, ack: 5001,
+               options: FlowScript.synOptions)
+        f.send(.server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 5000, ack: 1001,
+               options: FlowScript.synOptions)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Client ISN 4294967290 (2^32 − 6), server ISN 4294967000: 10 bytes from the client cross 2^32; a
+    /// four-way close follows. Client FIN seq = 4294967291 + 10 = 5 (mod 2^32), acknowledged with 6.
+    static func sequenceWrap() -> [UInt8] {
+        var f = FlowScript(clientISN: 4_294_967_290, serverISN: 4_294_967_000)
+        f.handshake()
+        f.data(.client, 10)
+        f.ack(.server)
+        f.data(.server, 400)
+        f.ack(.client)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake, four-way close (client TIME_WAIT at frame 7), then 8: a RST from the server 1 s later.
+    static func rstInTimeWait() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        closeFourWay(&f)
+        f.rst(.server, withAck: false, after: 1_000_000_000)
+        return f.bytes
+    }
+
+    /// Connection 1: handshake + data + close (client TIME_WAIT at frame 9, final client seq 1102). 5 s later
+    /// a new SYN on the same 4-tuple with ISN 500, below the old final sequence: not acceptable reuse.
+    static func reuseLowerISN() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        closeFourWay(&f)
+        f.clientNext = 500
+        f.serverNext = 70000
+        f.time += 5_000_000_000
+        f.handshake()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// 1 SYN ISN 1000, 2 SYN again 1 s later with ISN 2000 while unanswered, 3 SYN-ACK for 2001, 4 ACK, close.
+    static func synNewISN() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.clientNext = 2000
+        f.syn(after: 1_000_000_000)
+        f.synAck()
+        f.ack()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// 1 SYN carrying 16 bytes (TFO-style), 2 SYN-ACK acknowledging 1017, 3 ACK, close.
+    static func synWithData() -> [UInt8] {
+        var f = FlowScript()
+        f.send(.client, flags: PacketBuilder.Flag.syn, payload: 16, options: FlowScript.synOptions)
+        f.clientNext = 1017
+        f.synAck(ack: 1001)
+        f.ack()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Frames of a short IPv4 conversation (handshake, 5 bytes each way, four-way close) as IP packets.
+    static func ipPackets(client: String = "10.0.0.1", server: String = "10.0.0.2") -> [[UInt8]] {
+        var f = FlowScript(client: client, server: server, link: .raw)
+        f.handshake()
+        f.data(.client, 5)
+        f.data(.server, 5)
+        closeFourWay(&f)
+        return RecordSplitter.records(f.bytes)
+    }
+
+    /// DLT_NULL from a little-endian host: family 2 (IPv4); 9 packets.
+    static func loopbackNull() -> [UInt8] {
+        var w = PcapWriter(linkType: PcapWriter.Link.null)
+        for (i, p) in ipPackets().enumerated() {
+            w.append(PacketBuilder.null(p, family: 2), at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+        }
+        return w.bytes
+    }
+
+    /// DLT_LOOP (network byte order family); IPv6 family 30 (Darwin); 9 packets.
+    static func loopbackLoop() -> [UInt8] {
+        var w = PcapWriter(linkType: PcapWriter.Link.loop)
+        for (i, p) in ipPackets(client: "fd00::1", server: "fd00::2").enumerated() {
+            w.append(PacketBuilder.null(p, family: 30, bigEndian: true),
+                     at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+        }
+        return w.bytes
+    }
+
+    /// LINKTYPE_RAW (101): 9 IPv4 packets.
+    static func rawIP() -> [UInt8] {
+        var f = FlowScript(link: .raw)
+        f.handshake()
+        f.data(.client, 5)
+        f.data(.server, 5)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// LINKTYPE_IPV4 (228): the same 9 packets.
+    static func ipv4LinkType() -> [UInt8] {
+        var w = PcapWriter(linkType: PcapWriter.Link.ipv4)
+        for (i, p) in ipPackets().enumerated() { w.append(p, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000) }
+        return w.bytes
+    }
+
+    /// LINKTYPE_IPV6 (229): a connection fd00::1:40000 → fd00::2:80 where every packet carries hop-by-hop,
+    /// destination options, routing and an atomic fragment header (offset 0, M=0) before TCP. The client's
+    /// data segment (frame 4, 100 bytes) has them all; a three-way close follows (frames 6-8); 8 packets.
+    static func ipv6ExtensionHeaders() -> [UInt8] {
+        var f = FlowScript(client: "fd00::1", server: "fd00::2", link: .raw)
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.fin(.client)
+        f.fin(.server)
+        f.ack(.client)
+        let chain: [(type: UInt8, body: [UInt8])] = [(0, [1, 4, 0, 0, 0, 0]), (60, [1, 4, 0, 0, 0, 0]),
+                                                     (43, [0, 0, 0, 0, 0, 0]), (44, [0, 0, 0, 0, 0, 0])]
+        var w = PcapWriter(linkType: PcapWriter.Link.ipv6)
+        for (i, p) in RecordSplitter.records(f.bytes).enumerated() {
+            let tcp = Array(p[40...])
+            let packet = PacketBuilder.ipv6(source: "fd00::1", destination: "fd00::2", payload: tcp,
+                                            extensionHeaders: chain)
+            // The server's packets go the other way: swap the addresses.
+            let fromServer = p[8..<24] != ArraySlice(PacketBuilder.ipv6Bytes("fd00::1"))
+            let final = fromServer
+                ? PacketBuilder.ipv6(source: "fd00::2", destination: "fd00::1", payload: tcp, extensionHeaders: chain)
+                : packet
+            w.append(final, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+        }
+        return w.bytes
+    }
+
+    /// Ethernet, IPv4 with 8 bytes of IP options on every packet; frame 4 is a 5-byte segment padded to 60
+    /// bytes (padding is not payload); frame 5 is the first fragment of a 1200-byte client segment (M=1,
+    /// offset 0), frame 6 its second fragment (offset 1480/8... here 1000/8 = 125); frame 7 is a UDP packet;
+    /// frames 8-11 a four-way close. Total: 11 packets, 10 TCP (the non-first fragment is skipped), 1 UDP.
+    static func ipv4OptionsAndFragments() -> [UInt8] {
+        var w = PcapWriter(linkType: PcapWriter.Link.ethernet)
+        var t: Int64 = 1_700_000_000_000_000_000
+        let ipOptions: [UInt8] = [0x94, 4, 0, 0, 1, 1, 1, 0]   // Router Alert + NOPs/EOL
+        func emit(_ tcp: [UInt8], fromClient: Bool, id: UInt16 = 1, more: Bool = false, offset: UInt16 = 0,
+                  total: UInt16? = nil) {
+            let ip = PacketBuilder.ipv4(source: fromClient ? "10.0.0.1" : "10.0.0.2",
+                                        destination: fromClient ? "10.0.0.2" : "10.0.0.1", payload: tcp,
+                                        options: ipOptions, identification: id, moreFragments: more,
+                                        fragmentOffset: offset, totalLengthOverride: total)
+            w.append(PacketBuilder.ethernet(ip, etherType: 0x0800), at: t)
+            t += 1_000_000
+        }
+        typealias F = PacketBuilder.Flag
+        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1000, ack: 0, flags: F.syn), fromClient: true)
+        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5000, ack: 1001, flags: F.syn | F.ack),
+             fromClient: false)
+        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack), fromClient: true)
+        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack | F.psh,
+                               payload: Array(repeating: 0x62, count: 5)), fromClient: true)
+        // A 1200-byte segment split in two fragments: 20 TCP + 980 payload bytes, then 220 payload bytes.
+        let whole = PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1006, ack: 5001, flags: F.ack,
+                                      payload: Array(repeating: 0x63, count: 1200))
+        emit(Array(whole[0..<1000]), fromClient: true, id: 7, more: true)
+        emit(Array(whole[1000...]), fromClient: true, id: 7, offset: 125)
+        let udp: [UInt8] = PacketBuilder.be16(5353) + PacketBuilder.be16(5353) + PacketBuilder.be16(12) + [0, 0, 1, 2, 3, 4]
+        let udpIP = PacketBuilder.ipv4(source: "10.0.0.1", destination: "10.0.0.2", payload: udp, protocolNumber: 17)
+        w.append(PacketBuilder.ethernet(udpIP, etherType: 0x0800), at: t)
+        t += 1_000_000
+        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2206, ack: 5001, flags: F.fin | F.ack),
+             fromClient: true)
+        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.ack), fromClient: false)
+        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.fin | F.ack),
+             fromClient: false)
+        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2207, ack: 5002, flags: F.ack), fromClient: true)
+        return w.bytes
+    }
+
+    /// A big-endian pcap with nanosecond timestamps (magic a1b23c4d written big-endian): handshake at
+    /// .000000001, .000000002, .000000003 s after 1700000000, then a four-way close; 7 packets.
+    static func bigEndianNano() -> [UInt8] {
+        var f = FlowScript(writer: PcapWriter(linkType: PcapWriter.Link.ethernet, nanosecond: true, byteOrder: .big))
+        f.time = 1_700_000_000_000_000_001
+        f.step = 1
+        f.handshake()
+        closeFourWay(&f)
+        return f.bytes
+    }
+}
+
+/// Splits a little-endian classic pcap produced by `PcapWriter` back into packet records.
+public enum RecordSplitter {
+    public static func records(_ file: [UInt8]) -> [[UInt8]] {
+        var records: [[UInt8]] = []
+        var offset = 24
+        while offset + 16 <= file.count {
+            let caplen = Int(file[offset + 8]) | Int(file[offset + 9]) << 8 | Int(file[offset + 10]) << 16
+                | Int(file[offset + 11]) << 24
+            records.append(Array(file[(offset + 16)..<(offset + 16 + caplen)]))
+            offset += 16 + caplen
+        }
+        return records
+    }
+}

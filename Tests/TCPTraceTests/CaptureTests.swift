@@ -1,0 +1,142 @@
+import Foundation
+import PcapSynth
+import Testing
+@testable import TCPTrace
+
+@Suite struct CaptureTests {
+    @Test func microsecondLittleEndian() throws {
+        let a = try analyze(scenario("raw-ip"))
+        #expect(a.input.packets == 9 && a.input.tcpSegments == 9)
+        #expect(a.input.linkTypes == [.raw])   // LINKTYPE_RAW 101 is reported as DLT_RAW 12
+        #expect(a.input.firstTime == Timestamp(nanoseconds: 1_700_000_000_000_000_000))
+        #expect(a.input.lastTime == Timestamp(nanoseconds: 1_700_000_000_008_000_000))
+    }
+
+    @Test func nanosecondBigEndian() throws {
+        let a = try analyze(scenario("big-endian-nano"))
+        #expect(a.input.packets == 7)
+        #expect(a.input.firstTime == Timestamp(nanoseconds: 1_700_000_000_000_000_001))
+        #expect(a.input.lastTime == Timestamp(nanoseconds: 1_700_000_000_000_000_007))
+        #expect(a.connections.count == 1)
+    }
+
+    @Test func ipv4OptionsPaddingAndFragmentsAreCounted() throws {
+        let a = try analyze(scenario("ipv4-options-fragments"))
+        #expect(a.input.packets == 11)
+        #expect(a.input.tcpSegments == 9)     // 10 TCP packets minus the non-first fragment
+        #expect(a.input.nonTCP == 1)          // the UDP datagram
+        #expect(a.input.fragments == 2)       // first fragment (tracked) + second (skipped)
+        let c = try #require(a.connections.first)
+        #expect(c.client.payloadBytes == 5 + 980)   // padding is not payload; the first fragment holds 980
+        #expect(c.closeKind == .fourWay)
+    }
+
+    @Test func severalFilesAreOneTraceOrderedByFirstTimestamp() throws {
+        // One connection split across two files, given in the wrong order.
+        let records = RecordSplitter.records(scenario("raw-ip"))
+        var early = PcapWriter(linkType: PcapWriter.Link.raw)
+        var late = PcapWriter(linkType: PcapWriter.Link.raw)
+        for (i, r) in records.enumerated() {
+            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000
+            if i < 4 { early.append(r, at: t) } else { late.append(r, at: t) }
+        }
+        let first = try temporaryFile(early.bytes, name: "a.pcap")
+        let second = try temporaryFile(late.bytes, name: "b.pcap")
+        let a = try Analyzer.analyze(paths: [second, first])
+        #expect(a.input.files.map(\.path) == [first, second])
+        #expect(a.input.notes.count == 1)
+        #expect(a.input.files[1].firstFrame == 5)
+        #expect(a.connections.count == 1)
+        #expect(a.connections[0].closeKind == .fourWay)
+        #expect(a.connections[0].lastFrame == 9)
+        #expect(a.input.warnings.isEmpty)
+    }
+
+    @Test func overlappingFilesAreReported() throws {
+        var one = PcapWriter(linkType: PcapWriter.Link.raw)
+        var two = PcapWriter(linkType: PcapWriter.Link.raw)
+        let records = RecordSplitter.records(scenario("raw-ip"))
+        for (i, r) in records.enumerated() {
+            let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000
+            if i % 2 == 0 { one.append(r, at: t) } else { two.append(r, at: t) }
+        }
+        let a = try Analyzer.analyze(paths: [try temporaryFile(one.bytes, name: "x.pcap"),
+                                             try temporaryFile(two.bytes, name: "y.pcap")])
+        #expect(a.input.warnings.contains { $0.contains("overlap") })
+    }
+
+    @Test func missingFile() {
+        #expect(throws: CaptureError.fileNotFound(path: "/nonexistent/x.pcap")) {
+            try Analyzer.analyze(paths: ["/nonexistent/x.pcap"])
+        }
+    }
+
+    @Test func emptyFile() throws {
+        let path = try temporaryFile([])
+        #expect(throws: CaptureError.notACapture(path: path, reason: "the file is empty")) {
+            try Analyzer.analyze(paths: [path])
+        }
+    }
+
+    @Test func badMagic() throws {
+        let path = try temporaryFile(Array("this is not a capture file, just text.".utf8))
+        do {
+            _ = try Analyzer.analyze(paths: [path])
+            Issue.record("expected an error")
+        } catch {
+            guard case .notACapture(let p, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(p == path)
+            #expect(reason.contains("unknown file format"))
+        }
+    }
+
+    @Test func directoryIsUnreadable() throws {
+        let dir = FileManager.default.temporaryDirectory.path
+        #expect(throws: CaptureError.unreadable(path: dir, reason: "is a directory")) {
+            try Analyzer.analyze(paths: [dir])
+        }
+    }
+
+    @Test func unsupportedLinkType() throws {
+        // LINKTYPE_USER0 (147) holds no IP we can find.
+        var w = PcapWriter(linkType: 147)
+        w.append([1, 2, 3, 4], at: 0)
+        let path = try temporaryFile(w.bytes)
+        #expect(throws: CaptureError.unsupportedLinkType(path: path, linkType: LinkType(rawValue: 147))) {
+            try Analyzer.analyze(paths: [path])
+        }
+    }
+
+    @Test func truncatedFinalRecordKeepsEarlierPackets() throws {
+        let whole = scenario("raw-ip")
+        let cut = Array(whole.dropLast(10))   // the last record loses 10 of its bytes
+        let a = try analyze(cut)
+        #expect(a.input.packets == 8)
+        #expect(a.input.isDamaged)
+        #expect(a.input.files[0].damage?.contains("truncated") == true)
+        #expect(a.connections.count == 1)
+        #expect(a.input.warnings.contains { $0.contains("cut off after 8 packets") })
+    }
+
+    @Test func recordLongerThanSnapLengthIsDamage() throws {
+        var w = PcapWriter(linkType: PcapWriter.Link.raw, snapLength: 100)
+        for r in RecordSplitter.records(scenario("raw-ip")).prefix(2) { w.append(r, at: 1_700_000_000_000_000_000) }
+        w.appendRawRecord(seconds: 1_700_000_001, fraction: 0, capturedLength: 0x7fff_ffff, originalLength: 0x7fff_ffff,
+                          data: [1, 2, 3])
+        let a = try analyze(w.bytes)
+        #expect(a.input.packets == 2)
+        #expect(a.input.isDamaged)
+    }
+
+    @Test func standardInputMustBeAlone() {
+        #expect(throws: CaptureError.standardInputWithOtherFiles) {
+            try Analyzer.analyze(paths: ["-", "x.pcap"])
+        }
+    }
+
+    @Test func errorMessagesNameTheFile() {
+        #expect(CaptureError.fileNotFound(path: "a.pcap").description == "a.pcap: no such file")
+        #expect(CaptureError.unsupportedLinkType(path: "b.pcap", linkType: LinkType(rawValue: 147)).description
+                    .hasPrefix("b.pcap: unsupported link type DLT_147 (147)"))
+    }
+}

@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
@@ -20,7 +21,7 @@ let package = Package(
         ),
         .target(
             name: "TCPTrace",
-            dependencies: ["CPcap"]
+            dependencies: ["CPcap", .product(name: "Yams", package: "Yams")]
         ),
         // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
         // not produce (scripts/make-synthetic-fixtures).

@@ -15,6 +15,11 @@ extension Connection {
         recordHistory(segment, sender: s)
 
         let flags = segment.flags
+        if sideA.packets + sideB.packets == 1 && !flags.contains(.syn) && !flags.contains(.rst) {
+            // The capture began after the handshake: an ordinary segment means both sides were established.
+            sideA.enter(.established, frame: frame, time: time)
+            sideB.enter(.established, frame: frame, time: time)
+        }
         if flags.contains(.rst) {
             receiveReset(from: s, frame: frame, time: time)
         } else if flags.contains(.syn) {

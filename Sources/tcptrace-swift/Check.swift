@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import TCPTrace
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check captures against their expectation files (X.pcap → X.expect.yaml).",
+        discussion: """
+            Each path is a capture or a folder searched for captures. A capture without an expectation file \
+            is held to the default policy: no finding of severity error. \
+            Exit codes: 0 all pass, 1 an expectation failed, 2 usage error, unreadable capture or invalid \
+            expectation file.
+            """
+    )
+
+    @Argument(help: "Captures, or folders searched recursively for .pcap/.pcapng files.")
+    var paths: [String]
+
+    @Option(help: "Expectation file to use for every capture, instead of each capture's sidecar.")
+    var expect: String?
+
+    @Option(help: "Also write JUnit XML to this file.")
+    var junit: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: CheckFormat = .text
+
+    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
+    var msl: Double = 30
+
+    @Flag(help: "Write X.expect.yaml for each capture from what it shows today (a starting point to edit).")
+    var `init` = false
+
+    @Flag(help: "With --init, overwrite existing expectation files.")
+    var force = false
+
+    @Flag(name: .shortAndLong, help: "List passing expectations too.")
+    var verbose = false
+
+    enum CheckFormat: String, ExpressibleByArgument { case text, json }
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give at least one capture or folder") }
+        guard msl > 0, msl.isFinite else { throw ValidationError("--msl must be a positive number of seconds") }
+        if force && !`init` { throw ValidationError("--force only applies with --init") }
+    }
+
+    func run() throws {
+        let options = AnalysisOptions(tracker: TrackerOptions(msl: msl))
+        let captures = CheckSession.captures(in: paths)
+        guard !captures.isEmpty else {
+            printError("tcptrace-swift: no capture files found in \(paths.joined(separator: ", "))")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if `init` { return try writeSnapshots(captures, options: options) }
+        let checks = captures.map { CheckSession.check(capture: $0, expectationPath: expect, options: options) }
+        switch format {
+        case .text: print(CheckReport.text(checks, verbose: verbose), terminator: "")
+        case .json: print(CheckReport.json(checks), terminator: "")
+        }
+        if let junit {
+            do {
+                try CheckReport.junit(checks).write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                printError("tcptrace-swift: \(junit): cannot write JUnit XML: \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.badInput)
+            }
+        }
+        let totals = CheckReport.Totals(checks)
+        if totals.errors > 0 { throw ExitCode(ExitStatus.badInput) }
+        if totals.failed > 0 { throw ExitCode(ExitStatus.findings) }
+    }
+
+    private func writeSnapshots(_ captures: [String], options: AnalysisOptions) throws {
+        var failed = false
+        for capture in captures {
+            let target = expect ?? CheckSession.sidecar(for: capture)
+            if FileManager.default.fileExists(atPath: target) && !force {
+                printError("tcptrace-swift: \(target) exists; use --force to overwrite it")
+                failed = true
+                continue
+            }
+            do {
+                let analysis = try Analyzer.analyze(paths: [capture], options: options)
+                try ExpectationSnapshot.yaml(for: analysis, capture: capture)
+                    .write(toFile: target, atomically: true, encoding: .utf8)
+                print("wrote \(target)")
+            } catch let error as CaptureError {
+                printError("tcptrace-swift: \(error)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(ExitStatus.badInput) }
+    }
+}

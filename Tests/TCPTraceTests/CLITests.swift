@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+import TCPTrace
 
 /// Runs the built `tcptrace-swift` binary and checks stdout, stderr and the exit code.
 struct CLIResult {
@@ -127,5 +128,53 @@ let cliBinary: URL = {
         // Frame 7: the client's final ACK of the server FIN puts it in TIME_WAIT (relative seq 2, ack 2).
         #expect(r.stdout.contains("7      0.006000  C→S  ACK      2    2    0    TIME_WAIT    CLOSED"))
         #expect(r.stdout.contains("[warning] rst-in-time-wait at frame 8"))
+    }
+}
+
+@Suite(.serialized) struct CheckCLITests {
+    @Test func exitCodes() throws {
+        let folder = URL(fileURLWithPath: try temporaryFile(scenario("raw-ip"), name: "ok.pcap")).deletingLastPathComponent()
+        let capture = folder.appendingPathComponent("ok.pcap").path
+        // No sidecar: default policy (no error finding) passes.
+        var r = try runCLI(["check", folder.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("1 passed, 0 failed\n"))
+        // A failing expectation: exit 1.
+        try "rules: [{close: reset}]\n".write(toFile: folder.appendingPathComponent("ok.expect.yaml").path,
+                                              atomically: true, encoding: .utf8)
+        r = try runCLI(["check", capture, "--junit", folder.appendingPathComponent("junit.xml").path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("expected close reset, saw four-way by client (first FIN at frame 6)"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("junit.xml").path))
+        // An invalid expectation file: exit 2.
+        try "rules: [{close: sideways}]\n".write(toFile: folder.appendingPathComponent("ok.expect.yaml").path,
+                                                 atomically: true, encoding: .utf8)
+        r = try runCLI(["check", capture])
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("ok.expect.yaml:1: unknown value `sideways`"))
+        // An unreadable capture: exit 2.
+        r = try runCLI(["check", "/nonexistent/x.pcap"])
+        #expect(r.status == 2)
+        #expect(r.stdout.contains("ERROR /nonexistent/x.pcap: /nonexistent/x.pcap: no such file"))
+    }
+
+    @Test func initWritesAndRefusesToOverwrite() throws {
+        let capture = try temporaryFile(scenario("stale-syn"), name: "s.pcap")
+        let sidecar = CheckSession.sidecar(for: capture)
+        var r = try runCLI(["check", "--init", capture])
+        #expect(r.status == 0 && r.stdout == "wrote \(sidecar)\n")
+        #expect(try runCLI(["check", capture]).status == 0)
+        r = try runCLI(["check", "--init", capture])
+        #expect(r.status == 2 && r.stderr.contains("exists; use --force"))
+        #expect(try runCLI(["check", "--init", "--force", capture]).status == 0)
+    }
+
+    @Test func jsonResults() throws {
+        let capture = try temporaryFile(scenario("data-after-fin"), name: "d.pcap")
+        let r = try runCLI(["check", capture, "--format", "json"])
+        #expect(r.status == 1)
+        let doc = try JSONNode.parse(r.stdout)
+        #expect(doc["failed"] == .integer(1) && doc["passed"] == .integer(0))
+        #expect(doc["schema"] == .string("tcptrace-swift-check/1"))
     }
 }

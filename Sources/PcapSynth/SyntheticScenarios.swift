@@ -4,6 +4,7 @@
 /// 1 ms apart from 2023-11-14T22:13:20Z, unless its comment says otherwise.
 public enum SyntheticScenarios {
     public static let all: [(name: String, build: @Sendable () -> [UInt8])] = [
+        ("textbook", textbook),
         ("handshake-bad-synack", handshakeBadSynAck),
         ("handshake-bad-ack", handshakeBadThirdAck),
         ("fin-bad-ack", finBadAck),
@@ -29,6 +30,16 @@ public enum SyntheticScenarios {
         f.ack(.server)
         f.fin(.server)
         f.ack(.client)
+    }
+
+    /// The textbook open and close, 10 ms apart: SYN seq=x; SYN-ACK seq=y ack=x+1; ACK ack=y+1; FIN; ACK;
+    /// FIN; ACK. The client closes first and holds TIME_WAIT.
+    static func textbook() -> [UInt8] {
+        var f = FlowScript()
+        f.step = 10_000_000
+        f.handshake()
+        closeFourWay(&f)
+        return f.bytes
     }
 
     /// 1 SYN, 2 SYN-ACK acknowledging 1000 (ISN, not ISN+1), 3 ACK, then data and a clean close.

@@ -230,6 +230,7 @@ extension Connection {
             let acknowledgesFirst = segment.flags.contains(.ack) && !(segment.acknowledgment < peerFin + 1)
             if !acknowledgesFirst {
                 closeShape = .simultaneous
+                undoCrossedFinReceipt(sender: s, peerFinFrame: self[p].finFrame!)
                 report(.simultaneousClose, frame: frame, time: time, sender: s,
                        "FIN sent before the peer's FIN (frame \(self[p].finFrame!)) was acknowledged: "
                            + "simultaneous close")
@@ -247,12 +248,31 @@ extension Connection {
         case .established, .synReceived, .synSent, .closed: self[s].enter(.finWait1, frame: frame, time: time)
         default: break
         }
+        if closeShape == .simultaneous && self[s].state == .finWait1 {
+            // The peer's FIN, which crossed this one, arrives now: FIN_WAIT_1 -> CLOSING (RFC 9293 figure 13).
+            self[s].enter(.closing, frame: frame, time: time)
+        }
         // The peer receives the FIN (after this segment's ACK was processed above).
         switch self[p].state {
         case .established, .synReceived, .closed: self[p].enter(.closeWait, frame: frame, time: time)
         case .finWait1: self[p].enter(.closing, frame: frame, time: time)
         case .finWait2: self[p].peerFinPending = true
         default: break
+        }
+    }
+
+    /// The observer moved `sender` to CLOSE_WAIT when the peer's FIN passed the capture point, but this
+    /// FIN does not acknowledge it: the two FINs crossed, so the sender had not received it yet. Take that
+    /// transition back (also in the recorded timeline) so the sender closes from ESTABLISHED.
+    private mutating func undoCrossedFinReceipt(sender s: Int, peerFinFrame: Int) {
+        guard self[s].state == .closeWait, let wrong = self[s].transitions.last, wrong.state == .closeWait,
+              wrong.frame == peerFinFrame else { return }
+        self[s].transitions.removeLast()
+        let restored = self[s].transitions.last?.state ?? .established
+        self[s].state = restored
+        guard timeline != nil else { return }
+        for i in timeline!.indices where timeline![i].frame >= peerFinFrame {
+            if s == 0 { timeline![i].states.0 = restored } else { timeline![i].states.1 = restored }
         }
     }
 

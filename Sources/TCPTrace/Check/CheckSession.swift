@@ -37,8 +37,9 @@ public enum CheckSession {
 
     /// `X.pcap` → `X.expect.yaml`.
     public static func sidecar(for capture: String) -> String {
-        let url = URL(fileURLWithPath: capture)
-        return url.deletingPathExtension().path + ".expect.yaml"
+        let name = capture.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? capture
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return capture + ".expect.yaml" }
+        return String(capture.dropLast(name.distance(from: dot, to: name.endIndex))) + ".expect.yaml"
     }
 
     public static func check(capture: String, expectationPath: String?, options: AnalysisOptions) -> CaptureCheck {

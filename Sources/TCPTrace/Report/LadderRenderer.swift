@@ -27,67 +27,34 @@ public struct LadderRenderer: Sendable {
     static let span = 34
 
     public func render(_ c: Connection) -> String {
-        var out = ""
-        let left = "client \(c.client.endpoint)"
-        let right = "server \(c.server.endpoint)"
-        out += header(c)
+        var out = header(c)
         // Labels end at the client's line and start at the server's line.
         let rightColumn = Self.stateWidth + 1 + Self.span + 2
         for (l, r) in [("client", "server"), (c.client.endpoint.description, c.server.endpoint.description)] {
             let leftText = l.count > Self.stateWidth ? l : leftPad(l, Self.stateWidth + 1)
             out += leftText + String(repeating: " ", count: max(1, rightColumn - leftText.count)) + r + "\n"
         }
-        guard let entries = c.timeline, !entries.isEmpty else {
-            return out + "  (no segments recorded)\n"
-        }
+        let rows = LadderLayout.rows(for: c, full: options.full, foldThreshold: options.foldThreshold, msl: options.msl)
+        guard !rows.isEmpty else { return out + "  (no segments recorded)\n" }
         out += line(leftState: "CLOSED", right: "CLOSED", middle: String(repeating: " ", count: Self.span))
-        let isn = [c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
-                   c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence]
-        var previous: (TCPState, TCPState) = (.closed, .closed)
-        var highest: [SequenceNumber?] = [nil, nil]
-        var retransmitted = Array(repeating: false, count: entries.count)
-        for (i, e) in entries.enumerated() where e.payloadLength > 0 {
-            let end = e.sequence + e.payloadLength
-            if let h = highest[e.senderIndex], !(h < end) { retransmitted[i] = true }
-            if highest[e.senderIndex].map({ $0 < end }) ?? true { highest[e.senderIndex] = end }
-        }
-        let boring: [Bool] = entries.enumerated().map { i, e in
-            let before = i == 0 ? (TCPState.closed, TCPState.closed) : entries[i - 1].states
-            return !e.flags.contains(.syn) && !e.flags.contains(.fin) && !e.flags.contains(.rst)
-                && before == e.states && !c.findings.contains { $0.frame == e.frame }
-        }
-        var i = 0
-        while i < entries.count {
-            if !options.full && boring[i] {
-                var j = i
-                while j < entries.count && boring[j] { j += 1 }
-                if j - i > options.foldThreshold {
-                    for k in i..<(i + 2) { out += segment(entries[k], c: c, isn: isn, previous: &previous) }
-                    let folded = (i + 2)..<(j - 2)
-                    let bytes = folded.reduce(UInt64(0)) { $0 + UInt64(entries[$1].payloadLength) }
-                    let retrans = folded.filter { retransmitted[$0] }.count
-                    var text = "… \(folded.count) segments, \(byteText(bytes))"
-                    if retrans > 0 { text += ", \(retrans) retransmission\(retrans == 1 ? "" : "s")" }
-                    text += " …"
-                    out += text.count < Self.span
-                        ? line(leftState: "", right: "", middle: center(text, Self.span), leftRail: "┊", rightRail: "┊")
-                        : line(leftState: "", right: "", middle: " " + text, leftRail: "┊", rightRail: "")
-                    for k in (j - 2)..<j { out += segment(entries[k], c: c, isn: isn, previous: &previous) }
-                    i = j
-                    continue
-                }
+        for row in rows {
+            switch row {
+            case .segment(let segment):
+                out += draw(segment)
+            case .fold(let count, let bytes, let retransmissions):
+                let text = LadderRow.foldText(segments: count, bytes: bytes, retransmissions: retransmissions)
+                out += text.count < Self.span
+                    ? line(leftState: "", right: "", middle: center(text, Self.span), leftRail: "┊", rightRail: "┊")
+                    : line(leftState: "", right: "", middle: " " + text, leftRail: "┊", rightRail: "")
+            case .timeWait(let isClient, let seconds):
+                let text = "2·MSL = \(Format.fixed(seconds, decimals: 0)) s"
+                out += line(leftState: "", right: "",
+                            middle: isClient ? pad(" " + text, Self.span) : leftPad(text + " ", Self.span),
+                            leftRail: isClient ? "┆" : "│", rightRail: isClient ? "│" : "┆")
+                out += line(leftState: isClient ? "CLOSED" : "", right: isClient ? "" : "CLOSED",
+                            middle: String(repeating: " ", count: Self.span), leftRail: isClient ? "┴" : "│",
+                            rightRail: isClient ? "│" : "┴")
             }
-            out += segment(entries[i], c: c, isn: isn, previous: &previous)
-            i += 1
-        }
-        for (index, state) in [(c.clientIndex, c.client.state), (c.serverIndex, c.server.state)] where state == .timeWait {
-            let text = "2·MSL = \(Format.fixed(2 * options.msl, decimals: 0)) s"
-            let isClient = index == c.clientIndex
-            out += line(leftState: "", right: "", middle: isClient ? pad(" " + text, Self.span) : leftPad(text + " ", Self.span),
-                        leftRail: isClient ? "┆" : "│", rightRail: isClient ? "│" : "┆")
-            out += line(leftState: isClient ? "CLOSED" : "", right: isClient ? "" : "CLOSED",
-                        middle: String(repeating: " ", count: Self.span), leftRail: isClient ? "┴" : "│",
-                        rightRail: isClient ? "│" : "┴")
         }
         for f in c.findings {
             let text = "[\(f.severity.rawValue)] \(f.code.rawValue) at frame \(f.frame): \(f.detail)"
@@ -104,47 +71,28 @@ public struct LadderRenderer: Sendable {
         return text + "\n"
     }
 
-    /// One segment: its label line, its arrow line with the states that changed, and its findings.
-    func segment(_ e: TimelineEntry, c: Connection, isn: [SequenceNumber?], previous: inout (TCPState, TCPState))
-        -> String
-    {
-        let fromClient = e.senderIndex == c.clientIndex
-        let seq = isn[e.senderIndex].map { e.sequence.relative(to: $0) } ?? e.sequence.rawValue
-        var numbers = "seq=\(seq)"
-        if e.flags.contains(.ack) {
-            let ack = isn[1 - e.senderIndex].map { e.acknowledgment.relative(to: $0) } ?? e.acknowledgment.rawValue
-            numbers += " ack=\(ack)"
-        }
-        if e.payloadLength > 0 { numbers += " len=\(e.payloadLength)" }
+    /// One segment: its label line(s), its arrow line with the states that changed, and its findings.
+    func draw(_ e: LadderSegment) -> String {
         // One label line when it fits between the lines; without PSH, then on two lines, when it does not.
-        var labels = ["\(e.flags) \(numbers)"]
-        if labels[0].count > Self.span - 1 { labels = ["\(e.flags.subtracting(.psh)) \(numbers)"] }
-        if labels[0].count > Self.span - 1 {
-            labels = [e.flags.subtracting(.psh).description + " seq=\(seq)", String(numbers.drop { $0 != " " }.dropFirst())]
-        }
-        let findings = c.findings.filter { $0.frame == e.frame }
-        let states = [e.states.0, e.states.1]
-        let before = [previous.0, previous.1]
-        let clientNow = states[c.clientIndex], serverNow = states[c.serverIndex]
-        let clientChanged = clientNow != before[c.clientIndex]
-        let serverChanged = serverNow != before[c.serverIndex]
-        previous = e.states
+        var labels = [e.label]
+        let noPush = e.flags.subtracting(.psh)
+        if labels[0].count > Self.span - 1 { labels = ["\(noPush) \(e.numbers)"] }
+        if labels[0].count > Self.span - 1 { labels = ["\(noPush) seq=\(e.seq)", String(e.numbers.drop { $0 != " " }.dropFirst())] }
         var out = ""
         for label in labels {
-            out += line(leftState: "", right: "", middle: fromClient ? pad(" " + label, Self.span)
+            out += line(leftState: "", right: "", middle: e.fromClient ? pad(" " + label, Self.span)
                         : leftPad(label + " ", Self.span))
         }
         let shaft = String(repeating: "─", count: Self.span - 1)
-        var arrow = fromClient ? shaft + "▶" : "◀" + shaft
+        var arrow = e.fromClient ? shaft + "▶" : "◀" + shaft
         if options.color {
-            arrow = paint(arrow, color: findings.isEmpty ? (fromClient ? "36" : "33") : severityColor(findings.map(\.severity).max()!))
+            arrow = paint(arrow, color: e.findings.map(\.severity).max().map(severityColor) ?? (e.fromClient ? "36" : "33"))
         }
-        let time = Format.fixed(c.start.interval(to: e.time), decimals: 6)
-        out += line(leftState: clientChanged ? clientNow.rawValue : "", right: serverChanged ? serverNow.rawValue : "",
-                    middle: arrow, suffix: "#\(e.frame) \(time)")
-        for f in findings {
-            let mark = "! \(f.code.rawValue)"
-            out += line(leftState: "", right: "", middle: paint(pad(" " + mark, Self.span), color: severityColor(f.severity)))
+        out += line(leftState: e.clientState?.rawValue ?? "", right: e.serverState?.rawValue ?? "", middle: arrow,
+                    suffix: "#\(e.frame) \(Format.fixed(e.time, decimals: 6))")
+        for f in e.findings {
+            out += line(leftState: "", right: "",
+                        middle: paint(pad(" ! \(f.code.rawValue)", Self.span), color: severityColor(f.severity)))
         }
         return out
     }
@@ -191,12 +139,6 @@ public struct LadderRenderer: Sendable {
         guard width > s.count else { return s }
         let left = (width - s.count) / 2
         return String(repeating: " ", count: left) + s + String(repeating: " ", count: width - s.count - left)
-    }
-
-    func byteText(_ bytes: UInt64) -> String {
-        if bytes >= 1_000_000 { return Format.fixed(Double(bytes) / 1e6, decimals: 1) + " MB" }
-        if bytes >= 1_000 { return Format.fixed(Double(bytes) / 1e3, decimals: 1) + " kB" }
-        return "\(bytes) B"
     }
 
     func severityColor(_ s: Severity) -> String {

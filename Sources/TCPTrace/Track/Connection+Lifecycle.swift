@@ -46,7 +46,7 @@ extension Connection {
             timeline!.append(TimelineEntry(frame: frame, time: time, senderIndex: s, flags: flags,
                                            sequence: segment.sequence, acknowledgment: segment.acknowledgment,
                                            payloadLength: segment.payloadLength, window: segment.window,
-                                           states: (sideA.state, sideB.state)))
+                                           sack: segment.options.sack, states: (sideA.state, sideB.state)))
         }
     }
 

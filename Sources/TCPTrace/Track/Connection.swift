@@ -19,6 +19,8 @@ public struct TimelineEntry: Sendable {
     public var acknowledgment: SequenceNumber
     public var payloadLength: UInt32
     public var window: UInt16
+    /// SACK blocks the segment carries (RFC 2018).
+    public var sack: SACKBlocks
     /// States of endpoint 0 and 1 after the segment.
     public var states: (TCPState, TCPState)
 }

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): install missing system packages, then run the whole test suite.
+# The test command (README, .ci/run): install missing system packages, run the unit tests, check every
+# fixture against its expectation file with the tool's own check mode (JUnit XML in .build/), and run the
+# browser test of the HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 swift build
 swift test
+mkdir -p .build
+.build/debug/tcptrace-swift check Fixtures --junit .build/check-junit.xml
+if [ "$(id -u)" -eq 0 ] || command -v chromium >/dev/null 2>&1; then
+    bash scripts/browser-test.sh
+else
+    echo "browser test skipped: chromium is not installed and installing it needs root" >&2
+fi

@@ -18,7 +18,7 @@ struct TCPTraceSwift: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcptrace-swift",
         abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
-        subcommands: [Analyze.self, Check.self, Ladder.self],
+        subcommands: [Analyze.self, Check.self, Ladder.self, Report.self],
         defaultSubcommand: nil
     )
 

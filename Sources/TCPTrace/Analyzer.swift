@@ -9,6 +9,25 @@ public struct Analysis: Sendable {
     public var input: CaptureSummary
     public var connections: [Connection]
     public var options: AnalysisOptions
+    /// Connections dropped to keep memory bounded (TrackerOptions.maxHalfOpen / maxConnections).
+    public var evictedHalfOpen = 0
+    public var evictedOther = 0
+
+    init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
+        self.input = input
+        self.connections = tracker.finish()
+        self.options = options
+        self.evictedHalfOpen = tracker.evictedHalfOpen
+        self.evictedOther = tracker.evictedOther
+        if evictedHalfOpen > 0 {
+            self.input.warnings.append("\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
+                                           + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
+        }
+        if evictedOther > 0 {
+            self.input.warnings.append("\(evictedOther) connection(s) dropped: more than "
+                                           + "\(options.tracker.maxConnections) were held at once")
+        }
+    }
 }
 
 /// Runs capture → decode → track over one or more files read as one continuous trace.
@@ -31,57 +50,94 @@ public enum Analyzer {
             guard capture.linkType.isSupported else {
                 throw .unsupportedLinkType(path: path, linkType: capture.linkType)
             }
-            var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
-            let linkType = capture.linkType
-            let end = capture.forEachPacket { record, bytes in
-                frame += 1
-                file.packets += 1
-                if file.firstFrame == nil {
-                    file.firstFrame = frame
-                    file.firstTime = record.timestamp
-                    if let previous = summary.files.last, let previousEnd = previous.lastTime,
-                       record.timestamp < previousEnd {
-                        summary.warnings.append(
-                            "\(path): starts at \(record.timestamp) before \(previous.path) ends at \(previousEnd): "
-                                + "the files overlap in time; packets are analysed file after file")
-                    }
-                }
-                file.lastFrame = frame
-                file.lastTime = record.timestamp
-                summary.packets += 1
-                switch PacketDecoder.decode(bytes, linkType: linkType) {
-                case .tcp(let segment):
-                    summary.tcpSegments += 1
-                    if segment.optionsTruncated { summary.optionsTruncated += 1 }
-                    if segment.isFirstFragment { summary.fragments += 1 }
-                    tracker.ingest(segment, frame: frame, time: record.timestamp)
-                case .notTCP:
-                    summary.nonTCP += 1
-                case .fragment:
-                    summary.fragments += 1
-                case .truncated(let problem):
-                    summary.truncated += 1
-                    if summary.problems.count < CaptureSummary.problemLimit {
-                        summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
-                    }
-                case .malformed(let problem):
-                    summary.malformed += 1
-                    if summary.problems.count < CaptureSummary.problemLimit {
-                        summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
-                    }
-                }
-            }
-            if case .damaged(let reason) = end {
-                file.damage = reason
-                summary.warnings.append(
-                    "\(path): capture cut off after \(file.packets) packets (\(reason)); "
-                        + "results cover the packets read before the damage")
-            }
-            if summary.firstTime == nil { summary.firstTime = file.firstTime }
-            if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }
-            summary.files.append(file)
+            read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker)
         }
-        return Analysis(input: summary, connections: tracker.finish(), options: options)
+        return Analysis(input: summary, tracker: &tracker, options: options)
+    }
+
+    /// Analyses a capture held in memory, through the same read → decode → track path as a file.
+    public static func analyze(bytes: [UInt8], name: String = "<memory>", options: AnalysisOptions = AnalysisOptions())
+        throws(CaptureError) -> Analysis
+    {
+        var summary = CaptureSummary()
+        var tracker = Tracker(options: options.tracker)
+        var frame = 0
+        let failure: CaptureError? = bytes.withUnsafeBytes { raw -> CaptureError? in
+            do throws(CaptureError) {
+                let capture = try CaptureFile(bytes: raw, name: name)
+                guard capture.linkType.isSupported else {
+                    return CaptureError.unsupportedLinkType(path: name, linkType: capture.linkType)
+                }
+                read(capture, path: name, frame: &frame, summary: &summary, tracker: &tracker)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        return Analysis(input: summary, tracker: &tracker, options: options)
+    }
+
+    /// Reads every packet of one capture into the tracker; frame numbers continue from `frame`.
+    private static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
+                             summary: inout CaptureSummary, tracker: inout Tracker) {
+        var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
+        let linkType = capture.linkType
+        let end = capture.forEachPacket { record, bytes in
+            frame += 1
+            file.packets += 1
+            if file.firstFrame == nil {
+                file.firstFrame = frame
+                file.firstTime = record.timestamp
+                if let previous = summary.files.last, let previousEnd = previous.lastTime,
+                   record.timestamp < previousEnd {
+                    summary.warnings.append(
+                        "\(path): starts at \(record.timestamp) before \(previous.path) ends at \(previousEnd): "
+                            + "the files overlap in time; packets are analysed file after file")
+                }
+            }
+            if let previous = file.lastTime, record.timestamp < previous {
+                if file.backwardsFrame == nil { file.backwardsFrame = frame }
+                file.backwardsCount += 1
+            }
+            file.lastFrame = frame
+            file.lastTime = max(record.timestamp, file.lastTime ?? record.timestamp)
+            summary.packets += 1
+            switch PacketDecoder.decode(bytes, linkType: linkType) {
+            case .tcp(let segment):
+                summary.tcpSegments += 1
+                if segment.optionsTruncated { summary.optionsTruncated += 1 }
+                if segment.isFirstFragment { summary.fragments += 1 }
+                tracker.ingest(segment, frame: frame, time: record.timestamp)
+            case .notTCP:
+                summary.nonTCP += 1
+            case .fragment:
+                summary.fragments += 1
+            case .truncated(let problem):
+                summary.truncated += 1
+                if summary.problems.count < CaptureSummary.problemLimit {
+                    summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
+                }
+            case .malformed(let problem):
+                summary.malformed += 1
+                if summary.problems.count < CaptureSummary.problemLimit {
+                    summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
+                }
+            }
+        }
+        if case .damaged(let reason) = end {
+            file.damage = reason
+            summary.warnings.append(
+                "\(path): capture cut off after \(file.packets) packets (\(reason)); "
+                    + "results cover the packets read before the damage")
+        }
+        if let first = file.backwardsFrame {
+            summary.warnings.append("\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
+                                        + "before them (first at frame \(first)); times are taken as they are")
+        }
+        if summary.firstTime == nil { summary.firstTime = file.firstTime }
+        if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }
+        summary.files.append(file)
     }
 
     /// Orders several files by the timestamp of their first packet (files without packets keep their place at

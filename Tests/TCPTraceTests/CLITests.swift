@@ -10,9 +10,9 @@ struct CLIResult {
     var stderr: String
 }
 
-func runCLI(_ arguments: [String], stdin: Data? = nil) throws -> CLIResult {
+func runCLI(_ arguments: [String], stdin: Data? = nil, executable: String? = nil) throws -> CLIResult {
     let process = Process()
-    process.executableURL = cliBinary
+    process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? cliBinary
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

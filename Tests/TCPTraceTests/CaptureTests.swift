@@ -140,3 +140,97 @@ import Testing
                     .hasPrefix("b.pcap: unsupported link type DLT_147 (147)"))
     }
 }
+
+@Suite struct InMemoryCaptureTests {
+    @Test func bytesAndFileGiveTheSameAnalysis() throws {
+        let bytes = scenario("stale-syn")
+        let fromBytes = try Analyzer.analyze(bytes: bytes, name: "mem.pcap")
+        let fromFile = try analyze(bytes)
+        #expect(fromBytes.input.packets == fromFile.input.packets)
+        #expect(fromBytes.connections.map(\.closeKind) == fromFile.connections.map(\.closeKind))
+        #expect(fromBytes.connections.map { findingList($0) } == fromFile.connections.map { findingList($0) })
+        #expect(throws: CaptureError.notACapture(path: "empty", reason: "the file is empty")) {
+            try Analyzer.analyze(bytes: [], name: "empty")
+        }
+    }
+}
+
+/// Malformed capture files: each gives its clear error, or a warning with partial results.
+@Suite struct MalformedFileTests {
+    func le32(_ v: UInt32) -> [UInt8] { [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
+
+    /// A little-endian pcapng: section header, one Ethernet interface, and an enhanced packet block per packet.
+    func pcapng(_ packets: [[UInt8]], breakLastTrailer: Bool = false) -> [UInt8] {
+        var out = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8)
+            + le32(28)
+        out += le32(1) + le32(20) + [1, 0, 0, 0] + le32(262_144) + le32(20)
+        for (i, p) in packets.enumerated() {
+            var data = p
+            while data.count % 4 != 0 { data.append(0) }
+            let length = UInt32(32 + data.count)
+            let micros = UInt64(1_700_000_000_000_000) + UInt64(i) * 1000
+            out += le32(6) + le32(length) + le32(0) + le32(UInt32(micros >> 32)) + le32(UInt32(truncatingIfNeeded: micros))
+            out += le32(UInt32(p.count)) + le32(UInt32(p.count)) + data
+            out += le32(breakLastTrailer && i == packets.count - 1 ? length + 4 : length)
+        }
+        return out
+    }
+
+    var ethernetPackets: [[UInt8]] {
+        RecordSplitter.records(scenario("raw-ip")).map { PacketBuilder.ethernet($0, etherType: 0x0800) }
+    }
+
+    @Test func pcapngIsRead() throws {
+        let a = try Analyzer.analyze(bytes: pcapng(ethernetPackets))
+        #expect(a.input.packets == 9 && a.connections.count == 1)
+        #expect(a.connections[0].closeKind == .fourWay)
+    }
+
+    @Test func pcapngWithABrokenBlockKeepsEarlierPackets() throws {
+        let a = try Analyzer.analyze(bytes: pcapng(ethernetPackets, breakLastTrailer: true))
+        #expect(a.input.packets == 8)
+        #expect(a.input.files[0].damage?.contains("block total length in header and trailer don't match") == true)
+    }
+
+    @Test func headerOnlyIsAnEmptyTrace() throws {
+        let header = Array(scenario("raw-ip").prefix(24))
+        let a = try Analyzer.analyze(bytes: header)
+        #expect(a.input.packets == 0 && a.connections.isEmpty && !a.input.isDamaged)
+    }
+
+    @Test func truncatedHeader() throws {
+        do {
+            _ = try Analyzer.analyze(bytes: Array(scenario("raw-ip").prefix(10)), name: "short.pcap")
+            Issue.record("accepted a 10-byte file")
+        } catch {
+            guard case .notACapture(let path, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(path == "short.pcap" && reason.contains("truncated dump file"))
+        }
+    }
+
+    @Test func recordOver256MiB() throws {
+        var w = PcapWriter(linkType: PcapWriter.Link.raw)
+        w.append(RecordSplitter.records(scenario("raw-ip"))[0], at: 1_700_000_000_000_000_000)
+        w.appendRawRecord(seconds: 1_700_000_001, fraction: 0, capturedLength: 256 << 20 | 1,
+                          originalLength: 256 << 20 | 1, data: [0, 0, 0, 0])
+        let a = try Analyzer.analyze(bytes: w.bytes)
+        #expect(a.input.packets == 1)
+        #expect(a.input.files[0].damage?.contains("invalid packet capture length") == true)
+    }
+
+    @Test func decreasingTimestampsAreAWarning() throws {
+        var w = PcapWriter(linkType: PcapWriter.Link.raw)
+        let records = RecordSplitter.records(scenario("raw-ip"))
+        // Frames 5 and 6 go back in time by 1 s.
+        for (i, r) in records.enumerated() {
+            let back: Int64 = (i == 4 || i == 5) ? -1_000_000_000 : 0
+            w.append(r, at: 1_700_000_010_000_000_000 + Int64(i) * 1_000_000 + back)
+        }
+        let a = try Analyzer.analyze(bytes: w.bytes, name: "back.pcap")
+        #expect(a.input.warnings == ["back.pcap: 2 packet(s) have a timestamp earlier than a packet before them "
+                                        + "(first at frame 5); times are taken as they are"])
+        let c = try #require(a.connections.first)
+        #expect(c.start.interval(to: c.end) >= 0)
+        #expect(c.closeKind == .fourWay)
+    }
+}

@@ -34,3 +34,4 @@ import Testing
         #expect(MemoryLayout<Segment>.size <= 160)
     }
 }
+

@@ -36,6 +36,23 @@ public struct CaptureFile: ~Copyable {
             file = stream
         }
         setvbuf(file, nil, _IOFBF, CaptureFile.readBufferSize)
+        try self.init(stream: file, path: path)
+    }
+
+    /// Reads a capture held in memory (fuzzing, tests). `bytes` must stay valid until the capture is closed.
+    /// - Throws: `CaptureError.notACapture` when libpcap refuses the bytes.
+    public init(bytes: UnsafeRawBufferPointer, name: String) throws(CaptureError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            throw .notACapture(path: name, reason: "the file is empty")
+        }
+        guard let stream = fmemopen(UnsafeMutableRawPointer(mutating: base), bytes.count, "rb") else {
+            throw .unreadable(path: name, reason: String(cString: strerror(errno)))
+        }
+        try self.init(stream: stream, path: name)
+    }
+
+    /// Takes ownership of `file`: libpcap closes it with the capture, and so does a failed open here.
+    private init(stream file: UnsafeMutablePointer<FILE>, path: String) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let pcap = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO),
                                                                  &errorBuffer) else {

@@ -11,6 +11,9 @@ public struct InputFileSummary: Sendable {
     public var lastTime: Timestamp?
     /// Set when libpcap stopped on a damaged record; the packets before it were analysed.
     public var damage: String?
+    /// Packets whose timestamp is earlier than the packet before them, and the first such frame.
+    public var backwardsCount = 0
+    public var backwardsFrame: Int?
 }
 
 /// A packet that could not be fully decoded, kept for the report (the first few only).

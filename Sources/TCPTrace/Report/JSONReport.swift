@@ -58,6 +58,8 @@ public enum JSONReport {
         let counts = FindingTotals(analysis.connections)
         return .object([
             ("connections", .int(Int64(analysis.connections.count))),
+            ("evicted_half_open", .int(Int64(analysis.evictedHalfOpen))),
+            ("evicted_other", .int(Int64(analysis.evictedOther))),
             ("findings", .object(counts.byCode.map { ($0.code.rawValue, .int(Int64($0.count))) })),
             ("severities", .object(Severity.allCases.map { ($0.rawValue, .int(Int64(counts.count(of: $0)))) })),
         ])

@@ -5,7 +5,9 @@ extension Connection {
     public mutating func apply(_ segment: Segment, frame: Int, time: Timestamp) {
         let s = senderIndex(of: segment)
         lastFrame = frame
-        end = time
+        // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
+        if end < time { end = time }
+        if time < start { start = time }
         self[s].packets += 1
         self[s].payloadBytes &+= UInt64(segment.payloadLength)
         if segment.optionsTruncated {
@@ -43,7 +45,7 @@ extension Connection {
             }
         }
         if timeline != nil {
-            timeline!.append(TimelineEntry(frame: frame, time: time, senderIndex: s, flags: flags,
+            timeline?.append(TimelineEntry(frame: frame, time: time, senderIndex: s, flags: flags,
                                            sequence: segment.sequence, acknowledgment: segment.acknowledgment,
                                            payloadLength: segment.payloadLength, window: segment.window,
                                            sack: segment.options.sack, states: (sideA.state, sideB.state)))
@@ -68,7 +70,7 @@ extension Connection {
                 // The peer's SYN is still unanswered: both sides opened at once (RFC 9293 3.5, figure 7).
                 simultaneousOpen = true
                 report(.simultaneousOpen, frame: frame, time: time, sender: s,
-                       "both endpoints sent a SYN (first at frame \(self[p].synFrame!)): simultaneous open")
+                       "both endpoints sent a SYN (first at frame \(frameText(self[p].synFrame))): simultaneous open")
             } else if self[p].synAckFrame == nil {
                 clientIndex = s
                 roleEvidence = .syn
@@ -172,7 +174,7 @@ extension Connection {
         if let finSeq = self[p].finSequence, self[p].finAckedFrame == nil, !(ack < finSeq + 1) {
             if finSeq + 1 < ack {
                 report(.finBadAck, frame: frame, time: time, sender: s,
-                       "ACK \(ack) acknowledges past the FIN sent at frame \(self[p].finFrame!): the FIN occupies "
+                       "ACK \(ack) acknowledges past the FIN sent at frame \(frameText(self[p].finFrame)): the FIN occupies "
                            + "\(finSeq), so its ACK must be \(finSeq + 1)")
             }
             self[p].finAckedFrame = frame
@@ -198,12 +200,12 @@ extension Connection {
         if let finSeq = self[s].finSequence, finSeq < dataEnd {
             report(.dataAfterFin, frame: frame, time: time, sender: s,
                    "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
-                       + "(frame \(self[s].finFrame!), sequence \(finSeq))")
+                       + "(frame \(frameText(self[s].finFrame)), sequence \(finSeq))")
         } else if self[p].finSequence != nil, self[s].finSequence == nil, !halfCloseReported,
                   self[s].highestSequence.map({ $0 < dataEnd }) ?? true {
             halfCloseReported = true
             report(.halfClose, frame: frame, time: time, sender: s,
-                   "data after the peer's FIN (frame \(self[p].finFrame!)): the connection is half-closed")
+                   "data after the peer's FIN (frame \(frameText(self[p].finFrame))): the connection is half-closed")
         }
     }
 
@@ -214,7 +216,7 @@ extension Connection {
         if let known = self[s].finSequence {
             guard known == finSeq else { return }   // a FIN further on: reported as data-after-fin
             report(.finRetransmit, frame: frame, time: time, sender: s,
-                   "FIN sent again (copy \(self[s].finCount)), first at frame \(self[s].finFrame!)")
+                   "FIN sent again (copy \(self[s].finCount)), first at frame \(frameText(self[s].finFrame))")
             if let ackFrame = self[s].finAckedFrame, self[p].state == .timeWait {
                 report(.lastAckLost, frame: frame, time: time, sender: s,
                        "FIN retransmitted after the peer's final ACK at frame \(ackFrame): that ACK was lost "
@@ -230,9 +232,9 @@ extension Connection {
             let acknowledgesFirst = segment.flags.contains(.ack) && !(segment.acknowledgment < peerFin + 1)
             if !acknowledgesFirst {
                 closeShape = .simultaneous
-                undoCrossedFinReceipt(sender: s, peerFinFrame: self[p].finFrame!)
+                undoCrossedFinReceipt(sender: s, peerFinFrame: self[p].finFrame ?? frame)
                 report(.simultaneousClose, frame: frame, time: time, sender: s,
-                       "FIN sent before the peer's FIN (frame \(self[p].finFrame!)) was acknowledged: "
+                       "FIN sent before the peer's FIN (frame \(frameText(self[p].finFrame))) was acknowledged: "
                            + "simultaneous close")
             } else if let ackFrame = self[p].finAckedFrame, ackFrame != frame {
                 closeShape = .fourWay
@@ -270,10 +272,12 @@ extension Connection {
         self[s].transitions.removeLast()
         let restored = self[s].transitions.last?.state ?? .established
         self[s].state = restored
-        guard timeline != nil else { return }
-        for i in timeline!.indices where timeline![i].frame >= peerFinFrame {
-            if s == 0 { timeline![i].states.0 = restored } else { timeline![i].states.1 = restored }
+        guard var entries = timeline else { return }
+        timeline = nil   // keep the array uniquely referenced while it is patched
+        for i in entries.indices where entries[i].frame >= peerFinFrame {
+            if s == 0 { entries[i].states.0 = restored } else { entries[i].states.1 = restored }
         }
+        timeline = entries
     }
 
     // MARK: Reset
@@ -298,10 +302,10 @@ extension Connection {
         } else if self[p].synFrame != nil, self[s].synAckFrame == nil, self[s].synFrame == nil,
                   self[p].ackedPeerSynFrame == nil {
             report(.refused, frame: frame, time: time, sender: s,
-                   "SYN (frame \(self[p].synFrame!)) answered by RST: connection refused")
+                   "SYN (frame \(frameText(self[p].synFrame))) answered by RST: connection refused")
         } else if self[p].synAckFrame != nil, self[s].ackedPeerSynFrame == nil, self[s].synAckFrame == nil {
             report(.staleSyn, frame: frame, time: time, sender: s,
-                   "the SYN-ACK (frame \(self[p].synAckFrame!)) was answered by RST: the SYN it answered was not "
+                   "the SYN-ACK (frame \(frameText(self[p].synAckFrame))) was answered by RST: the SYN it answered was not "
                        + "this endpoint's current one (an old duplicate SYN)")
         } else {
             report(.reset, frame: frame, time: time, sender: s,
@@ -310,6 +314,9 @@ extension Connection {
         self[s].enter(.closed, frame: frame, time: time)
         self[p].enter(.closed, frame: frame, time: time)
     }
+
+    /// A frame number for a message, `?` when unknown (never a trap on odd input).
+    private func frameText(_ frame: Int?) -> String { frame.map(String.init) ?? "?" }
 
     // MARK: Zeek history
 

@@ -101,7 +101,7 @@ extension Connection {
         }
         for i in 0..<2 {
             if let finFrame = self[i].finFrame, self[i].finAckedFrame == nil,
-               resetFrame == nil || resetFrame! < finFrame {
+               (resetFrame.map { $0 < finFrame } ?? true) {
                 report(.finUnacked, frame: finFrame, time: self[i].finTime ?? end, sender: i,
                        "the FIN at frame \(finFrame) is never acknowledged in the capture")
             }
@@ -115,6 +115,11 @@ extension Connection {
         if let frame = firstTruncatedFrame {
             report(.truncated, frame: frame, time: start, sender: nil,
                    "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
+        }
+        for (code, count) in findingCounts where count > Connection.maxFindingsPerCode {
+            if let last = findings.lastIndex(where: { $0.code == code }) {
+                findings[last].detail += " (and \(count - Connection.maxFindingsPerCode) more \(code.rawValue) not listed)"
+            }
         }
         findings.sort { ($0.frame, $0.code) < ($1.frame, $1.code) }
     }

@@ -108,7 +108,23 @@ public struct Connection: Sendable {
         resetFrame != nil || (sideA.finSequence != nil && sideB.finSequence != nil)
     }
 
+    /// Nothing beyond an opening attempt: no completed handshake, no data, no FIN or RST.
+    public var isAttemptOnly: Bool {
+        self[clientIndex].ackedPeerSynFrame == nil && resetFrame == nil
+            && sideA.finFrame == nil && sideB.finFrame == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
+    }
+
+    /// Most findings of one code kept per connection; the rest are counted (endless retransmissions cannot
+    /// grow memory without bound).
+    public static let maxFindingsPerCode = 100
+
     mutating func report(_ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String) {
+        let kept = findingCounts[code, default: 0]
+        findingCounts[code] = kept + 1
+        guard kept < Connection.maxFindingsPerCode else { return }
         findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail))
     }
+
+    /// Findings of each code raised on this connection, including those not kept.
+    var findingCounts: [FindingCode: Int] = [:]
 }

@@ -4,51 +4,73 @@ public struct TrackerOptions: Sendable {
     public var msl: Double = 30
     /// Keep every segment of every connection for timelines and ladders (costs memory per segment).
     public var recordTimeline = false
+    /// Most half-open attempts (SYN seen, handshake not completed, nothing else) held at once; beyond it the
+    /// oldest is dropped and counted (a SYN flood cannot exhaust memory).
+    public var maxHalfOpen = 100_000
+    /// Most connections held at once (about 1.3 kB each without a timeline); beyond it the oldest half-open
+    /// attempt, or else the oldest connection, is dropped and counted.
+    public var maxConnections = 500_000
 
-    public init(msl: Double = 30, recordTimeline: Bool = false) {
+    public init(msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
+                maxConnections: Int = 500_000) {
         self.msl = msl
         self.recordTimeline = recordTimeline
+        self.maxHalfOpen = max(1, maxHalfOpen)
+        self.maxConnections = max(1, maxConnections)
     }
 }
 
 /// Owns the connections of a trace: finds each segment's connection by 4-tuple and incarnation, starts a new
-/// incarnation on a SYN with a new ISN after the previous one finished, and detects TIME_WAIT reuse.
+/// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
+/// memory bounded by dropping the oldest half-open attempts first.
 public struct Tracker {
     public let options: TrackerOptions
     /// Current incarnation of each 4-tuple: index into `connections`.
     private var current: [FlowKey: Int] = [:]
-    public private(set) var connections: [Connection] = []
+    /// Connections in creation order; nil where one was dropped (compacted away when holes pile up).
+    private var connections: [Connection?] = []
+    /// `ids[i]` is the id of `connections[i]`, kept for dropped entries too: ascending, so searchable.
+    private var ids: [Int] = []
+    private var holes = 0
+    private var nextID = 1
+    /// Ids of connections opened by a SYN, oldest first, from `halfOpenHead` on.
+    private var halfOpenQueue: [Int] = []
+    private var halfOpenHead = 0
+    /// Connections dropped to stay within the caps.
+    public private(set) var evictedHalfOpen = 0
+    public private(set) var evictedOther = 0
 
     public init(options: TrackerOptions = TrackerOptions()) {
         self.options = options
     }
 
+    public var liveConnections: Int { connections.count - holes }
+
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) {
         let key = FlowKey(segment)
-        guard let index = current[key] else {
+        guard let index = current[key], let existing = connections[index] else {
             startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
             return
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst) {
-            let old = connections[index]
-            let sender = old.senderIndex(of: segment)
-            if old.isFinished && old[sender].isn != segment.sequence {
+            let sender = existing.senderIndex(of: segment)
+            if existing.isFinished && existing[sender].isn != segment.sequence {
                 startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
                 return
             }
         }
-        connections[index].apply(segment, frame: frame, time: time)
+        connections[index]?.apply(segment, frame: frame, time: time)
     }
 
     private mutating func startConnection(key: FlowKey, segment: Segment, frame: Int, time: Timestamp,
                                           previous: Int?) {
-        var connection = Connection(id: connections.count + 1, key: key, first: segment, frame: frame, time: time,
+        var connection = Connection(id: nextID, key: key, first: segment, frame: frame, time: time,
                                     recordTimeline: options.recordTimeline)
+        nextID += 1
         connection.apply(segment, frame: frame, time: time)
-        if let previous, let twStart = connections[previous].timeWaitStart {
+        if let previous, let old = connections[previous], let twStart = old.timeWaitStart {
             let gap = twStart.interval(to: time)
             if gap <= 2 * options.msl {
-                let old = connections[previous]
                 let oldSender = old.senderIndex(of: segment)
                 let holder = old.timeWaitSide.map(\.rawValue) ?? "?"
                 var verdict = "the old connection's final sequence number is unknown"
@@ -62,17 +84,97 @@ public struct Tracker {
                 connection.report(.timeWaitReuse, frame: frame, time: time, sender: 0,
                                   "SYN \(Format.seconds(gap)) after the \(holder) entered TIME_WAIT in connection "
                                       + "\(old.id) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
-                connections[previous].reusedAfter = gap
-                connections[previous].reusedAt = time
+                connections[previous]?.reusedAfter = gap
+                connections[previous]?.reusedAt = time
             }
         }
         current[key] = connections.count
+        ids.append(connection.id)
         connections.append(connection)
+        if segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
+            halfOpenQueue.append(connection.id)
+            while halfOpenQueue.count - halfOpenHead > options.maxHalfOpen { dropOldestHalfOpen() }
+        }
+        while liveConnections > options.maxConnections {
+            if !dropOldestHalfOpen() { dropOldest() }
+        }
+    }
+
+    /// Drops the oldest connection that is still only an attempt. Returns false when there is none.
+    @discardableResult
+    private mutating func dropOldestHalfOpen() -> Bool {
+        defer {
+            if halfOpenHead > 4096 && halfOpenHead * 2 > halfOpenQueue.count {
+                halfOpenQueue.removeFirst(halfOpenHead)
+                halfOpenHead = 0
+            }
+        }
+        while halfOpenHead < halfOpenQueue.count {
+            let id = halfOpenQueue[halfOpenHead]
+            halfOpenHead += 1
+            if let index = index(of: id), let c = connections[index], c.isAttemptOnly {
+                drop(index)
+                evictedHalfOpen += 1
+                return true
+            }
+        }
+        return false
+    }
+
+    private mutating func dropOldest() {
+        guard let index = connections.firstIndex(where: { $0 != nil }) else { return }
+        drop(index)
+        evictedOther += 1
+    }
+
+    private mutating func drop(_ index: Int) {
+        guard let c = connections[index] else { return }
+        if current[c.key] == index { current[c.key] = nil }
+        connections[index] = nil
+        holes += 1
+        if holes > 1024 && holes * 2 > connections.count { compact() }
+    }
+
+    /// Removes the holes left by dropped connections and renumbers the 4-tuple index.
+    private mutating func compact() {
+        var keptConnections: [Connection?] = []
+        var keptIDs: [Int] = []
+        keptConnections.reserveCapacity(connections.count - holes)
+        keptIDs.reserveCapacity(connections.count - holes)
+        for (i, c) in connections.enumerated() where c != nil {
+            keptConnections.append(c)
+            keptIDs.append(ids[i])
+        }
+        let oldIDs = ids
+        connections = keptConnections
+        ids = keptIDs
+        holes = 0
+        for (key, oldIndex) in current {
+            current[key] = index(of: oldIDs[oldIndex])
+        }
+    }
+
+    /// Binary search of `ids`.
+    private func index(of id: Int) -> Int? {
+        var low = 0, high = ids.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if ids[mid] == id { return connections[mid] == nil ? nil : mid }
+            if ids[mid] < id { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
     }
 
     /// Ends the trace: every connection gets its end-of-capture findings. Returns them by first frame.
     public mutating func finish() -> [Connection] {
-        for i in connections.indices { connections[i].finish() }
-        return connections
+        var result: [Connection] = []
+        result.reserveCapacity(liveConnections)
+        for case var c? in connections {
+            c.finish()
+            result.append(c)
+        }
+        connections = []
+        current = [:]
+        return result
     }
 }

@@ -17,6 +17,8 @@ else
 fi
 if [ "${CI:-}" = "true" ] || [ "${FULL_TESTS:-}" = "1" ]; then
     bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+    echo "== live capture memory over 20,000 connections"
+    bash scripts/live-memory.sh
     echo "== unit tests under AddressSanitizer"
     swift test --sanitize=address --scratch-path .build-asan
 fi

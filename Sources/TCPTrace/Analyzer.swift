@@ -13,6 +13,15 @@ public struct Analysis: Sendable {
     public var evictedHalfOpen = 0
     public var evictedOther = 0
 
+    public init(input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
+                evictedOther: Int = 0) {
+        self.input = input
+        self.connections = connections
+        self.options = options
+        self.evictedHalfOpen = evictedHalfOpen
+        self.evictedOther = evictedOther
+    }
+
     init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
         self.input = input
         self.connections = tracker.finish()

@@ -11,6 +11,8 @@ enum ExitStatus {
     static let badInput: Int32 = 2
     /// A capture was cut off or damaged part-way: results cover the packets read before the damage.
     static let damagedInput: Int32 = 3
+    /// Live capture without the needed privilege (CAP_NET_RAW), or privileges could not be dropped.
+    static let permissionDenied: Int32 = 4
 }
 
 @main
@@ -18,7 +20,7 @@ struct TCPTraceSwift: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcptrace-swift",
         abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
-        subcommands: [Analyze.self, Check.self, Ladder.self, Report.self],
+        subcommands: [Analyze.self, Check.self, Ladder.self, Report.self, Live.self, Interfaces.self],
         defaultSubcommand: nil
     )
 

@@ -36,6 +36,9 @@ public struct Tracker {
     /// Ids of connections opened by a SYN, oldest first, from `halfOpenHead` on.
     private var halfOpenQueue: [Int] = []
     private var halfOpenHead = 0
+    /// Closed connections already finalized but still inside their 2·MSL window, kept compactly so that a
+    /// reuse of the 4-tuple is still recognised.
+    private var timeWaitRecords: [FlowKey: TimeWaitRecord] = [:]
     /// Connections dropped to stay within the caps.
     public private(set) var evictedHalfOpen = 0
     public private(set) var evictedOther = 0
@@ -46,35 +49,83 @@ public struct Tracker {
 
     public var liveConnections: Int { connections.count - holes }
 
-    public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) {
+    /// Compact TIME_WAIT records held for finalized connections.
+    public var timeWaitRecordCount: Int { timeWaitRecords.count }
+
+    /// Seconds a closed connection is kept whole before it is finalized (capped at 2·MSL).
+    public static let closedLinger = 3.0
+
+    /// Tracks one segment. Returns the id of the connection it belongs to.
+    @discardableResult
+    public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
         let key = FlowKey(segment)
         guard let index = current[key], let existing = connections[index] else {
-            startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
-            return
+            return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst) {
             let sender = existing.senderIndex(of: segment)
             if existing.isFinished && existing[sender].isn != segment.sequence {
-                startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
-                return
+                return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
             }
         }
         connections[index]?.apply(segment, frame: frame, time: time)
+        return existing.id
     }
 
+    /// The live connection with this id, if it is still held.
+    public func connection(id: Int) -> Connection? {
+        index(of: id).flatMap { connections[$0] }
+    }
+
+    /// Finalizes and forgets every connection nothing more can change by `now`: finished (both FINs or a RST)
+    /// and silent for 2·MSL (so TIME_WAIT reuse is still seen), or silent for `idleTimeout`. Returns them,
+    /// finished, oldest first.
+    public mutating func expire(now: Timestamp, idleTimeout: Double) -> [Connection] {
+        var done: [Connection] = []
+        // A closed connection stays whole for a short linger (late retransmissions, the TIME_WAIT re-ACK),
+        // then only as a compact TIME_WAIT record until 2·MSL has passed.
+        let linger = min(2 * options.msl, Tracker.closedLinger)
+        for i in connections.indices {
+            guard let c = connections[i] else { continue }
+            let silent = c.end.interval(to: now)
+            if (c.isFinished && silent > linger) || silent > idleTimeout {
+                var finished = c
+                finished.finish()
+                done.append(finished)
+                if let start = c.timeWaitStart, start.interval(to: now) <= 2 * options.msl, current[c.key] == i {
+                    timeWaitRecords[c.key] = TimeWaitRecord(c)
+                }
+                drop(i, compacting: false)
+            }
+        }
+        timeWaitRecords = timeWaitRecords.filter { _, record in
+            record.timeWaitStart.map { $0.interval(to: now) <= 2 * options.msl } ?? false
+        }
+        if holes > 1024 && holes * 2 > connections.count { compact() }
+        return done
+    }
+
+    @discardableResult
     private mutating func startConnection(key: FlowKey, segment: Segment, frame: Int, time: Timestamp,
-                                          previous: Int?) {
+                                          previous: Int?) -> Int {
         var connection = Connection(id: nextID, key: key, first: segment, frame: frame, time: time,
                                     recordTimeline: options.recordTimeline)
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
-        if let previous, let old = connections[previous], let twStart = old.timeWaitStart {
+        var old: TimeWaitRecord?
+        if let previous, let held = connections[previous] {
+            old = TimeWaitRecord(held)
+        } else if segment.flags.contains(.syn), let record = timeWaitRecords[key] {
+            old = record
+        }
+        timeWaitRecords[key] = nil
+        if let old, let twStart = old.timeWaitStart {
             let gap = twStart.interval(to: time)
             if gap <= 2 * options.msl {
-                let oldSender = old.senderIndex(of: segment)
-                let holder = old.timeWaitSide.map(\.rawValue) ?? "?"
+                let source = Endpoint(address: segment.source, port: segment.sourcePort)
+                let holder = old.holder.map(\.rawValue) ?? "?"
                 var verdict = "the old connection's final sequence number is unknown"
-                if let oldFinal = old[oldSender].highestSequence {
+                if let oldFinal = old.finalSequence(from: source) {
                     verdict = oldFinal < segment.sequence
                         ? "new ISN \(segment.sequence) is beyond the old final sequence \(oldFinal): acceptable "
                             + "reuse (RFC 1122 4.2.2.13, RFC 6191)"
@@ -83,9 +134,11 @@ public struct Tracker {
                 }
                 connection.report(.timeWaitReuse, frame: frame, time: time, sender: 0,
                                   "SYN \(Format.seconds(gap)) after the \(holder) entered TIME_WAIT in connection "
-                                      + "\(old.id) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
-                connections[previous]?.reusedAfter = gap
-                connections[previous]?.reusedAt = time
+                                      + "\(old.connectionID) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
+                if let previous {
+                    connections[previous]?.reusedAfter = gap
+                    connections[previous]?.reusedAt = time
+                }
             }
         }
         current[key] = connections.count
@@ -95,9 +148,11 @@ public struct Tracker {
             halfOpenQueue.append(connection.id)
             while halfOpenQueue.count - halfOpenHead > options.maxHalfOpen { dropOldestHalfOpen() }
         }
+        let id = connection.id
         while liveConnections > options.maxConnections {
             if !dropOldestHalfOpen() { dropOldest() }
         }
+        return id
     }
 
     /// Drops the oldest connection that is still only an attempt. Returns false when there is none.
@@ -127,12 +182,12 @@ public struct Tracker {
         evictedOther += 1
     }
 
-    private mutating func drop(_ index: Int) {
+    private mutating func drop(_ index: Int, compacting: Bool = true) {
         guard let c = connections[index] else { return }
         if current[c.key] == index { current[c.key] = nil }
         connections[index] = nil
         holes += 1
-        if holes > 1024 && holes * 2 > connections.count { compact() }
+        if compacting && holes > 1024 && holes * 2 > connections.count { compact() }
     }
 
     /// Removes the holes left by dropped connections and renumbers the 4-tuple index.

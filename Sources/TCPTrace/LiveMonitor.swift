@@ -1,0 +1,143 @@
+/// Something that happened to a connection during a live capture.
+public struct LiveEvent: Sendable {
+    public enum Kind: String, Sendable {
+        /// The handshake has an outcome (complete, refused, aborted, or a connection seen mid-stream).
+        case opened
+        /// A finding was raised.
+        case finding
+        /// The connection ended: closed, reset, or finalized idle / at the end of the capture.
+        case closed
+    }
+
+    public var kind: Kind
+    public var time: Timestamp
+    public var connection: Connection
+    /// For `.finding`.
+    public var finding: Finding?
+}
+
+/// Settings of a live session.
+public struct LiveOptions: Sendable {
+    public var tracker: TrackerOptions
+    /// A connection silent this long (packet time) is finalized and dropped from memory.
+    public var idleTimeout: Double
+
+    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
+        self.tracker = tracker
+        self.idleTimeout = idleTimeout
+    }
+}
+
+/// Runs decode → track on packets as they arrive and turns what changes into events, keeping memory bounded:
+/// connections leave memory once nothing more can change them (README "Live capture").
+public struct LiveMonitor {
+    public let options: LiveOptions
+    public private(set) var tracker: Tracker
+    public private(set) var summary = CaptureSummary()
+    /// Totals over every connection, including those already dropped from memory.
+    public private(set) var connectionsSeen = 0
+    public private(set) var findingCounts: [FindingCode: Int] = [:]
+    public private(set) var finished: [Connection] = []
+    /// Most finished connections kept for the final table; the totals count them all.
+    public static let finishedKept = 1000
+
+    private var reported: [Int: (opened: Bool, findings: Int, closed: Bool)] = [:]
+    private var lastExpiry: Timestamp?
+    private var frame = 0
+
+    public init(options: LiveOptions, linkType: LinkType, interface: String) {
+        self.options = options
+        self.tracker = Tracker(options: options.tracker)
+        self.summary.files = [InputFileSummary(path: interface, linkType: linkType, snapLength: 0)]
+    }
+
+    /// One captured packet; `emit` receives the events it causes, in order.
+    public mutating func packet(_ record: PacketRecord, bytes: UnsafeRawBufferPointer, emit: (LiveEvent) -> Void) {
+        frame += 1
+        summary.packets += 1
+        summary.files[0].packets += 1
+        if summary.firstTime == nil {
+            summary.firstTime = record.timestamp
+            summary.files[0].firstFrame = frame
+            summary.files[0].firstTime = record.timestamp
+        }
+        summary.lastTime = record.timestamp
+        summary.files[0].lastFrame = frame
+        summary.files[0].lastTime = record.timestamp
+        switch PacketDecoder.decode(bytes, linkType: summary.files[0].linkType) {
+        case .tcp(let segment):
+            summary.tcpSegments += 1
+            if segment.optionsTruncated { summary.optionsTruncated += 1 }
+            let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
+            if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
+            if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
+        case .notTCP: summary.nonTCP += 1
+        case .fragment: summary.fragments += 1
+        case .truncated: summary.truncated += 1
+        case .malformed: summary.malformed += 1
+        }
+        tick(now: record.timestamp, emit: emit)
+    }
+
+    /// Finalizes connections that can no longer change; call it also when the interface is quiet.
+    public mutating func tick(now: Timestamp, emit: (LiveEvent) -> Void) {
+        if let last = lastExpiry, last.interval(to: now) < 1 { return }
+        lastExpiry = now
+        for c in tracker.expire(now: now, idleTimeout: options.idleTimeout) {
+            report(c, at: now, final: true, emit: emit)
+        }
+    }
+
+    /// Ends the session: every connection still held is finalized where it is.
+    public mutating func finish(at now: Timestamp, emit: (LiveEvent) -> Void) -> Analysis {
+        for c in tracker.finish() { report(c, at: now, final: true, emit: emit) }
+        var input = summary
+        if tracker.evictedHalfOpen > 0 {
+            input.warnings.append("\(tracker.evictedHalfOpen) half-open connection attempt(s) dropped")
+        }
+        return Analysis(input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),
+                        evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+    }
+
+    private mutating func report(_ c: Connection, at now: Timestamp, final: Bool, emit: (LiveEvent) -> Void) {
+        var state = reported[c.id] ?? (false, 0, false)
+        if !state.opened && (final || c.handshakeResolved) {
+            state.opened = true
+            emit(LiveEvent(kind: .opened, time: now, connection: c, finding: nil))
+        }
+        if c.findings.count > state.findings {
+            for f in c.findings[state.findings...] {
+                findingCounts[f.code, default: 0] += 1
+                emit(LiveEvent(kind: .finding, time: f.time, connection: c, finding: f))
+            }
+            state.findings = c.findings.count
+        }
+        if !state.closed && (final || c.isClosedNow) {
+            state.closed = true
+            emit(LiveEvent(kind: .closed, time: final ? now : c.end, connection: c, finding: nil))
+        }
+        if final {
+            reported[c.id] = nil
+            finished.append(c)
+            if finished.count > LiveMonitor.finishedKept { finished.removeFirst(finished.count - LiveMonitor.finishedKept) }
+        } else {
+            reported[c.id] = state
+        }
+    }
+}
+
+extension Connection {
+    /// The close is over: a RST, or both FINs sent and acknowledged.
+    public var isClosedNow: Bool {
+        resetFrame != nil || (sideA.finAckedFrame != nil && sideB.finAckedFrame != nil)
+    }
+
+    /// The handshake has an outcome a live observer can announce: completed, refused or aborted, or the
+    /// connection was already open when the capture began.
+    public var handshakeResolved: Bool {
+        if resetFrame != nil { return true }
+        if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
+            && sideA.synAckFrame == nil && sideB.synAckFrame == nil { return true }
+        return client.ackedPeerSynFrame != nil && server.synAckFrame != nil
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import TCPTrace
+
+/// Set from the SIGINT/SIGTERM handler; read by the capture loop (which wakes at least every 100 ms).
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+struct Live: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch an interface and print each connection's handshake, close and findings as they happen.",
+        discussion: """
+            Stops on SIGINT/SIGTERM, --duration or --count, then finishes every connection where it is and prints \
+            the summary. Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error, bad interface or \
+            filter, 4 permission denied (needs CAP_NET_RAW).
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "Interface to capture on (see `tcptrace-swift interfaces`).")
+    var interface: String
+
+    @Argument(help: "Capture filter, as tcpdump takes it (e.g. tcp port 8080).")
+    var filter: [String] = []
+
+    @Option(help: "Bytes kept of each packet; the default holds every header.")
+    var snaplen = 256
+
+    @Flag(inversion: .prefixedNo, help: "Put the interface in promiscuous mode.")
+    var promisc = true
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(help: "Stop after this many packets.")
+    var count: Int?
+
+    @Option(help: "Also save the raw packets to this pcap file.")
+    var write: String?
+
+    @Option(help: "Event format: text or jsonl.")
+    var format: LiveFormat = .text
+
+    @Option(help: "Finalize and forget a connection silent this many seconds.")
+    var idleTimeout: Double = 300
+
+    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
+    var msl: Double = 30
+
+    @Option(help: "Most connections held in memory at once (the oldest half-open attempts go first).")
+    var maxConnections = 100_000
+
+    @Option(help: "Drop privileges to this user once the capture is open (like tcpdump -Z).")
+    var user: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or higher was raised.")
+    var failOn: Severity?
+
+    enum LiveFormat: String, ExpressibleByArgument { case text, jsonl }
+
+    func validate() throws {
+        guard snaplen >= 68 && snaplen <= 262_144 else { throw ValidationError("--snaplen must be 68...262144") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+        if let count, count <= 0 { throw ValidationError("--count must be positive") }
+        guard idleTimeout > 0, msl > 0, maxConnections > 0 else {
+            throw ValidationError("--idle-timeout, --msl and --max-connections must be positive")
+        }
+    }
+
+    func run() throws {
+        let expression = filter.joined(separator: " ")
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(interface: interface, snapLength: snaplen, promiscuous: promisc,
+                                      filter: expression.isEmpty ? nil : expression, writeTo: write)
+        } catch {
+            printError("tcptrace-swift: \(error)")
+            if case .permissionDenied = error { throw ExitCode(ExitStatus.permissionDenied) }
+            throw ExitCode(ExitStatus.badInput)
+        }
+        if let user { try dropPrivileges(to: user) }
+        guard capture.linkType.isSupported else {
+            printError("tcptrace-swift: \(interface): unsupported link type \(capture.linkType.name)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        let tracker = TrackerOptions(msl: msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
+        var monitor = LiveMonitor(options: LiveOptions(tracker: tracker, idleTimeout: idleTimeout),
+                                  linkType: capture.linkType, interface: interface)
+        let emit: (LiveEvent) -> Void = { event in
+            print(format == .text ? LiveEventReport.text(event) : LiveEventReport.json(event))
+            fflush(nil)   // one line per event, visible at once even through a pipe
+        }
+        let started = Date()
+        var packets = 0
+        var lastPacketTime: Timestamp?
+        loop: while stopRequested == 0 {
+            if let duration, Date().timeIntervalSince(started) >= duration { break }
+            if let count, packets >= count { break }
+            switch capture.next({ record, bytes in
+                packets += 1
+                lastPacketTime = record.timestamp
+                monitor.packet(record, bytes: bytes, emit: emit)
+            }) {
+            case .packet: continue
+            case .timeout:
+                // A quiet interface still ages connections: advance by wall-clock time since the last packet.
+                if let last = lastPacketTime {
+                    monitor.tick(now: Timestamp(nanoseconds: last.nanoseconds), emit: emit)
+                }
+                monitor.tick(now: Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9)), emit: emit)
+            case .error(let reason):
+                printError("tcptrace-swift: \(interface): capture stopped: \(reason)")
+                break loop
+            }
+        }
+        let end = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
+        let held = "held in memory at the end: \(monitor.tracker.liveConnections) connection(s), "
+            + "\(monitor.tracker.timeWaitRecordCount) TIME_WAIT record(s)"
+        let analysis = monitor.finish(at: end, emit: emit)
+        let stats = capture.statistics()
+        switch format {
+        case .text:
+            print("")
+            print(TextReport.render(analysis), terminator: "")
+            print("live: \(monitor.connectionsSeen) connection(s) seen (the table lists the last "
+                  + "\(LiveMonitor.finishedKept) at most), \(packets) packet(s) captured"
+                  + (stats.map { ", received by filter \($0.received), dropped by kernel \($0.droppedByKernel), "
+                      + "dropped by interface \($0.droppedByInterface)" } ?? "") + "; " + held)
+        case .jsonl:
+            var members: [(String, JSONValue)] = [
+                ("event", .string("summary")), ("connections", .int(Int64(monitor.connectionsSeen))),
+                ("packets", .int(Int64(packets))),
+                ("findings", .object(FindingCode.allCases.compactMap { code in
+                    monitor.findingCounts[code].map { (code.rawValue, .int(Int64($0))) } })),
+            ]
+            if let stats {
+                members += [("received", .int(Int64(stats.received))), ("dropped_kernel", .int(Int64(stats.droppedByKernel))),
+                            ("dropped_interface", .int(Int64(stats.droppedByInterface)))]
+            }
+            print(JSONValue.object(members).serialized(pretty: false))
+        }
+        let worst = monitor.findingCounts.keys.map(\.severity).max()
+        if let failOn, let worst, worst >= failOn { throw ExitCode(ExitStatus.findings) }
+    }
+
+    private func dropPrivileges(to name: String) throws {
+        guard let entry = getpwnam(name) else {
+            printError("tcptrace-swift: --user \(name): no such user")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        guard setgroups(0, nil) == 0, setgid(entry.pointee.pw_gid) == 0, setuid(entry.pointee.pw_uid) == 0 else {
+            printError("tcptrace-swift: --user \(name): cannot drop privileges: \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.permissionDenied)
+        }
+    }
+}

@@ -1,0 +1,562 @@
+#!/usr/bin/env bash
+# Record the pcap fixtures under Fixtures/ from real kernel TCP traffic.
+#
+#   sudo bash scripts/capture-fixtures.sh            # every fixture
+#   sudo bash scripts/capture-fixtures.sh half-close # one (or several) by name
+#   bash scripts/capture-fixtures.sh --list          # the names
+#
+# Needs root, tcpdump, dumpcap, editcap, tshark, iptables, ip, python3.
+# All traffic stays inside network namespaces this script creates (names
+# start with "fx-") and on their loopback interfaces; addresses are
+# 127.0.0.1 / ::1, 10.99.x.y and fd00:99:x::y.  The namespaces, the capture
+# processes and the helper programs are removed on exit (trap), also on error.
+#
+# Every capture is checked with scripts/fixture-check.py; a case whose packets
+# do not show what its name says is recorded again (up to $FX_TRIES times).
+# At the end Fixtures/expected.tsv and the generated listing blocks in
+# Fixtures/README.md are refreshed from the files (tshark's view of them).
+#
+# Kernel notes (see Fixtures/README.md): the kernel this was written on has no
+# 8021q module and no netem qdisc.  VLAN tags are therefore pushed/popped by the
+# kernel's bpf_skb_vlan_push/pop helpers (scripts/vlantag.py, tcx hooks), and
+# the 100 ms link delay of the simultaneous close is an NFQUEUE hold in the
+# router namespace (scripts/nfqdelay.py).  When `ip link add ... type vlan` and
+# `tc qdisc ... netem` are available they are used instead.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT="$ROOT/Fixtures"
+APP=(python3 "$HERE/tcpapp.py")
+CHECK=(python3 "$HERE/fixture-check.py")
+FX_TRIES=${FX_TRIES:-4}
+PORT=8080
+
+ALL=(lo-ipv4 any-sll2 any-sll lo-ipv6 vlan qinq nano lo-ipv4.pcapng snaplen-60 rotated truncated
+     close-4way-client-first close-4way-server-first close-3way half-close close-simultaneous
+     refused syn-retransmit synack-retransmit half-open fin-retransmit last-ack-lost
+     rst-client rst-server tw-reuse-client tw-reuse-server ipv6-close mid-stream)
+
+log() { printf '\033[1m[capture]\033[0m %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------- cleanup ---
+PIDS=()          # background processes started by this script
+NAMESPACES=()    # namespaces created by this script
+WORK=""
+cleanup() {
+    local p ns
+    for p in "${PIDS[@]}"; do
+        kill -INT "$p" 2>/dev/null
+    done
+    sleep 0.2
+    for p in "${PIDS[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    PIDS=()
+    for ns in "${NAMESPACES[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    NAMESPACES=()
+}
+on_exit() {
+    cleanup
+    [ -n "$WORK" ] && rm -rf "$WORK"
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+bg() {  # bg CMD... : start in background, remember the pid (in $LAST)
+    "$@" &
+    LAST=$!
+    PIDS+=("$LAST")
+}
+reap() {  # reap PID : wait for a background process started with bg
+    local p=$1 rc=0 q
+    wait "$p" || rc=$?
+    local keep=()
+    for q in "${PIDS[@]}"; do [ "$q" != "$p" ] && keep+=("$q"); done
+    PIDS=("${keep[@]}")
+    return $rc
+}
+stop() {  # stop PID : SIGINT (tcpdump / dumpcap flush and exit) then reap
+    kill -INT "$1" 2>/dev/null
+    reap "$1" 2>/dev/null
+    return 0
+}
+
+# ------------------------------------------------------------- namespaces ---
+mkns() {  # mkns NAME [v6] : new namespace with lo up (IPv6 disabled unless v6)
+    local ns=$1
+    ip netns del "$ns" 2>/dev/null
+    ip netns add "$ns" || die "ip netns add $ns"
+    NAMESPACES+=("$ns")
+    if [ "${2:-}" != v6 ]; then
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    fi
+    ip -n "$ns" link set lo up
+}
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# Three namespaces: fx-cli (10.99.1.2) -- fx-rtr (10.99.1.1 | 10.99.2.1) -- fx-srv (10.99.2.2)
+# veth cli0<->rtr1 and rtr2<->srv0, fixed MAC addresses, static neighbour
+# entries (no ARP/ND in the captures), forwarding on in fx-rtr.
+CLI=10.99.1.2 SRV=10.99.2.2 CLI6=fd00:99:1::2 SRV6=fd00:99:2::2
+topo3() {  # topo3 [v6]
+    local v6=${1:-}
+    mkns fx-cli $v6; mkns fx-rtr $v6; mkns fx-srv $v6
+    ip link add cli0 netns fx-cli address 02:99:01:00:00:02 type veth peer name rtr1 netns fx-rtr address 02:99:01:00:00:01
+    ip link add rtr2 netns fx-rtr address 02:99:02:00:00:01 type veth peer name srv0 netns fx-srv address 02:99:02:00:00:02
+    ip -n fx-cli addr add 10.99.1.2/24 dev cli0
+    ip -n fx-rtr addr add 10.99.1.1/24 dev rtr1
+    ip -n fx-rtr addr add 10.99.2.1/24 dev rtr2
+    ip -n fx-srv addr add 10.99.2.2/24 dev srv0
+    if [ "$v6" = v6 ]; then
+        ip -n fx-cli addr add fd00:99:1::2/64 dev cli0 nodad
+        ip -n fx-rtr addr add fd00:99:1::1/64 dev rtr1 nodad
+        ip -n fx-rtr addr add fd00:99:2::1/64 dev rtr2 nodad
+        ip -n fx-srv addr add fd00:99:2::2/64 dev srv0 nodad
+    fi
+    ip -n fx-cli link set cli0 up; ip -n fx-rtr link set rtr1 up
+    ip -n fx-rtr link set rtr2 up; ip -n fx-srv link set srv0 up
+    ip -n fx-cli route add default via 10.99.1.1
+    ip -n fx-srv route add default via 10.99.2.1
+    nsx fx-rtr sysctl -qw net.ipv4.ip_forward=1
+    ip -n fx-cli neigh replace 10.99.1.1 lladdr 02:99:01:00:00:01 dev cli0 nud permanent
+    ip -n fx-rtr neigh replace 10.99.1.2 lladdr 02:99:01:00:00:02 dev rtr1 nud permanent
+    ip -n fx-rtr neigh replace 10.99.2.2 lladdr 02:99:02:00:00:02 dev rtr2 nud permanent
+    ip -n fx-srv neigh replace 10.99.2.1 lladdr 02:99:02:00:00:01 dev srv0 nud permanent
+    if [ "$v6" = v6 ]; then
+        ip -n fx-cli -6 route add default via fd00:99:1::1
+        ip -n fx-srv -6 route add default via fd00:99:2::1
+        nsx fx-rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+        ip -n fx-cli neigh replace fd00:99:1::1 lladdr 02:99:01:00:00:01 dev cli0 nud permanent
+        ip -n fx-rtr neigh replace fd00:99:1::2 lladdr 02:99:01:00:00:02 dev rtr1 nud permanent
+        ip -n fx-rtr neigh replace fd00:99:2::2 lladdr 02:99:02:00:00:02 dev rtr2 nud permanent
+        ip -n fx-srv neigh replace fd00:99:2::1 lladdr 02:99:02:00:00:01 dev srv0 nud permanent
+    fi
+}
+
+# Two namespaces joined by one veth (for the VLAN cases): fx-a a0 10.99.3.1 -- fx-b b0 10.99.3.2
+topo2() {
+    mkns fx-a; mkns fx-b
+    ip link add a0 netns fx-a address 02:99:03:00:00:01 type veth peer name b0 netns fx-b address 02:99:03:00:00:02
+    ip -n fx-a link set a0 up; ip -n fx-b link set b0 up
+}
+
+# ---------------------------------------------------------------- helpers ---
+capture() {  # capture NS IFACE FILE [tcpdump args...] ; sets CAP (pid)
+    local ns=$1 ifc=$2 file=$3; shift 3
+    bg ip netns exec "$ns" tcpdump -U -Z root -i "$ifc" -w "$file" "$@" 2>>"$WORK/tcpdump.log"
+    CAP=$LAST
+    sleep 1
+}
+finish_capture() { sleep 1; stop "$CAP"; }
+
+server() {  # server NS ADDR [tcpapp args...] ; sets SERVER (pid), waits until it listens
+    local ns=$1 addr=$2; shift 2
+    rm -f "$WORK/ready"
+    bg ip netns exec "$ns" "${APP[@]}" server --addr "$addr" --port "$PORT" --ready "$WORK/ready" "$@"
+    SERVER=$LAST
+    local i
+    for i in $(seq 100); do [ -e "$WORK/ready" ] && return 0; sleep 0.05; done
+    die "server did not start"
+}
+client() {  # client NS ADDR [tcpapp args...] (foreground)
+    local ns=$1 addr=$2; shift 2
+    ip netns exec "$ns" "${APP[@]}" client --addr "$addr" --port "$PORT" "$@"
+}
+
+# drop_once NS MATCH... : put "MATCH -j DROP" at the top of FORWARD in NS and take
+# it out again as soon as it has dropped one packet (polled every ~20 ms).  Runs in
+# the background; sets DROPPER (pid).  Retransmissions come >= 200 ms later, so
+# exactly the first matching packet is lost.
+DROPN=0
+drop_once() {
+    local ns=$1; shift
+    DROPN=$((DROPN + 1))
+    local tag="fxdrop$DROPN"
+    nsx "$ns" iptables -I FORWARD 1 "$@" -m comment --comment "$tag" -j DROP || die "iptables"
+    log "  $ns: iptables -I FORWARD $* -j DROP   (removed after its first hit)"
+    bg bash -c '
+        ns=$1; tag=$2; shift 2
+        for i in $(seq 1500); do
+            n=$(ip netns exec "$ns" iptables -L FORWARD -v -x -n 2>/dev/null | awk -v t="$tag" "\$0 ~ t {print \$1}")
+            if [ "${n:-0}" -ge 1 ]; then break; fi
+            sleep 0.02
+        done
+        ip netns exec "$ns" iptables -D FORWARD "$@" -m comment --comment "$tag" -j DROP
+        echo "drop_once: rule $tag dropped ${n:-0} packet(s)" >&2
+    ' _ "$ns" "$tag" "$@"
+    DROPPER=$LAST
+}
+
+has_netem() {
+    local ok=1
+    ip netns add fx-probe 2>/dev/null || return 1
+    ip -n fx-probe link set lo up
+    ip netns exec fx-probe tc qdisc add dev lo root netem delay 1ms 2>/dev/null && ok=0
+    ip netns del fx-probe
+    return $ok
+}
+has_8021q() {
+    local ok=1
+    ip netns add fx-probe 2>/dev/null || return 1
+    ip -n fx-probe link add d0 type veth peer name d1
+    ip -n fx-probe link add link d0 name d0.100 type vlan id 100 2>/dev/null && ok=0
+    ip netns del fx-probe
+    return $ok
+}
+
+# ------------------------------------------------------- foundation cases ---
+# Standard small exchange on one connection: 64-byte request, 128-byte response,
+# client closes, server closes 100 ms after reading EOF (four-way close).
+REQ_CLIENT="send:64,recv:128,sleep:0.05,close"
+REQ_SERVER="recv:64,send:128,eof,sleep:0.1,close"
+
+lo_case() {  # lo_case OUTFILE ADDR SRCPORT CAPTURE-COMMAND...
+    local f=$1 addr=$2 sport=$3; shift 3
+    mkns fx-lo v6
+    bg ip netns exec fx-lo "$@" 2>>"$WORK/tcpdump.log"
+    CAP=$LAST
+    sleep 1
+    server fx-lo "$addr" --steps "$REQ_SERVER"
+    client fx-lo "$addr" --src-port "$sport" --steps "$REQ_CLIENT"
+    reap "$SERVER"
+    finish_capture
+}
+
+case_lo-ipv4()   { lo_case "$1" 127.0.0.1 40001 tcpdump -U -Z root -i lo -w "$1"; }
+case_any-sll2()  { lo_case "$1" 127.0.0.1 40002 tcpdump -U -Z root -i any -w "$1"; }
+case_any-sll()   { lo_case "$1" 127.0.0.1 40003 tcpdump -U -Z root -i any -y LINUX_SLL -w "$1"; }
+case_lo-ipv6()   { lo_case "$1" ::1       40004 tcpdump -U -Z root -i lo -w "$1"; }
+case_nano()      { lo_case "$1" 127.0.0.1 40007 tcpdump -U -Z root -i lo --time-stamp-precision=nano -w "$1"; }
+case_lo-ipv4.pcapng() { lo_case "$1" 127.0.0.1 40008 dumpcap -q -i lo -w "$1"; }
+case_snaplen-60() {
+    local f=$1
+    mkns fx-lo v6
+    capture fx-lo lo "$f" -s 60
+    server fx-lo 127.0.0.1 --steps "recv:64,send:300,eof,sleep:0.1,close"
+    client fx-lo 127.0.0.1 --src-port 40009 --steps "send:64,recv:300,sleep:0.05,close"
+    reap "$SERVER"
+    finish_capture
+}
+
+vlan_case() {  # vlan_case OUTFILE SPORT TAGS...
+    local f=$1 sport=$2; shift 2
+    topo2
+    ip -n fx-a addr add 10.99.3.1/24 dev a0
+    ip -n fx-b addr add 10.99.3.2/24 dev b0
+    ip -n fx-a neigh replace 10.99.3.2 lladdr 02:99:03:00:00:02 dev a0 nud permanent
+    ip -n fx-b neigh replace 10.99.3.1 lladdr 02:99:03:00:00:01 dev b0 nud permanent
+    nsx fx-a python3 "$HERE/vlantag.py" push a0 "$@" || die "vlantag push"
+    nsx fx-a python3 "$HERE/vlantag.py" pop a0 $# || die "vlantag pop"
+    nsx fx-b python3 "$HERE/vlantag.py" push b0 "$@" || die "vlantag push"
+    nsx fx-b python3 "$HERE/vlantag.py" pop b0 $# || die "vlantag pop"
+    capture fx-a a0 "$f"
+    server fx-b 10.99.3.2 --steps "$REQ_SERVER"
+    client fx-a 10.99.3.2 --src-port "$sport" --steps "$REQ_CLIENT"
+    reap "$SERVER"
+    finish_capture
+}
+vlan_case_native() {  # vlan_case_native OUTFILE SPORT qinq|vlan : with the 8021q driver
+    local f=$1 sport=$2 kind=$3 ns ifc addr peer top
+    topo2
+    for ns in fx-a fx-b; do
+        if [ $ns = fx-a ]; then ifc=a0 addr=10.99.3.1 peer=10.99.3.2; else ifc=b0 addr=10.99.3.2 peer=10.99.3.1; fi
+        top=$ifc.100
+        if [ "$kind" = qinq ]; then
+            ip -n $ns link add link $ifc name $ifc.200 type vlan proto 802.1ad id 200
+            ip -n $ns link set $ifc.200 up
+            ip -n $ns link add link $ifc.200 name $ifc.200.100 type vlan id 100
+            top=$ifc.200.100
+        else
+            ip -n $ns link add link $ifc name $ifc.100 type vlan id 100
+        fi
+        ip -n $ns link set $top up
+        ip -n $ns addr add $addr/24 dev $top
+    done
+    capture fx-a a0 "$f"
+    server fx-b 10.99.3.2 --steps "$REQ_SERVER"
+    client fx-a 10.99.3.2 --src-port "$sport" --steps "$REQ_CLIENT"
+    reap "$SERVER"
+    finish_capture
+}
+case_vlan() {
+    if has_8021q; then vlan_case_native "$1" 40005 vlan; else vlan_case "$1" 40005 8021q:100; fi
+}
+case_qinq() {
+    if has_8021q; then vlan_case_native "$1" 40006 qinq; else vlan_case "$1" 40006 8021q:100 8021ad:200; fi
+}
+
+# One capture on lo with three connections (B spans the whole capture), split
+# with editcap -c N into three files.
+case_rotated() {
+    local f="$WORK/rotated-all.pcap" n total
+    mkns fx-lo v6
+    capture fx-lo lo "$f"
+    server fx-lo 127.0.0.1 --conns 3 --concurrent --steps "echo,close"
+    bg ip netns exec fx-lo "${APP[@]}" client --addr 127.0.0.1 --port $PORT --src-port 40011 \
+        --steps "send:64,recv:64,sleep:0.4,send:64,recv:64,sleep:0.4,send:64,recv:64,sleep:0.4,close"
+    local b=$LAST
+    sleep 0.2
+    client fx-lo 127.0.0.1 --src-port 40010 --steps "send:64,recv:64,close"
+    sleep 0.4
+    client fx-lo 127.0.0.1 --src-port 40012 --steps "send:64,recv:64,close"
+    reap "$b"
+    reap "$SERVER"
+    finish_capture
+    total=$(tshark -r "$f" -T fields -e frame.number 2>/dev/null | wc -l)
+    n=$(( (total + 2) / 3 ))
+    rm -f "$WORK"/rot_*
+    editcap -c "$n" "$f" "$WORK/rot.pcap" || die editcap
+    local parts=("$WORK"/rot_*.pcap) i=1 p
+    [ ${#parts[@]} -eq 3 ] || die "editcap produced ${#parts[@]} files"
+    for p in "${parts[@]}"; do cp "$p" "$WORK/rotated-$i.pcap"; i=$((i + 1)); done
+    log "  rotated: $total frames, editcap -c $n"
+}
+
+# truncated.pcap: lo-ipv4.pcap cut in the middle of its last record.
+case_truncated() {
+    local src="$OUT/lo-ipv4.pcap"
+    [ -s "$src" ] || { run_one lo-ipv4 || return 1; }
+    python3 - "$src" "$1" <<'EOF'
+import struct, sys, shutil, subprocess
+src, dst = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+off, last = 24, None
+while off + 16 <= len(data):
+    caplen = struct.unpack_from(endian + "I", data, off + 8)[0]
+    last = (off, caplen)
+    off += 16 + caplen
+start, caplen = last
+cut = start + 16 + caplen // 2
+# the same as: head -c $cut lo-ipv4.pcap > truncated.pcap
+subprocess.run("head -c %d %s > %s" % (cut, src, dst), shell=True, check=True)
+print("truncated: head -c %d (of %d bytes); last record starts at byte %d, %d of its %d data bytes kept"
+      % (cut, len(data), start, caplen // 2, caplen), file=sys.stderr)
+EOF
+}
+
+# -------------------------------------------------------- lifecycle cases ---
+CLIENT_REQ="send:100,recv:200"
+SERVER_REQ="recv:100,send:200"
+
+simple3() {  # simple3 OUTFILE CAPNS CAPIF SPORT CLIENT-STEPS SERVER-STEPS [v6]
+    local f=$1 cns=$2 cif=$3 sport=$4 csteps=$5 ssteps=$6 v6=${7:-}
+    local dst=$SRV
+    [ "$v6" = v6 ] && dst=$SRV6
+    topo3 $v6
+    capture "$cns" "$cif" "$f" tcp
+    server fx-srv "$dst" --steps "$ssteps"
+    client fx-cli "$dst" --src-port "$sport" --steps "$csteps"
+    reap "$SERVER"
+    finish_capture
+}
+
+case_close-4way-client-first() {
+    simple3 "$1" fx-cli cli0 41001 "$CLIENT_REQ,sleep:0.1,close" "$SERVER_REQ,eof,sleep:0.2,close"
+}
+case_close-4way-server-first() {
+    simple3 "$1" fx-cli cli0 41002 "$CLIENT_REQ,eof,sleep:0.2,close" "$SERVER_REQ,sleep:0.1,close"
+}
+case_close-3way() {
+    simple3 "$1" fx-cli cli0 41003 "$CLIENT_REQ,sleep:0.1,close" "$SERVER_REQ,eof,close"
+}
+case_half-close() {
+    simple3 "$1" fx-cli cli0 41004 "send:100,shutwr,eof,close" \
+        "recv:100,eof,sleep:0.1,send:300,sleep:0.1,send:300,sleep:0.1,close"
+}
+case_close-simultaneous() {
+    local f=$1 t
+    topo3
+    if has_netem; then
+        nsx fx-rtr tc qdisc add dev rtr1 root netem delay 100ms
+        nsx fx-rtr tc qdisc add dev rtr2 root netem delay 100ms
+        log "  fx-rtr: netem delay 100ms on rtr1 and rtr2"
+    else
+        nsx fx-rtr iptables -A FORWARD -p tcp -j NFQUEUE --queue-num 0
+        rm -f "$WORK/nfq-ready"
+        bg ip netns exec fx-rtr python3 "$HERE/nfqdelay.py" --queue 0 --delay-ms 100 --ready "$WORK/nfq-ready"
+        local nfq=$LAST i
+        for i in $(seq 100); do [ -e "$WORK/nfq-ready" ] && break; sleep 0.05; done
+        log "  fx-rtr: iptables -A FORWARD -p tcp -j NFQUEUE + nfqdelay.py (100 ms each way)"
+    fi
+    capture fx-cli cli0 "$f" tcp
+    t=$(python3 -c 'import time; print("%.3f" % (time.time() + 2.5))')
+    server fx-srv $SRV --steps "$SERVER_REQ,at:$t,close"
+    client fx-cli $SRV --src-port 41005 --steps "$CLIENT_REQ,at:$t,close"
+    reap "$SERVER"
+    sleep 1
+    finish_capture
+    [ -n "${nfq:-}" ] && stop "$nfq"
+    return 0
+}
+case_refused() {
+    topo3
+    capture fx-cli cli0 "$1" tcp
+    client fx-cli $SRV --src-port 41006 --steps "$CLIENT_REQ,close"
+    finish_capture
+}
+case_syn-retransmit() {
+    local f=$1
+    topo3
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,eof,close"
+    drop_once fx-rtr -p tcp -s $CLI -d $SRV --dport $PORT --syn
+    client fx-cli $SRV --src-port 41007 --steps "$CLIENT_REQ,sleep:0.1,close"
+    reap "$SERVER"; reap "$DROPPER"
+    finish_capture
+}
+case_synack-retransmit() {
+    local f=$1
+    topo3
+    capture fx-srv srv0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,eof,close"
+    # the client's pure ACK (IP length 52 = 20 + 32 with the timestamp option) completing the handshake
+    drop_once fx-rtr -p tcp -s $CLI -d $SRV --dport $PORT --tcp-flags SYN,ACK,FIN,RST,PSH ACK -m length --length 52
+    client fx-cli $SRV --src-port 41008 --steps "sleep:2.5,$CLIENT_REQ,sleep:0.1,close"
+    reap "$SERVER"; reap "$DROPPER"
+    finish_capture
+}
+case_half-open() {
+    local f=$1
+    topo3
+    nsx fx-srv sysctl -qw net.ipv4.tcp_synack_retries=2
+    nsx fx-rtr iptables -A FORWARD -p tcp -s $CLI -d $SRV --tcp-flags ACK ACK -j DROP
+    log "  fx-rtr: iptables -A FORWARD -p tcp -s $CLI -d $SRV --tcp-flags ACK ACK -j DROP; fx-srv: tcp_synack_retries=2"
+    capture fx-srv srv0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,close"
+    local srv=$SERVER
+    client fx-cli $SRV --src-port 41009 --steps "sleep:9,close"
+    finish_capture
+    stop "$srv"   # its accept() never returns: the handshake never completes at the server
+}
+case_fin-retransmit() {
+    local f=$1
+    topo3
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,eof,sleep:0.2,close"
+    drop_once fx-rtr -p tcp -s $CLI -d $SRV --dport $PORT --tcp-flags FIN FIN
+    client fx-cli $SRV --src-port 41010 --steps "$CLIENT_REQ,sleep:0.1,close"
+    reap "$SERVER"; reap "$DROPPER"
+    sleep 1
+    finish_capture
+}
+case_last-ack-lost() {
+    local f=$1 c
+    topo3
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,eof,sleep:0.2,close"
+    bg ip netns exec fx-cli "${APP[@]}" client --addr $SRV --port $PORT --src-port 41011 \
+        --steps "$CLIENT_REQ,sleep:1.5,close"
+    c=$LAST
+    sleep 0.8   # request/response and their ACKs are done; the client's FIN comes at ~1.5 s
+    # the next pure ACK from the client is the one for the server's FIN
+    drop_once fx-rtr -p tcp -s $CLI -d $SRV --dport $PORT --tcp-flags SYN,ACK,FIN,RST,PSH ACK -m length --length 52
+    reap "$c"; reap "$SERVER"; reap "$DROPPER"
+    sleep 1
+    finish_capture
+}
+case_rst-client() {
+    simple3 "$1" fx-cli cli0 41012 "$CLIENT_REQ,sleep:0.1,abort" "$SERVER_REQ,eof,close"
+}
+case_rst-server() {
+    simple3 "$1" fx-cli cli0 41013 "$CLIENT_REQ,eof,close" "$SERVER_REQ,sleep:0.1,abort"
+}
+case_tw-reuse-client() {
+    local f=$1
+    topo3
+    nsx fx-cli sysctl -qw net.ipv4.tcp_tw_reuse=1
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --conns 2 --steps "$SERVER_REQ,eof,sleep:0.1,close"
+    client fx-cli $SRV --src-port 41014 --reuseaddr --repeat 2 --gap 2 --steps "$CLIENT_REQ,sleep:0.1,close"
+    reap "$SERVER"
+    finish_capture
+}
+case_tw-reuse-server() {
+    local f=$1
+    topo3
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --conns 2 --steps "$SERVER_REQ,sleep:0.1,close"
+    client fx-cli $SRV --src-port 41015 --reuseaddr --repeat 2 --gap 2 --steps "$CLIENT_REQ,eof,sleep:0.1,close"
+    reap "$SERVER"
+    finish_capture
+}
+case_ipv6-close() {
+    simple3 "$1" fx-cli cli0 41016 "$CLIENT_REQ,sleep:0.1,close" "$SERVER_REQ,eof,sleep:0.2,close" v6
+}
+case_mid-stream() {
+    local f=$1 c
+    topo3
+    server fx-srv $SRV --steps "eof,sleep:0.1,close"
+    bg ip netns exec fx-cli "${APP[@]}" client --addr $SRV --port $PORT --src-port 41017 \
+        --steps "every:0.1:20:50,sleep:0.1,close"
+    c=$LAST
+    sleep 0.5
+    bg ip netns exec fx-cli tcpdump -U -Z root -i cli0 -w "$f" tcp 2>>"$WORK/tcpdump.log"
+    CAP=$LAST
+    reap "$c"; reap "$SERVER"
+    finish_capture
+}
+
+# ------------------------------------------------------------------ driver ---
+outputs_of() {  # the fixture files a case name produces
+    case $1 in
+        rotated) echo rotated-1.pcap rotated-2.pcap rotated-3.pcap ;;
+        *.pcapng) echo "$1" ;;
+        *) echo "$1.pcap" ;;
+    esac
+}
+
+run_one() {
+    local name=$1 try o tmp ok=1
+    declare -F "case_$name" >/dev/null || die "unknown fixture '$name' (see --list)"
+    for try in $(seq "$FX_TRIES"); do
+        log "== $name (attempt $try)"
+        cleanup
+        if [ "$name" = rotated ]; then
+            tmp="$WORK/rotated"
+        else
+            tmp="$WORK/$(outputs_of "$name")"
+        fi
+        rm -f "$tmp"
+        "case_$name" "$tmp"
+        cleanup
+        local files=()
+        for o in $(outputs_of "$name"); do files+=("$WORK/$o"); done
+        if "${CHECK[@]}" check "$name" "${files[@]}"; then ok=0; break; fi
+        log "   $name does not show what its name says yet; again"
+    done
+    [ $ok -eq 0 ] || log "   WARNING: $name kept after $FX_TRIES attempts although the check failed"
+    for o in $(outputs_of "$name"); do cp "$WORK/$o" "$OUT/$o"; done
+    return $ok
+}
+
+main() {
+    if [ "${1:-}" = --list ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
+    [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, iptables, tcpdump): sudo bash $0 $*"
+    local t
+    for t in tcpdump dumpcap editcap tshark iptables ip python3; do
+        command -v $t >/dev/null || die "$t not found"
+    done
+    WORK=$(mktemp -d /tmp/fx-capture.XXXXXX)
+    chmod 755 "$WORK"
+    mkdir -p "$OUT"
+    local names=("$@") failed=()
+    [ ${#names[@]} -eq 0 ] && names=("${ALL[@]}")
+    local n
+    for n in "${names[@]}"; do
+        run_one "$n" || failed+=("$n")
+    done
+    "${CHECK[@]}" refresh "$OUT" || die "refreshing expected.tsv / README listings failed"
+    if [ ${#failed[@]} -gt 0 ]; then
+        log "cases whose check still failed: ${failed[*]}"
+        exit 2
+    fi
+    log "done: ${names[*]}"
+}
+
+main "$@"

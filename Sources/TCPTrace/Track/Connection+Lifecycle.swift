@@ -221,6 +221,11 @@ extension Connection {
                 report(.lastAckLost, frame: frame, time: time, sender: s,
                        "FIN retransmitted after the peer's final ACK at frame \(ackFrame): that ACK was lost "
                            + "before it reached this side; the TIME_WAIT side re-acknowledges")
+                // The passive closer never left LAST_ACK: it closes on the ACK that does arrive.
+                if self[s].state == .closed {
+                    self[s].enter(.lastAck, frame: frame, time: time)
+                    self[s].finAckedFrame = nil
+                }
             }
             return
         }

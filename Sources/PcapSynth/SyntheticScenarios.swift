@@ -15,6 +15,7 @@ public enum SyntheticScenarios {
         ("rst-in-time-wait", rstInTimeWait),
         ("reuse-lower-isn", reuseLowerISN),
         ("syn-new-isn", synNewISN),
+        ("syn-unanswered", synUnanswered),
         ("syn-with-data", synWithData),
         ("loopback-null", loopbackNull),
         ("loopback-loop", loopbackLoop),
@@ -164,6 +165,15 @@ public enum SyntheticScenarios {
         f.synAck()
         f.ack()
         closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Nothing answers: SYN at 0 s, then the same SYN at 1 s and 3 s (Linux's backoff); no SYN-ACK, no RST.
+    static func synUnanswered() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.syn(seq: 1000, after: 999_000_000)
+        f.syn(seq: 1000, after: 1_999_000_000)
         return f.bytes
     }
 

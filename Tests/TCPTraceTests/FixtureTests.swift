@@ -74,3 +74,30 @@ import Testing
         return IPAddress(host).map { Endpoint(address: $0, port: port) }
     }
 }
+
+@Suite struct FindingCoverageTests {
+    /// Fixtures that show a clean open and close: they must raise nothing at all.
+    static let clean = ["lo-ipv4.pcap", "any-sll2.pcap", "any-sll.pcap", "lo-ipv6.pcap", "vlan.pcap", "qinq.pcap",
+                        "nano.pcap", "lo-ipv4.pcapng", "close-4way-client-first.pcap", "close-4way-server-first.pcap",
+                        "close-3way.pcap", "ipv6-close.pcap", "synthetic/textbook.pcap", "synthetic/sequence-wrap.pcap",
+                        "synthetic/raw-ip.pcap", "synthetic/loopback-null.pcap", "synthetic/loopback-loop.pcap",
+                        "synthetic/ipv4-linktype.pcap", "synthetic/ipv6-extension-headers.pcap",
+                        "synthetic/ipv4-options-fragments.pcap", "synthetic/big-endian-nano.pcap"]
+
+    @Test func everyFindingCodeIsProducedByAFixture() throws {
+        var seen = Set<FindingCode>()
+        for capture in CheckSession.captures(in: [fixture("")]) {
+            let a = try Analyzer.analyze(paths: [capture])
+            for c in a.connections { seen.formUnion(c.findings.map(\.code)) }
+        }
+        let missing = FindingCode.allCases.filter { !seen.contains($0) }
+        #expect(missing.isEmpty, "no fixture raises \(missing.map(\.rawValue))")
+    }
+
+    @Test(arguments: clean)
+    func cleanFixturesRaiseNothing(_ name: String) throws {
+        let a = try Analyzer.analyze(paths: [fixture(name)])
+        #expect(a.connections.count == 1)
+        #expect(a.connections.flatMap(\.findings).isEmpty, "\(name): \(a.connections.flatMap(\.findings).map(\.code.rawValue))")
+    }
+}

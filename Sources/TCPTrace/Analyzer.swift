@@ -1,7 +1,12 @@
 /// Settings for one analysis run.
 public struct AnalysisOptions: Sendable {
     public var tracker = TrackerOptions()
-    public init(tracker: TrackerOptions = TrackerOptions()) { self.tracker = tracker }
+    /// Streaming analysis finalizes a connection silent this long (capture time) as it stands.
+    public var idleTimeout: Double = 300
+    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
+        self.tracker = tracker
+        self.idleTimeout = idleTimeout
+    }
 }
 
 /// The finished analysis of a trace: what was read and every connection, by first frame.
@@ -12,6 +17,8 @@ public struct Analysis: Sendable {
     /// Connections dropped to keep memory bounded (TrackerOptions.maxHalfOpen / maxConnections).
     public var evictedHalfOpen = 0
     public var evictedOther = 0
+    /// Connection and finding counts over every connection (also those already streamed out).
+    public var totals = FindingTotals()
 
     public init(input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
                 evictedOther: Int = 0) {
@@ -20,6 +27,7 @@ public struct Analysis: Sendable {
         self.options = options
         self.evictedHalfOpen = evictedHalfOpen
         self.evictedOther = evictedOther
+        self.totals = FindingTotals(connections)
     }
 
     init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
@@ -28,13 +36,20 @@ public struct Analysis: Sendable {
         self.options = options
         self.evictedHalfOpen = tracker.evictedHalfOpen
         self.evictedOther = tracker.evictedOther
+        self.totals = FindingTotals(connections)
+        addEvictionWarnings()
+    }
+}
+
+extension Analysis {
+    mutating func addEvictionWarnings() {
         if evictedHalfOpen > 0 {
-            self.input.warnings.append("\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
-                                           + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
+            input.warnings.append("\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
+                                      + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
         }
         if evictedOther > 0 {
-            self.input.warnings.append("\(evictedOther) connection(s) dropped: more than "
-                                           + "\(options.tracker.maxConnections) were held at once")
+            input.warnings.append("\(evictedOther) connection(s) dropped: more than "
+                                      + "\(options.tracker.maxConnections) were held at once")
         }
     }
 }
@@ -64,6 +79,50 @@ public enum Analyzer {
         return Analysis(input: summary, tracker: &tracker, options: options)
     }
 
+    /// Streaming analysis: each connection is handed to `output` as soon as nothing more can change it (and
+    /// every connection that began before it has been handed over, so the order is by first frame). Memory
+    /// holds the open connections, a compact record per connection inside its TIME_WAIT window, and finished
+    /// connections waiting for an older one to finish. The returned analysis has no `connections`, only totals.
+    public static func analyze(paths: [String], options: AnalysisOptions, output: (Connection) -> Void)
+        throws(CaptureError) -> Analysis
+    {
+        if paths.count > 1 && paths.contains("-") { throw .standardInputWithOtherFiles }
+        var summary = CaptureSummary()
+        var tracker = Tracker(options: options.tracker)
+        var stream = ConnectionStream()
+        var totals = FindingTotals()
+        let ordered = try order(paths, summary: &summary)
+        var frame = 0
+        var lastSweep: Timestamp?
+        func deliver(_ c: Connection) {
+            totals.add(c)
+            output(c)
+        }
+        for path in ordered {
+            let capture = try CaptureFile(path: path)
+            guard capture.linkType.isSupported else {
+                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
+            }
+            read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker) { now, tracker in
+                // Once per second of capture time: finalize what can no longer change.
+                if let last = lastSweep, last.interval(to: now) < 1, now.interval(to: last) < 1 { return }
+                lastSweep = now
+                for c in tracker.expire(now: now, idleTimeout: options.idleTimeout) { stream.add(c) }
+                for id in tracker.drainDropped() { stream.skip(id) }
+                stream.emitReady(deliver)
+            }
+        }
+        for id in tracker.drainDropped() { stream.skip(id) }
+        for c in tracker.finish() { stream.add(c) }
+        stream.emitReady(deliver)
+        stream.flush(deliver)
+        var analysis = Analysis(input: summary, connections: [], options: options,
+                                evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+        analysis.totals = totals
+        analysis.addEvictionWarnings()
+        return analysis
+    }
+
     /// Analyses a capture held in memory, through the same read → decode → track path as a file.
     public static func analyze(bytes: [UInt8], name: String = "<memory>", options: AnalysisOptions = AnalysisOptions())
         throws(CaptureError) -> Analysis
@@ -89,7 +148,8 @@ public enum Analyzer {
 
     /// Reads every packet of one capture into the tracker; frame numbers continue from `frame`.
     private static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
-                             summary: inout CaptureSummary, tracker: inout Tracker) {
+                             summary: inout CaptureSummary, tracker: inout Tracker,
+                             sweep: (Timestamp, inout Tracker) -> Void = { _, _ in }) {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         let end = capture.forEachPacket { record, bytes in
@@ -118,6 +178,7 @@ public enum Analyzer {
                 if segment.optionsTruncated { summary.optionsTruncated += 1 }
                 if segment.isFirstFragment { summary.fragments += 1 }
                 tracker.ingest(segment, frame: frame, time: record.timestamp)
+                sweep(record.timestamp, &tracker)
             case .notTCP:
                 summary.nonTCP += 1
             case .fragment:

@@ -38,35 +38,87 @@ struct Analyze: ParsableCommand {
         }
     }
 
+    @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
+    var idleTimeout: Double = 300
+
     func run() throws {
         let wantsTimeline = verbose || !connections.isEmpty
-        let options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline))
+        let options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline),
+                                      idleTimeout: idleTimeout)
         let analysis: Analysis
         do {
-            analysis = try Analyzer.analyze(paths: files, options: options)
+            if wantsTimeline {
+                analysis = try Analyzer.analyze(paths: files, options: options)
+                print(TextReport.render(analysis, timelines: verbose ? Set(analysis.connections.map(\.id)) : Set(connections)),
+                      terminator: "")
+                let known = Set(analysis.connections.map(\.id))
+                for id in connections where !known.contains(id) {
+                    printError("warning: no connection \(id) (the trace has \(analysis.connections.count))")
+                }
+            } else {
+                analysis = try stream(options)
+            }
         } catch {
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
-        let known = Set(analysis.connections.map(\.id))
-        for id in connections where !known.contains(id) {
-            printError("warning: no connection \(id) (the trace has \(analysis.connections.count))")
-        }
-        switch format {
-        case .text:
-            let timelines = verbose ? known : Set(connections)
-            print(TextReport.render(analysis, timelines: timelines), terminator: "")
-        case .json:
-            print(JSONReport.render(analysis), terminator: "")
-        case .jsonl:
-            for connection in analysis.connections {
-                print(JSONReport.connection(connection, options: analysis.options).serialized(pretty: false))
-            }
-        }
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
-        if let failOn, let highest = FindingTotals(analysis.connections).highestSeverity, highest >= failOn {
+        if let failOn, let highest = analysis.totals.highestSeverity, highest >= failOn {
             throw ExitCode(ExitStatus.findings)
         }
+    }
+
+    /// Writes each connection as soon as it is final, so memory does not grow with the length of the trace.
+    private func stream(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
+        var output = OutputBuffer()
+        var first = true
+        switch format {
+        case .text: break
+        case .json: output.write(JSONReport.start())
+        case .jsonl: break
+        }
+        let analysis = try Analyzer.analyze(paths: files, options: options) { c in
+            switch format {
+            case .text:
+                if first { output.write(TextReport.tableHeader()) }
+                output.write(TextReport.row(c))
+            case .json:
+                output.write(JSONReport.element(c, options: options, first: first))
+            case .jsonl:
+                output.write(JSONReport.connection(c, options: options).serialized(pretty: false) + "\n")
+            }
+            first = false
+        }
+        switch format {
+        case .text: output.write(TextReport.end(analysis))
+        case .json: output.write(JSONReport.end(analysis))
+        case .jsonl: break
+        }
+        output.flush()
+        return analysis
+    }
+}
+
+/// Buffered standard output: one write(2) per 64 KiB instead of one per line.
+struct OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -234,3 +234,49 @@ import Testing
         #expect(c.closeKind == .fourWay)
     }
 }
+
+@Suite struct StreamingTests {
+    @Test func streamingGivesTheBatchVerdictsInFirstFrameOrder() throws {
+        let paths = [fixture("synthetic/reuse-lower-isn.pcap"), fixture("synthetic/stale-syn.pcap"), fixture("half-close.pcap")]
+        let batch = try Analyzer.analyze(paths: paths)
+        var streamed: [Connection] = []
+        let totals = try Analyzer.analyze(paths: paths, options: AnalysisOptions()) { streamed.append($0) }
+        #expect(streamed.map(\.id) == batch.connections.map(\.id))
+        #expect(streamed.map(\.firstFrame) == streamed.map(\.firstFrame).sorted())
+        #expect(streamed.map(\.closeKind) == batch.connections.map(\.closeKind))
+        #expect(streamed.map { findingList($0) } == batch.connections.map { findingList($0) })
+        #expect(totals.totals.connections == batch.connections.count)
+        #expect(totals.connections.isEmpty)
+    }
+
+    @Test func closedConnectionsLeaveMemoryDuringTheTrace() throws {
+        // 300 sequential connections, 10 s apart in capture time, each closed by the client (TIME_WAIT). With a
+        // sweep every second, a closed connection lingers 3 s whole, then only as a TIME_WAIT record for 2·MSL
+        // (60 s): at most 1 connection and 7 records are ever held.
+        var tracker = Tracker()
+        var t: Int64 = 1_700_000_000_000_000_000
+        var heldMost = 0, recordsMost = 0, finalized = 0, frame = 0
+        for k in 0..<300 {
+            var f = FlowScript(clientPort: UInt16(40000 + k), start: t, link: .raw)
+            f.handshake()
+            f.data(.client, 10)
+            f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+            for record in RecordSplitter.records(f.bytes) {
+                frame += 1
+                guard case .tcp(let segment) = decode(record, .raw) else { continue }
+                tracker.ingest(segment, frame: frame, time: Timestamp(nanoseconds: t))
+                t += 1_000_000
+            }
+            for _ in 0..<10 {
+                t += 1_000_000_000
+                finalized += tracker.expire(now: Timestamp(nanoseconds: t), idleTimeout: 300).count
+                heldMost = max(heldMost, tracker.liveConnections)
+                recordsMost = max(recordsMost, tracker.timeWaitRecordCount)
+            }
+        }
+        #expect(finalized == 300)
+        #expect(heldMost <= 1)
+        #expect(recordsMost <= 7 && recordsMost >= 5)
+        #expect(MemoryLayout<TimeWaitRecord>.size + MemoryLayout<FlowKey>.size <= 150)
+    }
+}

@@ -3,17 +3,27 @@
 public enum JSONReport {
     public static let schemaName = "tcptrace-swift/1"
 
-    public static func document(_ analysis: Analysis) -> JSONValue {
-        .object([
-            ("schema", .string(schemaName)),
-            ("input", input(analysis.input)),
-            ("summary", summary(analysis)),
-            ("connections", .array(analysis.connections.map { connection($0, options: analysis.options) })),
-        ])
+    /// The whole document at once (small traces, tests). Same text as the streamed form.
+    public static func render(_ analysis: Analysis) -> String {
+        var out = start()
+        for (i, c) in analysis.connections.enumerated() { out += element(c, options: analysis.options, first: i == 0) }
+        return out + end(analysis)
     }
 
-    public static func render(_ analysis: Analysis) -> String {
-        document(analysis).serialized(pretty: true) + "\n"
+    /// The streamed form: `start()`, then `element` for each connection as it is final, then `end`.
+    /// Connections come before `input` and `summary`, which are known only at the end of the trace.
+    public static func start() -> String {
+        "{\n  \"schema\": \"\(schemaName)\",\n  \"connections\": ["
+    }
+
+    public static func element(_ c: Connection, options: AnalysisOptions, first: Bool) -> String {
+        (first ? "\n    " : ",\n    ") + connection(c, options: options).serialized(pretty: true, indent: 2)
+    }
+
+    public static func end(_ analysis: Analysis) -> String {
+        let tail = analysis.totals.connections == 0 ? "]" : "\n  ]"
+        return tail + ",\n  \"input\": " + input(analysis.input).serialized(pretty: true, indent: 1)
+            + ",\n  \"summary\": " + summary(analysis).serialized(pretty: true, indent: 1) + "\n}\n"
     }
 
     static func input(_ s: CaptureSummary) -> JSONValue {
@@ -55,9 +65,9 @@ public enum JSONReport {
     }
 
     static func summary(_ analysis: Analysis) -> JSONValue {
-        let counts = FindingTotals(analysis.connections)
+        let counts = analysis.totals
         return .object([
-            ("connections", .int(Int64(analysis.connections.count))),
+            ("connections", .int(Int64(counts.connections))),
             ("evicted_half_open", .int(Int64(analysis.evictedHalfOpen))),
             ("evicted_other", .int(Int64(analysis.evictedOther))),
             ("findings", .object(counts.byCode.map { ($0.code.rawValue, .int(Int64($0.count))) })),
@@ -152,14 +162,24 @@ public enum JSONReport {
     }
 }
 
-/// Findings counted per code (in code order) and per severity.
+/// Findings counted per code (in code order) and per severity, over connections added one by one.
 public struct FindingTotals: Sendable {
-    public var byCode: [(code: FindingCode, count: Int)]
+    private var counts: [FindingCode: Int] = [:]
+    public private(set) var connections = 0
+
+    public init() {}
 
     public init(_ connections: [Connection]) {
-        var counts: [FindingCode: Int] = [:]
-        for c in connections { for f in c.findings { counts[f.code, default: 0] += 1 } }
-        byCode = FindingCode.allCases.compactMap { code in counts[code].map { (code, $0) } }
+        for c in connections { add(c) }
+    }
+
+    public mutating func add(_ c: Connection) {
+        connections += 1
+        for (code, count) in c.findingCounts { counts[code, default: 0] += count }
+    }
+
+    public var byCode: [(code: FindingCode, count: Int)] {
+        FindingCode.allCases.compactMap { code in counts[code].map { (code, $0) } }
     }
 
     public func count(of severity: Severity) -> Int {

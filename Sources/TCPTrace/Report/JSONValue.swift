@@ -32,9 +32,9 @@ public indirect enum JSONValue: Sendable, Equatable {
     static func time(_ value: Timestamp?) -> JSONValue { value.map { .number($0.description) } ?? .null }
 
     /// Serialises compactly (`pretty: false`, one line) or with two-space indentation.
-    public func serialized(pretty: Bool = true) -> String {
+    public func serialized(pretty: Bool = true, indent: Int = 0) -> String {
         var out = ""
-        write(into: &out, indent: pretty ? 0 : nil)
+        write(into: &out, indent: pretty ? indent : nil)
         return out
     }
 

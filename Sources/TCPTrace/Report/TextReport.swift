@@ -2,16 +2,62 @@
 /// request each connection's timeline.
 public enum TextReport {
     public static func render(_ analysis: Analysis, timelines: Set<Int> = []) -> String {
-        var out = ""
-        summary(analysis.input, into: &out)
-        out += "\n"
-        connectionTable(analysis, into: &out)
-        totals(analysis, into: &out)
+        var out = analysis.connections.isEmpty ? "" : tableHeader()
+        for c in analysis.connections { out += row(c) }
+        out += end(analysis)
         for connection in analysis.connections where timelines.contains(connection.id) {
             out += "\n"
             timeline(connection, captureStart: analysis.input.firstTime ?? connection.start, into: &out)
         }
         return out
+    }
+
+    /// After the rows: the capture summary and the finding totals.
+    public static func end(_ analysis: Analysis) -> String {
+        var out = analysis.totals.connections == 0 ? "no TCP connections\n\n" : "\n"
+        summary(analysis.input, into: &out)
+        totals(analysis, into: &out)
+        return out
+    }
+
+    /// Fixed column widths, so rows can be printed as connections are finished; a wider value pushes the
+    /// rest of its row right.
+    static let columns: [(title: String, width: Int)] = [
+        ("ID", 4), ("CLIENT", 21), ("SERVER", 21), ("PKTS C>S/S>C", 13), ("BYTES C>S/S>C", 15), ("FRAMES", 11),
+        ("DURATION", 9), ("HANDSHAKE", 17), ("CLOSE", 12), ("BY", 6), ("CLIENT STATE", 12), ("SERVER STATE", 12),
+        ("FINDINGS", 0),
+    ]
+
+    public static func tableHeader() -> String { line(columns.map(\.title)) }
+
+    /// One connection's row.
+    public static func row(_ c: Connection) -> String {
+        let findings = c.findings.isEmpty ? "-" : c.findings.map { "\($0.code.rawValue)@\($0.frame)" }
+            .joined(separator: ",")
+        return line([
+            String(c.id), c.client.endpoint.description, c.server.endpoint.description,
+            "\(c.client.packets)/\(c.server.packets)", "\(c.client.payloadBytes)/\(c.server.payloadBytes)",
+            "\(c.firstFrame)-\(c.lastFrame)", Format.seconds(c.start.interval(to: c.end)),
+            c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
+            c.client.state.rawValue, c.server.state.rawValue, findings,
+        ])
+    }
+
+    static func line(_ cells: [String]) -> String {
+        var text = ""
+        var column = 0, target = 0
+        for (i, cell) in cells.enumerated() {
+            if column < target { text += String(repeating: " ", count: target - column); column = target }
+            text += cell
+            column += cell.count
+            if i < cells.count - 1 {
+                text += "  "
+                column += 2
+                target += columns[i].width + 2
+            }
+        }
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text + "\n"
     }
 
     static func summary(_ s: CaptureSummary, into out: inout String) {
@@ -34,31 +80,9 @@ public enum TextReport {
         for note in s.notes { out += "note: \(note)\n" }
     }
 
-    static func connectionTable(_ analysis: Analysis, into out: inout String) {
-        let header = ["ID", "CLIENT", "SERVER", "PKTS C>S/S>C", "BYTES C>S/S>C", "FRAMES", "DURATION",
-                      "HANDSHAKE", "CLOSE", "BY", "CLIENT STATE", "SERVER STATE", "FINDINGS"]
-        var rows: [[String]] = [header]
-        for c in analysis.connections {
-            let findings = c.findings.isEmpty ? "-" : c.findings.map { "\($0.code.rawValue)@\($0.frame)" }
-                .joined(separator: ",")
-            rows.append([
-                String(c.id), c.client.endpoint.description, c.server.endpoint.description,
-                "\(c.client.packets)/\(c.server.packets)", "\(c.client.payloadBytes)/\(c.server.payloadBytes)",
-                "\(c.firstFrame)-\(c.lastFrame)", Format.seconds(c.start.interval(to: c.end)),
-                c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
-                c.client.state.rawValue, c.server.state.rawValue, findings,
-            ])
-        }
-        if analysis.connections.isEmpty {
-            out += "no TCP connections\n"
-            return
-        }
-        out += table(rows)
-    }
-
     static func totals(_ analysis: Analysis, into out: inout String) {
-        let totals = FindingTotals(analysis.connections)
-        out += "\n\(analysis.connections.count) connection(s)"
+        let totals = analysis.totals
+        out += "\(totals.connections) connection(s)"
         if totals.byCode.isEmpty {
             out += ", no findings\n"
             return

@@ -39,6 +39,8 @@ public struct Tracker {
     /// Closed connections already finalized but still inside their 2·MSL window, kept compactly so that a
     /// reuse of the 4-tuple is still recognised.
     private var timeWaitRecords: [FlowKey: TimeWaitRecord] = [:]
+    /// Ids dropped to stay within the caps since the last `drainDropped()`.
+    private var droppedIDs: [Int] = []
     /// Connections dropped to stay within the caps.
     public private(set) var evictedHalfOpen = 0
     public private(set) var evictedOther = 0
@@ -70,6 +72,12 @@ public struct Tracker {
         }
         connections[index]?.apply(segment, frame: frame, time: time)
         return existing.id
+    }
+
+    /// Ids of connections dropped to bound memory since the last call.
+    public mutating func drainDropped() -> [Int] {
+        defer { droppedIDs.removeAll(keepingCapacity: true) }
+        return droppedIDs
     }
 
     /// The live connection with this id, if it is still held.
@@ -169,6 +177,7 @@ public struct Tracker {
             halfOpenHead += 1
             if let index = index(of: id), let c = connections[index], c.isAttemptOnly {
                 drop(index)
+                droppedIDs.append(id)
                 evictedHalfOpen += 1
                 return true
             }
@@ -178,6 +187,7 @@ public struct Tracker {
 
     private mutating func dropOldest() {
         guard let index = connections.firstIndex(where: { $0 != nil }) else { return }
+        droppedIDs.append(ids[index])
         drop(index)
         evictedOther += 1
     }

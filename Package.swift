@@ -37,9 +37,16 @@ let package = Package(
             name: "make-fixtures",
             dependencies: ["PcapSynth"]
         ),
+        // Benchmark input generator (scripts/benchmark.sh).
+        .executableTarget(
+            name: "bench-gen",
+            dependencies: ["PcapSynth"]
+        ),
         .testTarget(
             name: "TCPTraceTests",
-            dependencies: ["TCPTrace", "PcapSynth"]
+            dependencies: ["TCPTrace", "PcapSynth"],
+            // Read from the source tree by path, not bundled.
+            exclude: ["Golden", "FuzzRegressions", "corpus-rejections.tsv"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -152,6 +152,7 @@ public enum Analyzer {
                              sweep: (Timestamp, inout Tracker) -> Void = { _, _ in }) {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
+        var segment = Segment.empty   // decoded into in place, packet after packet
         let end = capture.forEachPacket { record, bytes in
             frame += 1
             file.packets += 1
@@ -172,8 +173,8 @@ public enum Analyzer {
             file.lastFrame = frame
             file.lastTime = max(record.timestamp, file.lastTime ?? record.timestamp)
             summary.packets += 1
-            switch PacketDecoder.decode(bytes, linkType: linkType) {
-            case .tcp(let segment):
+            switch PacketDecoder.decode(bytes, linkType: linkType, into: &segment) {
+            case .tcp:
                 summary.tcpSegments += 1
                 if segment.optionsTruncated { summary.optionsTruncated += 1 }
                 if segment.isFirstFragment { summary.fragments += 1 }

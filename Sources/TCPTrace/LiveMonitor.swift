@@ -44,6 +44,7 @@ public struct LiveMonitor {
     private var reported: [Int: (opened: Bool, findings: Int, closed: Bool)] = [:]
     private var lastExpiry: Timestamp?
     private var frame = 0
+    private var segment = Segment.empty
 
     public init(options: LiveOptions, linkType: LinkType, interface: String) {
         self.options = options
@@ -64,8 +65,8 @@ public struct LiveMonitor {
         summary.lastTime = record.timestamp
         summary.files[0].lastFrame = frame
         summary.files[0].lastTime = record.timestamp
-        switch PacketDecoder.decode(bytes, linkType: summary.files[0].linkType) {
-        case .tcp(let segment):
+        switch PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment) {
+        case .tcp:
             summary.tcpSegments += 1
             if segment.optionsTruncated { summary.optionsTruncated += 1 }
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)

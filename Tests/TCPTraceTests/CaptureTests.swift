@@ -277,6 +277,7 @@ import Testing
         #expect(finalized == 300)
         #expect(heldMost <= 1)
         #expect(recordsMost <= 7 && recordsMost >= 5)
-        #expect(MemoryLayout<TimeWaitRecord>.size + MemoryLayout<FlowKey>.size <= 150)
+        #expect(MemoryLayout<TimeWaitRecord>.stride == 24)
+        #expect(MemoryLayout<TimeWaitRecord>.stride + MemoryLayout<FlowKey>.stride <= 96)
     }
 }

@@ -12,6 +12,13 @@ public enum DecodeOutcome: Sendable {
     case malformed(DecodeProblem)
 }
 
+/// What the decoder made of one packet when the segment itself is written in place.
+public enum DecodeStatus: Sendable {
+    case tcp, notTCP, fragment
+    case truncated(DecodeProblem)
+    case malformed(DecodeProblem)
+}
+
 /// Where and why decoding stopped: the layer, the offset into the packet and, for truncation, the bytes
 /// needed against the bytes captured.
 public struct DecodeProblem: Sendable, Hashable, CustomStringConvertible {

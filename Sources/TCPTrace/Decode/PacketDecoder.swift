@@ -17,33 +17,52 @@ public enum PacketDecoder {
     /// IPv6 extension headers followed before giving up (RFC 8200 4.1 expects each at most once or twice).
     static let maximumExtensionHeaders = 16
 
+    /// Decodes one packet into a `DecodeOutcome` (convenient; the per-packet path uses `decode(_:linkType:into:)`).
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType) -> DecodeOutcome {
+        var segment = Segment.empty
+        switch decode(bytes, linkType: linkType, into: &segment) {
+        case .tcp: return .tcp(segment)
+        case .notTCP: return .notTCP
+        case .fragment: return .fragment
+        case .truncated(let p): return .truncated(p)
+        case .malformed(let p): return .malformed(p)
+        }
+    }
+
+    /// Decodes one packet, writing a TCP segment into `segment` (which is left as it was otherwise). The
+    /// segment is filled in place instead of being returned so that no 140-byte value is copied per packet.
+    @inline(__always)
+    public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, into segment: inout Segment)
+        -> DecodeStatus
+    {
         switch linkType {
-        case .ethernet: return decodeEthernet(bytes)
-        case .linuxSLL: return decodeSLL(bytes)
-        case .linuxSLL2: return decodeSLL2(bytes)
-        case .null: return decodeNull(bytes, networkOrder: false)
-        case .loop: return decodeNull(bytes, networkOrder: true)
-        case .raw, .rawBSD: return decodeRawIP(bytes, offset: 0)
-        case .ipv4: return decodeIPv4(bytes, offset: 0)
-        case .ipv6: return decodeIPv6(bytes, offset: 0)
+        case .ethernet: return decodeEthernet(bytes, into: &segment)
+        case .linuxSLL: return decodeSLL(bytes, into: &segment)
+        case .linuxSLL2: return decodeSLL2(bytes, into: &segment)
+        case .null: return decodeNull(bytes, networkOrder: false, into: &segment)
+        case .loop: return decodeNull(bytes, networkOrder: true, into: &segment)
+        case .raw, .rawBSD: return decodeRawIP(bytes, offset: 0, into: &segment)
+        case .ipv4: return decodeIPv4(bytes, offset: 0, into: &segment)
+        case .ipv6: return decodeIPv6(bytes, offset: 0, into: &segment)
         default: return .notTCP
         }
     }
 
     // MARK: Link layers
 
-    static func decodeEthernet(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeEthernet(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 14 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 14, available: bytes.count,
                                             reason: "Ethernet header cut"))
         }
-        return decodeEtherType(bytes.u16(12), bytes, offset: 14)
+        return decodeEtherType(bytes.u16(12), bytes, offset: 14, into: &segment)
     }
 
     /// Follows 802.1Q / 802.1ad tags (each 4 bytes: TCI then the next ethertype) to the network layer.
-    static func decodeEtherType(_ firstType: UInt16, _ bytes: UnsafeRawBufferPointer, offset start: Int)
-        -> DecodeOutcome
+    @inline(__always)
+    static func decodeEtherType(_ firstType: UInt16, _ bytes: UnsafeRawBufferPointer, offset start: Int,
+                                into segment: inout Segment) -> DecodeStatus
     {
         var type = firstType
         var offset = start
@@ -62,34 +81,37 @@ public enum PacketDecoder {
             offset += 4
         }
         switch type {
-        case etherIPv4: return decodeIPv4(bytes, offset: offset)
-        case etherIPv6: return decodeIPv6(bytes, offset: offset)
+        case etherIPv4: return decodeIPv4(bytes, offset: offset, into: &segment)
+        case etherIPv6: return decodeIPv6(bytes, offset: offset, into: &segment)
         default: return .notTCP
         }
     }
 
     /// Linux cooked v1: 16-byte header, protocol (ethertype) in its last two bytes.
-    static func decodeSLL(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeSLL(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 16 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 16, available: bytes.count,
                                             reason: "Linux cooked (SLL) header cut"))
         }
-        return decodeEtherType(bytes.u16(14), bytes, offset: 16)
+        return decodeEtherType(bytes.u16(14), bytes, offset: 16, into: &segment)
     }
 
     /// Linux cooked v2: 20-byte header, protocol (ethertype) in its first two bytes.
-    static func decodeSLL2(_ bytes: UnsafeRawBufferPointer) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeSLL2(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 20 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 20, available: bytes.count,
                                             reason: "Linux cooked v2 (SLL2) header cut"))
         }
-        return decodeEtherType(bytes.u16(0), bytes, offset: 20)
+        return decodeEtherType(bytes.u16(0), bytes, offset: 20, into: &segment)
     }
 
     /// BSD loopback: a 4-byte address family, in the capturing host's byte order for DLT_NULL and in network
     /// order for DLT_LOOP. AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
     /// 30 (Darwin) or 10 (Linux).
-    static func decodeNull(_ bytes: UnsafeRawBufferPointer, networkOrder: Bool) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeNull(_ bytes: UnsafeRawBufferPointer, networkOrder: Bool, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 4 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 4, available: bytes.count,
                                             reason: "loopback header cut"))
@@ -98,21 +120,22 @@ public enum PacketDecoder {
         // The writer's byte order is unknown for DLT_NULL: a family number never exceeds 0xFFFF.
         if !networkOrder && family > 0xFFFF { family = family.byteSwapped }
         switch family {
-        case 2: return decodeIPv4(bytes, offset: 4)
-        case 10, 24, 28, 30: return decodeIPv6(bytes, offset: 4)
+        case 2: return decodeIPv4(bytes, offset: 4, into: &segment)
+        case 10, 24, 28, 30: return decodeIPv6(bytes, offset: 4, into: &segment)
         default: return .notTCP
         }
     }
 
     /// Raw IP: the version nibble picks IPv4 or IPv6.
-    static func decodeRawIP(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeRawIP(_ bytes: UnsafeRawBufferPointer, offset: Int, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count > offset else {
             return .truncated(DecodeProblem(layer: .link, offset: offset, needed: 1, available: 0,
                                             reason: "empty raw IP packet"))
         }
         switch bytes[offset] >> 4 {
-        case 4: return decodeIPv4(bytes, offset: offset)
-        case 6: return decodeIPv6(bytes, offset: offset)
+        case 4: return decodeIPv4(bytes, offset: offset, into: &segment)
+        case 6: return decodeIPv6(bytes, offset: offset, into: &segment)
         default:
             return .malformed(DecodeProblem(layer: .link, offset: offset, needed: 0, available: bytes.count - offset,
                                             reason: "raw IP packet with IP version neither 4 nor 6"))
@@ -124,7 +147,8 @@ public enum PacketDecoder {
     /// IPv4 (RFC 791). The TCP payload length is the total length minus both headers; bytes captured after
     /// the total length (Ethernet padding) are ignored. A total length of 0 is what Linux records for
     /// TSO-offloaded segments seen on the sender: the captured length stands in for it then.
-    static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeIPv4(_ bytes: UnsafeRawBufferPointer, offset: Int, into segment: inout Segment) -> DecodeStatus {
         let available = bytes.count - offset
         guard available >= 20 else {
             return .truncated(DecodeProblem(layer: .ipv4, offset: offset, needed: 20, available: available,
@@ -159,12 +183,13 @@ public enum PacketDecoder {
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
         let destination = IPAddress(ipv4: bytes.u32(offset + 16))
         return decodeTCP(bytes, offset: offset + headerLength, ipPayloadLength: totalLength - headerLength,
-                         source: source, destination: destination, isFirstFragment: moreFragments)
+                         source: source, destination: destination, isFirstFragment: moreFragments, into: &segment)
     }
 
     /// IPv6 (RFC 8200) with its extension-header chain: hop-by-hop (0), routing (43), fragment (44),
     /// destination options (60) and authentication (51, RFC 4302: length in 4-byte units).
-    static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int) -> DecodeOutcome {
+    @inline(__always)
+    static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int, into segment: inout Segment) -> DecodeStatus {
         let available = bytes.count - offset
         guard available >= 40 else {
             return .truncated(DecodeProblem(layer: .ipv6, offset: offset, needed: 40, available: available,
@@ -221,15 +246,16 @@ public enum PacketDecoder {
             remaining -= headerLength
         }
         return decodeTCP(bytes, offset: cursor, ipPayloadLength: remaining, source: source,
-                         destination: destination, isFirstFragment: isFirstFragment)
+                         destination: destination, isFirstFragment: isFirstFragment, into: &segment)
     }
 
     // MARK: TCP
 
     /// TCP (RFC 9293 3.1). Fewer than 20 captured bytes: `.truncated`, the segment is not trusted for flags it
     /// may not hold. Options cut by the snap length: the segment is returned with `optionsTruncated`.
+    @inline(__always)
     static func decodeTCP(_ bytes: UnsafeRawBufferPointer, offset: Int, ipPayloadLength: Int, source: IPAddress,
-                          destination: IPAddress, isFirstFragment: Bool) -> DecodeOutcome {
+                          destination: IPAddress, isFirstFragment: Bool, into segment: inout Segment) -> DecodeStatus {
         let available = bytes.count - offset
         guard available >= 20 else {
             return .truncated(DecodeProblem(layer: .tcp, offset: offset, needed: 20, available: max(0, available),
@@ -250,18 +276,20 @@ public enum PacketDecoder {
         let options = parseOptions(bytes, from: offset + 20, to: optionsEnd)
         let payloadLength = ipPayloadLength - dataOffset
         let capturedPayload = max(0, min(payloadLength, bytes.count - (offset + dataOffset)))
-        return .tcp(Segment(
+        segment = Segment(
             source: source, destination: destination,
             sourcePort: bytes.u16(offset), destinationPort: bytes.u16(offset + 2),
             sequence: SequenceNumber(bytes.u32(offset + 4)), acknowledgment: SequenceNumber(bytes.u32(offset + 8)),
             flags: flags, window: bytes.u16(offset + 14),
             payloadLength: UInt32(payloadLength), capturedPayloadLength: UInt32(capturedPayload),
             options: options, headerLength: UInt8(dataOffset),
-            optionsTruncated: available < dataOffset, isFirstFragment: isFirstFragment))
+            optionsTruncated: available < dataOffset, isFirstFragment: isFirstFragment)
+        return .tcp
     }
 
     /// Parses options in `[start, end)`. Each option with a length byte must have length >= 2 and fit before
     /// `end`, so the loop always advances; a bad length stops parsing and marks the options malformed.
+    @inline(__always)
     static func parseOptions(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> TCPOptions {
         var options = TCPOptions()
         var cursor = start

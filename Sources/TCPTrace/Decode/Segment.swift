@@ -45,6 +45,11 @@ public struct Segment: Sendable, Hashable {
         self.isFirstFragment = isFirstFragment
     }
 
+    /// A placeholder to decode into.
+    public static let empty = Segment(source: IPAddress(ipv4: 0), destination: IPAddress(ipv4: 0), sourcePort: 0,
+                                      destinationPort: 0, sequence: SequenceNumber(0), acknowledgment: SequenceNumber(0),
+                                      flags: [], window: 0, payloadLength: 0, capturedPayloadLength: 0)
+
     /// Sequence space the segment occupies: payload plus one for SYN and one for FIN (RFC 9293 3.4).
     @inline(__always)
     public var sequenceLength: UInt32 {

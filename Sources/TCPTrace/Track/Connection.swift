@@ -108,6 +108,12 @@ public struct Connection: Sendable {
         resetFrame != nil || (sideA.finSequence != nil && sideB.finSequence != nil)
     }
 
+    /// A SYN with a new ISN after this incarnation finished starts the next one; a SYN with the same ISN is a
+    /// retransmission.
+    func isNewIncarnation(_ syn: Segment) -> Bool {
+        isFinished && self[senderIndex(of: syn)].isn != syn.sequence
+    }
+
     /// Nothing beyond an opening attempt: no completed handshake, no data, no FIN or RST.
     public var isAttemptOnly: Bool {
         self[clientIndex].ackedPeerSynFrame == nil && resetFrame == nil

@@ -18,6 +18,26 @@ public struct FlowKey: Hashable, Sendable {
     public var lower: Endpoint
     public var upper: Endpoint
 
+    /// The per-packet table lookup: a multiply-xor mix of the folded 4-tuple instead of SipHash (Dictionary
+    /// calls this directly; `hash(into:)` below stays consistent with it for other uses).
+    public func _rawHashValue(seed: Int) -> Int {
+        var h = UInt64(bitPattern: Int64(seed)) ^ 0x9E37_79B9_7F4A_7C15
+        for word in [lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15),
+                     lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0),
+                     upper.address.low ^ (UInt64(upper.port) << 48)] {
+            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+        }
+        return Int(bitPattern: UInt(h))
+    }
+
+    /// Hashes four words instead of every field: addresses folded with their ports and family.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(lower.address.high ^ upper.address.high &* 0x9E37_79B9_7F4A_7C15)
+        hasher.combine(lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0))
+        hasher.combine(upper.address.low ^ (UInt64(upper.port) << 48))
+    }
+
     @inline(__always)
     public init(_ segment: Segment) {
         let source = Endpoint(address: segment.source, port: segment.sourcePort)

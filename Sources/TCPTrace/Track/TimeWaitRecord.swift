@@ -1,26 +1,45 @@
 /// What is kept of a finalized connection while its 4-tuple is inside the 2·MSL window: enough to recognise
-/// and judge a reuse (RFC 1122 4.2.2.13, RFC 6191), a few dozen bytes instead of the whole connection.
+/// and judge a reuse (RFC 1122 4.2.2.13, RFC 6191). 24 bytes, plus the 4-tuple key it is stored under.
 struct TimeWaitRecord: Sendable {
-    var connectionID: Int
-    var timeWaitStart: Timestamp?
-    var holder: Initiator?
-    var lowerEndpoint: Endpoint
-    /// One past the highest sequence number each endpoint used.
-    var lowerFinal: SequenceNumber?
-    var upperFinal: SequenceNumber?
+    /// Nanoseconds since the epoch when the first side entered TIME_WAIT (0: never). First, for packing.
+    private var start: Int64
+    private var id: UInt32
+    /// One past the highest sequence number each endpoint used (lower / upper endpoint of the key).
+    private var lowerFinal: UInt32
+    private var upperFinal: UInt32
+    /// Bits 0-1: holder (0 none, 1 client, 2 server, 3 both); 2: lower final known; 3: upper final known.
+    private var bits: UInt8
 
     init(_ c: Connection) {
-        connectionID = c.id
-        timeWaitStart = c.timeWaitStart
-        holder = c.timeWaitSide
-        lowerEndpoint = c.key.lower
+        id = UInt32(truncatingIfNeeded: c.id)
+        start = c.timeWaitStart?.nanoseconds ?? 0
         let lowerIndex = c.sideA.endpoint == c.key.lower ? 0 : 1
-        lowerFinal = c[lowerIndex].highestSequence
-        upperFinal = c[1 - lowerIndex].highestSequence
+        lowerFinal = c[lowerIndex].highestSequence?.rawValue ?? 0
+        upperFinal = c[1 - lowerIndex].highestSequence?.rawValue ?? 0
+        let holder: UInt8 = switch c.timeWaitSide {
+        case nil: 0
+        case .client?: 1
+        case .server?: 2
+        case .both?: 3
+        }
+        bits = holder | (c[lowerIndex].highestSequence != nil ? 4 : 0) | (c[1 - lowerIndex].highestSequence != nil ? 8 : 0)
+    }
+
+    var connectionID: Int { Int(id) }
+    var timeWaitStart: Timestamp? { start == 0 ? nil : Timestamp(nanoseconds: start) }
+
+    var holder: Initiator? {
+        switch bits & 3 {
+        case 1: .client
+        case 2: .server
+        case 3: .both
+        default: nil
+        }
     }
 
     /// The old final sequence number of the endpoint that now sends from `source`.
-    func finalSequence(from source: Endpoint) -> SequenceNumber? {
-        source == lowerEndpoint ? lowerFinal : upperFinal
+    func finalSequence(from source: Endpoint, key: FlowKey) -> SequenceNumber? {
+        if source == key.lower { return bits & 4 != 0 ? SequenceNumber(lowerFinal) : nil }
+        return bits & 8 != 0 ? SequenceNumber(upperFinal) : nil
     }
 }

@@ -61,17 +61,19 @@ public struct Tracker {
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
         let key = FlowKey(segment)
-        guard let index = current[key], let existing = connections[index] else {
+        // The connection is read and changed in place: copying it would retain and release its arrays on
+        // every packet.
+        // `current` only ever points at live connections (`drop` removes its entry).
+        guard let index = current[key] else {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
-        if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst) {
-            let sender = existing.senderIndex(of: segment)
-            if existing.isFinished && existing[sender].isn != segment.sequence {
-                return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
-            }
+        let id = ids[index]
+        if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
+           connections[index]?.isNewIncarnation(segment) == true {
+            return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         connections[index]?.apply(segment, frame: frame, time: time)
-        return existing.id
+        return id
     }
 
     /// Ids of connections dropped to bound memory since the last call.
@@ -133,7 +135,7 @@ public struct Tracker {
                 let source = Endpoint(address: segment.source, port: segment.sourcePort)
                 let holder = old.holder.map(\.rawValue) ?? "?"
                 var verdict = "the old connection's final sequence number is unknown"
-                if let oldFinal = old.finalSequence(from: source) {
+                if let oldFinal = old.finalSequence(from: source, key: key) {
                     verdict = oldFinal < segment.sequence
                         ? "new ISN \(segment.sequence) is beyond the old final sequence \(oldFinal): acceptable "
                             + "reuse (RFC 1122 4.2.2.13, RFC 6191)"

@@ -1,0 +1,191 @@
+import Foundation
+import PcapSynth
+
+// Writes large, realistic captures for the benchmark (scripts/benchmark.sh) with the project's own pcap
+// writer, streaming to disk, plus the ground truth of what it wrote (NAME.truth.json).
+//
+//   bench-gen OUT.pcap --connections N --segments S --concurrency C --rate R --ipv6 F --anomalies F --seed X
+//
+// Each connection: SYN, SYN-ACK, ACK, then S-7 data/ACK segments alternating (1448-byte data from the client
+// on even steps, pure ACKs back), then a four-way close started by the client. C connections are open at once
+// and their packets interleave; a new connection starts every 1/R s of capture time. A share F of connections
+// carries an injected anomaly, chosen in turn: a RST instead of the close (reset), a retransmitted first SYN
+// (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at all (not-closed).
+
+struct Options {
+    var output = "bench.pcap"
+    var connections = 100_000
+    var segments = 10
+    var concurrency = 1000
+    var rate = 1000.0
+    var ipv6Share = 0.2
+    var anomalies = 0.01
+    var seed: UInt64 = 42
+}
+
+func parse() -> Options {
+    var o = Options()
+    var args = CommandLine.arguments.dropFirst()
+    while let a = args.popFirst() {
+        func value() -> String { args.popFirst() ?? "" }
+        switch a {
+        case "--connections": o.connections = Int(value()) ?? o.connections
+        case "--segments": o.segments = max(8, Int(value()) ?? o.segments)
+        case "--concurrency": o.concurrency = max(1, Int(value()) ?? o.concurrency)
+        case "--rate": o.rate = Double(value()) ?? o.rate
+        case "--ipv6": o.ipv6Share = Double(value()) ?? o.ipv6Share
+        case "--anomalies": o.anomalies = Double(value()) ?? o.anomalies
+        case "--seed": o.seed = UInt64(value()) ?? o.seed
+        default: o.output = a
+        }
+    }
+    return o
+}
+
+enum Anomaly: Int, CaseIterable { case none, reset, synRetransmit, finRetransmit, notClosed }
+
+struct Flow {
+    var index: Int
+    var v6: Bool
+    var anomaly: Anomaly
+    var step = 0
+    var clientSeq: UInt32
+    var serverSeq: UInt32
+    var startTime: Int64
+}
+
+/// Streams pcap records to a file through a 4 MiB buffer.
+struct Sink {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    var packets = 0
+
+    init(path: String) {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        handle = FileHandle(forWritingAtPath: path)!
+        buffer.reserveCapacity(4 << 20 + 70_000)
+        let header = PcapWriter(linkType: PcapWriter.Link.ethernet, snapLength: 262_144, nanosecond: true).bytes
+        buffer += header
+    }
+
+    mutating func append(_ frame: [UInt8], at t: Int64) {
+        func put32(_ v: UInt32) { buffer += [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
+        put32(UInt32(t / 1_000_000_000)); put32(UInt32(t % 1_000_000_000))
+        put32(UInt32(frame.count)); put32(UInt32(frame.count))
+        buffer += frame
+        packets += 1
+        if buffer.count >= 4 << 20 { flush() }
+    }
+
+    mutating func flush() {
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+var options = parse()
+var rng = options.seed | 1
+@MainActor func nextRandom() -> UInt64 { rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27; return rng &* 2_685_821_657_736_338_717 }
+
+let payload = [UInt8](repeating: 0x61, count: 1448)
+var sink = Sink(path: options.output)
+var active: [Flow] = []
+var started = 0
+var clock: Int64 = 1_700_000_000_000_000_000
+let spacing = Int64(1e9 / options.rate)
+var nextStart = clock
+var truth: [String: Int] = [:]
+var anomalyTurn = 0
+
+@MainActor func address(_ i: Int, v6: Bool, client: Bool) -> String {
+    if v6 { return client ? "fd00:1::\(String(i >> 16, radix: 16)):\(String(i & 0xffff, radix: 16))" : "fd00:2::1" }
+    return client ? "10.\(i >> 16 & 0xff).\(i >> 8 & 0xff).\(i & 0xff)" : "192.0.2.1"
+}
+
+/// Emits the flow's next packet; returns false when the flow is done.
+@MainActor func emit(_ f: inout Flow, at t: Int64) -> Bool {
+    typealias F = PacketBuilder.Flag
+    let total = options.segments
+    var fromClient = true, flags: UInt16 = F.ack, len = 0, seq: UInt32 = 0, ack: UInt32 = 0
+    let closeStart = total - 4
+    switch f.step {
+    case 0: flags = F.syn; seq = f.clientSeq
+    case 1 where f.anomaly == .synRetransmit: flags = F.syn; seq = f.clientSeq
+    case _ where f.step == 1 || (f.step == 2 && f.anomaly == .synRetransmit):
+        fromClient = false; flags = F.syn | F.ack; seq = f.serverSeq; ack = f.clientSeq &+ 1
+    default:
+        let s = f.step - (f.anomaly == .synRetransmit ? 3 : 2)   // 0 = the third ACK
+        if s == 0 {
+            seq = f.clientSeq &+ 1; ack = f.serverSeq &+ 1
+        } else if s < closeStart - 1 {
+            let dataIndex = (s - 1) / 2
+            let isData = (s - 1) % 2 == 0
+            fromClient = isData
+            seq = isData ? f.clientSeq &+ 1 &+ UInt32(dataIndex * 1448) : f.serverSeq &+ 1
+            ack = isData ? f.serverSeq &+ 1 : f.clientSeq &+ 1 &+ UInt32((dataIndex + 1) * 1448)
+            if isData { len = 1448; flags = F.ack | F.psh }
+        } else {
+            if f.anomaly == .notClosed { return false }
+            let dataBytes = UInt32(((closeStart - 2) / 2) * 1448)
+            let cFin = f.clientSeq &+ 1 &+ dataBytes, sFin = f.serverSeq &+ 1
+            let c = s - (closeStart - 1)
+            if f.anomaly == .reset {
+                if c > 0 { return false }
+                flags = F.rst | F.ack; seq = cFin; ack = sFin
+            } else {
+                let steps: [(Bool, UInt16, UInt32, UInt32)] = f.anomaly == .finRetransmit
+                    ? [(true, F.fin | F.ack, cFin, sFin), (true, F.fin | F.ack, cFin, sFin), (false, F.ack, sFin, cFin &+ 1),
+                       (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1)]
+                    : [(true, F.fin | F.ack, cFin, sFin), (false, F.ack, sFin, cFin &+ 1),
+                       (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1)]
+                guard c < steps.count else { return false }
+                (fromClient, flags, seq, ack) = steps[c]
+            }
+        }
+    }
+    let tcp = PacketBuilder.tcp(sourcePort: fromClient ? 40000 : 80, destinationPort: fromClient ? 80 : 40000,
+                                seq: seq, ack: ack, flags: flags, window: 65535,
+                                options: flags & F.syn != 0 ? PacketBuilder.Option.mss(1460) : [],
+                                payload: len > 0 ? payload : [])
+    let c = address(f.index, v6: f.v6, client: true), s = address(f.index, v6: f.v6, client: false)
+    let ip = f.v6 ? PacketBuilder.ipv6(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
+                  : PacketBuilder.ipv4(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
+    sink.append(PacketBuilder.ethernet(ip, etherType: f.v6 ? 0x86DD : 0x0800), at: t)
+    f.step += 1
+    return true
+}
+
+while started < options.connections || !active.isEmpty {
+    while active.count < options.concurrency && started < options.connections && nextStart <= clock {
+        var anomaly = Anomaly.none
+        if Double(nextRandom() % 1_000_000) / 1_000_000 < options.anomalies {
+            anomaly = Anomaly.allCases[1 + anomalyTurn % 4]
+            anomalyTurn += 1
+        }
+        let v6 = Double(nextRandom() % 1000) / 1000 < options.ipv6Share
+        active.append(Flow(index: started, v6: v6, anomaly: anomaly, clientSeq: UInt32(truncatingIfNeeded: nextRandom()),
+                           serverSeq: UInt32(truncatingIfNeeded: nextRandom()), startTime: clock))
+        switch anomaly {
+        case .none: truth["four-way", default: 0] += 1
+        case .reset: truth["reset", default: 0] += 1
+        case .synRetransmit: truth["syn-retransmit", default: 0] += 1; truth["four-way", default: 0] += 1
+        case .finRetransmit: truth["fin-retransmit", default: 0] += 1; truth["four-way", default: 0] += 1
+        case .notClosed: truth["not-closed", default: 0] += 1
+        }
+        started += 1
+        nextStart += spacing
+    }
+    if active.isEmpty { clock = max(clock, nextStart); continue }
+    var i = 0
+    while i < active.count {
+        clock += 1_000   // 1 µs between packets
+        if emit(&active[i], at: clock) { i += 1 } else { active.swapAt(i, active.count - 1); active.removeLast() }
+    }
+}
+sink.flush()
+truth["connections"] = options.connections
+truth["packets"] = sink.packets
+let json = "{" + truth.keys.sorted().map { "\"\($0)\": \(truth[$0]!)" }.joined(separator: ", ") + "}\n"
+try json.write(toFile: options.output.replacingOccurrences(of: ".pcap", with: "") + ".truth.json", atomically: true,
+               encoding: .utf8)
+print("wrote \(options.output): \(sink.packets) packets, \(options.connections) connections; truth: \(json)", terminator: "")

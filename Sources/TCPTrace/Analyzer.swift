@@ -3,10 +3,23 @@ public struct AnalysisOptions: Sendable {
     public var tracker = TrackerOptions()
     /// Streaming analysis finalizes a connection silent this long (capture time) as it stands.
     public var idleTimeout: Double = 300
-    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
+    /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
+    /// an old connection stays open), or as connections finish (memory stays flat).
+    public var order: StreamOrder = .firstFrame
+    /// Called once per second of capture time while streaming, with the TCP segments read so far and the
+    /// connections held.
+    public var progress: (@Sendable (_ packets: Int, _ connections: Int) -> Void)?
+    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
         self.tracker = tracker
         self.idleTimeout = idleTimeout
+        self.order = order
     }
+}
+
+/// The order in which streaming analysis writes connections.
+public enum StreamOrder: String, Sendable, CaseIterable {
+    case firstFrame = "first-frame"
+    case finish
 }
 
 /// The finished analysis of a trace: what was read and every connection, by first frame.
@@ -89,11 +102,12 @@ public enum Analyzer {
         if paths.count > 1 && paths.contains("-") { throw .standardInputWithOtherFiles }
         var summary = CaptureSummary()
         var tracker = Tracker(options: options.tracker)
-        var stream = ConnectionStream()
+        var stream = ConnectionStream(ordered: options.order == .firstFrame)
         var totals = FindingTotals()
         let ordered = try order(paths, summary: &summary)
         var frame = 0
         var lastSweep: Timestamp?
+        var segments = 0
         func deliver(_ c: Connection) {
             totals.add(c)
             output(c)
@@ -104,8 +118,10 @@ public enum Analyzer {
                 throw .unsupportedLinkType(path: path, linkType: capture.linkType)
             }
             read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker) { now, tracker in
+                segments += 1
                 // Once per second of capture time: finalize what can no longer change.
                 if let last = lastSweep, last.interval(to: now) < 1, now.interval(to: last) < 1 { return }
+                options.progress?(segments, tracker.liveConnections)
                 lastSweep = now
                 for c in tracker.expire(now: now, idleTimeout: options.idleTimeout) { stream.add(c) }
                 for id in tracker.drainDropped() { stream.skip(id) }

@@ -41,10 +41,24 @@ struct Analyze: ParsableCommand {
     @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
     var idleTimeout: Double = 300
 
+    @Option(help: "Order of the connections: first-frame (deterministic; memory grows while an old connection stays open) or finish (as each connection ends; flat memory).")
+    var order: StreamOrder = .firstFrame
+
+    @Flag(name: .shortAndLong, help: "No progress line on standard error.")
+    var quiet = false
+
     func run() throws {
         let wantsTimeline = verbose || !connections.isEmpty
-        let options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline),
-                                      idleTimeout: idleTimeout)
+        var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline),
+                                      idleTimeout: idleTimeout, order: order)
+        if !quiet && isatty(2) == 1 {
+            let started = Date()
+            options.progress = { segments, held in
+                let seconds = max(Date().timeIntervalSince(started), 1e-3)
+                let line = "\r\(segments) segments, \(Int(Double(segments) / seconds)) segments/s, \(held) connections open   "
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
         let analysis: Analysis
         do {
             if wantsTimeline {
@@ -62,6 +76,7 @@ struct Analyze: ParsableCommand {
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }
+        if options.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
         if let failOn, let highest = analysis.totals.highestSeverity, highest >= failOn {

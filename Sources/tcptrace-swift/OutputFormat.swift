@@ -7,3 +7,5 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Severity: ExpressibleByArgument {}
+
+extension StreamOrder: ExpressibleByArgument {}

@@ -55,7 +55,7 @@ public struct Tracker {
     public var timeWaitRecordCount: Int { timeWaitRecords.count }
 
     /// Seconds a closed connection is kept whole before it is finalized (capped at 2·MSL).
-    public static let closedLinger = 3.0
+    public static let closedLinger = 1.0
 
     /// Tracks one segment. Returns the id of the connection it belongs to.
     @discardableResult
@@ -111,7 +111,7 @@ public struct Tracker {
         timeWaitRecords = timeWaitRecords.filter { _, record in
             record.timeWaitStart.map { $0.interval(to: now) <= 2 * options.msl } ?? false
         }
-        if holes > 1024 && holes * 2 > connections.count { compact() }
+        if holes > 256 && holes * 4 > connections.count { compact() }
         return done
     }
 
@@ -199,7 +199,7 @@ public struct Tracker {
         if current[c.key] == index { current[c.key] = nil }
         connections[index] = nil
         holes += 1
-        if compacting && holes > 1024 && holes * 2 > connections.count { compact() }
+        if compacting && holes > 256 && holes * 4 > connections.count { compact() }
     }
 
     /// Removes the holes left by dropped connections and renumbers the 4-tuple index.

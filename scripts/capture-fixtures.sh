@@ -4,6 +4,7 @@
 #   sudo bash scripts/capture-fixtures.sh            # every fixture
 #   sudo bash scripts/capture-fixtures.sh half-close # one (or several) by name
 #   bash scripts/capture-fixtures.sh --list          # the names
+#   sudo FX_OUT=/tmp/fx bash scripts/capture-fixtures.sh   # trial run into another directory
 #
 # Needs root, tcpdump, dumpcap, editcap, tshark, iptables, ip, python3.
 # All traffic stays inside network namespaces this script creates (names
@@ -26,7 +27,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
-OUT="$ROOT/Fixtures"
+OUT="${FX_OUT:-$ROOT/Fixtures}"   # FX_OUT=DIR writes the fixtures somewhere else (trial runs)
 APP=(python3 "$HERE/tcpapp.py")
 CHECK=(python3 "$HERE/fixture-check.py")
 FX_TRIES=${FX_TRIES:-4}
@@ -47,9 +48,9 @@ WORK=""
 cleanup() {
     local p ns
     for p in "${PIDS[@]}"; do
-        kill -INT "$p" 2>/dev/null
+        kill -TERM "$p" 2>/dev/null
     done
-    sleep 0.2
+    [ ${#PIDS[@]} -gt 0 ] && sleep 0.3
     for p in "${PIDS[@]}"; do
         kill -KILL "$p" 2>/dev/null
         wait "$p" 2>/dev/null
@@ -80,8 +81,11 @@ reap() {  # reap PID : wait for a background process started with bg
     PIDS=("${keep[@]}")
     return $rc
 }
-stop() {  # stop PID : SIGINT (tcpdump / dumpcap flush and exit) then reap
-    kill -INT "$1" 2>/dev/null
+# Background jobs of a non-interactive bash start with SIGINT ignored; tcpdump and
+# dumpcap install their own SIGINT handler (flush + exit), python keeps it ignored,
+# so the helper programs are stopped with SIGTERM.
+stop() {  # stop PID [SIGNAL] : signal (default INT, for tcpdump / dumpcap) then reap
+    kill -"${2:-INT}" "$1" 2>/dev/null
     reap "$1" 2>/dev/null
     return 0
 }
@@ -310,7 +314,7 @@ case_rotated() {
     total=$(tshark -r "$f" -T fields -e frame.number 2>/dev/null | wc -l)
     n=$(( (total + 2) / 3 ))
     rm -f "$WORK"/rot_*
-    editcap -c "$n" "$f" "$WORK/rot.pcap" || die editcap
+    editcap -F pcap -c "$n" "$f" "$WORK/rot.pcap" || die editcap
     local parts=("$WORK"/rot_*.pcap) i=1 p
     [ ${#parts[@]} -eq 3 ] || die "editcap produced ${#parts[@]} files"
     for p in "${parts[@]}"; do cp "$p" "$WORK/rotated-$i.pcap"; i=$((i + 1)); done
@@ -391,7 +395,7 @@ case_close-simultaneous() {
     reap "$SERVER"
     sleep 1
     finish_capture
-    [ -n "${nfq:-}" ] && stop "$nfq"
+    [ -n "${nfq:-}" ] && stop "$nfq" TERM
     return 0
 }
 case_refused() {
@@ -432,7 +436,7 @@ case_half-open() {
     local srv=$SERVER
     client fx-cli $SRV --src-port 41009 --steps "sleep:9,close"
     finish_capture
-    stop "$srv"   # its accept() never returns: the handshake never completes at the server
+    stop "$srv" TERM   # its accept() never returns: the handshake never completes at the server
 }
 case_fin-retransmit() {
     local f=$1
@@ -531,7 +535,7 @@ run_one() {
         log "   $name does not show what its name says yet; again"
     done
     [ $ok -eq 0 ] || log "   WARNING: $name kept after $FX_TRIES attempts although the check failed"
-    for o in $(outputs_of "$name"); do cp "$WORK/$o" "$OUT/$o"; done
+    for o in $(outputs_of "$name"); do cp "$WORK/$o" "$OUT/$o"; chmod 644 "$OUT/$o"; done
     return $ok
 }
 

@@ -213,6 +213,7 @@ def check(name, files):
         need(any(14 + p.iphdr + p.tcphdr > p.caplen for p in ps), "no frame with a cut TCP header")
     elif name == "rotated":
         need(len(files) == 3, "want 3 files")
+        need(all(magic(f) in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4") for f in files), "not pcap (editcap -F pcap)")
         sets = [{p.sp if p.c2s else p.dp for p in tshark_rows(f)} for f in files]
         need(len(set.union(*sets)) == 3, "want 3 connections in all")
         need(any(all(k in s for s in sets) for k in sets[0]), "no connection in all three files")
@@ -384,7 +385,7 @@ def listing(path, base_frame=0):
 def expected_row(path):
     convs = conversations(path)
     return "\t".join([os.path.basename(path), linktype(path), str(frame_count(path)), str(len(convs)),
-                      ";".join("%s>%s=%d/%d" % c for c in convs)])
+                      ";".join("%s>%s=%d/%d" % c for c in convs) or "-"])
 
 
 def refresh(d):

@@ -48,6 +48,14 @@ import Testing
         try assertGolden("refused", try ladder(fixture("refused.pcap")))
     }
 
+    @Test func retransmittedFin() throws {
+        let text = try ladder(fixture("fin-retransmit.pcap"))
+        try assertGolden("fin-retransmit", text)
+        // Frame 9 repeats the client's FIN (seq 101) and is marked; the server's ACK of it is frame 10.
+        #expect(text.contains("FIN,ACK seq=101 ack=201") && text.contains("! fin-retransmit"))
+        #expect(text.contains("#9 0.304587"))
+    }
+
     @Test func foldsLongDataPhases() throws {
         // Handshake (frames 1-3), 100 client segments of 40 bytes with one retransmission after the 50th
         // (frames 4-104), four-way close (105-108). The 101-segment data run folds to 2 + 97 + 2.

@@ -63,6 +63,8 @@ public struct Connection: Sendable {
     public var reusedAfter: Double?
     public var reusedAt: Timestamp?
 
+    /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
+    var countedAsAttempt = false
     var truncatedSegments = 0
     var firstTruncatedFrame: Int?
     var halfCloseReported = false

@@ -35,6 +35,8 @@ public struct Tracker {
     private var nextID = 1
     /// Ids of connections opened by a SYN, oldest first, from `halfOpenHead` on.
     private var halfOpenQueue: [Int] = []
+    /// Connections that are still only an attempt (exact; the queue above may hold ids that moved on).
+    private var halfOpenCount = 0
     private var halfOpenHead = 0
     /// Closed connections already finalized but still inside their 2·MSL window, kept compactly so that a
     /// reuse of the 4-tuple is still recognised.
@@ -73,6 +75,10 @@ public struct Tracker {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         connections[index]?.apply(segment, frame: frame, time: time)
+        if connections[index]?.countedAsAttempt == true, connections[index]?.isAttemptOnly == false {
+            connections[index]?.countedAsAttempt = false
+            halfOpenCount -= 1
+        }
         return id
     }
 
@@ -154,9 +160,18 @@ public struct Tracker {
         current[key] = connections.count
         ids.append(connection.id)
         connections.append(connection)
+        if halfOpenQueue.count - halfOpenHead > 2 * options.maxHalfOpen + 1024 {
+            // Forget queue entries that are no longer attempts, so the queue stays proportional to the cap.
+            halfOpenQueue = halfOpenQueue[halfOpenHead...].filter { id in
+                index(of: id).flatMap { connections[$0]?.countedAsAttempt } == true
+            }
+            halfOpenHead = 0
+        }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
             halfOpenQueue.append(connection.id)
-            while halfOpenQueue.count - halfOpenHead > options.maxHalfOpen { dropOldestHalfOpen() }
+            connections[connections.count - 1]?.countedAsAttempt = true
+            halfOpenCount += 1
+            while halfOpenCount > options.maxHalfOpen && dropOldestHalfOpen() {}
         }
         let id = connection.id
         while liveConnections > options.maxConnections {
@@ -177,7 +192,7 @@ public struct Tracker {
         while halfOpenHead < halfOpenQueue.count {
             let id = halfOpenQueue[halfOpenHead]
             halfOpenHead += 1
-            if let index = index(of: id), let c = connections[index], c.isAttemptOnly {
+            if let index = index(of: id), connections[index]?.countedAsAttempt == true {
                 drop(index)
                 droppedIDs.append(id)
                 evictedHalfOpen += 1
@@ -196,6 +211,7 @@ public struct Tracker {
 
     private mutating func drop(_ index: Int, compacting: Bool = true) {
         guard let c = connections[index] else { return }
+        if c.countedAsAttempt { halfOpenCount -= 1 }
         if current[c.key] == index { current[c.key] = nil }
         connections[index] = nil
         holes += 1

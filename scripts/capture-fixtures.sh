@@ -36,7 +36,8 @@ PORT=8080
 ALL=(lo-ipv4 any-sll2 any-sll lo-ipv6 vlan qinq nano lo-ipv4.pcapng snaplen-60 rotated truncated
      close-4way-client-first close-4way-server-first close-3way half-close close-simultaneous
      refused syn-retransmit synack-retransmit half-open fin-retransmit last-ack-lost
-     rst-client rst-server tw-reuse-client tw-reuse-server ipv6-close mid-stream)
+     rst-client rst-server tw-reuse-client tw-reuse-server ipv6-close mid-stream
+     tw-churn-client-closes tw-churn-server-closes)
 
 log() { printf '\033[1m[capture]\033[0m %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -147,6 +148,19 @@ topo2() {
     mkns fx-a; mkns fx-b
     ip link add a0 netns fx-a address 02:99:03:00:00:01 type veth peer name b0 netns fx-b address 02:99:03:00:00:02
     ip -n fx-a link set a0 up; ip -n fx-b link set b0 up
+}
+
+# Two namespaces joined directly by one veth, no router (connection churn cases):
+# fx-cli cli0 10.99.4.1 (02:99:04:00:00:01) -- fx-srv srv0 10.99.4.2 (02:99:04:00:00:02)
+DCLI=10.99.4.1 DSRV=10.99.4.2
+topo_direct() {
+    mkns fx-cli; mkns fx-srv
+    ip link add cli0 netns fx-cli address 02:99:04:00:00:01 type veth peer name srv0 netns fx-srv address 02:99:04:00:00:02
+    ip -n fx-cli addr add $DCLI/24 dev cli0
+    ip -n fx-srv addr add $DSRV/24 dev srv0
+    ip -n fx-cli link set cli0 up; ip -n fx-srv link set srv0 up
+    ip -n fx-cli neigh replace $DSRV lladdr 02:99:04:00:00:02 dev cli0 nud permanent
+    ip -n fx-srv neigh replace $DCLI lladdr 02:99:04:00:00:01 dev srv0 nud permanent
 }
 
 # ---------------------------------------------------------------- helpers ---
@@ -506,6 +520,80 @@ case_mid-stream() {
     finish_capture
 }
 
+# ------------------------------------------------- connection churn cases ---
+# $CHURN_N sequential short connections (no keep-alive) from ephemeral client ports to the one server
+# port: 10-byte request, 10-byte response, then one side closes first and holds TIME_WAIT.  Client side
+# capture, headers only (-s $CHURN_SNAP).  Right after the last connection has closed, while tcpdump still
+# runs, the TIME_WAIT sockets of both namespaces are counted with ss (tw_count); the counts and timings go
+# to FILE.tw, which run_one turns into the file's row of Fixtures/time-wait-counts.tsv:
+#   file  client_namespace_time_wait  server_namespace_time_wait  capture_duration_seconds  seconds_between_last_packet_and_ss_count
+# The whole run takes a few seconds, far below the 60 s TIME_WAIT of Linux, so no entry has expired.
+CHURN_N=${FX_CHURN_N:-2000}
+CHURN_SNAP=${FX_CHURN_SNAP:-96}
+export FX_CHURN_N=$CHURN_N     # fixture-check.py wants this many connections
+
+tw_count() {  # tw_count NS [all] : TIME_WAIT sockets in NS with port 8080 at either end (all: any port)
+    if [ "${2:-}" = all ]; then
+        ip netns exec "$1" ss -tan state time-wait | tail -n +2 | wc -l
+    else
+        ip netns exec "$1" ss -tan state time-wait "( sport = :$PORT or dport = :$PORT )" | tail -n +2 | wc -l
+    fi
+}
+
+churn_case() {  # churn_case OUTFILE CLIENT-STEPS SERVER-STEPS
+    local f=$1 csteps=$2 ssteps=$3 name t_cli t_srv n_cli n_srv a_cli a_srv first last dur delay t_start
+    name=$(basename "$f" .pcap)
+    topo_direct
+    nsx fx-cli sysctl -qw net.ipv4.tcp_tw_reuse=0 "net.ipv4.ip_local_port_range=32768 60999"
+    log "  fx-cli: tcp_tw_reuse=$(nsx fx-cli sysctl -n net.ipv4.tcp_tw_reuse)" \
+        "ip_local_port_range=$(nsx fx-cli sysctl -n net.ipv4.ip_local_port_range | tr '\t' -)" \
+        "tcp_max_tw_buckets=$(nsx fx-cli sysctl -n net.ipv4.tcp_max_tw_buckets)" \
+        "(fx-srv: $(nsx fx-srv sysctl -n net.ipv4.tcp_max_tw_buckets))"
+    capture fx-cli cli0 "$f" -s "$CHURN_SNAP" tcp
+    server fx-srv $DSRV --conns "$CHURN_N" --steps "$ssteps" 2>"$WORK/$name-server.log"
+    t_start=$(date +%s.%N)
+    if client fx-cli $DSRV --repeat "$CHURN_N" --steps "$csteps" 2>"$WORK/$name-client.log"; then
+        reap "$SERVER"
+    else
+        log "  client failed: $(tail -n 3 "$WORK/$name-client.log")"
+        stop "$SERVER" TERM
+    fi
+    sleep 0.1   # the last segment (the final ACK) is on its way
+    t_cli=$(date +%s.%N); n_cli=$(tw_count fx-cli)
+    t_srv=$(date +%s.%N); n_srv=$(tw_count fx-srv)
+    a_cli=$(tw_count fx-cli all); a_srv=$(tw_count fx-srv all)
+    finish_capture
+    grep -h "dropped by kernel" "$WORK/tcpdump.log" | tail -n 1 | sed 's/^/  tcpdump: /' >&2
+    read -r first last < <(tshark -r "$f" -T fields -e frame.time_epoch 2>/dev/null | sed -n '1p;$p' | tr '\n' ' ')
+    dur=$(python3 -c "print('%.3f' % ($last - $first))")
+    delay=$(python3 -c "print('%.3f' % (max($t_cli, $t_srv) - $last))")
+    log "  $CHURN_N connections in $(python3 -c "print('%.2f' % ($t_cli - 0.1 - $t_start))") s;" \
+        "first packet $first, last packet $last (capture duration $dur s)"
+    log "  ss TIME_WAIT (port $PORT): fx-cli $n_cli at $t_cli, fx-srv $n_srv at $t_srv" \
+        "($delay s after the last packet); any port: fx-cli $a_cli, fx-srv $a_srv"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name.pcap" "$n_cli" "$n_srv" "$dur" "$delay" > "$f.tw"
+}
+
+# Client closes first (TIME_WAIT in fx-cli); the server closes as soon as it has read the EOF.
+case_tw-churn-client-closes() {
+    churn_case "$1" "send:10,recv:10,close" "recv:10,send:10,eof,close"
+}
+# Server closes first right after its response (TIME_WAIT in fx-srv); the client reads the response,
+# waits for the EOF, then closes.
+case_tw-churn-server-closes() {
+    churn_case "$1" "send:10,recv:10,eof,close" "recv:10,send:10,close"
+}
+
+# tw_record ROWFILE : put the row (see churn_case) into $OUT/time-wait-counts.tsv, replacing the file's old row
+tw_record() {
+    local tsv="$OUT/time-wait-counts.tsv" row file
+    row=$(cat "$1")
+    file=${row%%$'\t'*}
+    { [ -f "$tsv" ] && awk -F'\t' -v f="$file" '$1 != f' "$tsv"; echo "$row"; } | sort > "$tsv.new"
+    mv "$tsv.new" "$tsv"
+    chmod 644 "$tsv"
+}
+
 # ------------------------------------------------------------------ driver ---
 outputs_of() {  # the fixture files a case name produces
     case $1 in
@@ -526,7 +614,7 @@ run_one() {
         else
             tmp="$WORK/$(outputs_of "$name")"
         fi
-        rm -f "$tmp"
+        rm -f "$tmp" "$tmp.tw"
         "case_$name" "$tmp"
         cleanup
         local files=()
@@ -536,6 +624,7 @@ run_one() {
     done
     [ $ok -eq 0 ] || log "   WARNING: $name kept after $FX_TRIES attempts although the check failed"
     for o in $(outputs_of "$name"); do cp "$WORK/$o" "$OUT/$o"; chmod 644 "$OUT/$o"; done
+    for o in $(outputs_of "$name"); do [ -s "$WORK/$o.tw" ] && tw_record "$WORK/$o.tw"; done
     return $ok
 }
 

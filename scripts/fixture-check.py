@@ -186,6 +186,44 @@ def check_4way(ps, client_first):
     need(last.ack == b.end and not last.has(FIN), "final ACK does not ack the second FIN")
 
 
+def check_churn(ps, files, server_first):
+    """tw-churn-*: FX_CHURN_N (2000) sequential connections from distinct client ports, each with one SYN,
+    one SYN-ACK, a 10-byte request and response and a clean close begun by the expected side; and, from the
+    FILE.tw row capture-fixtures.sh wrote next to the capture, the ss TIME_WAIT counts: all on the closing
+    side, none on the other, taken well within the 60 s TIME_WAIT."""
+    want = int(os.environ.get("FX_CHURN_N", "2000"))
+    conns = {}
+    for p in ps:
+        key = (p.src, p.sp, p.dst, p.dp) if p.c2s else (p.dst, p.dp, p.src, p.sp)
+        conns.setdefault(key, []).append(p)
+    need(len(conns) == want, "%d connections, want %d" % (len(conns), want))
+    need(len({k[1] for k in conns}) == want, "a client port was used twice")
+    need(not any(p.has(RST) for p in ps), "RST present")
+    for key, c in conns.items():
+        where = "connection from port %d" % key[1]
+        syn = [p for p in c if p.has(SYN)]
+        need(len(syn) == 2 and syn[0].c2s and not syn[0].has(ACK) and not syn[1].c2s and syn[1].has(ACK),
+             "%s: not one SYN and one SYN-ACK" % where)
+        need(sum(p.len for p in c if p.c2s) == 10 and sum(p.len for p in c if not p.c2s) == 10,
+             "%s: not 10 bytes each way" % where)
+        cf, sf = fins(c, True), fins(c, False)
+        need(len(cf) == 1 and len(sf) == 1, "%s: not one FIN each way" % where)
+        a, b = (sf[0], cf[0]) if server_first else (cf[0], sf[0])
+        need(a.fr < b.fr, "%s: wrong side closed first" % where)
+        need(b.ack == a.end, "%s: second FIN does not ack the first" % where)
+        first(c, lambda p: p.c2s == a.c2s and p.has(ACK) and not p.has(FIN) and p.ack == b.end, after=b,
+              what="%s: final ACK" % where)
+    tw = files[0] + ".tw"
+    if os.path.exists(tw):
+        f = open(tw).read().split("\t")
+        n_cli, n_srv, dur, delay = int(f[1]), int(f[2]), float(f[3]), float(f[4])
+        closer, other = (n_srv, n_cli) if server_first else (n_cli, n_srv)
+        need(closer == want, "ss: %d TIME_WAIT sockets on the closing side, want %d" % (closer, want))
+        need(other == 0, "ss: %d TIME_WAIT sockets on the passive side" % other)
+        need(0 <= delay < 1, "ss count %.3f s after the last packet" % delay)
+        need(dur + delay < 50, "run too long for the 60 s TIME_WAIT")
+
+
 def check(name, files):
     ps = tshark_rows(files[0]) if files else []
     lt = linktype(files[0]) if files else None
@@ -317,6 +355,8 @@ def check(name, files):
             need(b.fr < a.fr, "server did not close first")
         need(syns[1].t - c1[-1].t < 30, "second SYN too late for TIME_WAIT")
         first(c2, lambda p: not p.c2s and p.flags & (SYN | ACK) == SYN | ACK, what="second SYN-ACK")
+    elif name in ("tw-churn-client-closes", "tw-churn-server-closes"):
+        check_churn(ps, files, name == "tw-churn-server-closes")
     elif name == "mid-stream":
         need(ps, "empty")
         need(not any(p.has(SYN) for p in ps), "SYN captured")

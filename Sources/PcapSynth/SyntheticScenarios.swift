@@ -15,6 +15,7 @@ public enum SyntheticScenarios {
         ("rst-in-time-wait", rstInTimeWait),
         ("reuse-lower-isn", reuseLowerISN),
         ("syn-new-isn", synNewISN),
+        ("old-incarnation-segment", oldIncarnationSegment),
         ("syn-unanswered", synUnanswered),
         ("syn-with-data", synWithData),
         ("loopback-null", loopbackNull),
@@ -152,6 +153,25 @@ public enum SyntheticScenarios {
         f.serverNext = 70000
         f.time += 5_000_000_000
         f.handshake()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Connection 1 (frames 1-9): client ISN 1000 sends 100 bytes (sequence 1001-1100) and closes first, so
+    /// the client holds TIME_WAIT from frame 9. 2 s later the client reuses the 4-tuple with ISN 300000
+    /// (frames 10-12). Frame 13 is a delayed copy of connection 1's data segment (seq 1001, ack 5001): its
+    /// sequence number lies in the old incarnation's space 1000-1102. Frames 14-17 close connection 2.
+    static func oldIncarnationSegment() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        closeFourWay(&f)
+        f.clientNext = 300_000
+        f.serverNext = 900_000
+        f.time += 2_000_000_000
+        f.handshake()
+        f.send(.client, flags: PacketBuilder.Flag.ack | PacketBuilder.Flag.psh, payload: 100, seq: 1001, ack: 5001)
         closeFourWay(&f)
         return f.bytes
     }

@@ -32,6 +32,14 @@ public struct Analysis: Sendable {
     public var evictedOther = 0
     /// Connection and finding counts over every connection (also those already streamed out).
     public var totals = FindingTotals()
+    /// The host view, when asked for (`analyze --hosts`).
+    public var hosts: HostView?
+
+    /// Adds the host view and counts its findings in the totals.
+    public mutating func attach(_ view: HostView) {
+        hosts = view
+        for f in view.findings { totals.add(f) }
+    }
 
     public init(input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
                 evictedOther: Int = 0) {

@@ -47,6 +47,12 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress line on standard error.")
     var quiet = false
 
+    @Flag(help: "Add the host view: churn and TIME_WAIT per host and per client → server pair.")
+    var hosts = false
+
+    @Option(help: "The clients' ephemeral port range for TIME_WAIT pressure (LOW-HIGH).")
+    var portRange: PortRange = PortRange(32768...60999)
+
     func run() throws {
         let wantsTimeline = verbose || !connections.isEmpty
         var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline),
@@ -59,10 +65,16 @@ struct Analyze: ParsableCommand {
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
-        let analysis: Analysis
+        var analysis: Analysis
+        let hostOptions = HostOptions(msl: msl, portRange: portRange.range)
         do {
             if wantsTimeline {
                 analysis = try Analyzer.analyze(paths: files, options: options)
+                if hosts {
+                    var accumulator = HostAccumulator(options: hostOptions)
+                    for c in analysis.connections { accumulator.add(c) }
+                    analysis.attach(accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
+                }
                 print(TextReport.render(analysis, timelines: verbose ? Set(analysis.connections.map(\.id)) : Set(connections)),
                       terminator: "")
                 let known = Set(analysis.connections.map(\.id))
@@ -70,7 +82,7 @@ struct Analyze: ParsableCommand {
                     printError("warning: no connection \(id) (the trace has \(analysis.connections.count))")
                 }
             } else {
-                analysis = try stream(options)
+                analysis = try stream(options, hostOptions: hosts ? hostOptions : nil)
             }
         } catch {
             printError("tcptrace-swift: \(error)")
@@ -85,15 +97,17 @@ struct Analyze: ParsableCommand {
     }
 
     /// Writes each connection as soon as it is final, so memory does not grow with the length of the trace.
-    private func stream(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
+    private func stream(_ options: AnalysisOptions, hostOptions: HostOptions?) throws(CaptureError) -> Analysis {
         var output = OutputBuffer()
+        var accumulator = hostOptions.map { HostAccumulator(options: $0) }
         var first = true
         switch format {
         case .text: break
         case .json: output.write(JSONReport.start())
         case .jsonl: break
         }
-        let analysis = try Analyzer.analyze(paths: files, options: options) { c in
+        var analysis = try Analyzer.analyze(paths: files, options: options) { c in
+            accumulator?.add(c)
             switch format {
             case .text:
                 if first { output.write(TextReport.tableHeader()) }
@@ -104,6 +118,13 @@ struct Analyze: ParsableCommand {
                 output.write(JSONReport.connection(c, options: options).serialized(pretty: false) + "\n")
             }
             first = false
+        }
+        if case .jsonl = format, let accumulator {
+            let view = accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0))
+            output.write(JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n")
+        }
+        if let accumulator {
+            analysis.attach(accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
         }
         switch format {
         case .text: output.write(TextReport.end(analysis))

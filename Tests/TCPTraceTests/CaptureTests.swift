@@ -277,7 +277,7 @@ import Testing
         #expect(finalized == 300)
         #expect(heldMost <= 1)
         #expect(recordsMost <= 7 && recordsMost >= 5)
-        #expect(MemoryLayout<TimeWaitRecord>.stride == 24)
-        #expect(MemoryLayout<TimeWaitRecord>.stride + MemoryLayout<FlowKey>.stride <= 96)
+        #expect(MemoryLayout<TimeWaitRecord>.stride == 32)
+        #expect(MemoryLayout<TimeWaitRecord>.stride + MemoryLayout<FlowKey>.stride <= 100)
     }
 }

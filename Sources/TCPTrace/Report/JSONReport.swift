@@ -22,8 +22,9 @@ public enum JSONReport {
 
     public static func end(_ analysis: Analysis) -> String {
         let tail = analysis.totals.connections == 0 ? "]" : "\n  ]"
-        return tail + ",\n  \"input\": " + input(analysis.input).serialized(pretty: true, indent: 1)
-            + ",\n  \"summary\": " + summary(analysis).serialized(pretty: true, indent: 1) + "\n}\n"
+        var out = tail + ",\n  \"input\": " + input(analysis.input).serialized(pretty: true, indent: 1)
+        if let view = analysis.hosts { out += ",\n  \"hosts\": " + hosts(view).serialized(pretty: true, indent: 1) }
+        return out + ",\n  \"summary\": " + summary(analysis).serialized(pretty: true, indent: 1) + "\n}\n"
     }
 
     static func input(_ s: CaptureSummary) -> JSONValue {
@@ -146,6 +147,40 @@ public enum JSONReport {
         ])
     }
 
+    /// `hosts[]`: README "Host view".
+    public static func hosts(_ view: HostView) -> JSONValue {
+        .array(view.hosts.map { h in
+            .object([
+                ("address", .string(h.address.description)),
+                ("connections", .object([("opened_as_client", .int(Int64(h.openedAsClient))),
+                                         ("accepted_as_server", .int(Int64(h.acceptedAsServer)))])),
+                ("time_wait", .object([("peak", .int(Int64(h.timeWaitPeak))), ("peak_time", .time(h.timeWaitPeakTime)),
+                                       ("at_end", .int(Int64(h.timeWaitAtEnd)))])),
+                ("pairs", .array(h.pairs.map { p in
+                    .object([
+                        ("server", endpoint(p.pair.server)),
+                        ("connections", .int(Int64(p.connections))),
+                        ("handshakes_per_second", .object([("peak", .int(Int64(p.handshakesPerSecondPeak))),
+                                                           ("mean", .double(p.handshakesPerSecondMean))])),
+                        ("median_lifetime", .double(p.medianLifetime)),
+                        ("requests_per_connection", .object([("mean", .double(p.requestsMean)),
+                                                             ("median", .double(p.requestsMedian))])),
+                        ("single_request", .int(Int64(p.singleRequest))),
+                        ("keepalive_candidates", .int(Int64(p.keepaliveCandidates))),
+                        ("time_wait_side", .object(["client", "server", "both", "none"].map {
+                            ($0, .int(Int64(p.timeWaitSide[$0] ?? 0))) })),
+                        ("time_wait_peak", .int(Int64(p.timeWaitPeak))),
+                        ("time_wait_peak_share", .double(p.timeWaitPeakShare)),
+                    ])
+                })),
+                ("findings", .array(h.findings.map { f in
+                    .object([("code", .string(f.code.rawValue)), ("severity", .string(f.severity.rawValue)),
+                             ("time", .time(f.time)), ("detail", .string(f.detail))])
+                })),
+            ])
+        })
+    }
+
     static func transitions(_ side: HalfConnection) -> JSONValue {
         .array(side.transitions.map { .object([("frame", .int(Int64($0.frame))), ("state", .string($0.state.rawValue))]) })
     }
@@ -177,6 +212,8 @@ public struct FindingTotals: Sendable {
         connections += 1
         for (code, count) in c.findingCounts { counts[code, default: 0] += count }
     }
+
+    public mutating func add(_ f: HostFinding) { counts[f.code, default: 0] += 1 }
 
     public var byCode: [(code: FindingCode, count: Int)] {
         FindingCode.allCases.compactMap { code in counts[code].map { (code, $0) } }

@@ -12,11 +12,36 @@ public enum TextReport {
         return out
     }
 
-    /// After the rows: the capture summary and the finding totals.
+    /// After the rows: the host view (when asked for), the capture summary and the finding totals.
     public static func end(_ analysis: Analysis) -> String {
         var out = analysis.totals.connections == 0 ? "no TCP connections\n\n" : "\n"
+        if let view = analysis.hosts { out += hosts(view) + "\n" }
         summary(analysis.input, into: &out)
         totals(analysis, into: &out)
+        return out
+    }
+
+    /// The host view: per host its connections and TIME_WAIT, per client → server pair its churn.
+    public static func hosts(_ view: HostView) -> String {
+        var rows: [[String]] = [["HOST", "OPENED", "ACCEPTED", "TIME_WAIT PEAK", "AT", "AT END"]]
+        for h in view.hosts {
+            rows.append([h.address.description, String(h.openedAsClient), String(h.acceptedAsServer),
+                         String(h.timeWaitPeak), h.timeWaitPeakTime.map(\.description) ?? "-", String(h.timeWaitAtEnd)])
+        }
+        var out = "hosts (2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s, port range "
+            + "\(view.options.portRange.lowerBound)-\(view.options.portRange.upperBound)):\n" + table(rows)
+        for h in view.hosts {
+            for p in h.pairs {
+                out += "  \(p.pair.client) → \(p.pair.server): \(p.connections) connection(s), handshakes/s peak "
+                    + "\(p.handshakesPerSecondPeak) mean \(Format.fixed(p.handshakesPerSecondMean, decimals: 1)), median "
+                    + "lifetime \(Format.seconds(p.medianLifetime)), requests/connection "
+                    + "\(Format.fixed(p.requestsMean, decimals: 2)), single request \(p.singleRequest), keep-alive "
+                    + "candidates \(p.keepaliveCandidates), TIME_WAIT on client \(p.timeWaitSide["client"] ?? 0) / server "
+                    + "\(p.timeWaitSide["server"] ?? 0) / both \(p.timeWaitSide["both"] ?? 0), client ports in TIME_WAIT "
+                    + "at peak \(p.timeWaitPeak) (\(Format.fixed(p.timeWaitPeakShare * 100, decimals: 1)) %)\n"
+            }
+            for f in h.findings { out += "  [\(f.severity.rawValue)] \(f.code.rawValue): \(f.detail)\n" }
+        }
         return out
     }
 

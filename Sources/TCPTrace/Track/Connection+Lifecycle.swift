@@ -17,6 +17,11 @@ extension Connection {
         recordHistory(segment, sender: s)
 
         let flags = segment.flags
+        if segment.payloadLength > 0 && lastDataSender != Int8(s) {
+            lastDataSender = Int8(s)
+            if s == 0 { dataRuns.0 += 1 } else { dataRuns.1 += 1 }
+        }
+        if previousConnectionID != nil && !flags.contains(.syn) { checkPreviousIncarnation(segment, from: s, frame: frame, time: time) }
         if sideA.packets + sideB.packets == 1 && !flags.contains(.syn) && !flags.contains(.rst) {
             // The capture began after the handshake: an ordinary segment means both sides were established.
             sideA.enter(.established, frame: frame, time: time)
@@ -283,6 +288,33 @@ extension Connection {
             if s == 0 { entries[i].states.0 = restored } else { entries[i].states.1 = restored }
         }
         timeline = entries
+    }
+
+    /// On a reused 4-tuple, a segment whose sequence or acknowledgment number lies in the previous
+    /// incarnation's space and outside this one's: an old duplicate, the danger 2·MSL exists to prevent
+    /// (RFC 9293 3.4.1, RFC 1337).
+    private mutating func checkPreviousIncarnation(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let p = 1 - s
+        let oldSender = s == 0 ? previousSpace.0 : previousSpace.1
+        let oldPeer = p == 0 ? previousSpace.0 : previousSpace.1
+        func outsideNew(_ n: SequenceNumber, _ side: Int) -> Bool {
+            guard let isn = self[side].isn else { return true }
+            let end = (self[side].highestSequence ?? isn + 1) + 65_536
+            return !SequenceSpan(start: isn, end: end).contains(n)
+        }
+        var what: [String] = []
+        if let old = oldSender, segment.sequenceLength > 0, old.contains(segment.sequence), outsideNew(segment.sequence, s) {
+            what.append("sequence \(segment.sequence) lies in the previous incarnation's \(old.start)-\(old.end)")
+        }
+        if segment.flags.contains(.ack), let old = oldPeer, old.contains(segment.acknowledgment),
+           old.start < segment.acknowledgment, outsideNew(segment.acknowledgment, p) {
+            what.append("acknowledgment \(segment.acknowledgment) lies in the previous incarnation's \(old.start)-\(old.end)")
+        }
+        guard !what.isEmpty else { return }
+        let newSpace = self[s].isn.map { "\($0)-\(self[s].highestSequence ?? $0 + 1)" } ?? "unknown"
+        report(.oldIncarnationSegment, frame: frame, time: time, sender: s,
+               what.joined(separator: "; ") + " (connection \(previousConnectionID ?? 0)); this incarnation's sender "
+                   + "space is \(newSpace): a delayed segment of the old connection")
     }
 
     // MARK: Reset

@@ -9,6 +9,13 @@ public enum RoleEvidence: String, Sendable {
     case portHeuristic = "port-heuristic"
 }
 
+/// A stretch of sequence space `[start, end)`, compared with serial arithmetic.
+public struct SequenceSpan: Sendable, Hashable {
+    public var start: SequenceNumber
+    public var end: SequenceNumber
+    public func contains(_ n: SequenceNumber) -> Bool { !(n < start) && n < end }
+}
+
 /// One segment as the timeline (`analyze --connection`, ladder) shows it. Recorded only when asked for.
 public struct TimelineEntry: Sendable {
     public var frame: Int
@@ -62,6 +69,14 @@ public struct Connection: Sendable {
     /// TIME_WAIT entry to the new SYN.
     public var reusedAfter: Double?
     public var reusedAt: Timestamp?
+
+    /// Runs of data per endpoint (a run: consecutive data segments from one side); the client's runs are its
+    /// requests. `lastDataSender` is -1 before any data.
+    public var dataRuns: (Int32, Int32) = (0, 0)
+    var lastDataSender: Int8 = -1
+    /// The previous incarnation's sequence space per endpoint (ISN to final), set on a reused 4-tuple.
+    var previousSpace: (SequenceSpan?, SequenceSpan?) = (nil, nil)
+    var previousConnectionID: Int?
 
     /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
     var countedAsAttempt = false

@@ -39,6 +39,9 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case notClosed = "not-closed"
     // Reuse
     case timeWaitReuse = "time-wait-reuse"
+    case oldIncarnationSegment = "old-incarnation-segment"
+    // Host level
+    case timeWaitPressure = "time-wait-pressure"
     // Capture
     case midStream = "mid-stream"
     case truncated = "truncated"
@@ -46,10 +49,11 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     /// The fixed severity of each code (README "Findings").
     public var severity: Severity {
         switch self {
-        case .synUnanswered, .handshakeAckMissing, .handshakeBadAck, .refused, .finBadAck, .dataAfterFin:
+        case .synUnanswered, .handshakeAckMissing, .handshakeBadAck, .refused, .finBadAck, .dataAfterFin,
+             .oldIncarnationSegment:
             .error
         case .synRetransmit, .synackRetransmit, .synNewISN, .staleSyn, .finRetransmit, .finUnacked,
-             .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated:
+             .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure:
             .warning
         case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream:
             .info

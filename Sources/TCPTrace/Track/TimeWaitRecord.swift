@@ -1,5 +1,5 @@
 /// What is kept of a finalized connection while its 4-tuple is inside the 2·MSL window: enough to recognise
-/// and judge a reuse (RFC 1122 4.2.2.13, RFC 6191). 24 bytes, plus the 4-tuple key it is stored under.
+/// and judge a reuse (RFC 1122 4.2.2.13, RFC 6191). 32 bytes, plus the 4-tuple key it is stored under.
 struct TimeWaitRecord: Sendable {
     /// Nanoseconds since the epoch when the first side entered TIME_WAIT (0: never). First, for packing.
     private var start: Int64
@@ -7,6 +7,9 @@ struct TimeWaitRecord: Sendable {
     /// One past the highest sequence number each endpoint used (lower / upper endpoint of the key).
     private var lowerFinal: UInt32
     private var upperFinal: UInt32
+    /// Each endpoint's ISN (bits 4 and 5 say whether known).
+    private var lowerISN: UInt32
+    private var upperISN: UInt32
     /// Bits 0-1: holder (0 none, 1 client, 2 server, 3 both); 2: lower final known; 3: upper final known.
     private var bits: UInt8
 
@@ -22,7 +25,19 @@ struct TimeWaitRecord: Sendable {
         case .server?: 2
         case .both?: 3
         }
+        lowerISN = c[lowerIndex].isn?.rawValue ?? 0
+        upperISN = c[1 - lowerIndex].isn?.rawValue ?? 0
         bits = holder | (c[lowerIndex].highestSequence != nil ? 4 : 0) | (c[1 - lowerIndex].highestSequence != nil ? 8 : 0)
+            | (c[lowerIndex].isn != nil ? 16 : 0) | (c[1 - lowerIndex].isn != nil ? 32 : 0)
+    }
+
+    /// The old sequence space of the endpoint at `endpoint`: its ISN to its final sequence number.
+    func space(of endpoint: Endpoint, key: FlowKey) -> SequenceSpan? {
+        let lower = endpoint == key.lower
+        let known: UInt8 = lower ? 4 | 16 : 8 | 32
+        guard bits & known == known else { return nil }
+        return lower ? SequenceSpan(start: SequenceNumber(lowerISN), end: SequenceNumber(lowerFinal))
+                     : SequenceSpan(start: SequenceNumber(upperISN), end: SequenceNumber(upperFinal))
     }
 
     var connectionID: Int { Int(id) }

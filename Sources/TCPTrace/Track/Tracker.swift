@@ -135,6 +135,12 @@ public struct Tracker {
             old = record
         }
         timeWaitRecords[key] = nil
+        if let old {
+            // Remember the previous incarnation's sequence spaces to recognise its delayed segments.
+            let a = connection.sideA.endpoint, b = connection.sideB.endpoint
+            connection.previousSpace = (old.space(of: a, key: key), old.space(of: b, key: key))
+            connection.previousConnectionID = old.connectionID
+        }
         if let old, let twStart = old.timeWaitStart {
             let gap = twStart.interval(to: time)
             if gap <= 2 * options.msl {

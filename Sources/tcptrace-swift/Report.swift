@@ -23,6 +23,9 @@ struct Report: ParsableCommand {
     @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
     var msl: Double = 30
 
+    @Option(help: "The clients' ephemeral port range for TIME_WAIT pressure (LOW-HIGH).")
+    var portRange: PortRange = PortRange(32768...60999)
+
     enum PictureFormat: String, ExpressibleByArgument { case html, svg }
 
     func validate() throws {
@@ -32,10 +35,13 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let analysis: Analysis
+        var analysis: Analysis
         do {
             analysis = try Analyzer.analyze(
                 paths: files, options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true)))
+            var hosts = HostAccumulator(options: HostOptions(msl: msl, portRange: portRange.range))
+            for c in analysis.connections { hosts.add(c) }
+            analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
         } catch {
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)

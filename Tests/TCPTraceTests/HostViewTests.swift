@@ -80,3 +80,25 @@ import Testing
         #expect(try runCLI(["analyze", fixture("tw-churn-client-closes.pcap"), "--hosts", "--port-range", "9-3"]).status == 2)
     }
 }
+
+@Suite struct HostCheckTests {
+    func run(_ yaml: String) throws -> [ExpectationResult] {
+        let capture = fixture("tw-churn-client-closes.pcap")
+        let path = try temporaryFile(Array(yaml.utf8), name: "churn.expect.yaml")
+        let check = CheckSession.check(capture: capture, expectationPath: path, options: AnalysisOptions())
+        #expect(check.error == nil, "\(check.error ?? "")")
+        return check.results
+    }
+
+    @Test func hostFindingsFollowTheCheckRules() throws {
+        let narrow = "options: {port_range: 40000-44999}\n"
+        #expect(try run(narrow + "rules: [{findings: [time-wait-pressure]}]\n").allSatisfy(\.passed))
+        let absent = try run(narrow + "rules: [{no_findings: [time-wait-pressure]}]\n")
+        #expect(absent.count == 1 && !absent[0].passed)
+        #expect(absent[0].message?.hasPrefix("host 10.99.4.1: unexpected time-wait-pressure") == true)
+        #expect(try !run(narrow + "rules: [{fail_on: warning}]\n").allSatisfy(\.passed))
+        #expect(try run(narrow + "rules: [{fail_on: error}]\n").allSatisfy(\.passed))
+        // On the default range (28,232 ports) 2,000 TIME_WAIT sockets are 7 %: no pressure.
+        #expect(try run("rules: [{no_findings: [time-wait-pressure]}]\n").allSatisfy(\.passed))
+    }
+}

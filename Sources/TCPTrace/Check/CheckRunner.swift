@@ -30,7 +30,15 @@ public enum CheckRunner {
                                                      message: "no connection matches \(rule.selector)"))
                     continue
                 }
-                let failure = selected.lazy.compactMap { check(clause, $0, msl: analysis.options.tracker.msl) }.first
+                var failure = selected.lazy.compactMap { check(clause, $0, msl: analysis.options.tracker.msl) }.first
+                if case .findingPresent(let required) = clause, rule.selector.isEmpty,
+                   analysis.hosts?.findings.contains(where: { $0.code == required.code }) == true {
+                    failure = nil
+                }
+                // A rule for every connection also holds the host-level findings to its finding clauses.
+                if failure == nil, rule.selector.isEmpty, let hosts = analysis.hosts {
+                    failure = checkHosts(clause, hosts.findings)
+                }
                 results.append(ExpectationResult(name: name, passed: failure == nil, message: failure))
             }
         }
@@ -112,6 +120,21 @@ public enum CheckRunner {
         case .maxHandshakeRTT(let bound):
             guard let rtt = c.handshakeRTT else { return fail("no handshake RTT: handshake \(handshakeStory(c))") }
             return rtt <= bound ? nil : fail("handshake RTT \(Format.seconds(rtt)), more than \(Format.seconds(bound))")
+        }
+    }
+
+    /// Finding clauses against host-level findings; other clauses are about connections only. A required
+    /// finding is met by a connection or by a host.
+    static func checkHosts(_ clause: ExpectationClause, _ findings: [HostFinding]) -> String? {
+        switch clause {
+        case .findingAbsent(let code):
+            return findings.first { $0.code == code }.map { "host \($0.host): unexpected \(code.rawValue): \($0.detail)" }
+        case .failOn(let severity):
+            return findings.first { $0.severity >= severity }.map {
+                "host \($0.host): \($0.severity.rawValue) finding \($0.code.rawValue): \($0.detail)"
+            }
+        default:
+            return nil
         }
     }
 

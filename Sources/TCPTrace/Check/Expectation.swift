@@ -5,6 +5,8 @@ public struct ExpectationFile: Sendable {
     public var source: String
     public var connections: CountRange?
     public var rules: [ExpectationRule]
+    /// `options: {port_range: LOW-HIGH}`: the clients' ephemeral port range for the host view.
+    public var portRange: ClosedRange<Int>? = nil
 
     /// The policy for a capture without an expectation file: no finding of severity error.
     public static let defaultPolicy = ExpectationFile(

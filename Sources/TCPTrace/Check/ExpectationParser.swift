@@ -15,7 +15,7 @@ public struct ExpectationError: Error, Equatable, Sendable, CustomStringConverti
 /// Reads the expectation language (README "Use it in CI") from YAML, strictly: an unknown key, code, state
 /// or value is an error naming its line.
 public enum ExpectationParser {
-    static let topKeys = ["description", "connections", "rules"]
+    static let topKeys = ["description", "connections", "rules", "options"]
     static let ruleKeys = ["name", "match", "handshake", "close", "initiator", "states", "conn_state", "time_wait",
                            "findings", "no_findings", "fail_on", "max_duration", "max_handshake_rtt"]
     static let matchKeys = ["id", "client", "server", "client_port", "server_port"]
@@ -39,6 +39,17 @@ public enum ExpectationParser {
             case "rules":
                 guard let list = value.sequence else { throw p.error(value, "rules must be a list") }
                 for item in list { file.rules.append(try rule(item, reader: p)) }
+            case "options":
+                let map = try p.mapping(value, what: "options")
+                try p.checkKeys(map, allowed: ["port_range"])
+                if let range = map["port_range"] {
+                    let text = try p.scalar(range)
+                    let parts = text.split(separator: "-").compactMap { Int($0) }
+                    guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1], parts[1] <= 65535 else {
+                        throw p.error(range, "`\(text)` is not a port range LOW-HIGH")
+                    }
+                    file.portRange = parts[0]...parts[1]
+                }
             default: break
             }
         }

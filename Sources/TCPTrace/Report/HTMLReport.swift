@@ -11,6 +11,7 @@ public enum HTMLReport {
         out += "<title>tcptrace-swift report</title>\n<style>\(css)\n\(SVG.style)</style></head>\n<body>\n"
         out += "<h1>tcptrace-swift report</h1>\n"
         out += summary(analysis)
+        if let view = analysis.hosts { out += hosts(view) }
         out += table(analysis)
         let detailed = analysis.connections.prefix(maxDetailed)
         if analysis.connections.count > maxDetailed {
@@ -47,6 +48,29 @@ public enum HTMLReport {
         out += "</td></tr>\n"
         for w in s.warnings { out += "<tr><th>warning</th><td class=\"bad\">\(e(w))</td></tr>\n" }
         return out + "</table></section>\n"
+    }
+
+    /// Churn and TIME_WAIT per host and per client → server pair.
+    static func hosts(_ view: HostView) -> String {
+        var out = "<section id=\"hosts\"><h2>Hosts</h2><p class=\"note\">TIME_WAIT counts the 4-tuples a host holds "
+            + "for 2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s after it acknowledged the peer's FIN; "
+            + "port range \(view.options.portRange.lowerBound)-\(view.options.portRange.upperBound).</p>\n"
+        out += "<table class=\"hosts\"><thead><tr><th>host</th><th>opened</th><th>accepted</th><th>TIME_WAIT peak</th>"
+            + "<th>at end</th><th>pairs</th><th>findings</th></tr></thead><tbody>\n"
+        for h in view.hosts {
+            let pairs = h.pairs.map { p in
+                "\(e(p.pair.server.description)): \(p.connections) conn., \(p.handshakesPerSecondPeak)/s peak, "
+                    + "\(Format.fixed(p.requestsMean, decimals: 2)) req./conn., \(p.keepaliveCandidates) keep-alive "
+                    + "candidates, TIME_WAIT client \(p.timeWaitSide["client"] ?? 0) / server \(p.timeWaitSide["server"] ?? 0), "
+                    + "peak \(Format.fixed(p.timeWaitPeakShare * 100, decimals: 1)) % of ports"
+            }.joined(separator: "<br>")
+            let findings = h.findings.map { "<span class=\"sev-\($0.severity.rawValue)\">\($0.code.rawValue)</span>: \(e($0.detail))" }
+                .joined(separator: "<br>")
+            out += "<tr><td>\(e(h.address.description))</td><td>\(h.openedAsClient)</td><td>\(h.acceptedAsServer)</td>"
+                + "<td>\(h.timeWaitPeak)</td><td>\(h.timeWaitAtEnd)</td><td>\(pairs.isEmpty ? "-" : pairs)</td>"
+                + "<td>\(findings.isEmpty ? "-" : findings)</td></tr>\n"
+        }
+        return out + "</tbody></table></section>\n"
     }
 
     static func table(_ a: Analysis) -> String {

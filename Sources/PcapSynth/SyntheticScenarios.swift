@@ -15,6 +15,10 @@ public enum SyntheticScenarios {
         ("rst-in-time-wait", rstInTimeWait),
         ("reuse-lower-isn", reuseLowerISN),
         ("syn-new-isn", synNewISN),
+        ("spurious-retransmission", spuriousRetransmission),
+        ("out-of-order", outOfOrder),
+        ("ack-unseen-segment", ackUnseenSegment),
+        ("window-shrunk", windowShrunk),
         ("old-incarnation-segment", oldIncarnationSegment),
         ("syn-unanswered", synUnanswered),
         ("syn-with-data", synWithData),
@@ -172,6 +176,59 @@ public enum SyntheticScenarios {
         f.time += 2_000_000_000
         f.handshake()
         f.send(.client, flags: PacketBuilder.Flag.ack | PacketBuilder.Flag.psh, payload: 100, seq: 1001, ack: 5001)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake (1-3, RTT 2 ms), 4 client data 1001-1100, 5 server ACK 1101, 6 the same data again 1 ms
+    /// later: already acknowledged, so the resend was spurious; close 7-10.
+    static func spuriousRetransmission() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.data(.client, 100, seq: 1001)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake (1-3, RTT 2 ms), 4 data 1001-1100, 5 data 1201-1300 (a 100-byte hole: lost-segment), 6 data
+    /// 1101-1200 100 µs later, within one RTT and before any duplicate ACK: out of order; 7 server ACK 1301;
+    /// close 8-11.
+    static func outOfOrder() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.data(.client, 100, seq: 1201)
+        f.step = 100_000
+        f.data(.client, 100, seq: 1101)
+        f.step = 1_000_000
+        f.ack(.server)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake (1-3), 4 client data 1001-1100, 5 server ACK 1501: 400 bytes the capture never saw; then the
+    /// client's next data starts at 1501 (6), server ACK (7), close 8-11.
+    static func ackUnseenSegment() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server, ack: 1501)
+        f.clientNext = 1501
+        f.data(.client, 100)
+        f.ack(.server)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Handshake (1-3; window scale 7 on both SYNs), 4 server ACK 1001 window 100 (×128 = right edge 13801),
+    /// 5 server ACK 1001 window 50 (right edge 7401): the right edge moved left; close 6-9.
+    static func windowShrunk() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.send(.server, flags: PacketBuilder.Flag.ack, window: 100)
+        f.send(.server, flags: PacketBuilder.Flag.ack, window: 50)
         closeFourWay(&f)
         return f.bytes
     }

@@ -47,6 +47,9 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress line on standard error.")
     var quiet = false
 
+    @Flag(help: "Text: a two-column block of per-direction statistics for each connection, like tcptrace -l.")
+    var long = false
+
     @Flag(help: "Add the host view: churn and TIME_WAIT per host and per client → server pair.")
     var hosts = false
 
@@ -102,16 +105,22 @@ struct Analyze: ParsableCommand {
         var accumulator = hostOptions.map { HostAccumulator(options: $0) }
         var first = true
         switch format {
-        case .text: break
+        case .text, .jsonl: break
         case .json: output.write(JSONReport.start())
-        case .jsonl: break
+        case .csv: output.write(CSVReport.header())
         }
         var analysis = try Analyzer.analyze(paths: files, options: options) { c in
             accumulator?.add(c)
             switch format {
             case .text:
-                if first { output.write(TextReport.tableHeader()) }
-                output.write(TextReport.row(c))
+                if long {
+                    output.write((first ? "" : "\n") + TextReport.long(c))
+                } else {
+                    if first { output.write(TextReport.tableHeader()) }
+                    output.write(TextReport.row(c))
+                }
+            case .csv:
+                output.write(CSVReport.row(c))
             case .json:
                 output.write(JSONReport.element(c, options: options, first: first))
             case .jsonl:
@@ -129,7 +138,7 @@ struct Analyze: ParsableCommand {
         switch format {
         case .text: output.write(TextReport.end(analysis))
         case .json: output.write(JSONReport.end(analysis))
-        case .jsonl: break
+        case .jsonl, .csv: break
         }
         output.flush()
         return analysis

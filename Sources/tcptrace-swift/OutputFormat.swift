@@ -3,7 +3,7 @@ import TCPTrace
 
 /// `--format` choices.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, jsonl
+    case text, json, jsonl, csv
 }
 
 extension Severity: ExpressibleByArgument {}

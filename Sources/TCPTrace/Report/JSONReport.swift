@@ -143,6 +143,8 @@ public enum JSONReport {
                 ("reused_after", .optional(c.reusedAfter)),
             ])),
             ("zeek", .object([("conn_state", .string(c.zeekConnState)), ("history", .string(c.zeekHistory))])),
+            ("stats", .object([("client", DirectionFigures.json(c, c.clientIndex)),
+                               ("server", DirectionFigures.json(c, c.serverIndex))])),
             ("findings", .array(c.findings.map { finding($0, in: c) })),
         ])
     }

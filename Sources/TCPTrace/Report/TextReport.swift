@@ -45,6 +45,20 @@ public enum TextReport {
         return out
     }
 
+    /// `--long`: the verdict, then a two-column block of the per-direction figures (like tcptrace -l).
+    public static func long(_ c: Connection) -> String {
+        var out = "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint): handshake \(c.handshakeOutcome.rawValue), "
+            + "close \(c.closeKind.rawValue)" + (c.closeInitiator.map { " by \($0.rawValue)" } ?? "")
+            + ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)\n"
+        let left = DirectionFigures.figures(c, c.clientIndex), right = DirectionFigures.figures(c, c.serverIndex)
+        var rows: [[String]] = [["", "client → server", "server → client"]]
+        for (l, r) in zip(left, right) {
+            rows.append(["  " + l.name.replacingOccurrences(of: "_", with: " ") + ":", DirectionFigures.text(l.value),
+                         DirectionFigures.text(r.value)])
+        }
+        return out + table(rows)
+    }
+
     /// Fixed column widths, so rows can be printed as connections are finished; a wider value pushes the
     /// rest of its row right.
     static let columns: [(title: String, width: Int)] = [

@@ -15,6 +15,7 @@ extension Connection {
             if firstTruncatedFrame == nil { firstTruncatedFrame = frame }
         }
         recordHistory(segment, sender: s)
+        analyzeDataPhase(segment, from: s, frame: frame, time: time)
 
         let flags = segment.flags
         if segment.payloadLength > 0 && lastDataSender != Int8(s) {

@@ -42,6 +42,19 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case oldIncarnationSegment = "old-incarnation-segment"
     // Host level
     case timeWaitPressure = "time-wait-pressure"
+    // Data phase
+    case retransmission = "retransmission"
+    case fastRetransmission = "fast-retransmission"
+    case spuriousRetransmission = "spurious-retransmission"
+    case outOfOrder = "out-of-order"
+    case lostSegment = "lost-segment"
+    case ackUnseenSegment = "ack-unseen-segment"
+    case duplicateAck = "duplicate-ack"
+    case zeroWindow = "zero-window"
+    case zeroWindowProbe = "zero-window-probe"
+    case windowFull = "window-full"
+    case keepAlive = "keep-alive"
+    case windowShrunk = "window-shrunk"
     // Capture
     case midStream = "mid-stream"
     case truncated = "truncated"
@@ -53,9 +66,12 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
              .oldIncarnationSegment:
             .error
         case .synRetransmit, .synackRetransmit, .synNewISN, .staleSyn, .finRetransmit, .finUnacked,
-             .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure:
+             .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure,
+             .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk:
             .warning
-        case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream:
+        case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream,
+             .spuriousRetransmission, .outOfOrder, .lostSegment, .ackUnseenSegment, .duplicateAck, .zeroWindowProbe,
+             .windowFull, .keepAlive:
             .info
         }
     }

@@ -48,6 +48,8 @@ public struct HalfConnection: Sendable {
     public var timeWaitFrame: Int?
 
     var zeekState = ZeekEndpointState.inactive
+    /// Data-phase figures of the segments this endpoint sends (and its receiver-side state).
+    public var stats = DirectionStats()
 
     public init(endpoint: Endpoint) { self.endpoint = endpoint }
 

@@ -1,0 +1,90 @@
+/// A stretch of sequence space not (yet) seen in the capture, and when the segment after it was seen.
+struct Hole: Sendable {
+    var start: SequenceNumber
+    var end: SequenceNumber
+    var seenAfterAt: Timestamp
+}
+
+/// Data-phase figures and state for the segments one endpoint sends (tcptrace -l's per-direction block).
+public struct DirectionStats: Sendable {
+    public var pureAcks = 0
+    public var sackAcks = 0
+    public var dsacks = 0
+    public var payloadPackets = 0
+    public var uniqueBytes: UInt64 = 0
+    public var retransmittedPackets = 0
+    public var retransmittedBytes: UInt64 = 0
+    public var outOfOrderPackets = 0
+    public var zeroWindowAdvertisements = 0
+    public var zeroWindowProbes = 0
+    public var keepAlives = 0
+    /// Bytes of sequence space never seen (holes left by segments lost before the capture point).
+    public var gapBytes: UInt64 = 0
+    /// Payload bytes cut by the snap length.
+    public var truncatedBytes: UInt64 = 0
+    /// Advertised window, scaled (RFC 7323 2.3): min, max, sum for the mean, count.
+    public var windowMin: UInt64 = .max
+    public var windowMax: UInt64 = 0
+    var windowSum: Double = 0
+    var windowCount = 0
+    /// The window advertised on the SYN or SYN-ACK (never scaled), or on the first segment seen.
+    public var initialWindow: UInt64?
+    public var longestIdle: Double = 0
+    var lastSent: Timestamp?
+    /// Per-ACK RTT samples (seconds) of this direction's data, Karn's rule: none from retransmitted data.
+    public var rtt = RTTStatistics()
+
+    // Receiver-side state this endpoint advertises (used when it is the peer).
+    /// Highest acknowledgment sent, the window that came with it (scaled), and the right edge it implies.
+    var lastAck: SequenceNumber?
+    var lastWindow: UInt64 = 0
+    var rightEdge: SequenceNumber?
+    var duplicateAcks = 0
+    // Sender-side state.
+    var holes: [Hole] = []
+    var pending: [(end: SequenceNumber, time: Timestamp, clean: Bool)] = []
+    var pendingHead = 0
+    var lastAdvanceTime: Timestamp?
+
+    public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }
+
+    mutating func observeWindow(_ scaled: UInt64) {
+        windowMin = min(windowMin, scaled)
+        windowMax = max(windowMax, scaled)
+        windowSum += Double(scaled)
+        windowCount += 1
+    }
+}
+
+/// RTT samples: count, min, max, mean and standard deviation as they come (Welford), and the samples
+/// themselves (up to `keep`) for the median and 95th percentile.
+public struct RTTStatistics: Sendable {
+    public private(set) var count = 0
+    public private(set) var min = Double.infinity
+    public private(set) var max = 0.0
+    private var mean_ = 0.0
+    private var m2 = 0.0
+    private var samples: [Float] = []
+    public static let keep = 10_000
+
+    public mutating func add(_ value: Double) {
+        count += 1
+        min = Swift.min(min, value)
+        max = Swift.max(max, value)
+        let delta = value - mean_
+        mean_ += delta / Double(count)
+        m2 += delta * (value - mean_)
+        if samples.count < RTTStatistics.keep { samples.append(Float(value)) }
+    }
+
+    public var mean: Double { mean_ }
+    public var standardDeviation: Double { count > 1 ? (m2 / Double(count - 1)).squareRoot() : 0 }
+
+    /// The q-quantile (0...1) of the kept samples, nearest rank.
+    public func quantile(_ q: Double) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        let sorted = samples.sorted()
+        let rank = Swift.max(0, Swift.min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+        return Double(sorted[rank])
+    }
+}

@@ -34,15 +34,7 @@ struct Ladder: ParsableCommand {
     }
 
     func run() throws {
-        let analysis: Analysis
-        do {
-            analysis = try Analyzer.analyze(
-                paths: files, options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true)))
-        } catch {
-            printError("tcptrace-swift: \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        for warning in analysis.input.warnings { printError("warning: \(warning)") }
+        let analysis = try analyzeWithTimelines(files, msl: msl)
         let useColor: Bool
         switch color {
         case .always: useColor = true

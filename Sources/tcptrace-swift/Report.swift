@@ -35,18 +35,10 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        var analysis: Analysis
-        do {
-            analysis = try Analyzer.analyze(
-                paths: files, options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true)))
-            var hosts = HostAccumulator(options: HostOptions(msl: msl, portRange: portRange.range))
-            for c in analysis.connections { hosts.add(c) }
-            analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
-        } catch {
-            printError("tcptrace-swift: \(error)")
-            throw ExitCode(ExitStatus.badInput)
-        }
-        for warning in analysis.input.warnings { printError("warning: \(warning)") }
+        var analysis = try analyzeWithTimelines(files, msl: msl)
+        var hosts = HostAccumulator(options: HostOptions(msl: msl, portRange: portRange.range))
+        for c in analysis.connections { hosts.add(c) }
+        analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
         let text: String
         switch format {
         case .html:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TCPTrace
 
 /// Exit statuses: a public contract, documented in README "Exit codes".
 enum ExitStatus {
@@ -47,4 +48,17 @@ struct TCPTraceSwift: ParsableCommand {
 /// Writes one line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Reads the captures with every segment kept (ladder, report), printing the error or warnings the same way.
+func analyzeWithTimelines(_ files: [String], msl: Double) throws -> Analysis {
+    do {
+        let analysis = try Analyzer.analyze(
+            paths: files, options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true)))
+        for warning in analysis.input.warnings { printError("warning: \(warning)") }
+        return analysis
+    } catch {
+        printError("tcptrace-swift: \(error)")
+        throw ExitCode(ExitStatus.badInput)
+    }
 }

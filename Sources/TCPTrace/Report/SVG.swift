@@ -9,6 +9,8 @@ struct SVG {
         self.height = height
     }
 
+    /// XML text and attribute escaping (SVG, HTML, JUnit): the five predefined entities; control characters,
+    /// which XML 1.0 forbids, become `?`.
     static func escape(_ s: String) -> String {
         var out = ""
         for ch in s.unicodeScalars {
@@ -17,6 +19,8 @@ struct SVG {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case _ where ch.value < 0x20 && ch != "\n" && ch != "\t": out += "?"
             default: out.unicodeScalars.append(ch)
             }
         }

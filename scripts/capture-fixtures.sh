@@ -6,7 +6,7 @@
 #   bash scripts/capture-fixtures.sh --list          # the names
 #   sudo FX_OUT=/tmp/fx bash scripts/capture-fixtures.sh   # trial run into another directory
 #
-# Needs root, tcpdump, dumpcap, editcap, tshark, iptables, ip, python3.
+# Needs root, tcpdump, dumpcap, editcap, tshark, iptables, ip, python3 (and ethtool for the data phase cases).
 # All traffic stays inside network namespaces this script creates (names
 # start with "fx-") and on their loopback interfaces; addresses are
 # 127.0.0.1 / ::1, 10.99.x.y and fd00:99:x::y.  The namespaces, the capture
@@ -37,7 +37,8 @@ ALL=(lo-ipv4 any-sll2 any-sll lo-ipv6 vlan qinq nano lo-ipv4.pcapng snaplen-60 r
      close-4way-client-first close-4way-server-first close-3way half-close close-simultaneous
      refused syn-retransmit synack-retransmit half-open fin-retransmit last-ack-lost
      rst-client rst-server tw-reuse-client tw-reuse-server ipv6-close mid-stream
-     tw-churn-client-closes tw-churn-server-closes)
+     tw-churn-client-closes tw-churn-server-closes
+     bulk-loss-mid bulk-loss-after zero-window keepalive)
 
 log() { printf '\033[1m[capture]\033[0m %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -594,6 +595,124 @@ tw_record() {
     chmod 644 "$tsv"
 }
 
+# ------------------------------------------------------------ data phase ---
+# fx-cli -- fx-rtr -- fx-srv again, with segmentation offloads off on all four veth ends, so every packet
+# the capture sees is one wire-sized segment (at most one MSS, 1448 bytes with the timestamp option).
+# For each of these cases run_one also writes Fixtures/NAME.tshark.tsv: tshark's expert analysis per frame
+# (expert_tsv below).
+EXPERT=(bulk-loss-mid bulk-loss-after zero-window keepalive)
+EXPERT_FIELDS=(frame.number tcp.srcport tcp.flags.str tcp.seq tcp.ack tcp.len tcp.window_size
+    tcp.analysis.retransmission tcp.analysis.fast_retransmission tcp.analysis.spurious_retransmission
+    tcp.analysis.out_of_order tcp.analysis.lost_segment tcp.analysis.ack_lost_segment
+    tcp.analysis.duplicate_ack tcp.analysis.zero_window tcp.analysis.zero_window_probe
+    tcp.analysis.window_full tcp.analysis.keep_alive tcp.options.sack_le tcp.options.sack_re)
+
+expert_tsv() {  # expert_tsv PCAP TSV : header line "#field<TAB>field...", then one row per frame
+    local args=() fld
+    for fld in "${EXPERT_FIELDS[@]}"; do args+=(-e "$fld"); done
+    { (IFS=$'\t'; printf '#%s\n' "${EXPERT_FIELDS[*]}")
+      tshark -r "$1" -T fields -E separator=/t "${args[@]}"
+    } > "$2" || die "tshark $1"
+    chmod 644 "$2"
+}
+
+no_offload() {  # no_offload NS IFACE... : ethtool -K IFACE tso off gso off gro off
+    local ns=$1 i; shift
+    command -v ethtool >/dev/null || die "ethtool not found (apt-get install ethtool)"
+    for i in "$@"; do
+        nsx "$ns" ethtool -K "$i" tso off gso off gro off 2>/dev/null || die "ethtool -K $i tso off gso off gro off"
+    done
+}
+topo3_plain() {  # topo3 without segmentation offloads
+    topo3
+    no_offload fx-cli cli0; no_offload fx-rtr rtr1 rtr2; no_offload fx-srv srv0
+    log "  ethtool -K {cli0,rtr1,rtr2,srv0} tso off gso off gro off"
+}
+delay_rtr() {  # delay_rtr MS : every TCP packet fx-rtr forwards is held MS ms (netem, else NFQUEUE + nfqdelay.py); sets NFQ
+    local ms=$1 i
+    NFQ=""
+    if has_netem; then
+        nsx fx-rtr tc qdisc add dev rtr1 root netem delay ${ms}ms limit 10000
+        nsx fx-rtr tc qdisc add dev rtr2 root netem delay ${ms}ms limit 10000
+        log "  fx-rtr: netem delay ${ms}ms on rtr1 and rtr2"
+    else
+        nsx fx-rtr iptables -A FORWARD -p tcp -j NFQUEUE --queue-num 0 || die iptables
+        rm -f "$WORK/nfq-ready"
+        bg ip netns exec fx-rtr python3 "$HERE/nfqdelay.py" --queue 0 --delay-ms "$ms" --ready "$WORK/nfq-ready"
+        NFQ=$LAST
+        for i in $(seq 100); do [ -e "$WORK/nfq-ready" ] && break; sleep 0.05; done
+        log "  fx-rtr: iptables -A FORWARD -p tcp -j NFQUEUE + nfqdelay.py ($ms ms each way)"
+    fi
+}
+kernel_drops() {  # kernel_drops FILE : the capture is no good if tcpdump lost packets (a false hole)
+    local n
+    n=$(grep -h "dropped by kernel" "$WORK/tcpdump.log" | tail -n 1 | awk '{print $1}')
+    if [ "${n:-0}" != 0 ]; then
+        log "  tcpdump: $n packets dropped by kernel: capture discarded"
+        rm -f "$1"
+    fi
+}
+
+# Bulk transfer with random loss: the client sends BULK_BYTES (207 full segments) in one send() and closes;
+# the server reads everything, then closes.  fx-rtr drops ~3 % of the client's data packets (IP length
+# >= 200: never a SYN, pure ACK or bare FIN; retransmissions are subject to the same rule), then holds
+# every TCP packet BULK_DELAY_MS (RTT = 2 x BULK_DELAY_MS, so loss recovery takes visible round trips
+# instead of microseconds).  Headers only (-s 128) to keep the files small.
+BULK_BYTES=299736
+BULK_LOSS=0.03
+BULK_DELAY_MS=10
+export FX_BULK_BYTES=$BULK_BYTES   # fixture-check.py wants this many bytes
+bulk_case() {  # bulk_case OUTFILE CAPNS CAPIF SPORT
+    local f=$1 cns=$2 cif=$3 sport=$4 n
+    topo3_plain
+    nsx fx-rtr iptables -A FORWARD -p tcp -s $CLI -d $SRV --dport $PORT -m length --length 200:65535 \
+        -m statistic --mode random --probability $BULK_LOSS -m comment --comment fxloss -j DROP || die iptables
+    log "  fx-rtr: iptables -A FORWARD -p tcp -s $CLI -d $SRV --dport $PORT -m length --length 200:65535" \
+        "-m statistic --mode random --probability $BULK_LOSS -j DROP"
+    delay_rtr $BULK_DELAY_MS
+    capture "$cns" "$cif" "$f" -s 128 tcp
+    server fx-srv $SRV --steps "eof,close"
+    client fx-cli $SRV --src-port "$sport" --steps "send:$BULK_BYTES,close"
+    reap "$SERVER"
+    finish_capture
+    n=$(nsx fx-rtr iptables -L FORWARD -v -x -n | awk '/fxloss/ {print $1}')
+    log "  fx-rtr: the loss rule dropped ${n:-?} packet(s)"
+    [ -n "$NFQ" ] && stop "$NFQ" TERM
+    kernel_drops "$f"
+}
+# Captured at the receiver (srv0, behind the loss): the lost originals are not in the file.
+case_bulk-loss-mid()   { bulk_case "$1" fx-srv srv0 41018; }
+# Captured at the sender (cli0, before the loss): every original is in the file, retransmissions repeat them.
+case_bulk-loss-after() { bulk_case "$1" fx-cli cli0 41019; }
+
+# Zero window: the server (receiver) has SO_RCVBUF 4096 (set before listen()) and sleeps 3 s before its
+# first read while the client sends ZW_BYTES; the window closes, the client's persist timer probes, then
+# the server reads everything and the window opens again.  Client-side capture.
+ZW_BYTES=16384
+export FX_ZW_BYTES=$ZW_BYTES
+case_zero-window() {
+    local f=$1
+    topo3_plain
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --rcvbuf 4096 --steps "sleep:3,eof,close"
+    client fx-cli $SRV --src-port 41020 --steps "send:$ZW_BYTES,close"
+    reap "$SERVER"
+    finish_capture
+}
+
+# Keep-alive: request/response, then the client's connection stays idle for 4.5 s with SO_KEEPALIVE,
+# TCP_KEEPIDLE 1, TCP_KEEPINTVL 1 (TCP_KEEPCNT 5): a probe about every second, each ACKed; then the client
+# closes (four-way close).  Client-side capture.
+case_keepalive() {
+    local f=$1
+    topo3_plain
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $SRV --steps "$SERVER_REQ,eof,sleep:0.1,close"
+    client fx-cli $SRV --src-port 41021 --keepalive 1:1:5 --steps "$CLIENT_REQ,sleep:4.5,close"
+    reap "$SERVER"
+    finish_capture
+}
+
 # ------------------------------------------------------------------ driver ---
 outputs_of() {  # the fixture files a case name produces
     case $1 in
@@ -625,6 +744,9 @@ run_one() {
     [ $ok -eq 0 ] || log "   WARNING: $name kept after $FX_TRIES attempts although the check failed"
     for o in $(outputs_of "$name"); do cp "$WORK/$o" "$OUT/$o"; chmod 644 "$OUT/$o"; done
     for o in $(outputs_of "$name"); do [ -s "$WORK/$o.tw" ] && tw_record "$WORK/$o.tw"; done
+    case " ${EXPERT[*]} " in
+        *" $name "*) expert_tsv "$OUT/$name.pcap" "$OUT/$name.tshark.tsv" ;;
+    esac
     return $ok
 }
 

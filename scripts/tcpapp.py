@@ -4,6 +4,7 @@
   tcpapp.py server --addr ADDR --port PORT [--conns N] [--ready FILE] --steps STEPS
   tcpapp.py client --addr ADDR --port PORT [--src-addr A] [--src-port P]
                    [--reuseaddr] [--repeat N] [--gap SECONDS] --steps STEPS
+  either role:     [--rcvbuf BYTES] [--keepalive IDLE:INTVL:CNT]
 
 The server accepts --conns connections one after the other (with --concurrent:
 each in its own thread) and runs STEPS on each; the client connects (--repeat times, --gap seconds apart) and runs STEPS.
@@ -27,6 +28,11 @@ So, e.g., "client closes first" is client `...,close` + server `...,eof,sleep:0.
 remaining read steps are skipped.  --src-port binds the client to a fixed source port
 (with --reuseaddr: SO_REUSEADDR, needed to re-bind a port that has a TIME_WAIT entry).
 A refused connect() is logged and exits with status 0 (the refused fixture expects it).
+--rcvbuf sets SO_RCVBUF (the kernel doubles the value) on the listening socket before
+listen() -- accepted sockets inherit it -- or on the client socket before connect(), so
+the window scale of the SYN / SYN-ACK already reflects it.  --keepalive sets SO_KEEPALIVE
+and TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (seconds, seconds, probes) on the
+connected socket (client) or on each accepted socket (server).
 Every step is logged with a timestamp on stderr.
 """
 import argparse
@@ -134,9 +140,27 @@ def family_of(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
+def set_rcvbuf(sock, args, role):
+    if args.rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
+        log(role, "SO_RCVBUF %d (kernel value %d)"
+            % (args.rcvbuf, sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)))
+
+
+def set_keepalive(sock, args, role):
+    if args.keepalive:
+        idle, intvl, cnt = (int(x) for x in args.keepalive.split(":"))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, intvl)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cnt)
+        log(role, "SO_KEEPALIVE, TCP_KEEPIDLE %d, TCP_KEEPINTVL %d, TCP_KEEPCNT %d" % (idle, intvl, cnt))
+
+
 def server(args):
     ls = socket.socket(family_of(args.addr), socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    set_rcvbuf(ls, args, "server")
     ls.bind((args.addr, args.port))
     ls.listen(8)
     log("server", "listening on %s port %d" % (args.addr, args.port))
@@ -146,6 +170,7 @@ def server(args):
     for _ in range(args.conns):
         conn, peer = ls.accept()
         log("server", "accepted %s port %d" % (peer[0], peer[1]))
+        set_keepalive(conn, args, "server")
         if args.concurrent:
             t = threading.Thread(target=run_steps, args=("server", conn, args.steps))
             t.start()
@@ -166,6 +191,7 @@ def client(args):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if args.src_port or args.src_addr:
             s.bind((args.src_addr or "", args.src_port))
+        set_rcvbuf(s, args, "client")
         try:
             s.connect((args.addr, args.port))
         except ConnectionRefusedError:
@@ -174,6 +200,7 @@ def client(args):
             return
         local = s.getsockname()
         log("client", "connected from %s port %d" % (local[0], local[1]))
+        set_keepalive(s, args, "client")
         run_steps("client", s, args.steps)
 
 
@@ -191,6 +218,8 @@ def main():
     ap.add_argument("--reuseaddr", action="store_true", help="client: SO_REUSEADDR before bind")
     ap.add_argument("--repeat", type=int, default=1, help="client: connections to make")
     ap.add_argument("--gap", type=float, default=0.0, help="client: seconds between connections")
+    ap.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF before listen() / connect()")
+    ap.add_argument("--keepalive", help="IDLE:INTVL:CNT: SO_KEEPALIVE + TCP_KEEPIDLE/KEEPINTVL/KEEPCNT")
     args = ap.parse_args()
     args.steps = [s for s in args.steps.split(",") if s]
     (server if args.role == "server" else client)(args)

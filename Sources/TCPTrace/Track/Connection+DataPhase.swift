@@ -23,8 +23,22 @@ extension Connection {
         if self[s].stats.initialWindow == nil { self[s].stats.initialWindow = UInt64(segment.window) }
         self[s].stats.observeWindow(window)
         if flags.contains(.ack) && !flags.contains(.syn) { receiverSide(segment, window: window, from: s, frame: frame, time: time) }
-        if segment.payloadLength > 0 && !flags.contains(.syn) { senderSide(segment, from: s, frame: frame, time: time) }
-        _ = p
+        if segment.payloadLength > 0 && !flags.contains(.syn) {
+            senderSide(segment, from: s, frame: frame, time: time)
+        } else if segment.payloadLength == 0, !flags.contains(.syn), !flags.contains(.fin),
+                  let highest = self[s].highestSequence, segment.sequence + 1 == highest {
+            // No data at SND.NXT - 1: what Linux sends both as a keep-alive and as a zero-window probe; the
+            // peer's window tells which.
+            if self[p].stats.lastWindow == 0 && self[p].stats.windowCount > 0 {
+                self[s].stats.zeroWindowProbes += 1
+                report(.zeroWindowProbe, frame: frame, time: time, sender: s,
+                       "empty probe at \(segment.sequence) (one before the next byte) while the peer advertises 0")
+            } else {
+                self[s].stats.keepAlives += 1
+                report(.keepAlive, frame: frame, time: time, sender: s,
+                       "keep-alive: no data at \(segment.sequence), one before the next new byte")
+            }
+        }
     }
 
     /// What `s` says as a receiver: its ACK, window, SACK blocks.

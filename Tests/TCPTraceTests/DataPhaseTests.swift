@@ -127,6 +127,10 @@ import Testing
         // was lost in the router, so this is its retransmission, not a reordering.
         "bulk-loss-mid.pcap out_of_order 201": "fills the hole opened at frame 130, 70 segments later",
         "bulk-loss-mid.pcap out_of_order 263": "fills the hole opened at frame 165",
+        // Holes opened at frames 293 and 297 and reported by the receiver's SACK blocks (frames 360-368) before
+        // these segments filled them 16 ms later: the receiver was waiting for them, so they were resent.
+        "bulk-loss-mid.pcap out_of_order 369": "SACK blocks 244225-248569 reported the hole at 242777 first",
+        "bulk-loss-mid.pcap out_of_order 371": "SACK block up to 248569 reported the hole at 247121 first",
         // Linux's persist-timer probe is an empty segment at SND.UNA - 1 sent while the peer advertises 0: a
         // zero-window probe, which tshark reports as a keep-alive.
         "zero-window.pcap keep_alive 12": "the peer advertised window 0 at frame 11",

@@ -48,6 +48,7 @@ extension Connection {
         let sack = segment.options.sack
         if sack.count > 0 {
             self[s].stats.sackAcks += 1
+            self[s].stats.lastSackTime = time
             // RFC 2883: a first block at or below the ACK, or inside the second block, reports a duplicate.
             let first = sack[0]
             if !(ack < first.right) || (sack.count > 1 && !(first.left < sack[1].left) && !(sack[1].right < first.right)) {
@@ -150,7 +151,8 @@ extension Connection {
                        "data up to \(end) was already acknowledged (ACK \(ack)): the retransmission was not needed")
                 countRetransmission(from: s, seq: seq, end: end, bytes: length)
             } else if let h = holeIndex, self[s].stats.holes[h].seenAfterAt.interval(to: time) < reorderWindow,
-                      self[p].stats.duplicateAcks == 0 {
+                      self[p].stats.duplicateAcks == 0,
+                      !(self[p].stats.lastSackTime.map { !($0 < self[s].stats.holes[h].seenAfterAt) } ?? false) {
                 self[s].stats.outOfOrderPackets += 1
                 report(.outOfOrder, frame: frame, time: time, sender: s,
                        "fills the hole at \(seq) \(Format.seconds(self[s].stats.holes[h].seenAfterAt.interval(to: time))) after "

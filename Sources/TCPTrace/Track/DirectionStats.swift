@@ -40,6 +40,8 @@ public struct DirectionStats: Sendable {
     var lastWindow: UInt64 = 0
     var rightEdge: SequenceNumber?
     var duplicateAcks = 0
+    /// When this endpoint last sent a SACK block (it reports a hole in what it received).
+    var lastSackTime: Timestamp?
     // Sender-side state.
     var holes: [Hole] = []
     var pending: [(end: SequenceNumber, time: Timestamp, clean: Bool)] = []

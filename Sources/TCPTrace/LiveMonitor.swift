@@ -96,6 +96,9 @@ public struct LiveMonitor {
         if tracker.evictedHalfOpen > 0 {
             input.warnings.append("\(tracker.evictedHalfOpen) half-open connection attempt(s) dropped")
         }
+        if tracker.evictedOther > 0 {
+            input.warnings.append("\(tracker.evictedOther) connection(s) dropped at the --max-connections cap")
+        }
         return Analysis(input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),
                         evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
     }

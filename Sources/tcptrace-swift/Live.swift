@@ -92,6 +92,7 @@ struct Live: ParsableCommand {
         }
         let started = Date()
         var packets = 0
+        var capWarned = false
         var lastPacketTime: Timestamp?
         loop: while stopRequested == 0 {
             if let duration, Date().timeIntervalSince(started) >= duration { break }
@@ -101,7 +102,14 @@ struct Live: ParsableCommand {
                 lastPacketTime = record.timestamp
                 monitor.packet(record, bytes: bytes, emit: emit)
             }) {
-            case .packet: continue
+            case .packet:
+                if !capWarned && monitor.tracker.evictedHalfOpen + monitor.tracker.evictedOther > 0 {
+                    capWarned = true
+                    printError("warning: more than \(maxConnections) connections (or \(min(maxConnections, 100_000)) "
+                               + "half-open attempts) at once: the oldest attempts, then the oldest connections, are "
+                               + "dropped from memory and counted in the summary (--max-connections)")
+                }
+                continue
             case .timeout:
                 // A quiet interface still ages connections: advance by wall-clock time since the last packet.
                 if let last = lastPacketTime {

@@ -126,6 +126,7 @@ struct Live: ParsableCommand {
             + "\(monitor.tracker.timeWaitRecordCount) TIME_WAIT record(s)"
         let analysis = monitor.finish(at: end, emit: emit)
         let stats = capture.statistics()
+        for warning in analysis.input.warnings { printError("warning: \(warning)") }
         switch format {
         case .text:
             print("")

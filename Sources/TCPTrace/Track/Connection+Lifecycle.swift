@@ -15,14 +15,16 @@ extension Connection {
             if firstTruncatedFrame == nil { firstTruncatedFrame = frame }
         }
         recordHistory(segment, sender: s)
-        analyzeDataPhase(segment, from: s, frame: frame, time: time)
+        // A delayed segment of the previous incarnation is reported as such, not classified as this one's data.
+        let oldDuplicate = previousConnectionID != nil && !segment.flags.contains(.syn)
+            && checkPreviousIncarnation(segment, from: s, frame: frame, time: time)
+        if !oldDuplicate { analyzeDataPhase(segment, from: s, frame: frame, time: time) }
 
         let flags = segment.flags
         if segment.payloadLength > 0 && lastDataSender != Int8(s) {
             lastDataSender = Int8(s)
             if s == 0 { dataRuns.0 += 1 } else { dataRuns.1 += 1 }
         }
-        if previousConnectionID != nil && !flags.contains(.syn) { checkPreviousIncarnation(segment, from: s, frame: frame, time: time) }
         if sideA.packets + sideB.packets == 1 && !flags.contains(.syn) && !flags.contains(.rst) {
             // The capture began after the handshake: an ordinary segment means both sides were established.
             sideA.enter(.established, frame: frame, time: time)
@@ -44,7 +46,7 @@ extension Connection {
 
         let segmentEnd = segment.sequence + segment.sequenceLength
         if !flags.contains(.rst) {
-            if let highest = self[s].highestSequence {
+            if let highest = highestSequence(of: s) {
                 if highest < segmentEnd { self[s].highestSequence = segmentEnd }
             } else {
                 self[s].highestSequence = segmentEnd
@@ -151,49 +153,58 @@ extension Connection {
     // MARK: Acknowledgments
 
     private mutating func processAck(_ ack: SequenceNumber, from s: Int, frame: Int, time: Timestamp) {
-        let p = 1 - s
+        // On the two endpoints in place: reading them through the subscript would copy them on every access.
+        var found = FoundFindings()
+        if s == 0 {
+            Connection.acknowledge(ack, sender: &sideA, peer: &sideB, frame: frame, time: time, found: &found)
+        } else {
+            Connection.acknowledge(ack, sender: &sideB, peer: &sideA, frame: frame, time: time, found: &found)
+        }
+        for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
+    }
+
+    private static func acknowledge(_ ack: SequenceNumber, sender: inout HalfConnection, peer: inout HalfConnection,
+                                    frame: Int, time: Timestamp, found: inout FoundFindings) {
         // Third ACK of the handshake: the first ACK after the peer's SYN-ACK must be ISN(peer) + 1 unless the
         // peer has already sent data beyond it.
-        if let peerISN = self[p].isn, self[p].synAckFrame != nil, !self[s].handshakeAckChecked,
-           self[s].ackedPeerSynFrame == nil {
-            self[s].handshakeAckChecked = true
+        if let peerISN = peer.isn, peer.synAckFrame != nil, !sender.handshakeAckChecked,
+           sender.ackedPeerSynFrame == nil {
+            sender.handshakeAckChecked = true
             let expected = peerISN + 1
-            let highest = self[p].highestSequence ?? expected
+            let highest = peer.highestSequence ?? expected
             if ack < expected || highest < ack {
-                report(.handshakeBadAck, frame: frame, time: time, sender: s,
-                       "ACK of the handshake acknowledges \(ack), expected ISN \(peerISN) + 1 = \(expected) "
+                found.add(.handshakeBadAck, "ACK of the handshake acknowledges \(ack), expected ISN \(peerISN) + 1 = \(expected) "
                            + "(the SYN-ACK consumes one sequence number)")
             }
         }
-        if let peerISN = self[p].isn, self[s].ackedPeerSynFrame == nil, !(ack < peerISN + 1),
-           !((self[p].highestSequence ?? peerISN + 1) < ack) {
-            self[s].ackedPeerSynFrame = frame
-            self[s].ackedPeerSynTime = time
-            if self[s].state == .synReceived || self[s].state == .synSent {
-                self[s].enter(.established, frame: frame, time: time)
+        if let peerISN = peer.isn, sender.ackedPeerSynFrame == nil, !(ack < peerISN + 1),
+           !((peer.highestSequence ?? peerISN + 1) < ack) {
+            sender.ackedPeerSynFrame = frame
+            sender.ackedPeerSynTime = time
+            if sender.state == .synReceived || sender.state == .synSent {
+                sender.enter(.established, frame: frame, time: time)
             }
-            if self[p].state == .synReceived { self[p].enter(.established, frame: frame, time: time) }
-            if self[s].zeekState == .synSent || self[s].zeekState == .synAckSent { self[s].zeekState = .established }
-            if self[p].zeekState == .synSent || self[p].zeekState == .synAckSent { self[p].zeekState = .established }
+            if peer.state == .synReceived { peer.enter(.established, frame: frame, time: time) }
+            if sender.zeekState == .synSent || sender.zeekState == .synAckSent { sender.zeekState = .established }
+            if peer.zeekState == .synSent || peer.zeekState == .synAckSent { peer.zeekState = .established }
         }
         // The ACK that covers the peer's FIN (FIN seq + 1, RFC 9293 3.4).
-        if let finSeq = self[p].finSequence, self[p].finAckedFrame == nil, !(ack < finSeq + 1) {
+        if let finSeq = peer.finSequence, peer.finAckedFrame == nil, !(ack < finSeq + 1) {
             if finSeq + 1 < ack {
-                report(.finBadAck, frame: frame, time: time, sender: s,
-                       "ACK \(ack) acknowledges past the FIN sent at frame \(frameText(self[p].finFrame)): the FIN occupies "
+                found.add(.finBadAck, "ACK \(ack) acknowledges past the FIN sent at frame \((peer.finFrame.map(String.init) ?? "?")): the FIN occupies "
                            + "\(finSeq), so its ACK must be \(finSeq + 1)")
             }
-            self[p].finAckedFrame = frame
-            switch self[p].state {
-            case .finWait1: self[p].enter(.finWait2, frame: frame, time: time)
-            case .closing: self[p].enter(.timeWait, frame: frame, time: time)
-            case .lastAck: self[p].enter(.closed, frame: frame, time: time)
+            peer.finAckedFrame = frame
+            switch peer.state {
+            case .finWait1: peer.enter(.finWait2, frame: frame, time: time)
+            case .closing: peer.enter(.timeWait, frame: frame, time: time)
+            case .lastAck: peer.enter(.closed, frame: frame, time: time)
             default: break
             }
             // The active closer enters TIME_WAIT when it acknowledges the peer's FIN.
-            if self[s].peerFinPending && self[s].state == .finWait2 {
-                self[s].peerFinPending = false
-                self[s].enter(.timeWait, frame: frame, time: time)
+            if sender.peerFinPending && sender.state == .finWait2 {
+                sender.peerFinPending = false
+                sender.enter(.timeWait, frame: frame, time: time)
             }
         }
     }
@@ -203,7 +214,9 @@ extension Connection {
     private mutating func processData(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
         let p = 1 - s
         let dataEnd = segment.sequence + segment.payloadLength
-        if let finSeq = self[s].finSequence, finSeq < dataEnd {
+        // Nothing to check before either side's FIN: skip the reads (this runs for every data segment).
+        guard finSequence(of: s) != nil || finSequence(of: p) != nil else { return }
+        if let finSeq = finSequence(of: s), finSeq < dataEnd {
             report(.dataAfterFin, frame: frame, time: time, sender: s,
                    "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
                        + "(frame \(frameText(self[s].finFrame)), sequence \(finSeq))")
@@ -294,7 +307,7 @@ extension Connection {
     /// On a reused 4-tuple, a segment whose sequence or acknowledgment number lies in the previous
     /// incarnation's space and outside this one's: an old duplicate, the danger 2·MSL exists to prevent
     /// (RFC 9293 3.4.1, RFC 1337).
-    private mutating func checkPreviousIncarnation(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+    private mutating func checkPreviousIncarnation(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) -> Bool {
         let p = 1 - s
         let oldSender = s == 0 ? previousSpace.0 : previousSpace.1
         let oldPeer = p == 0 ? previousSpace.0 : previousSpace.1
@@ -311,11 +324,12 @@ extension Connection {
            old.start < segment.acknowledgment, outsideNew(segment.acknowledgment, p) {
             what.append("acknowledgment \(segment.acknowledgment) lies in the previous incarnation's \(old.start)-\(old.end)")
         }
-        guard !what.isEmpty else { return }
+        guard !what.isEmpty else { return false }
         let newSpace = self[s].isn.map { "\($0)-\(self[s].highestSequence ?? $0 + 1)" } ?? "unknown"
         report(.oldIncarnationSegment, frame: frame, time: time, sender: s,
                what.joined(separator: "; ") + " (connection \(previousConnectionID ?? 0)); this incarnation's sender "
                    + "space is \(newSpace): a delayed segment of the old connection")
+        return true
     }
 
     // MARK: Reset
@@ -353,6 +367,11 @@ extension Connection {
         self[p].enter(.closed, frame: frame, time: time)
     }
 
+    /// Direct reads of one field: the subscript's getter would copy the whole endpoint.
+    @inline(__always) func highestSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.highestSequence : sideB.highestSequence }
+    @inline(__always) func zeekState(of i: Int) -> ZeekEndpointState { i == 0 ? sideA.zeekState : sideB.zeekState }
+    @inline(__always) func finSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.finSequence : sideB.finSequence }
+
     /// A frame number for a message, `?` when unknown (never a trap on odd input).
     private func frameText(_ frame: Int?) -> String { frame.map(String.init) ?? "?" }
 
@@ -366,7 +385,7 @@ extension Connection {
             letter = UInt8(ascii: "i")
         } else if flags.contains(.syn) {
             letter = flags.contains(.ack) ? UInt8(ascii: "h") : UInt8(ascii: "s")
-            switch self[s].zeekState {
+            switch zeekState(of: s) {
             case .inactive, .synSent: self[s].zeekState = flags.contains(.ack) ? .synAckSent : .synSent
             default: break
             }
@@ -382,10 +401,10 @@ extension Connection {
             letter = UInt8(ascii: "q")
         }
         if !flags.contains(.syn) {
-            if self[s].zeekState == .inactive { self[s].zeekState = .partial }
+            if zeekState(of: s) == .inactive { self[s].zeekState = .partial }
             if flags.contains(.rst) {
                 self[s].zeekState = .reset
-            } else if flags.contains(.fin) && self[s].zeekState != .reset {
+            } else if flags.contains(.fin) && zeekState(of: s) != .reset {
                 self[s].zeekState = .closed
             }
         }

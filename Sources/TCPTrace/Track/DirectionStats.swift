@@ -6,7 +6,11 @@ struct Hole: Sendable {
 }
 
 /// Data-phase figures and state for the segments one endpoint sends (tcptrace -l's per-direction block).
-public struct DirectionStats: Sendable {
+///
+/// A class, owned by exactly one endpoint of one connection and used by one thread: the per-packet path reads
+/// the endpoints through copies, and a reference keeps those copies to one retain instead of copying every
+/// array here.
+public final class DirectionStats: @unchecked Sendable {
     public var pureAcks = 0
     public var sackAcks = 0
     public var dsacks = 0
@@ -48,9 +52,11 @@ public struct DirectionStats: Sendable {
     var pendingHead = 0
     var lastAdvanceTime: Timestamp?
 
+    public init() {}
+
     public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }
 
-    mutating func observeWindow(_ scaled: UInt64) {
+    func observeWindow(_ scaled: UInt64) {
         windowMin = min(windowMin, scaled)
         windowMax = max(windowMax, scaled)
         windowSum += Double(scaled)

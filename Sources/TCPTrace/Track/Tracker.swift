@@ -75,7 +75,7 @@ public struct Tracker {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         connections[index]?.apply(segment, frame: frame, time: time)
-        if connections[index]?.countedAsAttempt == true, connections[index]?.isAttemptOnly == false {
+        if halfOpenCount > 0, connections[index]?.countedAsAttempt == true, connections[index]?.isAttemptOnly == false {
             connections[index]?.countedAsAttempt = false
             halfOpenCount -= 1
         }

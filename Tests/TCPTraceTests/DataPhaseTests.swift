@@ -97,8 +97,9 @@ import Testing
 
     @Test func longTextHasBothDirections() throws {
         let r = try runCLI(["analyze", fixture("synthetic/out-of-order.pcap"), "--long"])
-        #expect(r.stdout.contains("client → server    server → client"))
-        #expect(r.stdout.contains("  out of order packets:        1                  0\n"))
+        #expect(r.stdout.contains("client → server") && r.stdout.contains("server → client"))
+        let row = r.stdout.split(separator: "\n").first { $0.hasPrefix("  out of order packets:") }
+        #expect(row?.split(separator: " ").suffix(2) == ["1", "0"])
     }
 }
 

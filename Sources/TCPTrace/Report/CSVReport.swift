@@ -21,7 +21,7 @@ public enum CSVReport {
             c.findings.map { "\($0.code.rawValue)@\($0.frame)" }.joined(separator: " "),
         ]
         for index in [c.clientIndex, c.serverIndex] {
-            fields += DirectionFigures.figures(c, index).map { DirectionFigures.text($0.value) }
+            fields += DirectionFigures.figures(c, index).map { DirectionFigures.exact($0.value) }
         }
         return line(fields)
     }

@@ -61,10 +61,28 @@ public enum DirectionFigures {
         })
     }
 
-    static func text(_ value: Value) -> String {
+    /// Full precision, for CSV.
+    static func exact(_ value: Value) -> String {
         switch value {
         case .int(let i): String(i)
         case .number(let d): d.map { JSONValue.number($0) } ?? ""
+        case .flag(let b): b ? "true" : "false"
+        }
+    }
+
+    /// Rounded for people (`--long`).
+    static func text(_ value: Value) -> String {
+        switch value {
+        case .int(let i): String(i)
+        case .number(let d): d.map { v in
+            // Readable text: at most six decimals, trailing zeros dropped (JSON keeps full precision).
+            var text = Format.fixed(v, decimals: 6)
+            if text.contains(".") {
+                while text.hasSuffix("0") { text.removeLast() }
+                if text.hasSuffix(".") { text.removeLast() }
+            }
+            return text
+        } ?? ""
         case .flag(let b): b ? "yes" : "no"
         }
     }

@@ -104,6 +104,12 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     private static func escape(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them in one go.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\"".utf8
@@ -120,13 +126,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Up to 9 decimals, trailing zeros removed.
+    /// The shortest text that reads back as the same Double (Swift's own conversion: `0.008`, `1e-05`, valid
+    /// JSON); integral values without a fraction.
     static func number(_ d: Double) -> String {
         if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
-        var text = Format.fixed(d, decimals: 9)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        return d.description
     }
 
 }

@@ -184,3 +184,21 @@ import Testing
         #expect(IPAddress("10.0.0.256") == nil)
     }
 }
+
+@Suite struct SourceRouteTests {
+    @Test func looseSourceRouteGivesTheFinalDestination() {
+        let tcp = PacketBuilder.tcp(sourcePort: 20, destinationPort: 80, seq: 1, ack: 0, flags: PacketBuilder.Flag.syn)
+        // LSRR (131), length 11, pointer 4, route 5.6.7.8 then 8.8.8.8: the header's destination (13.14.15.16)
+        // is the next hop, 8.8.8.8 the end of the route.
+        let lsrr: [UInt8] = [131, 11, 4, 5, 6, 7, 8, 8, 8, 8, 8, 0]
+        let packet = PacketBuilder.ipv4(source: "9.10.11.12", destination: "13.14.15.16", payload: tcp, options: lsrr)
+        #expect(segment(decode(packet, .ipv4))?.destination == IPAddress("8.8.8.8"))
+        // A record-route option (7) does not change the destination; a bad option length stops the scan.
+        let rr: [UInt8] = [7, 7, 4, 1, 2, 3, 4, 0]
+        let plain = PacketBuilder.ipv4(source: "9.10.11.12", destination: "13.14.15.16", payload: tcp, options: rr)
+        #expect(segment(decode(plain, .ipv4))?.destination == IPAddress("13.14.15.16"))
+        let broken = PacketBuilder.ipv4(source: "9.10.11.12", destination: "13.14.15.16", payload: tcp,
+                                        options: [131, 1, 0, 0])
+        #expect(segment(decode(broken, .ipv4))?.destination == IPAddress("13.14.15.16"))
+    }
+}

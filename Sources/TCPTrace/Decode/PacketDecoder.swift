@@ -181,7 +181,10 @@ public enum PacketDecoder {
         guard bytes[offset + 9] == protocolTCP else { return fragmentOffset != 0 ? .fragment : .notTCP }
         if fragmentOffset != 0 { return .fragment }
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
-        let destination = IPAddress(ipv4: bytes.u32(offset + 16))
+        var destination = IPAddress(ipv4: bytes.u32(offset + 16))
+        if headerLength > 20, let final = finalDestination(bytes, options: (offset + 20)..<(offset + headerLength)) {
+            destination = final
+        }
         return decodeTCP(bytes, offset: offset + headerLength, ipPayloadLength: totalLength - headerLength,
                          source: source, destination: destination, isFirstFragment: moreFragments, into: &segment)
     }
@@ -247,6 +250,28 @@ public enum PacketDecoder {
         }
         return decodeTCP(bytes, offset: cursor, ipPayloadLength: remaining, source: source,
                          destination: destination, isFirstFragment: isFirstFragment, into: &segment)
+    }
+
+    /// With loose or strict source routing (RFC 791 3.1, options 131 and 137) the header's destination is the
+    /// next hop; the connection's endpoint is the last address of the route. The options were bounds-checked
+    /// with the header; each option length is checked (>= 2, inside the header) before use.
+    @inline(__always)
+    static func finalDestination(_ bytes: UnsafeRawBufferPointer, options: Range<Int>) -> IPAddress? {
+        var cursor = options.lowerBound
+        while cursor < options.upperBound {
+            let type = bytes[cursor]
+            if type == 0 { return nil }
+            if type == 1 { cursor += 1; continue }
+            guard cursor + 1 < options.upperBound else { return nil }
+            let length = Int(bytes[cursor + 1])
+            guard length >= 2, cursor + length <= options.upperBound else { return nil }
+            if (type == 131 || type == 137) && length >= 7 {
+                let routeEnd = cursor + 3 + (length - 3) / 4 * 4
+                return IPAddress(ipv4: bytes.u32(routeEnd - 4))
+            }
+            cursor += length
+        }
+        return nil
     }
 
     // MARK: TCP

@@ -35,6 +35,13 @@ public struct Analysis: Sendable {
     /// The host view, when asked for (`analyze --hosts`).
     public var hosts: HostView?
 
+    /// Builds the host view from these connections (batch analysis) and attaches it.
+    public mutating func attachHosts(_ options: HostOptions) {
+        var accumulator = HostAccumulator(options: options)
+        for c in connections { accumulator.add(c) }
+        attach(accumulator.finish(captureEnd: input.lastTime ?? Timestamp(nanoseconds: 0)))
+    }
+
     /// Adds the host view and counts its findings in the totals.
     public mutating func attach(_ view: HostView) {
         hosts = view
@@ -92,9 +99,6 @@ public enum Analyzer {
         var frame = 0
         for path in ordered {
             let capture = try CaptureFile(path: path)
-            guard capture.linkType.isSupported else {
-                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
-            }
             read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker)
         }
         return Analysis(input: summary, tracker: &tracker, options: options)
@@ -122,9 +126,6 @@ public enum Analyzer {
         }
         for path in ordered {
             let capture = try CaptureFile(path: path)
-            guard capture.linkType.isSupported else {
-                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
-            }
             read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker) { now, tracker in
                 segments += 1
                 // Once per second of capture time: finalize what can no longer change.
@@ -157,9 +158,6 @@ public enum Analyzer {
         let failure: CaptureError? = bytes.withUnsafeBytes { raw -> CaptureError? in
             do throws(CaptureError) {
                 let capture = try CaptureFile(bytes: raw, name: name)
-                guard capture.linkType.isSupported else {
-                    return CaptureError.unsupportedLinkType(path: name, linkType: capture.linkType)
-                }
                 read(capture, path: name, frame: &frame, summary: &summary, tracker: &tracker)
                 return nil
             } catch {
@@ -197,27 +195,10 @@ public enum Analyzer {
             file.lastFrame = frame
             file.lastTime = max(record.timestamp, file.lastTime ?? record.timestamp)
             summary.packets += 1
-            switch PacketDecoder.decode(bytes, linkType: linkType, into: &segment) {
-            case .tcp:
-                summary.tcpSegments += 1
-                if segment.optionsTruncated { summary.optionsTruncated += 1 }
-                if segment.isFirstFragment { summary.fragments += 1 }
+            let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
+            if summary.count(status, segment: segment, frame: frame) {
                 tracker.ingest(segment, frame: frame, time: record.timestamp)
                 sweep(record.timestamp, &tracker)
-            case .notTCP:
-                summary.nonTCP += 1
-            case .fragment:
-                summary.fragments += 1
-            case .truncated(let problem):
-                summary.truncated += 1
-                if summary.problems.count < CaptureSummary.problemLimit {
-                    summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
-                }
-            case .malformed(let problem):
-                summary.malformed += 1
-                if summary.problems.count < CaptureSummary.problemLimit {
-                    summary.problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
-                }
             }
         }
         if case .damaged(let reason) = end {
@@ -242,9 +223,6 @@ public enum Analyzer {
         var firsts: [(path: String, first: Timestamp?, position: Int)] = []
         for (position, path) in paths.enumerated() {
             let capture = try CaptureFile(path: path)
-            guard capture.linkType.isSupported else {
-                throw .unsupportedLinkType(path: path, linkType: capture.linkType)
-            }
             firsts.append((path, capture.firstTimestamp(), position))
         }
         let sorted = firsts.sorted { lhs, rhs in

@@ -65,17 +65,11 @@ public struct LiveMonitor {
         summary.lastTime = record.timestamp
         summary.files[0].lastFrame = frame
         summary.files[0].lastTime = record.timestamp
-        switch PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment) {
-        case .tcp:
-            summary.tcpSegments += 1
-            if segment.optionsTruncated { summary.optionsTruncated += 1 }
+        let status = PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment)
+        if summary.count(status, segment: segment, frame: frame) {
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
             if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
             if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
-        case .notTCP: summary.nonTCP += 1
-        case .fragment: summary.fragments += 1
-        case .truncated: summary.truncated += 1
-        case .malformed: summary.malformed += 1
         }
         tick(now: record.timestamp, emit: emit)
     }

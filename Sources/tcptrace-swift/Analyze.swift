@@ -73,11 +73,7 @@ struct Analyze: ParsableCommand {
         do {
             if wantsTimeline {
                 analysis = try Analyzer.analyze(paths: files, options: options)
-                if hosts {
-                    var accumulator = HostAccumulator(options: hostOptions)
-                    for c in analysis.connections { accumulator.add(c) }
-                    analysis.attach(accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
-                }
+                if hosts { analysis.attachHosts(hostOptions) }
                 print(TextReport.render(analysis, timelines: verbose ? Set(analysis.connections.map(\.id)) : Set(connections)),
                       terminator: "")
                 let known = Set(analysis.connections.map(\.id))
@@ -128,12 +124,12 @@ struct Analyze: ParsableCommand {
             }
             first = false
         }
-        if case .jsonl = format, let accumulator {
-            let view = accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0))
-            output.write(JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n")
-        }
         if let accumulator {
-            analysis.attach(accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
+            let view = accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0))
+            analysis.attach(view)
+            if case .jsonl = format {
+                output.write(JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n")
+            }
         }
         switch format {
         case .text: output.write(TextReport.end(analysis))

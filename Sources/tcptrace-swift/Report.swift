@@ -36,9 +36,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         var analysis = try analyzeWithTimelines(files, msl: msl)
-        var hosts = HostAccumulator(options: HostOptions(msl: msl, portRange: portRange.range))
-        for c in analysis.connections { hosts.add(c) }
-        analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
+        analysis.attachHosts(HostOptions(msl: msl, portRange: portRange.range))
         let text: String
         switch format {
         case .html:

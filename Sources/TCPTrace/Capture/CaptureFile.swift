@@ -16,7 +16,8 @@ public struct CaptureFile: ~Copyable {
     static let readBufferSize = 1 << 20
 
     /// Opens `path` (`-` for standard input).
-    /// - Throws: `CaptureError` naming the file: missing, unreadable, or not a capture libpcap accepts.
+    /// - Throws: `CaptureError` naming the file: missing, unreadable, not a capture libpcap accepts, or a link
+    ///   type the decoder does not handle.
     public init(path: String) throws(CaptureError) {
         let file: UnsafeMutablePointer<FILE>
         if path == "-" {
@@ -61,9 +62,15 @@ public struct CaptureFile: ~Copyable {
                                  as: UTF8.self)
             throw .notACapture(path: path, reason: CaptureFile.explain(message))
         }
+        // A link type the decoder cannot read is refused here, once for every way a capture is opened.
+        let linkType = LinkType(rawValue: pcap_datalink(pcap))
+        guard linkType.isSupported else {
+            pcap_close(pcap)
+            throw .unsupportedLinkType(path: path, linkType: linkType)
+        }
         self.handle = pcap
         self.path = path
-        self.linkType = LinkType(rawValue: pcap_datalink(pcap))
+        self.linkType = linkType
         self.snapLength = Int(pcap_snapshot(pcap))
     }
 

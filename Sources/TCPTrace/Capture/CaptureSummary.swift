@@ -56,4 +56,30 @@ public struct CaptureSummary: Sendable {
     }
 
     public var isDamaged: Bool { files.contains { $0.damage != nil } }
+
+    /// Counts what the decoder made of packet `frame`. Returns true when it is a TCP segment to track.
+    mutating func count(_ status: DecodeStatus, segment: Segment, frame: Int) -> Bool {
+        switch status {
+        case .tcp:
+            tcpSegments += 1
+            if segment.optionsTruncated { optionsTruncated += 1 }
+            if segment.isFirstFragment { fragments += 1 }
+            return true
+        case .notTCP:
+            nonTCP += 1
+        case .fragment:
+            fragments += 1
+        case .truncated(let problem):
+            truncated += 1
+            if problems.count < CaptureSummary.problemLimit {
+                problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
+            }
+        case .malformed(let problem):
+            malformed += 1
+            if problems.count < CaptureSummary.problemLimit {
+                problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
+            }
+        }
+        return false
+    }
 }

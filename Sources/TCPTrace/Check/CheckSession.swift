@@ -61,9 +61,7 @@ public enum CheckSession {
         }
         do {
             var analysis = try Analyzer.analyze(paths: [capture], options: options)
-            var hosts = HostAccumulator(options: HostOptions(msl: options.tracker.msl, portRange: file.portRange ?? 32768...60999))
-            for c in analysis.connections { hosts.add(c) }
-            analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
+            analysis.attachHosts(HostOptions(msl: options.tracker.msl, portRange: file.portRange ?? 32768...60999))
             return CaptureCheck(capture: capture, expectations: used, results: CheckRunner.evaluate(file, on: analysis),
                                 error: nil, warnings: analysis.input.warnings)
         } catch {

@@ -78,7 +78,7 @@ extension Connection {
                 // The peer's SYN is still unanswered: both sides opened at once (RFC 9293 3.5, figure 7).
                 simultaneousOpen = true
                 report(.simultaneousOpen, frame: frame, time: time, sender: s,
-                       "both endpoints sent a SYN (first at frame \(frameText(self[p].synFrame))): simultaneous open")
+                       "both endpoints sent a SYN (first at frame \(Connection.frameText(self[p].synFrame))): simultaneous open")
             } else if self[p].synAckFrame == nil {
                 clientIndex = s
                 roleEvidence = .syn
@@ -191,7 +191,7 @@ extension Connection {
         // The ACK that covers the peer's FIN (FIN seq + 1, RFC 9293 3.4).
         if let finSeq = peer.finSequence, peer.finAckedFrame == nil, !(ack < finSeq + 1) {
             if finSeq + 1 < ack {
-                found.add(.finBadAck, "ACK \(ack) acknowledges past the FIN sent at frame \((peer.finFrame.map(String.init) ?? "?")): the FIN occupies "
+                found.add(.finBadAck, "ACK \(ack) acknowledges past the FIN sent at frame \(Connection.frameText(peer.finFrame)): the FIN occupies "
                            + "\(finSeq), so its ACK must be \(finSeq + 1)")
             }
             peer.finAckedFrame = frame
@@ -219,12 +219,12 @@ extension Connection {
         if let finSeq = finSequence(of: s), finSeq < dataEnd {
             report(.dataAfterFin, frame: frame, time: time, sender: s,
                    "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
-                       + "(frame \(frameText(self[s].finFrame)), sequence \(finSeq))")
+                       + "(frame \(Connection.frameText(self[s].finFrame)), sequence \(finSeq))")
         } else if self[p].finSequence != nil, self[s].finSequence == nil, !halfCloseReported,
                   self[s].highestSequence.map({ $0 < dataEnd }) ?? true {
             halfCloseReported = true
             report(.halfClose, frame: frame, time: time, sender: s,
-                   "data after the peer's FIN (frame \(frameText(self[p].finFrame))): the connection is half-closed")
+                   "data after the peer's FIN (frame \(Connection.frameText(self[p].finFrame))): the connection is half-closed")
         }
     }
 
@@ -235,7 +235,7 @@ extension Connection {
         if let known = self[s].finSequence {
             guard known == finSeq else { return }   // a FIN further on: reported as data-after-fin
             report(.finRetransmit, frame: frame, time: time, sender: s,
-                   "FIN sent again (copy \(self[s].finCount)), first at frame \(frameText(self[s].finFrame))")
+                   "FIN sent again (copy \(self[s].finCount)), first at frame \(Connection.frameText(self[s].finFrame))")
             if let ackFrame = self[s].finAckedFrame, self[p].state == .timeWait {
                 report(.lastAckLost, frame: frame, time: time, sender: s,
                        "FIN retransmitted after the peer's final ACK at frame \(ackFrame): that ACK was lost "
@@ -258,7 +258,7 @@ extension Connection {
                 closeShape = .simultaneous
                 undoCrossedFinReceipt(sender: s, peerFinFrame: self[p].finFrame ?? frame)
                 report(.simultaneousClose, frame: frame, time: time, sender: s,
-                       "FIN sent before the peer's FIN (frame \(frameText(self[p].finFrame))) was acknowledged: "
+                       "FIN sent before the peer's FIN (frame \(Connection.frameText(self[p].finFrame))) was acknowledged: "
                            + "simultaneous close")
             } else if let ackFrame = self[p].finAckedFrame, ackFrame != frame {
                 closeShape = .fourWay
@@ -354,10 +354,10 @@ extension Connection {
         } else if self[p].synFrame != nil, self[s].synAckFrame == nil, self[s].synFrame == nil,
                   self[p].ackedPeerSynFrame == nil {
             report(.refused, frame: frame, time: time, sender: s,
-                   "SYN (frame \(frameText(self[p].synFrame))) answered by RST: connection refused")
+                   "SYN (frame \(Connection.frameText(self[p].synFrame))) answered by RST: connection refused")
         } else if self[p].synAckFrame != nil, self[s].ackedPeerSynFrame == nil, self[s].synAckFrame == nil {
             report(.staleSyn, frame: frame, time: time, sender: s,
-                   "the SYN-ACK (frame \(frameText(self[p].synAckFrame))) was answered by RST: the SYN it answered was not "
+                   "the SYN-ACK (frame \(Connection.frameText(self[p].synAckFrame))) was answered by RST: the SYN it answered was not "
                        + "this endpoint's current one (an old duplicate SYN)")
         } else {
             report(.reset, frame: frame, time: time, sender: s,
@@ -373,7 +373,7 @@ extension Connection {
     @inline(__always) func finSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.finSequence : sideB.finSequence }
 
     /// A frame number for a message, `?` when unknown (never a trap on odd input).
-    private func frameText(_ frame: Int?) -> String { frame.map(String.init) ?? "?" }
+    private static func frameText(_ frame: Int?) -> String { frame.map(String.init) ?? "?" }
 
     // MARK: Zeek history
 

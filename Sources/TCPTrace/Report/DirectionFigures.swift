@@ -9,6 +9,26 @@ public enum DirectionFigures {
 
     /// Figures of the segments endpoint `index` sent.
     public static func figures(_ c: Connection, _ index: Int) -> [(name: String, value: Value)] {
+        var result: [(name: String, value: Value)] = []
+        result.reserveCapacity(names.count)
+        var i = 0
+        forEach(c, index) { _, value in
+            result.append((names[i], value))
+            i += 1
+        }
+        return result
+    }
+
+    /// The figure names in order, made into Strings once.
+    public static let names: [String] = {
+        var names: [String] = []
+        forEach(Connection.placeholder, 0) { name, _ in names.append(name.description) }
+        return names
+    }()
+
+    /// Calls `body` with each figure in order, building no list (the JSON writer's path: its keys are
+    /// literals, written without a look for escapes).
+    static func forEach(_ c: Connection, _ index: Int, _ body: (StaticString, Value) -> Void) {
         let side = c[index]
         let st = side.stats
         let options = side.synOptions
@@ -17,38 +37,42 @@ public enum DirectionFigures {
             ? c.client.synTime.flatMap { syn in c.server.synAckTime.map { syn.interval(to: $0) } }
             : c.server.synAckTime.flatMap { sa in c.client.ackedPeerSynTime.map { sa.interval(to: $0) } }
         let rtt = st.rtt
-        return [
-            ("packets", .int(Int64(side.packets))), ("pure_acks", .int(Int64(st.pureAcks))),
-            ("sack_acks", .int(Int64(st.sackAcks))), ("dsacks", .int(Int64(st.dsacks))),
-            ("payload_packets", .int(Int64(st.payloadPackets))), ("payload_bytes", .int(Int64(side.payloadBytes))),
-            ("unique_bytes", .int(Int64(st.uniqueBytes))), ("retransmitted_packets", .int(Int64(st.retransmittedPackets))),
-            ("retransmitted_bytes", .int(Int64(st.retransmittedBytes))),
-            ("out_of_order_packets", .int(Int64(st.outOfOrderPackets))),
-            ("zero_window_advertisements", .int(Int64(st.zeroWindowAdvertisements))),
-            ("zero_window_probes", .int(Int64(st.zeroWindowProbes))), ("keep_alives", .int(Int64(st.keepAlives))),
-            ("syn", .int(Int64(side.synCount + side.synAckCount))), ("fin", .int(Int64(side.finCount))),
-            ("rst", .int(Int64(side.rstCount))),
-            ("mss", .number(options?.mss.map { Double($0) })), ("window_scale", .number(options?.windowScale.map { Double($0) })),
-            ("sack_permitted", .flag(options?.sackPermitted ?? false)),
-            ("timestamps", .flag(options?.timestampValue != nil)),
-            ("window_min", .number(st.windowCount > 0 ? Double(st.windowMin) : nil)),
-            ("window_max", .number(st.windowCount > 0 ? Double(st.windowMax) : nil)),
-            ("window_mean", .number(st.windowCount > 0 ? st.meanWindow : nil)),
-            ("initial_window", .number(st.initialWindow.map { Double($0) })),
-            ("gap_bytes", .int(Int64(st.gapBytes))), ("truncated_bytes", .int(Int64(st.truncatedBytes))),
-            ("longest_idle", .number(st.longestIdle)),
-            ("throughput", .number(duration > 0 ? Double(st.uniqueBytes) / duration : nil)),
-            ("handshake_rtt", .number(handshakeRTT)),
-            ("rtt_samples", .int(Int64(rtt.count))),
-            ("rtt_min", .number(rtt.count > 0 ? rtt.min : nil)), ("rtt_median", .number(rtt.count > 0 ? rtt.quantile(0.5) : nil)),
-            ("rtt_p95", .number(rtt.count > 0 ? rtt.quantile(0.95) : nil)), ("rtt_max", .number(rtt.count > 0 ? rtt.max : nil)),
-            ("rtt_mean", .number(rtt.count > 0 ? rtt.mean : nil)),
-            ("rtt_stddev", .number(rtt.count > 0 ? rtt.standardDeviation : nil)),
-        ]
-    }
-
-    public static var names: [String] {
-        figures(Connection.placeholder, 0).map(\.name)
+        body("packets", .int(Int64(side.packets)))
+        body("pure_acks", .int(Int64(st.pureAcks)))
+        body("sack_acks", .int(Int64(st.sackAcks)))
+        body("dsacks", .int(Int64(st.dsacks)))
+        body("payload_packets", .int(Int64(st.payloadPackets)))
+        body("payload_bytes", .int(Int64(side.payloadBytes)))
+        body("unique_bytes", .int(Int64(st.uniqueBytes)))
+        body("retransmitted_packets", .int(Int64(st.retransmittedPackets)))
+        body("retransmitted_bytes", .int(Int64(st.retransmittedBytes)))
+        body("out_of_order_packets", .int(Int64(st.outOfOrderPackets)))
+        body("zero_window_advertisements", .int(Int64(st.zeroWindowAdvertisements)))
+        body("zero_window_probes", .int(Int64(st.zeroWindowProbes)))
+        body("keep_alives", .int(Int64(st.keepAlives)))
+        body("syn", .int(Int64(side.synCount + side.synAckCount)))
+        body("fin", .int(Int64(side.finCount)))
+        body("rst", .int(Int64(side.rstCount)))
+        body("mss", .number(options?.mss.map { Double($0) }))
+        body("window_scale", .number(options?.windowScale.map { Double($0) }))
+        body("sack_permitted", .flag(options?.sackPermitted ?? false))
+        body("timestamps", .flag(options?.timestampValue != nil))
+        body("window_min", .number(st.windowCount > 0 ? Double(st.windowMin) : nil))
+        body("window_max", .number(st.windowCount > 0 ? Double(st.windowMax) : nil))
+        body("window_mean", .number(st.windowCount > 0 ? st.meanWindow : nil))
+        body("initial_window", .number(st.initialWindow.map { Double($0) }))
+        body("gap_bytes", .int(Int64(st.gapBytes)))
+        body("truncated_bytes", .int(Int64(st.truncatedBytes)))
+        body("longest_idle", .number(st.longestIdle))
+        body("throughput", .number(duration > 0 ? Double(st.uniqueBytes) / duration : nil))
+        body("handshake_rtt", .number(handshakeRTT))
+        body("rtt_samples", .int(Int64(rtt.count)))
+        body("rtt_min", .number(rtt.count > 0 ? rtt.min : nil))
+        body("rtt_median", .number(rtt.count > 0 ? rtt.quantile(0.5) : nil))
+        body("rtt_p95", .number(rtt.count > 0 ? rtt.quantile(0.95) : nil))
+        body("rtt_max", .number(rtt.count > 0 ? rtt.max : nil))
+        body("rtt_mean", .number(rtt.count > 0 ? rtt.mean : nil))
+        body("rtt_stddev", .number(rtt.count > 0 ? rtt.standardDeviation : nil))
     }
 
     static func json(_ c: Connection, _ index: Int) -> JSONValue {
@@ -59,6 +83,20 @@ public enum DirectionFigures {
             case .flag(let b): (name, .bool(b))
             }
         })
+    }
+
+    /// The same object as `json`, written straight to bytes.
+    static func write(_ c: Connection, _ index: Int, to w: inout JSONWriter) {
+        w.beginObject()
+        forEach(c, index) { name, value in
+            w.key(name)
+            switch value {
+            case .int(let i): w.value(i)
+            case .number(let d): w.value(d)
+            case .flag(let b): w.value(b)
+            }
+        }
+        w.endObject()
     }
 
     /// Full precision, for CSV.

@@ -17,7 +17,16 @@ public enum JSONReport {
     }
 
     public static func element(_ c: Connection, options: AnalysisOptions, first: Bool) -> String {
-        (first ? "\n    " : ",\n    ") + connection(c, options: options).serialized(pretty: true, indent: 2)
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        appendElement(c, options: options, first: first, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `element` appended to `out` as bytes (a reused buffer keeps its capacity).
+    public static func appendElement(_ c: Connection, options: AnalysisOptions, first: Bool, into out: inout [UInt8]) {
+        out += (first ? "\n    " : ",\n    ").utf8
+        writeConnection(c, options: options, pretty: true, indent: 2, into: &out)
     }
 
     public static func end(_ analysis: Analysis) -> String {
@@ -94,8 +103,7 @@ public enum JSONReport {
         let client = c.client, server = c.server
         let role: (Int?) -> JSONValue = { index in index.map { .string(c.role(of: $0).rawValue) } ?? .null }
         let twStart = c.timeWaitStart
-        var twEnd: Timestamp? = twStart.map { Timestamp(nanoseconds: $0.nanoseconds + Int64(2 * options.tracker.msl * 1e9)) }
-        if let reusedAt = c.reusedAt, let end = twEnd, reusedAt < end { twEnd = reusedAt }
+        let twEnd = timeWaitEnd(c, start: twStart, options: options)
         let closeFrames: [(String, JSONValue)] = [
             ("client_fin", .optional(client.finFrame)),
             ("server_fin", .optional(server.finFrame)),
@@ -147,6 +155,146 @@ public enum JSONReport {
                                ("server", DirectionFigures.json(c, c.serverIndex))])),
             ("findings", .array(c.findings.map { finding($0, in: c) })),
         ])
+    }
+
+    /// Appends the bytes of `connection(c, options:).serialized(pretty:indent:)` to `out`, without building
+    /// the tree: one line if `pretty` is false (jsonl), else indented from level `indent`. The members and
+    /// their order are `connection`'s; `JSONWriterTests` holds the two to the same bytes on every fixture.
+    /// `out` is appended to: a caller writing many connections clears it with
+    /// `removeAll(keepingCapacity: true)` between them.
+    public static func writeConnection(_ c: Connection, options: AnalysisOptions, pretty: Bool, indent: Int,
+                                       into out: inout [UInt8]) {
+        JSONWriter.appending(to: &out, indent: pretty ? indent : nil) { w in
+            write(c, options: options, to: &w)
+        }
+    }
+
+    private static func write(_ c: Connection, options: AnalysisOptions, to w: inout JSONWriter) {
+        let client = c.client, server = c.server
+        let twStart = c.timeWaitStart
+        let twEnd = timeWaitEnd(c, start: twStart, options: options)
+        w.beginObject()
+        w.member("id", c.id)
+        w.key("client"); write(client.endpoint, to: &w)
+        w.key("server"); write(server.endpoint, to: &w)
+        w.member("role_evidence", c.roleEvidence.rawValue)
+        w.member("first_frame", c.firstFrame)
+        w.member("last_frame", c.lastFrame)
+        w.member("start", time: c.start)
+        w.member("end", time: c.end)
+        w.member("duration", c.start.interval(to: c.end))
+        w.key("packets"); w.beginObject()
+        w.member("client", client.packets)
+        w.member("server", server.packets)
+        w.endObject()
+        w.key("bytes"); w.beginObject()
+        w.member("client", Int64(client.payloadBytes))
+        w.member("server", Int64(server.payloadBytes))
+        w.endObject()
+
+        w.key("handshake"); w.beginObject()
+        w.member("outcome", c.handshakeOutcome.rawValue)
+        w.member("syn_frame", client.synFrame)
+        w.member("synack_frame", server.synAckFrame)
+        w.member("ack_frame", server.synAckFrame != nil ? client.ackedPeerSynFrame : nil)
+        w.member("syn_count", client.synCount)
+        w.member("synack_count", server.synAckCount)
+        w.member("rtt", c.handshakeRTT)
+        w.member("client_isn", client.isn.map { Int($0.rawValue) })
+        w.member("server_isn", server.isn.map { Int($0.rawValue) })
+        w.key("options"); w.beginObject()
+        w.key("client"); write(client.synOptions, to: &w)
+        w.key("server"); write(server.synOptions, to: &w)
+        w.endObject()
+        w.endObject()
+
+        w.key("close"); w.beginObject()
+        w.member("kind", c.closeKind.rawValue)
+        w.member("initiator", c.closeInitiator?.rawValue)
+        w.key("frames"); w.beginObject()
+        w.member("client_fin", client.finFrame)
+        w.member("server_fin", server.finFrame)
+        w.member("client_fin_acked", client.finAckedFrame)
+        w.member("server_fin_acked", server.finAckedFrame)
+        w.member("rst", c.resetFrame)
+        w.endObject()
+        w.member("rst_sender", c.resetSender.map { c.role(of: $0).rawValue })
+        w.endObject()
+
+        w.key("states"); w.beginObject()
+        w.member("client", client.state.rawValue)
+        w.member("server", server.state.rawValue)
+        w.endObject()
+        w.key("transitions"); w.beginObject()
+        w.key("client"); writeTransitions(client, to: &w)
+        w.key("server"); writeTransitions(server, to: &w)
+        w.endObject()
+        w.key("time_wait"); w.beginObject()
+        w.member("side", c.timeWaitSide?.rawValue)
+        w.member("start", time: twStart)
+        w.member("end", time: twEnd)
+        w.member("reused_after", c.reusedAfter)
+        w.endObject()
+        w.key("zeek"); w.beginObject()
+        w.member("conn_state", c.zeekConnState)
+        w.member("history", c.zeekHistory)
+        w.endObject()
+        w.key("stats"); w.beginObject()
+        w.key("client"); DirectionFigures.write(c, c.clientIndex, to: &w)
+        w.key("server"); DirectionFigures.write(c, c.serverIndex, to: &w)
+        w.endObject()
+        w.key("findings"); w.beginArray()
+        for f in c.findings { write(f, in: c, to: &w) }
+        w.endArray()
+        w.endObject()
+    }
+
+    private static func write(_ e: Endpoint, to w: inout JSONWriter) {
+        w.beginObject()
+        w.member("address", e.address.description)
+        w.member("port", Int(e.port))
+        w.endObject()
+    }
+
+    private static func write(_ o: TCPOptions?, to w: inout JSONWriter) {
+        guard let o else { w.null(); return }
+        w.beginObject()
+        w.member("mss", o.mss.map(Int.init))
+        w.member("window_scale", o.windowScale.map(Int.init))
+        w.member("sack_permitted", o.sackPermitted)
+        w.member("timestamps", o.timestampValue != nil)
+        w.endObject()
+    }
+
+    private static func writeTransitions(_ side: HalfConnection, to w: inout JSONWriter) {
+        w.beginArray()
+        for t in side.transitions {
+            w.beginObject()
+            w.member("frame", t.frame)
+            w.member("state", t.state.rawValue)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
+    private static func write(_ f: Finding, in c: Connection, to w: inout JSONWriter) {
+        w.beginObject()
+        w.member("code", f.code.rawValue)
+        w.member("severity", f.severity.rawValue)
+        w.member("frame", f.frame)
+        w.member("time", time: f.time)
+        w.member("sender", f.senderIndex.map { c.role(of: $0).rawValue })
+        w.member("detail", f.detail)
+        w.endObject()
+    }
+
+    /// 2 MSL after TIME_WAIT began (`start`, the connection's `timeWaitStart`, which is not free to ask
+    /// twice), or earlier if a new incarnation reused the pair.
+    static func timeWaitEnd(_ c: Connection, start: Timestamp?, options: AnalysisOptions) -> Timestamp? {
+        guard let start else { return nil }
+        let end = Timestamp(nanoseconds: start.nanoseconds + Int64(2 * options.tracker.msl * 1e9))
+        if let reusedAt = c.reusedAt, reusedAt < end { return reusedAt }
+        return end
     }
 
     /// `hosts[]`: README "Host view".

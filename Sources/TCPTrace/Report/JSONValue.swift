@@ -39,19 +39,18 @@ public indirect enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Writes UTF-8 bytes (much cheaper than growing a String piece by piece).
+    /// Writes UTF-8 bytes (much cheaper than growing a String piece by piece). `JSONWriter` writes the same
+    /// bytes without a tree; both share the primitive writers below.
     private func write(into out: inout [UInt8], indent: Int?) {
         switch self {
-        case .null: out += "null".utf8
-        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .null: JSONValue.append("null", to: &out)
+        case .bool(let b): JSONValue.append(b ? "true" : "false", to: &out)
         case .int(let i): JSONValue.append(i, to: &out)
-        case .double(let d):
-            // Nanosecond resolution is the finest any capture holds.
-            out += (d.isFinite ? JSONValue.number(d) : "null").utf8
+        case .double(let d): JSONValue.append(d, to: &out)
         case .string(let s): JSONValue.escape(s, into: &out)
         case .number(let n): out += n.utf8
         case .array(let items):
-            if items.isEmpty { out += "[]".utf8; return }
+            if items.isEmpty { JSONValue.append("[]", to: &out); return }
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -61,7 +60,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             JSONValue.newline(&out, indent)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}".utf8; return }
+            if members.isEmpty { JSONValue.append("{}", to: &out); return }
             out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -76,61 +75,99 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func append(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var v = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
+    // MARK: Primitive writers, shared with `JSONWriter`
+
+    /// An integer in decimal, without a String in between: digits are made right to left in a stack buffer
+    /// (20 bytes hold Int64.min's 19 digits and sign) and appended in one go.
+    static func append(_ value: Int64, to out: inout [UInt8]) {
+        if value >= 0 && value < 10 { out.append(UInt8(ascii: "0") + UInt8(value)); return }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
-            while v > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(v % 10)
+            var v = value.magnitude
+            var start = 20
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
-                count += 1
+            } while v > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
             }
-        }
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        withUnsafeBytes(of: &digits) { buffer in
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<20]))
         }
     }
 
-    private static func newline(_ out: inout [UInt8], _ indent: Int?) {
+    /// Literal text (`null`, `true`, punctuation) copied in one go.
+    static func append(_ text: StaticString, to out: inout [UInt8]) {
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    /// A Double as `number(_:)` spells it; `null` for infinities and NaN, which JSON cannot hold.
+    static func append(_ value: Double, to out: inout [UInt8]) {
+        if !value.isFinite {
+            append("null", to: &out)
+        } else if isIntegral(value) {
+            append(Int64(value), to: &out)
+        } else {
+            out += value.description.utf8
+        }
+    }
+
+    /// A line break and two spaces per level; nothing in the compact form (`indent` nil).
+    static func newline(_ out: inout [UInt8], _ indent: Int?) {
         guard let indent else { return }
         out.append(UInt8(ascii: "\n"))
-        for _ in 0..<(indent * 2) { out.append(UInt8(ascii: " ")) }
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 
-    private static func escape(_ s: String, into out: inout [UInt8]) {
+    /// A quoted string, with quotes, backslashes and control characters escaped. Runs of bytes that need no
+    /// escape (all of most strings) are copied in one go.
+    static func escape(_ s: String, into out: inout [UInt8]) {
+        if s.utf8.withContiguousStorageIfAvailable({ escape($0, into: &out) }) != nil { return }
+        // Only a bridged string lacks contiguous UTF-8; a native copy has it.
+        var native = s
+        native.makeContiguousUTF8()
+        escape(native, into: &out)
+    }
+
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escaping: copy them in one go.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in s.utf8 {
+        var run = 0
+        for (i, byte) in bytes.enumerated() where needsEscape(byte) {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+            run = i + 1
             switch byte {
-            case UInt8(ascii: "\""): out += "\\\"".utf8
-            case UInt8(ascii: "\\"): out += "\\\\".utf8
-            case UInt8(ascii: "\n"): out += "\\n".utf8
-            case UInt8(ascii: "\r"): out += "\\r".utf8
-            case UInt8(ascii: "\t"): out += "\\t".utf8
-            case 0..<0x20:
-                let hex = String(byte, radix: 16)
-                out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
-            default: out.append(byte)   // UTF-8 continuation and lead bytes pass through unchanged
+            case UInt8(ascii: "\""): append("\\\"", to: &out)
+            case UInt8(ascii: "\\"): append("\\\\", to: &out)
+            case UInt8(ascii: "\n"): append("\\n", to: &out)
+            case UInt8(ascii: "\r"): append("\\r", to: &out)
+            case UInt8(ascii: "\t"): append("\\t", to: &out)
+            default:
+                // Other control characters as \u00XX in lower-case hex; the high digit is 0 or 1 (byte < 0x20).
+                append("\\u00", to: &out)
+                out.append(UInt8(ascii: "0") + byte >> 4)
+                let low = byte & 0xf
+                out.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
             }
         }
+        // UTF-8 lead and continuation bytes pass through unchanged.
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Quotes, backslashes and control characters; JSON takes every other byte as it is.
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     /// The shortest text that reads back as the same Double (Swift's own conversion: `0.008`, `1e-05`, valid
     /// JSON); integral values without a fraction.
     static func number(_ d: Double) -> String {
-        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
-        return d.description
+        isIntegral(d) ? String(Int64(d)) : d.description
     }
+
+    /// Written without a fraction: whole, and small enough that every digit is exact.
+    private static func isIntegral(_ d: Double) -> Bool { d == d.rounded() && abs(d) < 1e15 }
 
 }

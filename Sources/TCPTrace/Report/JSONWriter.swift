@@ -1,0 +1,137 @@
+/// Writes JSON straight to UTF-8 bytes as the caller walks its data, without building a `JSONValue` tree
+/// first: the same bytes as `JSONValue.serialized` (commas, line breaks, two spaces per level), through the
+/// same primitive writers. For output written once per connection, where building the tree cost more than
+/// everything else (`analyze --format jsonl`).
+///
+/// The caller keeps the nesting: each `beginObject`/`beginArray` needs its `endObject`/`endArray`, and each
+/// object member starts with `key`. A mismatch is a programming error (a debug build stops at an end without
+/// its begin); the output is then not JSON.
+struct JSONWriter {
+    /// The output so far.
+    var bytes: [UInt8] = []
+    /// Level of the outermost value (as `serialized(indent:)`), or nil for one compact line.
+    private let indent: Int?
+    /// Containers open.
+    private var depth = 0
+    /// The innermost open container has nothing in it yet.
+    private var empty = true
+    /// A key was just written, so the next value is its member's and needs no separator.
+    private var afterKey = false
+
+    init(indent: Int?) { self.indent = indent }
+
+    /// Runs `body` with a writer that appends to `out` (pretty at level `indent`, or compact if nil). The
+    /// buffer is moved in and out, not copied, so a caller reusing one keeps its capacity.
+    static func appending(to out: inout [UInt8], indent: Int?, _ body: (inout JSONWriter) -> Void) {
+        var writer = JSONWriter(indent: indent)
+        swap(&writer.bytes, &out)
+        body(&writer)
+        swap(&writer.bytes, &out)
+    }
+
+    // MARK: Structure
+
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// Starts an object member; its value follows. Keys are our own literals (the field names of the
+    /// schema), so they are copied without a look for escapes; a debug build checks that none needs one.
+    mutating func key(_ name: StaticString) {
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        empty = false
+        JSONValue.newline(&bytes, indent.map { $0 + depth })
+        name.withUTF8Buffer { text in
+            assert(!text.contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: text)
+        }
+        JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
+        afterKey = true
+    }
+
+    // MARK: Values
+
+    mutating func null() {
+        separate()
+        JSONValue.append("null", to: &bytes)
+    }
+
+    mutating func value(_ b: Bool) {
+        separate()
+        JSONValue.append(b ? "true" : "false", to: &bytes)
+    }
+
+    mutating func value(_ i: Int) {
+        separate()
+        JSONValue.append(Int64(i), to: &bytes)
+    }
+
+    mutating func value(_ i: Int64) {
+        separate()
+        JSONValue.append(i, to: &bytes)
+    }
+
+    /// Shortest form, as `JSONValue.double`; `null` if not finite.
+    mutating func value(_ d: Double) {
+        separate()
+        JSONValue.append(d, to: &bytes)
+    }
+
+    mutating func value(_ s: String) {
+        separate()
+        JSONValue.escape(s, into: &bytes)
+    }
+
+    mutating func value(_ i: Int?) { if let i { value(i) } else { null() } }
+    mutating func value(_ d: Double?) { if let d { value(d) } else { null() } }
+    mutating func value(_ s: String?) { if let s { value(s) } else { null() } }
+
+    /// Epoch seconds with all nine nanosecond digits, as `JSONValue.time`.
+    mutating func time(_ t: Timestamp?) {
+        guard let t else { null(); return }
+        separate()
+        bytes += t.description.utf8
+    }
+
+    // MARK: Members: a key and its value
+
+    mutating func member(_ name: StaticString, _ i: Int) { key(name); value(i) }
+    mutating func member(_ name: StaticString, _ i: Int64) { key(name); value(i) }
+    mutating func member(_ name: StaticString, _ i: Int?) { key(name); value(i) }
+    mutating func member(_ name: StaticString, _ d: Double) { key(name); value(d) }
+    mutating func member(_ name: StaticString, _ d: Double?) { key(name); value(d) }
+    mutating func member(_ name: StaticString, _ s: String) { key(name); value(s) }
+    mutating func member(_ name: StaticString, _ s: String?) { key(name); value(s) }
+    mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
+    mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
+
+    // MARK: Layout, as `JSONValue.write(into:indent:)`
+
+    /// Before a value: nothing after a key or at the top; otherwise it is an array item, on its own line.
+    private mutating func separate() {
+        if afterKey { afterKey = false; return }
+        guard depth > 0 else { return }
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        empty = false
+        JSONValue.newline(&bytes, indent.map { $0 + depth })
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        separate()
+        bytes.append(bracket)
+        depth += 1
+        empty = true
+    }
+
+    /// An empty container closes on the same line (`{}`, `[]`); a full one on a line of its own.
+    private mutating func close(_ bracket: UInt8) {
+        assert(depth > 0, "an end without its begin")
+        depth -= 1
+        if !empty { JSONValue.newline(&bytes, indent.map { $0 + depth }) }
+        bytes.append(bracket)
+        // The enclosing container now holds this one.
+        empty = false
+    }
+}

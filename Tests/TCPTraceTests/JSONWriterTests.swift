@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import TCPTrace
+
+/// The direct byte writer against the `JSONValue` tree it replaces on the hot path: the same bytes, compact
+/// (jsonl) and pretty (the `json` document), for every connection of every committed capture.
+@Suite struct JSONWriterTests {
+    static let captures = CheckSession.captures(in: [fixture("")])
+
+    @Test func everyFixtureIsFound() {
+        #expect(Self.captures.count >= 19)
+        #expect(Self.captures.contains { $0.hasSuffix(".pcapng") })
+        #expect(Self.captures.contains { $0.contains("/synthetic/") })
+    }
+
+    @Test(arguments: captures)
+    func writerMatchesTheTree(_ capture: String) throws {
+        let options = AnalysisOptions()
+        let analysis = try Analyzer.analyze(paths: [capture], options: options)
+        #expect(!analysis.connections.isEmpty, "\(capture) has no connection to compare")
+        // One buffer for all, as the jsonl loop reuses it.
+        var out: [UInt8] = []
+        for c in analysis.connections {
+            let tree = JSONReport.connection(c, options: options)
+            out.removeAll(keepingCapacity: true)
+            JSONReport.writeConnection(c, options: options, pretty: false, indent: 0, into: &out)
+            // The first difference in a capture is enough to read; the rest would repeat it.
+            guard same(out, tree.serialized(pretty: false), "\(capture) connection \(c.id), compact") else { return }
+            out.removeAll(keepingCapacity: true)
+            JSONReport.writeConnection(c, options: options, pretty: true, indent: 2, into: &out)
+            guard same(out, tree.serialized(pretty: true, indent: 2), "\(capture) connection \(c.id), pretty") else {
+                return
+            }
+        }
+    }
+
+    /// Byte equality (a String comparison would let Unicode-equivalent spellings pass); on a difference,
+    /// records where it starts and the text around it.
+    func same(_ written: [UInt8], _ expected: String, _ what: String,
+              sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let wanted = Array(expected.utf8)
+        if written == wanted { return true }
+        let at = zip(written, wanted).prefix { $0 == $1 }.count
+        func around(_ bytes: [UInt8]) -> String {
+            String(decoding: bytes[max(0, at - 60)..<min(bytes.count, at + 60)], as: UTF8.self)
+        }
+        let message = "\(what): differs at byte \(at) of \(wanted.count) (written \(written.count))\n"
+            + "written: …\(around(written))…\nwanted:  …\(around(wanted))…"
+        Issue.record("\(message)", sourceLocation: sourceLocation)
+        return false
+    }
+
+    @Test func elementsKeepTheirSeparators() throws {
+        let options = AnalysisOptions()
+        let analysis = try Analyzer.analyze(paths: [fixture("bulk-loss-mid.pcap")], options: options)
+        for (i, c) in analysis.connections.enumerated() {
+            let tree = JSONReport.connection(c, options: options).serialized(pretty: true, indent: 2)
+            let expected = (i == 0 ? "\n    " : ",\n    ") + tree
+            #expect(same(Array(JSONReport.element(c, options: options, first: i == 0).utf8), expected, "element \(i)"))
+            var out = Array("[".utf8)
+            JSONReport.appendElement(c, options: options, first: i == 0, into: &out)
+            #expect(same(out, "[" + expected, "appendElement \(i) appends after what the buffer holds"))
+        }
+    }
+
+    @Test func theWholeDocumentParses() throws {
+        let analysis = try Analyzer.analyze(paths: [fixture("bulk-loss-mid.pcap")], options: AnalysisOptions())
+        let json = JSONReport.render(analysis)
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let connections = object?["connections"] as? [[String: Any]]
+        #expect(connections?.count == analysis.connections.count)
+        #expect(connections?.first?["stats"] != nil)
+    }
+
+    /// Layout cases a connection may not reach: empty and nested containers, arrays of arrays, escapes,
+    /// numbers at the edges of the shortest form, negative timestamps.
+    @Test(arguments: [nil, 0, 1, 3] as [Int?])
+    func layoutMatchesTheTree(_ indent: Int?) {
+        let stamp = Timestamp(nanoseconds: -1_500_000_001)
+        let tree = JSONValue.object([
+            ("empty_object", .object([])),
+            ("empty_array", .array([])),
+            ("nested", .array([.array([]), .array([.int(-7), .null]), .object([("k", .object([]))])])),
+            ("text", .string("quote \" backslash \\ tab \t bell \u{07} é")),
+            ("doubles", .array([.double(0.008), .double(1e-5), .double(-0.0), .double(1e20), .double(.nan),
+                                .double(-.infinity), .double(3)])),
+            ("flags", .array([.bool(true), .bool(false)])),
+            ("time", .time(stamp)),
+            ("no_time", .time(nil)),
+            ("max", .int(Int64.max)),
+            ("min", .int(Int64.min + 1)),
+        ])
+        var out: [UInt8] = Array("prefix".utf8)
+        JSONWriter.appending(to: &out, indent: indent) { w in
+            w.beginObject()
+            w.key("empty_object"); w.beginObject(); w.endObject()
+            w.key("empty_array"); w.beginArray(); w.endArray()
+            w.key("nested"); w.beginArray()
+            w.beginArray(); w.endArray()
+            w.beginArray(); w.value(-7); w.null(); w.endArray()
+            w.beginObject(); w.key("k"); w.beginObject(); w.endObject(); w.endObject()
+            w.endArray()
+            w.member("text", "quote \" backslash \\ tab \t bell \u{07} é")
+            w.key("doubles"); w.beginArray()
+            for d in [0.008, 1e-5, -0.0, 1e20, .nan, -.infinity, 3] { w.value(d) }
+            w.endArray()
+            w.key("flags"); w.beginArray(); w.value(true); w.value(false); w.endArray()
+            w.member("time", time: stamp)
+            w.member("no_time", time: nil)
+            w.key("max"); w.value(Int64.max)
+            w.key("min"); w.value(Int64.min + 1)
+            w.endObject()
+        }
+        let expected = "prefix" + tree.serialized(pretty: indent != nil, indent: indent ?? 0)
+        #expect(same(out, expected, "indent \(indent.map(String.init) ?? "compact")"))
+    }
+
+    /// The shared primitives against the plain spellings they replace: `String(i)`, and escapes as JSON
+    /// writes them (`\n`, `\r`, `\t`, `\"`, `\\`, else `\u00xx` for control characters).
+    @Test func primitivesSpellAsBefore() throws {
+        var samples: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 65_535, 1_700_000_000, -1, -9, -10, -12_345,
+                                Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 { power *= 10; samples += [power - 1, power, power + 1, -power] }
+        for value in samples {
+            var out: [UInt8] = []
+            JSONValue.append(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(value))
+        }
+
+        let text = String(decoding: Array(0..<0x20) + Array("\"\\/é plain ✓".utf8) + [0x7f], as: UTF8.self)
+        var expected = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": expected += "\\\""
+            case "\\": expected += "\\\\"
+            case "\n": expected += "\\n"
+            case "\r": expected += "\\r"
+            case "\t": expected += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                expected += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: expected.unicodeScalars.append(scalar)
+            }
+        }
+        expected += "\""
+        var out: [UInt8] = []
+        JSONValue.escape(text, into: &out)
+        #expect(same(out, expected, "escaped control characters"))
+        let back = try JSONSerialization.jsonObject(with: Data(out), options: .fragmentsAllowed) as? String
+        #expect(back == text)
+        out.removeAll()
+        JSONValue.escape("", into: &out)
+        #expect(out == Array("\"\"".utf8))
+    }
+}

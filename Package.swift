@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
@@ -21,7 +22,8 @@ let package = Package(
         ),
         .target(
             name: "TCPTrace",
-            dependencies: ["CPcap", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CPcap", .product(name: "Yams", package: "Yams"),
+                           .product(name: "DequeModule", package: "swift-collections")]
         ),
         // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
         // not produce (scripts/make-synthetic-fixtures).

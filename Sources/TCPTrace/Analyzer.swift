@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings for one analysis run.
 public struct AnalysisOptions: Sendable {
     public var tracker = TrackerOptions()
@@ -9,6 +11,9 @@ public struct AnalysisOptions: Sendable {
     /// Called once per second of capture time while streaming, with the TCP segments read so far and the
     /// connections held.
     public var progress: (@Sendable (_ packets: Int, _ connections: Int) -> Void)?
+    /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
+    /// older one; beyond it they wait in a temporary file.
+    public var spoolMemory = 16 << 20
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
         self.tracker = tracker
         self.idleTimeout = idleTimeout
@@ -84,6 +89,9 @@ extension Analysis {
 
 /// Runs capture → decode → track over one or more files read as one continuous trace.
 public enum Analyzer {
+    /// Seconds of capture time between two sweeps of the streaming analysis.
+    static let sweepInterval = 0.25
+
     /// Analyses `paths` (`-` is standard input and must be alone). Files are ordered by their first
     /// timestamp; frame numbers run on across files.
     /// - Throws: `CaptureError` for a missing, unreadable or non-capture file, or an unsupported link type.
@@ -99,50 +107,101 @@ public enum Analyzer {
         var frame = 0
         for path in ordered {
             let capture = try CaptureFile(path: path)
-            read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker)
+            read(capture, path: path, frame: &frame, summary: &summary) { tracker.ingest($0, frame: $1, time: $2) }
         }
         return Analysis(input: summary, tracker: &tracker, options: options)
     }
 
-    /// Streaming analysis: each connection is handed to `output` as soon as nothing more can change it (and
-    /// every connection that began before it has been handed over, so the order is by first frame). Memory
-    /// holds the open connections, a compact record per connection inside its TIME_WAIT window, and finished
-    /// connections waiting for an older one to finish. The returned analysis has no `connections`, only totals.
-    public static func analyze(paths: [String], options: AnalysisOptions, output: (Connection) -> Void)
-        throws(CaptureError) -> Analysis
+    /// Streaming analysis on two threads: one reads and decodes the capture, the calling thread tracks
+    /// connections. Each connection goes to `finalize` as soon as nothing more can change it (in the order
+    /// connections end), which renders it into the buffer; `emit` then receives each connection's rendered
+    /// bytes, once per connection, by first frame (`AnalysisOptions.order`), or at once with `.finish`.
+    /// Memory holds the open connections, a compact record per connection inside its TIME_WAIT window, and
+    /// the rendered output of connections waiting for an older one (in memory up to
+    /// `AnalysisOptions.spoolMemory` bytes, beyond it in a temporary file). The returned analysis has no
+    /// `connections`, only totals.
+    public static func analyze(paths: [String], options: AnalysisOptions,
+                               finalize: (Connection, inout [UInt8]) -> Void,
+                               emit: (UnsafeRawBufferPointer) -> Void) throws(CaptureError) -> Analysis
     {
         if paths.count > 1 && paths.contains("-") { throw .standardInputWithOtherFiles }
-        var summary = CaptureSummary()
+        var start = CaptureSummary()
+        let ordered = try order(paths, summary: &start)
+        let channel = SegmentChannel()
+        let initial = start
+        let reader = Thread {
+            var summary = initial
+            var frame = 0
+            var batch = channel.emptyBatch()
+            var failure: CaptureError?
+            for path in ordered {
+                do throws(CaptureError) {
+                    let capture = try CaptureFile(path: path)
+                    read(capture, path: path, frame: &frame, summary: &summary) { segment, frame, time in
+                        batch.append(PipelineItem(segment: segment, frame: frame, time: time))
+                        if batch.count == SegmentChannel.batchSize {
+                            channel.send(batch)
+                            batch = channel.emptyBatch()
+                        }
+                    }
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            if !batch.isEmpty { channel.send(batch) }
+            channel.close(summary: summary, error: failure)
+        }
+        reader.stackSize = 1 << 22
+        reader.start()
+
         var tracker = Tracker(options: options.tracker)
-        var stream = ConnectionStream(ordered: options.order == .firstFrame)
+        var spool = OrderedSpool(memoryBudget: options.spoolMemory)
         var totals = FindingTotals()
-        let ordered = try order(paths, summary: &summary)
-        var frame = 0
+        var rendered: [UInt8] = []
         var lastSweep: Timestamp?
         var segments = 0
         func deliver(_ c: Connection) {
             totals.add(c)
-            output(c)
-        }
-        for path in ordered {
-            let capture = try CaptureFile(path: path)
-            read(capture, path: path, frame: &frame, summary: &summary, tracker: &tracker) { now, tracker in
-                segments += 1
-                // Once per second of capture time: finalize what can no longer change.
-                if let last = lastSweep, last.interval(to: now) < 1, now.interval(to: last) < 1 { return }
-                options.progress?(segments, tracker.liveConnections)
-                lastSweep = now
-                for c in tracker.expire(now: now, idleTimeout: options.idleTimeout) { stream.add(c) }
-                for id in tracker.drainDropped() { stream.skip(id) }
-                stream.emitReady(deliver)
+            rendered.removeAll(keepingCapacity: true)
+            finalize(c, &rendered)
+            if options.order == .finish {
+                rendered.withUnsafeBytes(emit)
+            } else {
+                spool.add(c.id, rendered, emit: emit)
             }
         }
-        for id in tracker.drainDropped() { stream.skip(id) }
-        for c in tracker.finish() { stream.add(c) }
-        stream.emitReady(deliver)
-        stream.flush(deliver)
+        func dropped(_ tracker: inout Tracker) {
+            guard options.order == .firstFrame else { _ = tracker.drainDropped(); return }
+            for id in tracker.drainDropped() { spool.skip(id, emit: emit) }
+        }
+        while let batch = channel.receive() {
+            for item in batch {
+                tracker.ingest(item.segment, frame: item.frame, time: item.time)
+                segments += 1
+                let now = item.time
+                // Four times per second of capture time: finalize what can no longer change (a connection
+                // waits for the sweep after its linger: sweeping often keeps fewer of them whole).
+                if let last = lastSweep, last.interval(to: now) < Analyzer.sweepInterval,
+                   now.interval(to: last) < Analyzer.sweepInterval { continue }
+                options.progress?(segments, tracker.liveConnections)
+                lastSweep = now
+                tracker.expire(now: now, idleTimeout: options.idleTimeout, deliver)
+                dropped(&tracker)
+            }
+            channel.recycle(batch)
+        }
+        let (summary, failure) = channel.waitForOutcome()
+        if let failure { throw failure }
+        dropped(&tracker)
+        for c in tracker.finish() { deliver(c) }
+        spool.flush(emit)
         var analysis = Analysis(input: summary, connections: [], options: options,
                                 evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+        if spool.spilledTotal > 0 {
+            analysis.input.notes.append("\(spool.spilledTotal) connection(s) waited for an older one in a temporary "
+                                            + "file (first-frame order; --order finish writes them as they end)")
+        }
         analysis.totals = totals
         analysis.addEvictionWarnings()
         return analysis
@@ -158,7 +217,7 @@ public enum Analyzer {
         let failure: CaptureError? = bytes.withUnsafeBytes { raw -> CaptureError? in
             do throws(CaptureError) {
                 let capture = try CaptureFile(bytes: raw, name: name)
-                read(capture, path: name, frame: &frame, summary: &summary, tracker: &tracker)
+                read(capture, path: name, frame: &frame, summary: &summary) { tracker.ingest($0, frame: $1, time: $2) }
                 return nil
             } catch {
                 return error
@@ -168,10 +227,10 @@ public enum Analyzer {
         return Analysis(input: summary, tracker: &tracker, options: options)
     }
 
-    /// Reads every packet of one capture into the tracker; frame numbers continue from `frame`.
+    /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
+    /// number and time; frame numbers continue from `frame`.
     private static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
-                             summary: inout CaptureSummary, tracker: inout Tracker,
-                             sweep: (Timestamp, inout Tracker) -> Void = { _, _ in }) {
+                             summary: inout CaptureSummary, deliver: (Segment, Int, Timestamp) -> Void) {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty   // decoded into in place, packet after packet
@@ -197,8 +256,7 @@ public enum Analyzer {
             summary.packets += 1
             let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
-                tracker.ingest(segment, frame: frame, time: record.timestamp)
-                sweep(record.timestamp, &tracker)
+                deliver(segment, frame, record.timestamp)
             }
         }
         if case .damaged(let reason) = end {

@@ -95,7 +95,8 @@ struct Analyze: ParsableCommand {
         }
     }
 
-    /// Writes each connection as soon as it is final, so memory does not grow with the length of the trace.
+    /// Writes each connection as soon as it is final (and every older one is written), so memory does not grow
+    /// with the length of the trace.
     private func stream(_ options: AnalysisOptions, hostOptions: HostOptions?) throws(CaptureError) -> Analysis {
         var output = OutputBuffer()
         var accumulator = hostOptions.map { HostAccumulator(options: $0) }
@@ -105,25 +106,26 @@ struct Analyze: ParsableCommand {
         case .json: output.write(JSONReport.start())
         case .csv: output.write(CSVReport.header())
         }
-        var analysis = try Analyzer.analyze(paths: files, options: options) { c in
+        let format = format, long = long
+        var analysis = try Analyzer.analyze(paths: files, options: options, finalize: { c, out in
             accumulator?.add(c)
             switch format {
-            case .text:
-                if long {
-                    output.write((first ? "" : "\n") + TextReport.long(c))
-                } else {
-                    if first { output.write(TextReport.tableHeader()) }
-                    output.write(TextReport.row(c))
-                }
-            case .csv:
-                output.write(CSVReport.row(c))
-            case .json:
-                output.write(JSONReport.element(c, options: options, first: first))
-            case .jsonl:
-                output.write(JSONReport.connection(c, options: options).serialized(pretty: false) + "\n")
+            case .text: out.append(contentsOf: (long ? TextReport.long(c) : TextReport.row(c)).utf8)
+            case .csv: out.append(contentsOf: CSVReport.row(c).utf8)
+            case .json: out.append(contentsOf: JSONReport.element(c, options: options, first: true).utf8)
+            case .jsonl: out.append(contentsOf: (JSONReport.connection(c, options: options).serialized(pretty: false) + "\n").utf8)
             }
+        }, emit: { bytes in
+            // Separators depend on the position in the output, so they are written here, in order.
+            switch format {
+            case .text where long: if !first { output.write("\n") }
+            case .text: if first { output.write(TextReport.tableHeader()) }
+            case .json: if !first { output.write(",") }
+            case .csv, .jsonl: break
+            }
+            output.write(bytes)
             first = false
-        }
+        })
         if let accumulator {
             let view = accumulator.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0))
             analysis.attach(view)
@@ -147,6 +149,11 @@ struct OutputBuffer {
 
     mutating func write(_ text: String) {
         bytes.append(contentsOf: text.utf8)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func write(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw)
         if bytes.count >= 1 << 16 { flush() }
     }
 

@@ -54,6 +54,8 @@ public struct CaptureFile: ~Copyable {
 
     /// Takes ownership of `file`: libpcap closes it with the capture, and so does a failed open here.
     private init(stream file: UnsafeMutablePointer<FILE>, path: String) throws(CaptureError) {
+        // Read by one thread only (the pipeline's reader): no stdio lock per fread.
+        cpcap_unlocked_stream(file)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let pcap = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO),
                                                                  &errorBuffer) else {

@@ -31,7 +31,9 @@ public enum PacketDecoder {
 
     /// Decodes one packet, writing a TCP segment into `segment` (which is left as it was otherwise). The
     /// segment is filled in place instead of being returned so that no 140-byte value is copied per packet.
-    @inline(__always)
+    /// Not inlined into the read loop: one call per packet costs less than the register pressure of a loop
+    /// body holding every link layer.
+    @inline(never)
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, into segment: inout Segment)
         -> DecodeStatus
     {
@@ -88,7 +90,7 @@ public enum PacketDecoder {
     }
 
     /// Linux cooked v1: 16-byte header, protocol (ethertype) in its last two bytes.
-    @inline(__always)
+    @inline(never)
     static func decodeSLL(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 16 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 16, available: bytes.count,
@@ -98,7 +100,7 @@ public enum PacketDecoder {
     }
 
     /// Linux cooked v2: 20-byte header, protocol (ethertype) in its first two bytes.
-    @inline(__always)
+    @inline(never)
     static func decodeSLL2(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 20 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 20, available: bytes.count,
@@ -110,7 +112,7 @@ public enum PacketDecoder {
     /// BSD loopback: a 4-byte address family, in the capturing host's byte order for DLT_NULL and in network
     /// order for DLT_LOOP. AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
     /// 30 (Darwin) or 10 (Linux).
-    @inline(__always)
+    @inline(never)
     static func decodeNull(_ bytes: UnsafeRawBufferPointer, networkOrder: Bool, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count >= 4 else {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 4, available: bytes.count,
@@ -127,7 +129,7 @@ public enum PacketDecoder {
     }
 
     /// Raw IP: the version nibble picks IPv4 or IPv6.
-    @inline(__always)
+    @inline(never)
     static func decodeRawIP(_ bytes: UnsafeRawBufferPointer, offset: Int, into segment: inout Segment) -> DecodeStatus {
         guard bytes.count > offset else {
             return .truncated(DecodeProblem(layer: .link, offset: offset, needed: 1, available: 0,
@@ -255,7 +257,7 @@ public enum PacketDecoder {
     /// With loose or strict source routing (RFC 791 3.1, options 131 and 137) the header's destination is the
     /// next hop; the connection's endpoint is the last address of the route. The options were bounds-checked
     /// with the header; each option length is checked (>= 2, inside the header) before use.
-    @inline(__always)
+    @inline(never)
     static func finalDestination(_ bytes: UnsafeRawBufferPointer, options: Range<Int>) -> IPAddress? {
         var cursor = options.lowerBound
         while cursor < options.upperBound {
@@ -349,13 +351,17 @@ public enum PacketDecoder {
 
 extension UnsafeRawBufferPointer {
     /// Big-endian reads at a byte offset. Callers check bounds first (see each decoder's guard).
+    /// Assembled from single bytes through the base pointer: the optimizer turns this into one load and a
+    /// byte swap, where the generic `loadUnaligned` stayed an out-of-line call in the read loop.
     @inline(__always) func u16(_ offset: Int) -> UInt16 {
-        UInt16(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        let p = baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self) + offset
+        return UInt16(p[0]) << 8 | UInt16(p[1])
     }
     @inline(__always) func u32(_ offset: Int) -> UInt32 {
-        UInt32(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        let p = baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self) + offset
+        return UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
     }
     @inline(__always) func u64(_ offset: Int) -> UInt64 {
-        UInt64(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        UInt64(u32(offset)) << 32 | UInt64(u32(offset + 4))
     }
 }

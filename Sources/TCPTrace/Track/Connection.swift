@@ -137,6 +137,25 @@ public struct Connection: Sendable {
             && sideA.finFrame == nil && sideB.finFrame == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
     }
 
+    /// Applies the segment; true when this ends the connection's count as a half-open attempt (the tracker
+    /// keeps that count). One mutating call, so the tracker reaches the connection in place.
+    mutating func applyAndSettle(_ segment: Segment, frame: Int, time: Timestamp) -> Bool {
+        apply(segment, frame: frame, time: time)
+        guard countedAsAttempt, !isAttemptOnly else { return false }
+        countedAsAttempt = false
+        return true
+    }
+
+    /// Still counted as a half-open attempt (mutating only so that the tracker reads it in place).
+    mutating func isCountedAttempt() -> Bool { countedAsAttempt }
+
+    /// Nothing more can change this connection by `now`: finished and silent past the linger, or silent past the
+    /// idle timeout. Mutating only so that the tracker's sweep reads it in place (a read through `?.` copies).
+    mutating func isDue(now: Timestamp, linger: Double, idleTimeout: Double) -> Bool {
+        let silent = end.interval(to: now)
+        return (isFinished && silent > linger) || silent > idleTimeout
+    }
+
     /// Most findings of one code kept per connection; the rest are counted (endless retransmissions cannot
     /// grow memory without bound).
     public static let maxFindingsPerCode = 100

@@ -7,10 +7,9 @@ struct Hole: Sendable {
 
 /// Data-phase figures and state for the segments one endpoint sends (tcptrace -l's per-direction block).
 ///
-/// A class, owned by exactly one endpoint of one connection and used by one thread: the per-packet path reads
-/// the endpoints through copies, and a reference keeps those copies to one retain instead of copying every
-/// array here.
-public final class DirectionStats: @unchecked Sendable {
+/// A value stored inline in its endpoint: the per-packet path changes it in place through `inout` endpoints
+/// (no reference, so no retain/release and no dynamic exclusivity check per access).
+public struct DirectionStats: Sendable {
     public var pureAcks = 0
     public var sackAcks = 0
     public var dsacks = 0
@@ -56,7 +55,7 @@ public final class DirectionStats: @unchecked Sendable {
 
     public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }
 
-    func observeWindow(_ scaled: UInt64) {
+    mutating func observeWindow(_ scaled: UInt64) {
         windowMin = min(windowMin, scaled)
         windowMax = max(windowMax, scaled)
         windowSum += Double(scaled)

@@ -23,24 +23,33 @@ public struct TrackerOptions: Sendable {
 /// Owns the connections of a trace: finds each segment's connection by 4-tuple and incarnation, starts a new
 /// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
 /// memory bounded by dropping the oldest half-open attempts first.
+///
+/// Connections live in a slab: a slot freed by a finalized connection is taken by the next new one, so the
+/// storage stays as large as the most connections held at once (no holes, no compaction).
 public struct Tracker {
     public let options: TrackerOptions
-    /// Current incarnation of each 4-tuple: index into `connections`.
+    /// Current incarnation of each 4-tuple: its slot in `slots`.
     private var current: [FlowKey: Int] = [:]
-    /// Connections in creation order; nil where one was dropped (compacted away when holes pile up).
-    private var connections: [Connection?] = []
-    /// `ids[i]` is the id of `connections[i]`, kept for dropped entries too: ascending, so searchable.
-    private var ids: [Int] = []
-    private var holes = 0
+    /// The slab; nil where a slot is free.
+    private var slots: [Connection?] = []
+    /// `slotIDs[i]` is the id of the connection in `slots[i]`, 0 when free (read without touching the slab).
+    private var slotIDs: [Int] = []
+    private var freeSlots: [Int] = []
     private var nextID = 1
-    /// Ids of connections opened by a SYN, oldest first, from `halfOpenHead` on.
-    private var halfOpenQueue: [Int] = []
+    /// Slot of the connection the last segment went to (`connection(id:)` looks there first).
+    private var lastSlot = 0
+    /// Connections opened by a SYN (id and slot), oldest first, from `halfOpenHead` on.
+    private var halfOpenQueue: [(id: Int, slot: Int)] = []
     /// Connections that are still only an attempt (exact; the queue above may hold ids that moved on).
     private var halfOpenCount = 0
     private var halfOpenHead = 0
+    /// Every connection (id and slot) in creation order from `creationHead` on, for dropping the oldest at
+    /// the cap; entries of connections already gone are skipped, and pruned when they pile up.
+    private var creationQueue: [(id: Int, slot: Int)] = []
+    private var creationHead = 0
     /// Closed connections already finalized but still inside their 2·MSL window, kept compactly so that a
     /// reuse of the 4-tuple is still recognised.
-    private var timeWaitRecords: [FlowKey: TimeWaitRecord] = [:]
+    private var timeWaitRecords = TimeWaitTable()
     /// Ids dropped to stay within the caps since the last `drainDropped()`.
     private var droppedIDs: [Int] = []
     /// Connections dropped to stay within the caps.
@@ -51,7 +60,7 @@ public struct Tracker {
         self.options = options
     }
 
-    public var liveConnections: Int { connections.count - holes }
+    public private(set) var liveConnections = 0
 
     /// Compact TIME_WAIT records held for finalized connections.
     public var timeWaitRecordCount: Int { timeWaitRecords.count }
@@ -69,17 +78,17 @@ public struct Tracker {
         guard let index = current[key] else {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
-        let id = ids[index]
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
-           connections[index]?.isNewIncarnation(segment) == true {
+           slots[index]?.isNewIncarnation(segment) == true {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
-        connections[index]?.apply(segment, frame: frame, time: time)
-        if halfOpenCount > 0, connections[index]?.countedAsAttempt == true, connections[index]?.isAttemptOnly == false {
-            connections[index]?.countedAsAttempt = false
+        lastSlot = index
+        // A mutating call through `?.` changes the element in place; reading a property through `?.` would
+        // copy the whole connection (and retain its arrays) first.
+        if slots[index]?.applyAndSettle(segment, frame: frame, time: time) == true {
             halfOpenCount -= 1
         }
-        return id
+        return slotIDs[index]
     }
 
     /// Ids of connections dropped to bound memory since the last call.
@@ -90,7 +99,8 @@ public struct Tracker {
 
     /// The live connection with this id, if it is still held.
     public func connection(id: Int) -> Connection? {
-        index(of: id).flatMap { connections[$0] }
+        if lastSlot < slotIDs.count && slotIDs[lastSlot] == id { return slots[lastSlot] }
+        return slotIDs.firstIndex(of: id).flatMap { slots[$0] }
     }
 
     /// Finalizes and forgets every connection nothing more can change by `now`: finished (both FINs or a RST)
@@ -98,27 +108,28 @@ public struct Tracker {
     /// finished, oldest first.
     public mutating func expire(now: Timestamp, idleTimeout: Double) -> [Connection] {
         var done: [Connection] = []
+        expire(now: now, idleTimeout: idleTimeout) { done.append($0) }
+        return done.sorted { $0.id < $1.id }
+    }
+
+    /// `expire(now:idleTimeout:)` handing each connection to `body` as it is taken out (in slot order), so
+    /// that no batch of whole connections is held at once.
+    public mutating func expire(now: Timestamp, idleTimeout: Double, _ body: (Connection) -> Void) {
         // A closed connection stays whole for a short linger (late retransmissions, the TIME_WAIT re-ACK),
         // then only as a compact TIME_WAIT record until 2·MSL has passed.
         let linger = min(2 * options.msl, Tracker.closedLinger)
-        for i in connections.indices {
-            guard let c = connections[i] else { continue }
-            let silent = c.end.interval(to: now)
-            if (c.isFinished && silent > linger) || silent > idleTimeout {
-                var finished = c
-                finished.finish()
-                done.append(finished)
-                if let start = c.timeWaitStart, start.interval(to: now) <= 2 * options.msl, current[c.key] == i {
-                    timeWaitRecords[c.key] = TimeWaitRecord(c)
-                }
-                drop(i, compacting: false)
+        for i in slots.indices where slotIDs[i] != 0 {
+            guard slots[i]?.isDue(now: now, linger: linger, idleTimeout: idleTimeout) == true,
+                  var finished = slots[i].take() else { continue }
+            let isCurrent = current[finished.key] == i
+            forget(finished, at: i)
+            if isCurrent, let start = finished.timeWaitStart, start.interval(to: now) <= 2 * options.msl {
+                timeWaitRecords.insert(TimeWaitRecord(finished), for: finished.key)
             }
+            finished.finish()
+            body(finished)
         }
-        timeWaitRecords = timeWaitRecords.filter { _, record in
-            record.timeWaitStart.map { $0.interval(to: now) <= 2 * options.msl } ?? false
-        }
-        if holes > 256 && holes * 4 > connections.count { compact() }
-        return done
+        timeWaitRecords.expire(now: now, window: 2 * options.msl)
     }
 
     @discardableResult
@@ -129,12 +140,12 @@ public struct Tracker {
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
         var old: TimeWaitRecord?
-        if let previous, let held = connections[previous] {
+        if let previous, let held = slots[previous] {
             old = TimeWaitRecord(held)
-        } else if segment.flags.contains(.syn), let record = timeWaitRecords[key] {
+        } else if segment.flags.contains(.syn), let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) {
             old = record
         }
-        timeWaitRecords[key] = nil
+        timeWaitRecords.remove(key)
         if let old {
             // Remember the previous incarnation's sequence spaces to recognise its delayed segments.
             let a = connection.sideA.endpoint, b = connection.sideB.endpoint
@@ -158,28 +169,42 @@ public struct Tracker {
                                   "SYN \(Format.seconds(gap)) after the \(holder) entered TIME_WAIT in connection "
                                       + "\(old.connectionID) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
                 if let previous {
-                    connections[previous]?.reusedAfter = gap
-                    connections[previous]?.reusedAt = time
+                    slots[previous]?.reusedAfter = gap
+                    slots[previous]?.reusedAt = time
                 }
             }
         }
-        current[key] = connections.count
-        ids.append(connection.id)
-        connections.append(connection)
+        let id = connection.id
+        let opensAttempt = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
+        connection.countedAsAttempt = opensAttempt
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = connection
+            slotIDs[slot] = id
+        } else {
+            slot = slots.count
+            slots.append(connection)
+            slotIDs.append(id)
+        }
+        current[key] = slot
+        lastSlot = slot
+        liveConnections += 1
         if halfOpenQueue.count - halfOpenHead > 2 * options.maxHalfOpen + 1024 {
             // Forget queue entries that are no longer attempts, so the queue stays proportional to the cap.
-            halfOpenQueue = halfOpenQueue[halfOpenHead...].filter { id in
-                index(of: id).flatMap { connections[$0]?.countedAsAttempt } == true
-            }
+            halfOpenQueue = halfOpenQueue[halfOpenHead...].filter { isAttempt($0) }
             halfOpenHead = 0
         }
-        if segment.flags.contains(.syn) && !segment.flags.contains(.ack) {
-            halfOpenQueue.append(connection.id)
-            connections[connections.count - 1]?.countedAsAttempt = true
+        creationQueue.append((id, slot))
+        if creationQueue.count - creationHead > 2 * liveConnections + 4096 {
+            creationQueue = creationQueue[creationHead...].filter { slotIDs[$0.slot] == $0.id }
+            creationHead = 0
+        }
+        if opensAttempt {
+            halfOpenQueue.append((id, slot))
             halfOpenCount += 1
             while halfOpenCount > options.maxHalfOpen && dropOldestHalfOpen() {}
         }
-        let id = connection.id
         while liveConnections > options.maxConnections {
             if !dropOldestHalfOpen() { dropOldest() }
         }
@@ -196,11 +221,11 @@ public struct Tracker {
             }
         }
         while halfOpenHead < halfOpenQueue.count {
-            let id = halfOpenQueue[halfOpenHead]
+            let entry = halfOpenQueue[halfOpenHead]
             halfOpenHead += 1
-            if let index = index(of: id), connections[index]?.countedAsAttempt == true {
-                drop(index)
-                droppedIDs.append(id)
+            if isAttempt(entry) {
+                drop(entry.slot)
+                droppedIDs.append(entry.id)
                 evictedHalfOpen += 1
                 return true
             }
@@ -208,62 +233,55 @@ public struct Tracker {
         return false
     }
 
+    /// The queued connection is still held and still only an attempt.
+    private mutating func isAttempt(_ entry: (id: Int, slot: Int)) -> Bool {
+        slotIDs[entry.slot] == entry.id && slots[entry.slot]?.isCountedAttempt() == true
+    }
+
+    /// Drops the connection with the lowest id (the oldest).
     private mutating func dropOldest() {
-        guard let index = connections.firstIndex(where: { $0 != nil }) else { return }
-        droppedIDs.append(ids[index])
-        drop(index)
-        evictedOther += 1
+        while creationHead < creationQueue.count {
+            let entry = creationQueue[creationHead]
+            creationHead += 1
+            guard slotIDs[entry.slot] == entry.id else { continue }
+            droppedIDs.append(entry.id)
+            drop(entry.slot)
+            evictedOther += 1
+            return
+        }
     }
 
-    private mutating func drop(_ index: Int, compacting: Bool = true) {
-        guard let c = connections[index] else { return }
+    private mutating func drop(_ slot: Int) {
+        guard let c = slots[slot].take() else { return }
+        forget(c, at: slot)
+    }
+
+    /// Bookkeeping for the connection just taken out of `slots[slot]`: the slot becomes free.
+    private mutating func forget(_ c: Connection, at slot: Int) {
         if c.countedAsAttempt { halfOpenCount -= 1 }
-        if current[c.key] == index { current[c.key] = nil }
-        connections[index] = nil
-        holes += 1
-        if compacting && holes > 256 && holes * 4 > connections.count { compact() }
-    }
-
-    /// Removes the holes left by dropped connections and renumbers the 4-tuple index.
-    private mutating func compact() {
-        var keptConnections: [Connection?] = []
-        var keptIDs: [Int] = []
-        keptConnections.reserveCapacity(connections.count - holes)
-        keptIDs.reserveCapacity(connections.count - holes)
-        for (i, c) in connections.enumerated() where c != nil {
-            keptConnections.append(c)
-            keptIDs.append(ids[i])
-        }
-        let oldIDs = ids
-        connections = keptConnections
-        ids = keptIDs
-        holes = 0
-        for (key, oldIndex) in current {
-            current[key] = index(of: oldIDs[oldIndex])
-        }
-    }
-
-    /// Binary search of `ids`.
-    private func index(of id: Int) -> Int? {
-        var low = 0, high = ids.count - 1
-        while low <= high {
-            let mid = (low + high) / 2
-            if ids[mid] == id { return connections[mid] == nil ? nil : mid }
-            if ids[mid] < id { low = mid + 1 } else { high = mid - 1 }
-        }
-        return nil
+        if current[c.key] == slot { current[c.key] = nil }
+        slotIDs[slot] = 0
+        freeSlots.append(slot)
+        liveConnections -= 1
     }
 
     /// Ends the trace: every connection gets its end-of-capture findings. Returns them by first frame.
     public mutating func finish() -> [Connection] {
         var result: [Connection] = []
         result.reserveCapacity(liveConnections)
-        for case var c? in connections {
+        for i in slots.indices {
+            guard var c = slots[i].take() else { continue }
             c.finish()
             result.append(c)
         }
-        connections = []
+        result.sort { $0.id < $1.id }
+        slots = []
+        slotIDs = []
+        freeSlots = []
+        creationQueue = []
+        creationHead = 0
         current = [:]
+        liveConnections = 0
         return result
     }
 }

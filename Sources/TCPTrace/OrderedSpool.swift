@@ -1,0 +1,166 @@
+import DequeModule
+import Foundation
+
+/// Puts the rendered output of finalized connections back into first-frame (id) order with bounded memory.
+///
+/// Connections finish out of order: one that stays open holds back every later one. Their rendered bytes wait
+/// here, in memory up to `memoryBudget` bytes, beyond it in an unlinked temporary file (`$TMPDIR`, else
+/// /tmp), and are handed to `emit` as soon as every older connection has been emitted or skipped. Memory is
+/// then the budget plus 24 bytes per waiting connection, whatever the length of the trace.
+struct OrderedSpool: ~Copyable {
+    private enum Pending {
+        case waiting
+        case skipped
+        case inMemory([UInt8])
+        case spilled(offset: Int64, length: Int)
+    }
+
+    /// `pending[i]` is connection `next + i`.
+    private var pending = Deque<Pending>()
+    private var next = 1
+    private let memoryBudget: Int
+    private var memoryBytes = 0
+    /// The spill file (-1 until first needed, -2 when it cannot be made), its size on disk, and what is
+    /// written after that but not yet flushed.
+    private var fd: Int32 = -1
+    private var flushedSize: Int64 = 0
+    private var writeBuffer: [UInt8] = []
+    private var spilledCount = 0
+    private var readBuffer: [UInt8] = []
+    /// Connections written to the spill file (for the summary's notes).
+    private(set) var spilledTotal = 0
+
+    init(memoryBudget: Int) {
+        self.memoryBudget = memoryBudget
+    }
+
+    deinit {
+        if fd >= 0 { Foundation.close(fd) }
+    }
+
+    /// The rendered output of connection `id` (ids start at 1 and are all eventually added or skipped).
+    mutating func add(_ id: Int, _ bytes: [UInt8], emit: (UnsafeRawBufferPointer) -> Void) {
+        if id == next {
+            bytes.withUnsafeBytes(emit)
+            next += 1
+            if !pending.isEmpty { pending.removeFirst() }
+            drain(emit)
+            return
+        }
+        let offset = id - next
+        guard offset > 0 else { return }
+        while pending.count <= offset { pending.append(.waiting) }
+        if memoryBytes + bytes.count > memoryBudget, let position = spill(bytes) {
+            pending[offset] = .spilled(offset: position, length: bytes.count)
+            spilledCount += 1
+            spilledTotal += 1
+        } else {
+            pending[offset] = .inMemory(bytes)
+            memoryBytes += bytes.count
+        }
+    }
+
+    /// Connection `id` will never be added (it was dropped to bound memory).
+    mutating func skip(_ id: Int, emit: (UnsafeRawBufferPointer) -> Void) {
+        let offset = id - next
+        guard offset >= 0 else { return }
+        while pending.count <= offset { pending.append(.waiting) }
+        pending[offset] = .skipped
+        drain(emit)
+    }
+
+    /// At the end of the trace: everything still held, in order.
+    mutating func flush(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        while !pending.isEmpty {
+            if case .waiting = pending[0] { pending[0] = .skipped }
+            drain(emit)
+        }
+    }
+
+    private mutating func drain(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        while let first = pending.first {
+            switch first {
+            case .waiting:
+                return
+            case .skipped:
+                break
+            case .inMemory(let bytes):
+                bytes.withUnsafeBytes(emit)
+                memoryBytes -= bytes.count
+            case .spilled(let offset, let length):
+                readBack(offset: offset, length: length, emit)
+                spilledCount -= 1
+                if spilledCount == 0 { resetSpill() }
+            }
+            pending.removeFirst()
+            next += 1
+        }
+    }
+
+    /// Appends to the spill file (through a 1 MiB buffer); nil when no file can be made or written.
+    private mutating func spill(_ bytes: [UInt8]) -> Int64? {
+        if fd == -1 { fd = OrderedSpool.makeTemporaryFile() }
+        guard fd >= 0 else { return nil }
+        let position = flushedSize + Int64(writeBuffer.count)
+        writeBuffer.append(contentsOf: bytes)
+        if writeBuffer.count >= 1 << 20 && !flushWrites() { return nil }
+        return position
+    }
+
+    private mutating func flushWrites() -> Bool {
+        let ok = writeBuffer.withUnsafeBytes { raw -> Bool in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(flushedSize) + off_t(done))
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        guard ok else {
+            // Keep everything in memory from now on; what is in the buffer is read back from it.
+            fd = -2
+            return false
+        }
+        flushedSize += Int64(writeBuffer.count)
+        writeBuffer.removeAll(keepingCapacity: true)
+        return true
+    }
+
+    private mutating func readBack(offset: Int64, length: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        if offset >= flushedSize {
+            let start = Int(offset - flushedSize)
+            writeBuffer.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
+            return
+        }
+        if readBuffer.count < length { readBuffer = [UInt8](repeating: 0, count: length) }
+        let fd = self.fd
+        let complete = readBuffer.withUnsafeMutableBytes { raw -> Bool in
+            var done = 0
+            while done < length {
+                let n = pread(fd, raw.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
+        // A spill file that cannot be read back is a broken disk; the connection's output is lost, not the run.
+        if complete { readBuffer.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<length])) } }
+    }
+
+    /// Nothing spilled is waiting: the file starts over.
+    private mutating func resetSpill() {
+        writeBuffer.removeAll(keepingCapacity: true)
+        if fd >= 0 && flushedSize > 0 { _ = ftruncate(fd, 0) }
+        flushedSize = 0
+    }
+
+    private static func makeTemporaryFile() -> Int32 {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory + "/tcptrace-swift-spool.XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return -2 }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        return fd
+    }
+}

@@ -112,8 +112,10 @@ struct Analyze: ParsableCommand {
             switch format {
             case .text: out.append(contentsOf: (long ? TextReport.long(c) : TextReport.row(c)).utf8)
             case .csv: out.append(contentsOf: CSVReport.row(c).utf8)
-            case .json: out.append(contentsOf: JSONReport.element(c, options: options, first: true).utf8)
-            case .jsonl: out.append(contentsOf: (JSONReport.connection(c, options: options).serialized(pretty: false) + "\n").utf8)
+            case .json: JSONReport.appendElement(c, options: options, first: true, into: &out)
+            case .jsonl:
+                JSONReport.writeConnection(c, options: options, pretty: false, indent: 0, into: &out)
+                out.append(UInt8(ascii: "\n"))
             }
         }, emit: { bytes in
             // Separators depend on the position in the output, so they are written here, in order.

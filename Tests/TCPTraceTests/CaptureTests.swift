@@ -236,17 +236,72 @@ import Testing
 }
 
 @Suite struct StreamingTests {
+    /// Streams `paths`, rendering each connection as "id close-kind findings" and collecting the emitted chunks.
+    private func stream(_ paths: [String], _ options: AnalysisOptions) throws -> (chunks: [String], finalized: [Int], analysis: Analysis) {
+        var chunks: [String] = []
+        var finalized: [Int] = []
+        let analysis = try Analyzer.analyze(paths: paths, options: options, finalize: { c, out in
+            finalized.append(c.id)
+            out.append(contentsOf: "\(c.id) \(c.closeKind.rawValue) \(findingList(c))\n".utf8)
+        }, emit: { chunks.append(String(decoding: $0, as: UTF8.self)) })
+        return (chunks, finalized, analysis)
+    }
+
     @Test func streamingGivesTheBatchVerdictsInFirstFrameOrder() throws {
         let paths = [fixture("synthetic/reuse-lower-isn.pcap"), fixture("synthetic/stale-syn.pcap"), fixture("half-close.pcap")]
         let batch = try Analyzer.analyze(paths: paths)
-        var streamed: [Connection] = []
-        let totals = try Analyzer.analyze(paths: paths, options: AnalysisOptions()) { streamed.append($0) }
-        #expect(streamed.map(\.id) == batch.connections.map(\.id))
-        #expect(streamed.map(\.firstFrame) == streamed.map(\.firstFrame).sorted())
-        #expect(streamed.map(\.closeKind) == batch.connections.map(\.closeKind))
-        #expect(streamed.map { findingList($0) } == batch.connections.map { findingList($0) })
-        #expect(totals.totals.connections == batch.connections.count)
-        #expect(totals.connections.isEmpty)
+        let streamed = try stream(paths, AnalysisOptions())
+        #expect(streamed.chunks == batch.connections.map { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" })
+        #expect(streamed.analysis.totals.connections == batch.connections.count)
+        #expect(streamed.analysis.connections.isEmpty)
+    }
+
+    /// Connection 1 opens first and closes last; 40 connections open and close (2 s apart) while it is open.
+    private func heldBackCapture() throws -> String {
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        let t0: Int64 = 1_700_000_000_000_000_000
+        var long = FlowScript(clientPort: 40000, start: t0, link: .raw)
+        long.handshake()
+        long.data(.client, 100)
+        long.ack(.server)
+        let opening = RecordSplitter.records(long.bytes)
+        var records = opening.enumerated().map { ($0.element, t0 + Int64($0.offset) * 1_000_000) }
+        for k in 1...40 {
+            let start = t0 + Int64(k) * 2_000_000_000
+            var f = FlowScript(clientPort: UInt16(40000 + k), start: start, link: .raw)
+            f.handshake()
+            f.data(.client, 10)
+            f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+            records += RecordSplitter.records(f.bytes).enumerated().map { ($0.element, start + Int64($0.offset) * 1_000_000) }
+        }
+        let end = t0 + 90_000_000_000
+        long.fin(.client); long.ack(.server); long.fin(.server); long.ack(.client)
+        let tail = RecordSplitter.records(long.bytes).dropFirst(opening.count)
+        records += tail.enumerated().map { ($0.element, end + Int64($0.offset) * 1_000_000) }
+        for (record, time) in records { writer.append(record, at: time) }
+        return try temporaryFile(writer.bytes)
+    }
+
+    @Test func aConnectionLeftOpenHoldsLaterOnesBackInTheSpool() throws {
+        let path = try heldBackCapture()
+        let batch = try Analyzer.analyze(paths: [path])
+        #expect(batch.connections.count == 41)
+        let expected = batch.connections.map { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" }
+        // Connections 2...41 finish while 1 is open: with no memory for waiting output every one of them goes
+        // through the temporary file, and still comes out by first frame.
+        var options = AnalysisOptions()
+        options.spoolMemory = 0
+        let spilled = try stream([path], options)
+        #expect(spilled.finalized.first == 2 && spilled.finalized.last == 1)
+        #expect(spilled.chunks == expected)
+        #expect(spilled.analysis.input.notes.contains { $0.hasPrefix("40 connection(s) waited for an older one in a temporary file") })
+        // With room in memory nothing is written to a file; the output is the same.
+        let inMemory = try stream([path], AnalysisOptions())
+        #expect(inMemory.chunks == expected)
+        #expect(!inMemory.analysis.input.notes.contains { $0.contains("temporary file") })
+        // --order finish: each as it ends, connection 1 last.
+        let finishOrder = try stream([path], AnalysisOptions(order: .finish))
+        #expect(finishOrder.chunks == expected.dropFirst() + [expected[0]])
     }
 
     @Test func closedConnectionsLeaveMemoryDuringTheTrace() throws {

@@ -13,7 +13,7 @@ public struct AnalysisOptions: Sendable {
     public var progress: (@Sendable (_ packets: Int, _ connections: Int) -> Void)?
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
-    public var spoolMemory = 16 << 20
+    public var spoolMemory = 4 << 20
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
         self.tracker = tracker
         self.idleTimeout = idleTimeout
@@ -90,7 +90,7 @@ extension Analysis {
 /// Runs capture → decode → track over one or more files read as one continuous trace.
 public enum Analyzer {
     /// Seconds of capture time between two sweeps of the streaming analysis.
-    static let sweepInterval = 0.25
+    static let sweepInterval = 0.1
 
     /// Analyses `paths` (`-` is standard input and must be alone). Files are ordered by their first
     /// timestamp; frame numbers run on across files.
@@ -118,8 +118,8 @@ public enum Analyzer {
     /// bytes, once per connection, by first frame (`AnalysisOptions.order`), or at once with `.finish`.
     /// Memory holds the open connections, a compact record per connection inside its TIME_WAIT window, and
     /// the rendered output of connections waiting for an older one (in memory up to
-    /// `AnalysisOptions.spoolMemory` bytes, beyond it in a temporary file). The returned analysis has no
-    /// `connections`, only totals.
+    /// `AnalysisOptions.spoolMemory` bytes, 4 MiB by default, beyond it in a temporary file). The returned
+    /// analysis has no `connections`, only totals.
     public static func analyze(paths: [String], options: AnalysisOptions,
                                finalize: (Connection, inout [UInt8]) -> Void,
                                emit: (UnsafeRawBufferPointer) -> Void) throws(CaptureError) -> Analysis
@@ -180,7 +180,7 @@ public enum Analyzer {
                 tracker.ingest(item.segment, frame: item.frame, time: item.time)
                 segments += 1
                 let now = item.time
-                // Four times per second of capture time: finalize what can no longer change (a connection
+                // Ten times per second of capture time: finalize what can no longer change (a connection
                 // waits for the sweep after its linger: sweeping often keeps fewer of them whole).
                 if let last = lastSweep, last.interval(to: now) < Analyzer.sweepInterval,
                    now.interval(to: last) < Analyzer.sweepInterval { continue }
@@ -194,7 +194,7 @@ public enum Analyzer {
         let (summary, failure) = channel.waitForOutcome()
         if let failure { throw failure }
         dropped(&tracker)
-        for c in tracker.finish() { deliver(c) }
+        tracker.finish(deliver)
         spool.flush(emit)
         var analysis = Analysis(input: summary, connections: [], options: options,
                                 evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)

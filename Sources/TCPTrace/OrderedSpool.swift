@@ -6,17 +6,19 @@ import Foundation
 /// Connections finish out of order: one that stays open holds back every later one. Their rendered bytes wait
 /// here, in memory up to `memoryBudget` bytes, beyond it in an unlinked temporary file (`$TMPDIR`, else
 /// /tmp), and are handed to `emit` as soon as every older connection has been emitted or skipped. Memory is
-/// then the budget plus 24 bytes per waiting connection, whatever the length of the trace.
+/// then the budget plus 8 bytes per waiting connection, whatever the length of the trace.
 struct OrderedSpool: ~Copyable {
-    private enum Pending {
-        case waiting
-        case skipped
-        case inMemory([UInt8])
-        case spilled(offset: Int64, length: Int)
-    }
+    /// What is known of each connection from `next` on, 8 bytes each: `waiting`, `skipped`, `inMemory` (the
+    /// bytes are in `held`), or else where it lies in the spill file (offset << 24 | length).
+    private static let waiting: UInt64 = 0
+    private static let skipped: UInt64 = 1
+    private static let inMemory: UInt64 = 2
+    /// Chunks longer than this stay in memory (they cannot be described in 24 bits).
+    private static let longestSpilled = (1 << 24) - 1
 
     /// `pending[i]` is connection `next + i`.
-    private var pending = Deque<Pending>()
+    private var pending = Deque<UInt64>()
+    private var held: [Int: [UInt8]] = [:]
     private var next = 1
     private let memoryBudget: Int
     private var memoryBytes = 0
@@ -39,7 +41,7 @@ struct OrderedSpool: ~Copyable {
     }
 
     /// The rendered output of connection `id` (ids start at 1 and are all eventually added or skipped).
-    mutating func add(_ id: Int, _ bytes: [UInt8], emit: (UnsafeRawBufferPointer) -> Void) {
+    mutating func add(_ id: Int, _ bytes: borrowing [UInt8], emit: (UnsafeRawBufferPointer) -> Void) {
         if id == next {
             bytes.withUnsafeBytes(emit)
             next += 1
@@ -49,13 +51,16 @@ struct OrderedSpool: ~Copyable {
         }
         let offset = id - next
         guard offset > 0 else { return }
-        while pending.count <= offset { pending.append(.waiting) }
-        if memoryBytes + bytes.count > memoryBudget, let position = spill(bytes) {
-            pending[offset] = .spilled(offset: position, length: bytes.count)
+        while pending.count <= offset { pending.append(OrderedSpool.waiting) }
+        if memoryBytes + bytes.count > memoryBudget, bytes.count <= OrderedSpool.longestSpilled,
+           let position = spill(bytes) {
+            pending[offset] = UInt64(position) << 24 | UInt64(bytes.count)
             spilledCount += 1
             spilledTotal += 1
         } else {
-            pending[offset] = .inMemory(bytes)
+            pending[offset] = OrderedSpool.inMemory
+            // A copy of exactly this size: keeping the caller's buffer would pin its whole capacity.
+            held[id] = bytes.withUnsafeBytes { Array($0) }
             memoryBytes += bytes.count
         }
     }
@@ -64,31 +69,31 @@ struct OrderedSpool: ~Copyable {
     mutating func skip(_ id: Int, emit: (UnsafeRawBufferPointer) -> Void) {
         let offset = id - next
         guard offset >= 0 else { return }
-        while pending.count <= offset { pending.append(.waiting) }
-        pending[offset] = .skipped
+        while pending.count <= offset { pending.append(OrderedSpool.waiting) }
+        pending[offset] = OrderedSpool.skipped
         drain(emit)
     }
 
     /// At the end of the trace: everything still held, in order.
     mutating func flush(_ emit: (UnsafeRawBufferPointer) -> Void) {
         while !pending.isEmpty {
-            if case .waiting = pending[0] { pending[0] = .skipped }
+            if pending[0] == OrderedSpool.waiting { pending[0] = OrderedSpool.skipped }
             drain(emit)
         }
     }
 
     private mutating func drain(_ emit: (UnsafeRawBufferPointer) -> Void) {
-        while let first = pending.first {
+        while let first = pending.first, first != OrderedSpool.waiting {
             switch first {
-            case .waiting:
-                return
-            case .skipped:
+            case OrderedSpool.skipped:
                 break
-            case .inMemory(let bytes):
-                bytes.withUnsafeBytes(emit)
-                memoryBytes -= bytes.count
-            case .spilled(let offset, let length):
-                readBack(offset: offset, length: length, emit)
+            case OrderedSpool.inMemory:
+                if let bytes = held.removeValue(forKey: next) {
+                    bytes.withUnsafeBytes(emit)
+                    memoryBytes -= bytes.count
+                }
+            default:
+                readBack(offset: Int64(first >> 24), length: Int(first & UInt64(OrderedSpool.longestSpilled)), emit)
                 spilledCount -= 1
                 if spilledCount == 0 { resetSpill() }
             }
@@ -98,11 +103,11 @@ struct OrderedSpool: ~Copyable {
     }
 
     /// Appends to the spill file (through a 1 MiB buffer); nil when no file can be made or written.
-    private mutating func spill(_ bytes: [UInt8]) -> Int64? {
+    private mutating func spill(_ bytes: borrowing [UInt8]) -> Int64? {
         if fd == -1 { fd = OrderedSpool.makeTemporaryFile() }
         guard fd >= 0 else { return nil }
         let position = flushedSize + Int64(writeBuffer.count)
-        writeBuffer.append(contentsOf: bytes)
+        bytes.withUnsafeBytes { writeBuffer.append(contentsOf: $0) }
         if writeBuffer.count >= 1 << 20 && !flushWrites() { return nil }
         return position
     }

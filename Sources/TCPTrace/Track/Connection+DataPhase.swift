@@ -8,7 +8,10 @@ extension Connection {
     /// The shift applied to the windows `index` advertises: its own window scale when both sides offered one
     /// on their SYNs (RFC 7323 2.2), else 0; capped at 14 (RFC 7323 2.3).
     func windowShift(of index: Int) -> UInt64 {
-        guard let mine = self[index].synOptions?.windowScale, self[1 - index].synOptions?.windowScale != nil else { return 0 }
+        // The endpoints are read field by field: `self[index]` would copy a whole endpoint (and retain its
+        // arrays) on every packet.
+        let (mine, theirs) = index == 0 ? (sideA.windowScale, sideB.windowScale) : (sideB.windowScale, sideA.windowScale)
+        guard let mine, theirs != nil else { return 0 }
         return UInt64(min(mine, 14))
     }
 

@@ -74,7 +74,10 @@ extension Connection {
 
     /// Handshake round trip seen from the capture point: SYN to the client's ACK of the SYN-ACK.
     public var handshakeRTT: Double? {
-        guard let syn = client.synTime, let ack = client.ackedPeerSynTime, client.synFrame != nil else { return nil }
+        // Field by field: `client` would copy the whole endpoint, and this runs for every segment.
+        let (syn, ack, synFrame) = clientIndex == 0 ? (sideA.synTime, sideA.ackedPeerSynTime, sideA.synFrame)
+                                                    : (sideB.synTime, sideB.ackedPeerSynTime, sideB.synFrame)
+        guard let syn, let ack, synFrame != nil else { return nil }
         return syn.interval(to: ack)
     }
 

@@ -54,8 +54,8 @@ public struct Connection: Sendable {
     public var timeline: [TimelineEntry]?
 
     /// First RST: frame, time, sender, and the sender's state when it sent it.
-    public var resetFrame: Int?
-    public var resetTime: Timestamp?
+    @CompactFrame public var resetFrame: Int? = nil
+    @CompactTimestamp public var resetTime: Timestamp? = nil
     public var resetSender: Int?
     public var resetSenderState: TCPState?
     /// A RST came before both FINs were sent: the close is `reset`.
@@ -68,7 +68,7 @@ public struct Connection: Sendable {
     /// Set on a connection whose 4-tuple was reused by a later SYN while in TIME_WAIT: seconds from
     /// TIME_WAIT entry to the new SYN.
     public var reusedAfter: Double?
-    public var reusedAt: Timestamp?
+    @CompactTimestamp public var reusedAt: Timestamp? = nil
 
     /// Runs of data per endpoint (a run: consecutive data segments from one side); the client's runs are its
     /// requests. `lastDataSender` is -1 before any data.
@@ -81,7 +81,7 @@ public struct Connection: Sendable {
     /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
     var countedAsAttempt = false
     var truncatedSegments = 0
-    var firstTruncatedFrame: Int?
+    @CompactFrame var firstTruncatedFrame: Int? = nil
     var halfCloseReported = false
     /// Zeek history letters in order of first appearance, with the endpoint that sent each.
     var history: [UInt8] = []
@@ -128,12 +128,12 @@ public struct Connection: Sendable {
     /// A SYN with a new ISN after this incarnation finished starts the next one; a SYN with the same ISN is a
     /// retransmission.
     func isNewIncarnation(_ syn: Segment) -> Bool {
-        isFinished && self[senderIndex(of: syn)].isn != syn.sequence
+        isFinished && (senderIndex(of: syn) == 0 ? sideA.isn : sideB.isn) != syn.sequence
     }
 
     /// Nothing beyond an opening attempt: no completed handshake, no data, no FIN or RST.
     public var isAttemptOnly: Bool {
-        self[clientIndex].ackedPeerSynFrame == nil && resetFrame == nil
+        (clientIndex == 0 ? sideA.ackedPeerSynFrame : sideB.ackedPeerSynFrame) == nil && resetFrame == nil
             && sideA.finFrame == nil && sideB.finFrame == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
     }
 
@@ -149,11 +149,20 @@ public struct Connection: Sendable {
     /// Still counted as a half-open attempt (mutating only so that the tracker reads it in place).
     mutating func isCountedAttempt() -> Bool { countedAsAttempt }
 
-    /// Nothing more can change this connection by `now`: finished and silent past the linger, or silent past the
-    /// idle timeout. Mutating only so that the tracker's sweep reads it in place (a read through `?.` copies).
-    mutating func isDue(now: Timestamp, linger: Double, idleTimeout: Double) -> Bool {
+    /// Nothing more can change this connection by `now`: finished and silent past its linger, or silent past
+    /// the idle timeout.
+    func isDue(now: Timestamp, maximumLinger: Double, idleTimeout: Double) -> Bool {
         let silent = end.interval(to: now)
-        return (isFinished && silent > linger) || silent > idleTimeout
+        return (isFinished && silent > linger(atMost: maximumLinger)) || silent > idleTimeout
+    }
+
+    /// How long a finished connection stays whole for late segments (a FIN or data resent after the ACK was
+    /// lost past the capture point, the TIME_WAIT side's re-ACK): 0.3 s plus four handshake round trips,
+    /// which covers a retransmission timeout (Linux: 200 ms plus the round-trip variation), at most
+    /// `maximum`; `maximum` when the round trip is unknown.
+    func linger(atMost maximum: Double) -> Double {
+        guard let rtt = handshakeRTT, rtt >= 0 else { return maximum }
+        return min(maximum, 0.3 + 4 * rtt)
     }
 
     /// Most findings of one code kept per connection; the rest are counted (endless retransmissions cannot

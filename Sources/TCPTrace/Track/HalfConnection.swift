@@ -20,16 +20,23 @@ public struct HalfConnection: Sendable {
     /// Initial sequence number, from this endpoint's SYN or SYN-ACK.
     public var isn: SequenceNumber?
     /// Frame and time of this endpoint's first pure SYN (no ACK bit).
-    public var synFrame: Int?
-    public var synTime: Timestamp?
+    @CompactFrame public var synFrame: Int? = nil
+    @CompactTimestamp public var synTime: Timestamp? = nil
     /// Frame and time of this endpoint's first SYN-ACK.
-    public var synAckFrame: Int?
-    public var synAckTime: Timestamp?
+    @CompactFrame public var synAckFrame: Int? = nil
+    @CompactTimestamp public var synAckTime: Timestamp? = nil
     /// Options this endpoint announced on its SYN or SYN-ACK.
-    public var synOptions: TCPOptions?
+    public var synOptions: TCPOptions? {
+        get { announced?.options }
+        set { announced = newValue.map(AnnouncedOptions.init) }
+    }
+    /// The window scale announced on the SYN or SYN-ACK.
+    var windowScale: UInt8? { announced?.windowScale }
+    /// Stored compactly (16 bytes instead of 80: a SYN's options carry no SACK blocks).
+    private var announced: AnnouncedOptions?
     /// Frame where this endpoint first acknowledged the peer's SYN.
-    public var ackedPeerSynFrame: Int?
-    public var ackedPeerSynTime: Timestamp?
+    @CompactFrame public var ackedPeerSynFrame: Int? = nil
+    @CompactTimestamp public var ackedPeerSynTime: Timestamp? = nil
     /// True once this endpoint's first ACK after the peer's SYN-ACK was checked (handshake-bad-ack).
     var handshakeAckChecked = false
 
@@ -37,15 +44,15 @@ public struct HalfConnection: Sendable {
     public var highestSequence: SequenceNumber?
     /// Sequence number the FIN occupies, with its frame and time.
     public var finSequence: SequenceNumber?
-    public var finFrame: Int?
-    public var finTime: Timestamp?
+    @CompactFrame public var finFrame: Int? = nil
+    @CompactTimestamp public var finTime: Timestamp? = nil
     /// Frame where the peer first acknowledged this endpoint's FIN.
-    public var finAckedFrame: Int?
+    @CompactFrame public var finAckedFrame: Int? = nil
     /// The peer's FIN has arrived while this endpoint was in FIN_WAIT_2: it enters TIME_WAIT when it ACKs it.
     var peerFinPending = false
-    public var rstFrame: Int?
-    public var timeWaitStart: Timestamp?
-    public var timeWaitFrame: Int?
+    @CompactFrame public var rstFrame: Int? = nil
+    @CompactTimestamp public var timeWaitStart: Timestamp? = nil
+    @CompactFrame public var timeWaitFrame: Int? = nil
 
     var zeekState = ZeekEndpointState.inactive
     /// Data-phase figures of the segments this endpoint sends (and its receiver-side state).
@@ -61,5 +68,35 @@ public struct HalfConnection: Sendable {
             timeWaitStart = time
             timeWaitFrame = frame
         }
+    }
+}
+
+/// The options of a SYN or SYN-ACK, without the SACK blocks a SYN does not carry.
+struct AnnouncedOptions: Sendable {
+    var timestampValue: UInt32?
+    var timestampEcho: UInt32?
+    var mss: UInt16?
+    var windowScale: UInt8?
+    var sackPermitted: Bool
+    var malformed: Bool
+
+    init(_ o: TCPOptions) {
+        timestampValue = o.timestampValue
+        timestampEcho = o.timestampEcho
+        mss = o.mss
+        windowScale = o.windowScale
+        sackPermitted = o.sackPermitted
+        malformed = o.malformed
+    }
+
+    var options: TCPOptions {
+        var o = TCPOptions()
+        o.mss = mss
+        o.windowScale = windowScale
+        o.sackPermitted = sackPermitted
+        o.timestampValue = timestampValue
+        o.timestampEcho = timestampEcho
+        o.malformed = malformed
+        return o
     }
 }

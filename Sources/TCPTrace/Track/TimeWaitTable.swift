@@ -1,37 +1,94 @@
 import DequeModule
 
-/// The TIME_WAIT records of finalized connections, held until 2·MSL after their TIME_WAIT began.
-///
-/// Records arrive in (nearly) the order they expire, so they live in a FIFO (`Deque`) and leave from its front;
-/// a 4-tuple index finds one by key. Each entry is 72 bytes (the 4-tuple packed into 36 bytes, the 32-byte
-/// record), and the index costs 8 bytes per record (4-byte slots, at most half full): about 80 bytes per
-/// closed connection, with no per-record allocation. A `Dictionary<FlowKey, TimeWaitRecord>` spent 160 bytes
-/// per record and had to be rebuilt to drop expired ones.
-struct TimeWaitTable {
-    /// The 4-tuple without padding: both addresses as 64-bit halves, both ports in one word, families in bits.
-    private struct PackedKey: Equatable {
-        var lowerHigh: UInt64, lowerLow: UInt64, upperHigh: UInt64, upperLow: UInt64
-        var ports: UInt32
-        var families: UInt8
+/// A 4-tuple packed without padding for the TIME_WAIT table.
+protocol TimeWaitKey: Equatable {
+    /// nil when the 4-tuple does not fit this packing (an IPv6 address in an IPv4 key).
+    init?(_ key: FlowKey)
+    var hash: UInt64 { get }
+}
 
-        init(_ key: FlowKey) {
-            lowerHigh = key.lower.address.high
-            lowerLow = key.lower.address.low
-            upperHigh = key.upper.address.high
-            upperLow = key.upper.address.low
-            ports = UInt32(key.lower.port) << 16 | UInt32(key.upper.port)
-            families = (key.lower.address.isIPv6 ? 1 : 0) | (key.upper.address.isIPv6 ? 2 : 0)
-        }
+/// Both addresses IPv4: 12 bytes (48-byte entries).
+struct IPv4TimeWaitKey: TimeWaitKey {
+    var addresses: UInt64
+    var ports: UInt32
 
-        var hash: UInt64 {
-            var h = (lowerHigh ^ upperHigh &* 0x9E37_79B9_7F4A_7C15) &* 0xFF51_AFD7_ED55_8CCD
-            h = (h ^ (h >> 32) ^ lowerLow) &* 0xFF51_AFD7_ED55_8CCD
-            h = (h ^ (h >> 32) ^ upperLow ^ UInt64(ports) << 20 ^ UInt64(families)) &* 0xC4CE_B9FE_1A85_EC53
-            return h ^ (h >> 29)
-        }
+    init?(_ key: FlowKey) {
+        guard !key.lower.address.isIPv6 && !key.upper.address.isIPv6 else { return nil }
+        addresses = key.lower.address.low << 32 | key.upper.address.low & 0xFFFF_FFFF
+        ports = UInt32(key.lower.port) << 16 | UInt32(key.upper.port)
     }
 
-    /// Fields in this order so that `live` fills the key's tail padding: 72 bytes a record.
+    var hash: UInt64 {
+        let h = (addresses ^ UInt64(ports) << 7) &* 0xFF51_AFD7_ED55_8CCD
+        return (h ^ (h >> 32)) &* 0xC4CE_B9FE_1A85_EC53
+    }
+}
+
+/// Any 4-tuple: both addresses as 64-bit halves, both ports in one word, families in bits (72-byte entries).
+struct IPv6TimeWaitKey: TimeWaitKey {
+    var lowerHigh: UInt64, lowerLow: UInt64, upperHigh: UInt64, upperLow: UInt64
+    var ports: UInt32
+    var families: UInt8
+
+    init?(_ key: FlowKey) {
+        lowerHigh = key.lower.address.high
+        lowerLow = key.lower.address.low
+        upperHigh = key.upper.address.high
+        upperLow = key.upper.address.low
+        ports = UInt32(key.lower.port) << 16 | UInt32(key.upper.port)
+        families = (key.lower.address.isIPv6 ? 1 : 0) | (key.upper.address.isIPv6 ? 2 : 0)
+    }
+
+    var hash: UInt64 {
+        var h = (lowerHigh ^ upperHigh &* 0x9E37_79B9_7F4A_7C15) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h ^ (h >> 32) ^ lowerLow) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h ^ (h >> 32) ^ upperLow ^ UInt64(ports) << 20 ^ UInt64(families)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
+    }
+}
+
+/// The TIME_WAIT records of finalized connections, held until 2·MSL after their TIME_WAIT began: IPv4
+/// 4-tuples in 48-byte entries, others in 72-byte ones.
+struct TimeWaitRecords {
+    private var ipv4 = TimeWaitTable<IPv4TimeWaitKey>()
+    private var ipv6 = TimeWaitTable<IPv6TimeWaitKey>()
+
+    var count: Int { ipv4.count + ipv6.count }
+
+    /// The record of `key` if its 2·MSL `window` has not ended by `now`.
+    func record(for key: FlowKey, now: Timestamp, window: Double) -> TimeWaitRecord? {
+        if let k = IPv4TimeWaitKey(key) { return ipv4.record(for: k, now: now, window: window) }
+        return ipv6.record(for: IPv6TimeWaitKey(key)!, now: now, window: window)
+    }
+
+    /// Adds (or replaces) the record of `key`.
+    mutating func insert(_ record: TimeWaitRecord, for key: FlowKey) {
+        if let k = IPv4TimeWaitKey(key) { ipv4.insert(record, for: k) } else { ipv6.insert(record, for: IPv6TimeWaitKey(key)!) }
+    }
+
+    /// Removes the record of `key`, if any.
+    mutating func remove(_ key: FlowKey) {
+        if let k = IPv4TimeWaitKey(key) { ipv4.remove(k) } else { ipv6.remove(IPv6TimeWaitKey(key)!) }
+    }
+
+    /// Drops every record whose 2·MSL window ended before `now`.
+    mutating func expire(now: Timestamp, window: Double) {
+        ipv4.expire(now: now, window: window)
+        ipv6.expire(now: now, window: window)
+    }
+}
+
+/// One family's records.
+///
+/// Records arrive in (nearly) the order they expire, so they live in a FIFO and leave from its front; a
+/// 4-tuple index finds one by key. An entry is the packed key, the 32-byte record and a flag; the index costs
+/// 8 bytes per record (4-byte slots, at most half full), with no per-record allocation. The FIFO is a queue
+/// of fixed chunks of 4,096 entries, so it grows without copying (a doubling buffer held old and new, 1.5
+/// times the records, while growing). A `Dictionary<FlowKey, TimeWaitRecord>` spent 160 bytes per record and
+/// had to be rebuilt to drop expired ones.
+struct TimeWaitTable<PackedKey: TimeWaitKey> {
+    /// Fields in this order so that `live` fills the key's tail padding (48 bytes with an IPv4 key, 72 with
+    /// an IPv6 one).
     private struct Entry {
         var key: PackedKey
         /// false once the record was taken by a new incarnation or replaced (it stays in the FIFO until it
@@ -40,9 +97,42 @@ struct TimeWaitTable {
         var record: TimeWaitRecord
     }
 
-    /// Oldest first. `entries[i]` has the absolute position `base + i` (wrapping, 32 bits).
-    private var entries = Deque<Entry>()
+    private static var chunkShift: UInt32 { 12 }
+    private static var chunkSize: Int { 1 << 12 }
+    /// Oldest first, in chunks of `chunkSize`; `chunks[0][0]` has the absolute position `chunkStart`
+    /// (positions wrap at 32 bits). Entries from `base` (the oldest held) to `end` (exclusive).
+    private var chunks = Deque<[Entry]>()
+    private var chunkStart: UInt32 = 0
     private var base: UInt32 = 0
+    private var end: UInt32 = 0
+
+    private func entry(at position: UInt32) -> Entry {
+        let offset = position &- chunkStart
+        return chunks[Int(offset >> TimeWaitTable.chunkShift)][Int(offset) & (TimeWaitTable.chunkSize - 1)]
+    }
+
+    private mutating func markTaken(at position: UInt32) {
+        let offset = position &- chunkStart
+        chunks[Int(offset >> TimeWaitTable.chunkShift)][Int(offset) & (TimeWaitTable.chunkSize - 1)].live = false
+    }
+
+    private mutating func append(_ e: Entry) {
+        if Int(end &- chunkStart) == chunks.count * TimeWaitTable.chunkSize {
+            var chunk: [Entry] = []
+            chunk.reserveCapacity(TimeWaitTable.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(e)
+        end &+= 1
+    }
+
+    private mutating func removeOldest() {
+        base &+= 1
+        if Int(base &- chunkStart) == TimeWaitTable.chunkSize {
+            chunks.removeFirst()
+            chunkStart &+= UInt32(TimeWaitTable.chunkSize)
+        }
+    }
     /// Open addressing with linear probing: absolute position + 1 of an entry, 0 for an empty slot.
     private var slots: [UInt32] = Array(repeating: 0, count: 16)
     /// Live records (each has one slot).
@@ -56,56 +146,49 @@ struct TimeWaitTable {
         while true {
             let s = slots[i]
             if s == 0 { return (i, false) }
-            if entries[Int(s &- 1 &- base)].key == key { return (i, true) }
+            if entry(at: s &- 1).key == key { return (i, true) }
             i = (i + 1) & mask
         }
     }
 
-    /// The record of `key` if its 2·MSL `window` has not ended by `now`.
-    func record(for key: FlowKey, now: Timestamp, window: Double) -> TimeWaitRecord? {
-        let (slot, found) = find(PackedKey(key))
+    func record(for key: PackedKey, now: Timestamp, window: Double) -> TimeWaitRecord? {
+        let (slot, found) = find(key)
         guard found else { return nil }
-        let record = entries[Int(slots[slot] &- 1 &- base)].record
+        let record = entry(at: slots[slot] &- 1).record
         guard let start = record.timeWaitStart, start.interval(to: now) <= window else { return nil }
         return record
     }
 
-    /// Adds (or replaces) the record of `key`.
-    mutating func insert(_ record: TimeWaitRecord, for key: FlowKey) {
-        let packed = PackedKey(key)
+    mutating func insert(_ record: TimeWaitRecord, for packed: PackedKey) {
         let (slot, found) = find(packed)
-        let position = base &+ UInt32(truncatingIfNeeded: entries.count)
+        let position = end
         if found {
-            entries[Int(slots[slot] &- 1 &- base)].live = false
+            markTaken(at: slots[slot] &- 1)
         } else {
             count += 1
         }
         slots[slot] = position &+ 1
-        entries.append(Entry(key: packed, live: true, record: record))
+        append(Entry(key: packed, live: true, record: record))
         if count * 2 > slots.count { grow() }
     }
 
-    /// Removes and returns the record of `key`, if any.
-    @discardableResult
-    mutating func remove(_ key: FlowKey) -> TimeWaitRecord? {
-        let (slot, found) = find(PackedKey(key))
-        guard found else { return nil }
-        let index = Int(slots[slot] &- 1 &- base)
-        entries[index].live = false
+    mutating func remove(_ key: PackedKey) {
+        let (slot, found) = find(key)
+        guard found else { return }
+        markTaken(at: slots[slot] &- 1)
         deleteSlot(slot)
-        return entries[index].record
     }
 
     /// Drops, from the front, every record whose 2·MSL window ended before `now` (and entries already taken).
     mutating func expire(now: Timestamp, window: Double) {
-        while let first = entries.first {
+        while base != end {
+            let first = entry(at: base)
             if first.live {
                 guard let start = first.record.timeWaitStart, start.interval(to: now) > window else { break }
                 let (slot, found) = find(first.key)
                 if found && slots[slot] == base &+ 1 { deleteSlot(slot) }
             }
-            entries.removeFirst()
-            base &+= 1
+            removeOldest()
         }
     }
 
@@ -114,7 +197,7 @@ struct TimeWaitTable {
         var hole = slot
         var i = (slot + 1) & mask
         while slots[i] != 0 {
-            let home = Int(truncatingIfNeeded: entries[Int(slots[i] &- 1 &- base)].key.hash) & mask
+            let home = Int(truncatingIfNeeded: entry(at: slots[i] &- 1).key.hash) & mask
             // Move the entry at i into the hole unless its home lies cyclically in (hole, i].
             if (i - home) & mask >= (i - hole) & mask {
                 slots[hole] = slots[i]
@@ -130,7 +213,7 @@ struct TimeWaitTable {
         let old = slots
         slots = Array(repeating: 0, count: old.count * 2)
         for s in old where s != 0 {
-            var i = Int(truncatingIfNeeded: entries[Int(s &- 1 &- base)].key.hash) & mask
+            var i = Int(truncatingIfNeeded: entry(at: s &- 1).key.hash) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = s
         }

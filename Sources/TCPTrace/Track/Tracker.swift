@@ -24,15 +24,17 @@ public struct TrackerOptions: Sendable {
 /// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
 /// memory bounded by dropping the oldest half-open attempts first.
 ///
-/// Connections live in a slab: a slot freed by a finalized connection is taken by the next new one, so the
-/// storage stays as large as the most connections held at once (no holes, no compaction).
+/// Connections live in cells (ConnectionCells), one per slot: a slot freed by a finalized connection is taken
+/// by the next new one, so memory stays as large as the most connections held at once (no holes, no
+/// compaction, no copying to grow).
 public struct Tracker {
     public let options: TrackerOptions
-    /// Current incarnation of each 4-tuple: its slot in `slots`.
+    /// Current incarnation of each 4-tuple: its slot.
     private var current: [FlowKey: Int] = [:]
-    /// The slab; nil where a slot is free.
-    private var slots: [Connection?] = []
-    /// `slotIDs[i]` is the id of the connection in `slots[i]`, 0 when free (read without touching the slab).
+    /// The cell of each slot (owned by `storage`); read through the pointer, in place.
+    private var cells: [UnsafeMutablePointer<Connection>] = []
+    private var storage = ConnectionCells()
+    /// `slotIDs[i]` is the id of the connection in slot `i`, 0 when the slot is free.
     private var slotIDs: [Int] = []
     private var freeSlots: [Int] = []
     private var nextID = 1
@@ -49,7 +51,7 @@ public struct Tracker {
     private var creationHead = 0
     /// Closed connections already finalized but still inside their 2·MSL window, kept compactly so that a
     /// reuse of the 4-tuple is still recognised.
-    private var timeWaitRecords = TimeWaitTable()
+    private var timeWaitRecords = TimeWaitRecords()
     /// Ids dropped to stay within the caps since the last `drainDropped()`.
     private var droppedIDs: [Int] = []
     /// Connections dropped to stay within the caps.
@@ -65,27 +67,27 @@ public struct Tracker {
     /// Compact TIME_WAIT records held for finalized connections.
     public var timeWaitRecordCount: Int { timeWaitRecords.count }
 
-    /// Seconds a closed connection is kept whole before it is finalized (capped at 2·MSL).
+    /// Most seconds a closed connection is kept whole before it is finalized (capped at 2·MSL); a connection
+    /// whose handshake round trip is known lingers 0.3 s plus four round trips if that is less
+    /// (`Connection.linger(atMost:)`).
     public static let closedLinger = 1.0
 
     /// Tracks one segment. Returns the id of the connection it belongs to.
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
         let key = FlowKey(segment)
-        // The connection is read and changed in place: copying it would retain and release its arrays on
-        // every packet.
-        // `current` only ever points at live connections (`drop` removes its entry).
+        makeStorageUnique()
+        // The connection is read and changed in place, through its cell: copying it would retain and release
+        // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         guard let index = current[key] else {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
-           slots[index]?.isNewIncarnation(segment) == true {
+           cells[index].pointee.isNewIncarnation(segment) {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         lastSlot = index
-        // A mutating call through `?.` changes the element in place; reading a property through `?.` would
-        // copy the whole connection (and retain its arrays) first.
-        if slots[index]?.applyAndSettle(segment, frame: frame, time: time) == true {
+        if cells[index].pointee.applyAndSettle(segment, frame: frame, time: time) {
             halfOpenCount -= 1
         }
         return slotIDs[index]
@@ -99,8 +101,8 @@ public struct Tracker {
 
     /// The live connection with this id, if it is still held.
     public func connection(id: Int) -> Connection? {
-        if lastSlot < slotIDs.count && slotIDs[lastSlot] == id { return slots[lastSlot] }
-        return slotIDs.firstIndex(of: id).flatMap { slots[$0] }
+        let slot = lastSlot < slotIDs.count && slotIDs[lastSlot] == id ? lastSlot : slotIDs.firstIndex(of: id)
+        return slot.map { cells[$0].pointee }
     }
 
     /// Finalizes and forgets every connection nothing more can change by `now`: finished (both FINs or a RST)
@@ -112,15 +114,17 @@ public struct Tracker {
         return done.sorted { $0.id < $1.id }
     }
 
-    /// `expire(now:idleTimeout:)` handing each connection to `body` as it is taken out (in slot order), so
+    /// `expire(now:idleTimeout:)` handing each connection to `body` as it is taken out (oldest first), so
     /// that no batch of whole connections is held at once.
     public mutating func expire(now: Timestamp, idleTimeout: Double, _ body: (Connection) -> Void) {
         // A closed connection stays whole for a short linger (late retransmissions, the TIME_WAIT re-ACK),
         // then only as a compact TIME_WAIT record until 2·MSL has passed.
         let linger = min(2 * options.msl, Tracker.closedLinger)
-        for i in slots.indices where slotIDs[i] != 0 {
-            guard slots[i]?.isDue(now: now, linger: linger, idleTimeout: idleTimeout) == true,
-                  var finished = slots[i].take() else { continue }
+        makeStorageUnique()
+        // In creation order, so that connections finalized by one sweep leave by first frame.
+        for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id {
+            guard cells[i].pointee.isDue(now: now, maximumLinger: linger, idleTimeout: idleTimeout) else { continue }
+            var finished = storage.take(i)
             let isCurrent = current[finished.key] == i
             forget(finished, at: i)
             if isCurrent, let start = finished.timeWaitStart, start.interval(to: now) <= 2 * options.msl {
@@ -140,8 +144,8 @@ public struct Tracker {
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
         var old: TimeWaitRecord?
-        if let previous, let held = slots[previous] {
-            old = TimeWaitRecord(held)
+        if let previous {
+            old = TimeWaitRecord(cells[previous].pointee)
         } else if segment.flags.contains(.syn), let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) {
             old = record
         }
@@ -169,8 +173,8 @@ public struct Tracker {
                                   "SYN \(Format.seconds(gap)) after the \(holder) entered TIME_WAIT in connection "
                                       + "\(old.connectionID) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
                 if let previous {
-                    slots[previous]?.reusedAfter = gap
-                    slots[previous]?.reusedAt = time
+                    cells[previous].pointee.reusedAfter = gap
+                    cells[previous].pointee.reusedAt = time
                 }
             }
         }
@@ -180,13 +184,13 @@ public struct Tracker {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
-            slots[slot] = connection
             slotIDs[slot] = id
         } else {
-            slot = slots.count
-            slots.append(connection)
+            slot = cells.count
+            cells.append(storage.grow())
             slotIDs.append(id)
         }
+        storage.put(connection, at: slot)
         current[key] = slot
         lastSlot = slot
         liveConnections += 1
@@ -235,7 +239,7 @@ public struct Tracker {
 
     /// The queued connection is still held and still only an attempt.
     private mutating func isAttempt(_ entry: (id: Int, slot: Int)) -> Bool {
-        slotIDs[entry.slot] == entry.id && slots[entry.slot]?.isCountedAttempt() == true
+        slotIDs[entry.slot] == entry.id && cells[entry.slot].pointee.countedAsAttempt
     }
 
     /// Drops the connection with the lowest id (the oldest).
@@ -252,11 +256,11 @@ public struct Tracker {
     }
 
     private mutating func drop(_ slot: Int) {
-        guard let c = slots[slot].take() else { return }
-        forget(c, at: slot)
+        guard slotIDs[slot] != 0 else { return }
+        forget(storage.take(slot), at: slot)
     }
 
-    /// Bookkeeping for the connection just taken out of `slots[slot]`: the slot becomes free.
+    /// Bookkeeping for the connection just taken out of slot `slot`: the slot becomes free.
     private mutating func forget(_ c: Connection, at slot: Int) {
         if c.countedAsAttempt { halfOpenCount -= 1 }
         if current[c.key] == slot { current[c.key] = nil }
@@ -269,19 +273,33 @@ public struct Tracker {
     public mutating func finish() -> [Connection] {
         var result: [Connection] = []
         result.reserveCapacity(liveConnections)
-        for i in slots.indices {
-            guard var c = slots[i].take() else { continue }
+        finish { result.append($0) }
+        return result
+    }
+
+    /// `finish()` handing each connection to `body` by first frame, without holding them all at once.
+    public mutating func finish(_ body: (Connection) -> Void) {
+        makeStorageUnique()
+        for (id, slot) in creationQueue[creationHead...] where slotIDs[slot] == id {
+            var c = storage.take(slot)
+            slotIDs[slot] = 0
             c.finish()
-            result.append(c)
+            body(c)
         }
-        result.sort { $0.id < $1.id }
-        slots = []
+        cells = []
+        storage = ConnectionCells()
         slotIDs = []
         freeSlots = []
         creationQueue = []
         creationHead = 0
         current = [:]
         liveConnections = 0
-        return result
+    }
+
+    /// A copied tracker shares its cells until one copy changes: that copy takes its own (value semantics).
+    private mutating func makeStorageUnique() {
+        guard !isKnownUniquelyReferenced(&storage) else { return }
+        storage = storage.copy()
+        cells = storage.cells
     }
 }

@@ -23,8 +23,8 @@ gen big "$(n 100000)" 100 1000 2000          # ~10 M packets, several GB
 gen many "$(n 1000000)" 10 10000 20000       # 1 M connections, all inside one 2·MSL window (50 s)
 gen paced-100k "$(n 100000)" 10 100 200      # paced: connections leave their TIME_WAIT window
 gen paced-1m "$(n 1000000)" 10 100 200
-gen alloc-small 2000 10 100 500              # allocation count: same connections, 10x the packets
-gen alloc-large 2000 110 100 500
+gen alloc-small 200 300 100 500              # allocations in steady state: same connections, 10x the packets
+gen alloc-large 200 3000 100 500
 python3 - "$dir" <<'PY'
 import json, os, subprocess, sys, time, shutil
 d = sys.argv[1]
@@ -91,6 +91,6 @@ for name in ["alloc-small", "alloc-large"]:
     counts[name] = int(open(f"{d}/{name}.mallocs").read())
 extra = packets("alloc-large") - packets("alloc-small")
 print(f"\nheap allocations: {counts['alloc-small']:,} for {packets('alloc-small'):,} packets, {counts['alloc-large']:,} "
-      f"for {packets('alloc-large'):,} packets (same 2,000 connections): "
+      f"for {packets('alloc-large'):,} packets (same 200 connections): "
       f"{(counts['alloc-large'] - counts['alloc-small']) / extra:.5f} per extra packet")
 PY

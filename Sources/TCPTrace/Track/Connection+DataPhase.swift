@@ -156,7 +156,12 @@ enum DataPhase {
             head += 1
         }
         peer.stats.pendingHead = head
-        if head > 256 && head * 2 > peer.stats.pending.count {
+        // Acknowledged entries leave once they are half the queue (or all of it), shifted out in place: the
+        // queue's storage grows to the most data ever in flight and is then reused (no allocation per segment).
+        if head == peer.stats.pending.count {
+            peer.stats.pending.removeAll(keepingCapacity: true)
+            peer.stats.pendingHead = 0
+        } else if head >= 16 && head * 2 >= peer.stats.pending.count {
             peer.stats.pending.removeFirst(head)
             peer.stats.pendingHead = 0
         }

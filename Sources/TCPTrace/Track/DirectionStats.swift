@@ -63,8 +63,12 @@ public struct DirectionStats: Sendable {
     }
 }
 
-/// RTT samples: count, min, max, mean and standard deviation as they come (Welford), and the samples
-/// themselves (up to `keep`) for the median and 95th percentile.
+/// RTT samples: count, min, max, mean and standard deviation as they come (Welford), and a uniform sample of
+/// at most `keep` of them (all of them up to `keep`) for the median and 95th percentile.
+///
+/// The kept samples take two allocations in a connection's life (16 slots, then `keep`): beyond `keep`, a new
+/// sample replaces a kept one at random (reservoir sampling, Vitter's algorithm R, with a fixed-seed
+/// generator so that runs agree), so a long connection costs no allocation per ACK.
 public struct RTTStatistics: Sendable {
     public private(set) var count = 0
     public private(set) var min = Double.infinity
@@ -72,7 +76,8 @@ public struct RTTStatistics: Sendable {
     private var mean_ = 0.0
     private var m2 = 0.0
     private var samples: [Float] = []
-    public static let keep = 10_000
+    private var random: UInt64 = 0x853C_49E6_748F_EA9B
+    public static let keep = 256
 
     public mutating func add(_ value: Double) {
         count += 1
@@ -81,13 +86,20 @@ public struct RTTStatistics: Sendable {
         let delta = value - mean_
         mean_ += delta / Double(count)
         m2 += delta * (value - mean_)
-        if samples.count < RTTStatistics.keep { samples.append(Float(value)) }
+        if samples.count < RTTStatistics.keep {
+            if samples.count == samples.capacity { samples.reserveCapacity(samples.isEmpty ? 16 : RTTStatistics.keep) }
+            samples.append(Float(value))
+        } else {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let slot = Int((random >> 33) % UInt64(count))
+            if slot < RTTStatistics.keep { samples[slot] = Float(value) }
+        }
     }
 
     public var mean: Double { mean_ }
     public var standardDeviation: Double { count > 1 ? (m2 / Double(count - 1)).squareRoot() : 0 }
 
-    /// The q-quantile (0...1) of the kept samples, nearest rank.
+    /// The q-quantile (0...1) of the kept samples, nearest rank (exact up to `keep` samples).
     public func quantile(_ q: Double) -> Double {
         guard !samples.isEmpty else { return 0 }
         let sorted = samples.sorted()

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import TCPTrace
+
+/// The compact structures behind bounded memory (issue #8): the TIME_WAIT table against a Dictionary model,
+/// and the RTT reservoir against the quantiles of known samples.
+@Suite struct TrackStorageTests {
+    /// 4-tuple `i` of a pool: IPv4 for even `i`, IPv6 for odd, few ports so that keys share hash prefixes.
+    private func key(_ i: Int) -> FlowKey {
+        let client = i % 2 == 0 ? IPAddress(ipv4: 0x0A00_0000 | UInt32(i / 7)) : IPAddress(ipv6High: 0xFD00 << 48, low: UInt64(i / 7))
+        let server = i % 2 == 0 ? IPAddress(ipv4: 0xC000_0201) : IPAddress(ipv6High: 0xFD00 << 48 | 2, low: 1)
+        var s = Segment.empty
+        s.source = client
+        s.destination = server
+        s.sourcePort = UInt16(40000 + i % 7)
+        s.destinationPort = 80
+        return FlowKey(s)
+    }
+
+    private func record(id: Int, key: FlowKey, start: Int64) -> TimeWaitRecord {
+        var s = Segment.empty
+        s.source = key.lower.address; s.sourcePort = key.lower.port
+        s.destination = key.upper.address; s.destinationPort = key.upper.port
+        var c = Connection(id: id, key: key, first: s, frame: 1, time: Timestamp(nanoseconds: start), recordTimeline: false)
+        c.sideA.timeWaitStart = Timestamp(nanoseconds: start)
+        return TimeWaitRecord(c)
+    }
+
+    @Test func timeWaitTableAgreesWithADictionary() {
+        var table = TimeWaitRecords()
+        var model: [FlowKey: (id: Int, start: Int64)] = [:]
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let window = 2.0
+        var now: Int64 = 1_700_000_000_000_000_000
+        var id = 0, lookups = 0, hits = 0
+        for _ in 0..<40_000 {
+            now += 1_000_000   // 1 ms
+            let k = key(next(3_000))
+            switch next(10) {
+            case 0...4:
+                id += 1
+                table.insert(record(id: id, key: k, start: now), for: k)
+                model[k] = (id, now)
+            case 5...6:
+                table.remove(k)
+                model[k] = nil
+            case 7:
+                table.expire(now: Timestamp(nanoseconds: now), window: window)
+                model = model.filter { Double(now - $0.value.start) / 1e9 <= window }
+                #expect(table.count == model.count)
+            default:
+                lookups += 1
+                let expected = model[k].flatMap { Double(now - $0.start) / 1e9 <= window ? $0.id : nil }
+                let found = table.record(for: k, now: Timestamp(nanoseconds: now), window: window)?.connectionID
+                if found != nil { hits += 1 }
+                #expect(found == expected)
+            }
+        }
+        // The run exercised both outcomes and kept many records at once (2 s of 1 ms steps).
+        #expect(lookups > 5_000 && hits > 1_000)
+        #expect(model.count > 500)
+    }
+
+    @Test func rttQuantilesAreExactUpToTheReservoirAndSampledBeyond() {
+        var rtt = RTTStatistics()
+        for i in 0..<200 { rtt.add(Double(i) / 1000) }
+        // Nearest rank over 200 samples 0, 1, ..., 199 ms: the 100th and the 190th.
+        #expect(rtt.quantile(0.5) == Double(Float(0.099)))
+        #expect(rtt.quantile(0.95) == Double(Float(0.189)))
+        // 100,000 samples spread evenly over 0...100 ms: count, min, max and mean stay exact; the quantiles
+        // come from a uniform sample of 256 and land near 50 and 95 ms.
+        var many = RTTStatistics()
+        for i in 0..<100_000 { many.add(Double((i * 7_919) % 100_000) / 1_000_000) }
+        #expect(many.count == 100_000)
+        #expect(many.min == 0 && abs(many.max - 0.099999) < 1e-12)
+        #expect(abs(many.mean - 0.0499995) < 1e-9)
+        #expect(abs(many.quantile(0.5) - 0.05) < 0.01)
+        #expect(abs(many.quantile(0.95) - 0.095) < 0.01)
+    }
+}

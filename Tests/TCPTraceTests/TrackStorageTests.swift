@@ -71,6 +71,24 @@ import Testing
         // Nearest rank over 200 samples 0, 1, ..., 199 ms: the 100th and the 190th.
         #expect(rtt.quantile(0.5) == Double(Float(0.099)))
         #expect(rtt.quantile(0.95) == Double(Float(0.189)))
+        // Below the reservoir size every quantile is the nearest-rank element of the sorted samples, for any
+        // order and with repeated values (the selection must not depend on either).
+        var state: UInt64 = 7
+        for n in [1, 2, 3, 17, 100, 255, 256] {
+            var stats = RTTStatistics()
+            var values: [Float] = []
+            for _ in 0..<n {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let v = Double((state >> 40) % 50) / 1000
+                stats.add(v)
+                values.append(Float(v))
+            }
+            let sorted = values.sorted()
+            for q in [0.0, 0.25, 0.5, 0.95, 1.0] {
+                let rank = max(0, min(n - 1, Int((q * Double(n)).rounded(.up)) - 1))
+                #expect(stats.quantile(q) == Double(sorted[rank]), "n \(n) q \(q)")
+            }
+        }
         // 100,000 samples spread evenly over 0...100 ms: count, min, max and mean stay exact; the quantiles
         // come from a uniform sample of 256 and land near 50 and 95 ms.
         var many = RTTStatistics()

@@ -69,7 +69,10 @@ extension Connection {
 
     /// The earliest entry into TIME_WAIT of either side.
     public var timeWaitStart: Timestamp? {
-        [sideA.timeWaitStart, sideB.timeWaitStart].compactMap { $0 }.min()
+        switch (sideA.timeWaitStart, sideB.timeWaitStart) {
+        case let (a?, b?): min(a, b)
+        case let (a, b): a ?? b
+        }
     }
 
     /// Handshake round trip seen from the capture point: SYN to the client's ACK of the SYN-ACK.

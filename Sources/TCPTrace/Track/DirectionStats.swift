@@ -99,11 +99,27 @@ public struct RTTStatistics: Sendable {
     public var mean: Double { mean_ }
     public var standardDeviation: Double { count > 1 ? (m2 / Double(count - 1)).squareRoot() : 0 }
 
-    /// The q-quantile (0...1) of the kept samples, nearest rank (exact up to `keep` samples).
+    /// The q-quantile (0...1) of the kept samples, nearest rank (exact up to `keep` samples). Selected in a
+    /// stack buffer (quickselect), so rendering a connection allocates nothing for it.
     public func quantile(_ q: Double) -> Double {
         guard !samples.isEmpty else { return 0 }
-        let sorted = samples.sorted()
-        let rank = Swift.max(0, Swift.min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1))
-        return Double(sorted[rank])
+        let n = samples.count
+        let rank = Swift.max(0, Swift.min(n - 1, Int((q * Double(n)).rounded(.up)) - 1))
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { buffer -> Double in
+            _ = buffer.initialize(from: samples)
+            // Hoare-style selection of the element of `rank` in sorted order.
+            var low = 0, high = n - 1
+            while low < high {
+                let pivot = buffer[(low + high) / 2]
+                var i = low, j = high
+                while i <= j {
+                    while buffer[i] < pivot { i += 1 }
+                    while pivot < buffer[j] { j -= 1 }
+                    if i <= j { buffer.swapAt(i, j); i += 1; j -= 1 }
+                }
+                if rank <= j { high = j } else if rank >= i { low = i } else { break }
+            }
+            return Double(buffer[rank])
+        }
     }
 }

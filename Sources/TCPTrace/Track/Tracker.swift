@@ -95,6 +95,7 @@ public struct Tracker {
 
     /// Ids of connections dropped to bound memory since the last call.
     public mutating func drainDropped() -> [Int] {
+        guard !droppedIDs.isEmpty else { return [] }   // (the sweep calls this ten times a second)
         defer { droppedIDs.removeAll(keepingCapacity: true) }
         return droppedIDs
     }

@@ -110,7 +110,8 @@ struct Analyze: ParsableCommand {
         var analysis = try Analyzer.analyze(paths: files, options: options, finalize: { c, out in
             accumulator?.add(c)
             switch format {
-            case .text: out.append(contentsOf: (long ? TextReport.long(c) : TextReport.row(c)).utf8)
+            case .text where long: out.append(contentsOf: TextReport.long(c).utf8)
+            case .text: TextReport.appendRow(c, into: &out)
             case .csv: out.append(contentsOf: CSVReport.row(c).utf8)
             case .json: JSONReport.appendElement(c, options: options, first: true, into: &out)
             case .jsonl:

@@ -71,15 +71,70 @@ public enum TextReport {
 
     /// One connection's row.
     public static func row(_ c: Connection) -> String {
-        let findings = c.findings.isEmpty ? "-" : c.findings.map { "\($0.code.rawValue)@\($0.frame)" }
-            .joined(separator: ",")
-        return line([
-            String(c.id), c.client.endpoint.description, c.server.endpoint.description,
-            "\(c.client.packets)/\(c.server.packets)", "\(c.client.payloadBytes)/\(c.server.payloadBytes)",
-            "\(c.firstFrame)-\(c.lastFrame)", Format.seconds(c.start.interval(to: c.end)),
-            c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
-            c.client.state.rawValue, c.server.state.rawValue, findings,
-        ])
+        var bytes: [UInt8] = []
+        appendRow(c, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
+    public static func appendRow(_ c: Connection, into out: inout [UInt8]) {
+        let client = c.client, server = c.server   // one copy of each endpoint
+        var row = RowWriter(out: out)
+        out = []
+        row.cell(String(c.id))
+        row.cell(client.endpoint.description)
+        row.cell(server.endpoint.description)
+        row.cell("\(client.packets)/\(server.packets)")
+        row.cell("\(client.payloadBytes)/\(server.payloadBytes)")
+        row.cell("\(c.firstFrame)-\(c.lastFrame)")
+        row.cell(Format.seconds(c.start.interval(to: c.end)))
+        row.cell(c.handshakeOutcome.rawValue)
+        row.cell(c.closeKind.rawValue)
+        row.cell(c.closeInitiator?.rawValue ?? "-")
+        row.cell(client.state.rawValue)
+        row.cell(server.state.rawValue)
+        if c.findings.isEmpty {
+            row.cell("-")
+        } else {
+            row.startCell()
+            for (i, f) in c.findings.enumerated() {
+                if i > 0 { row.out.append(UInt8(ascii: ",")) }
+                row.out.append(contentsOf: f.code.rawValue.utf8)
+                row.out.append(UInt8(ascii: "@"))
+                row.out.append(contentsOf: String(f.frame).utf8)
+            }
+        }
+        row.out.append(UInt8(ascii: "\n"))
+        out = row.out
+    }
+
+    /// Writes cells at the fixed column positions of `columns` (a wider cell pushes the rest right), as
+    /// `line` does for strings.
+    struct RowWriter {
+        var out: [UInt8]
+        private var column = 0, target = 0, index = 0, lineStart: Int
+
+        init(out: [UInt8]) {
+            self.out = out
+            lineStart = out.count
+        }
+
+        mutating func startCell() {
+            if index > 0 {
+                out.append(contentsOf: [32, 32])
+                target += TextReport.columns[index - 1].width + 2
+                column = out.count - lineStart
+                if column < target {
+                    out.append(contentsOf: repeatElement(32, count: target - column))
+                }
+            }
+            index += 1
+        }
+
+        mutating func cell(_ text: String) {
+            startCell()
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     static func line(_ cells: [String]) -> String {

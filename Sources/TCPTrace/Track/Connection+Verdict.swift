@@ -59,7 +59,8 @@ extension Connection {
 
     /// Which side(s) entered TIME_WAIT.
     public var timeWaitSide: Initiator? {
-        switch (client.timeWaitStart != nil, server.timeWaitStart != nil) {
+        let (a, b) = (sideA.timeWaitStart != nil, sideB.timeWaitStart != nil)
+        return switch clientIndex == 0 ? (a, b) : (b, a) {
         case (true, true): .both
         case (true, false): .client
         case (false, true): .server
@@ -96,27 +97,30 @@ extension Connection {
                        + "the endpoint with the lower port")
         }
         let c = clientIndex, sv = serverIndex
-        if let synFrame = self[c].synFrame, self[sv].synAckFrame == nil, resetFrame == nil, !simultaneousOpen {
-            report(.synUnanswered, frame: synFrame, time: self[c].synTime ?? start, sender: c,
-                   "\(self[c].synCount) SYN(s), no SYN-ACK or RST in the capture")
+        // One copy of each endpoint (findings are added below, the endpoints do not change).
+        let client = self[c], server = self[sv]
+        if let synFrame = client.synFrame, server.synAckFrame == nil, resetFrame == nil, !simultaneousOpen {
+            report(.synUnanswered, frame: synFrame, time: client.synTime ?? start, sender: c,
+                   "\(client.synCount) SYN(s), no SYN-ACK or RST in the capture")
         }
-        if let synAckFrame = self[sv].synAckFrame, self[c].ackedPeerSynFrame == nil, resetFrame == nil,
+        if let synAckFrame = server.synAckFrame, client.ackedPeerSynFrame == nil, resetFrame == nil,
            !simultaneousOpen {
-            report(.handshakeAckMissing, frame: synAckFrame, time: self[sv].synAckTime ?? start, sender: sv,
-                   "\(self[sv].synAckCount) SYN-ACK(s), the client's ACK never seen: half-open")
+            report(.handshakeAckMissing, frame: synAckFrame, time: server.synAckTime ?? start, sender: sv,
+                   "\(server.synAckCount) SYN-ACK(s), the client's ACK never seen: half-open")
         }
         for i in 0..<2 {
-            if let finFrame = self[i].finFrame, self[i].finAckedFrame == nil,
+            let side = i == c ? client : server
+            if let finFrame = side.finFrame, side.finAckedFrame == nil,
                (resetFrame.map { $0 < finFrame } ?? true) {
-                report(.finUnacked, frame: finFrame, time: self[i].finTime ?? end, sender: i,
+                report(.finUnacked, frame: finFrame, time: side.finTime ?? end, sender: i,
                        "the FIN at frame \(finFrame) is never acknowledged in the capture")
             }
         }
         if sideA.finFrame == nil && sideB.finFrame == nil && resetFrame == nil
-            && (self[c].ackedPeerSynFrame != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
+            && (client.ackedPeerSynFrame != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
             report(.notClosed, frame: lastFrame, time: end, sender: nil,
-                   "the capture ends with the connection open (client \(self[c].state.rawValue), "
-                       + "server \(self[sv].state.rawValue))")
+                   "the capture ends with the connection open (client \(client.state.rawValue), "
+                       + "server \(server.state.rawValue))")
         }
         if let frame = firstTruncatedFrame {
             report(.truncated, frame: frame, time: start, sender: nil,

@@ -16,19 +16,22 @@ struct TimeWaitRecord: Sendable {
     init(_ c: Connection) {
         id = UInt32(truncatingIfNeeded: c.id)
         start = c.timeWaitStart?.nanoseconds ?? 0
-        let lowerIndex = c.sideA.endpoint == c.key.lower ? 0 : 1
-        lowerFinal = c[lowerIndex].highestSequence?.rawValue ?? 0
-        upperFinal = c[1 - lowerIndex].highestSequence?.rawValue ?? 0
+        // Field by field (`c[i]` would copy a whole endpoint, arrays and all).
+        let aIsLower = c.sideA.endpoint == c.key.lower
+        let a = (final: c.sideA.highestSequence, isn: c.sideA.isn), b = (final: c.sideB.highestSequence, isn: c.sideB.isn)
+        let (lower, upper) = aIsLower ? (a, b) : (b, a)
+        lowerFinal = lower.final?.rawValue ?? 0
+        upperFinal = upper.final?.rawValue ?? 0
         let holder: UInt8 = switch c.timeWaitSide {
         case nil: 0
         case .client?: 1
         case .server?: 2
         case .both?: 3
         }
-        lowerISN = c[lowerIndex].isn?.rawValue ?? 0
-        upperISN = c[1 - lowerIndex].isn?.rawValue ?? 0
-        bits = holder | (c[lowerIndex].highestSequence != nil ? 4 : 0) | (c[1 - lowerIndex].highestSequence != nil ? 8 : 0)
-            | (c[lowerIndex].isn != nil ? 16 : 0) | (c[1 - lowerIndex].isn != nil ? 32 : 0)
+        lowerISN = lower.isn?.rawValue ?? 0
+        upperISN = upper.isn?.rawValue ?? 0
+        bits = holder | (lower.final != nil ? 4 : 0) | (upper.final != nil ? 8 : 0)
+            | (lower.isn != nil ? 16 : 0) | (upper.isn != nil ? 32 : 0)
     }
 
     /// The old sequence space of the endpoint at `endpoint`: its ISN to its final sequence number.

@@ -138,7 +138,11 @@ public enum Analyzer {
                 do throws(CaptureError) {
                     let capture = try CaptureFile(path: path)
                     read(capture, path: path, frame: &frame, summary: &summary) { segment, frame, time in
-                        batch.append(PipelineItem(segment: segment, frame: frame, time: time))
+                        if !batch.append(segment, frame: frame, time: time) {
+                            channel.send(batch)
+                            batch = channel.emptyBatch()
+                            _ = batch.append(segment, frame: frame, time: time)
+                        }
                         if batch.count == SegmentChannel.batchSize {
                             channel.send(batch)
                             batch = channel.emptyBatch()
@@ -175,11 +179,12 @@ public enum Analyzer {
             guard options.order == .firstFrame else { _ = tracker.drainDropped(); return }
             for id in tracker.drainDropped() { spool.skip(id, emit: emit) }
         }
+        var segment = Segment.empty
         while let batch = channel.receive() {
-            for item in batch {
-                tracker.ingest(item.segment, frame: item.frame, time: item.time)
+            for i in 0..<batch.count {
+                let (frame, now) = batch.unpack(i, into: &segment)
+                tracker.ingest(segment, frame: frame, time: now)
                 segments += 1
-                let now = item.time
                 // Ten times per second of capture time: finalize what can no longer change (a connection
                 // waits for the sweep after its linger: sweeping often keeps fewer of them whole).
                 if let last = lastSweep, last.interval(to: now) < Analyzer.sweepInterval,

@@ -1,10 +1,140 @@
 import Foundation
 
-/// One decoded segment on its way from the reading thread to the tracking thread.
+/// One decoded segment on its way from the reading thread to the tracking thread, packed into one 64-byte
+/// cache line (a `Segment` with its frame and time takes 160): every byte crosses from one core to the other,
+/// so fewer bytes is less time. IPv6 addresses and SACK blocks, which do not fit, go to the batch's `extras`.
 struct PipelineItem: Sendable {
-    var segment: Segment
-    var frame: Int
-    var time: Timestamp
+    var time: Int64
+    var sequence: UInt32
+    var acknowledgment: UInt32
+    var payloadLength: UInt32
+    var capturedPayloadLength: UInt32
+    /// Frame number minus the batch's `baseFrame`.
+    var frameOffset: UInt32
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var window: UInt16
+    var flags: UInt16
+    var mss: UInt16
+    var windowScale: UInt8
+    var headerLength: UInt8
+    var bits: UInt8
+    var sackCount: UInt8
+    /// Index in `extras` of the IPv6 addresses (4 words) and then the SACK blocks (a word each).
+    var extra: UInt32
+    /// IPv4 source and destination (IPv6: in `extras`).
+    var source4: UInt32
+    var destination4: UInt32
+    var timestampValue: UInt32
+    var timestampEcho: UInt32
+
+    static let optionsTruncated: UInt8 = 1, firstFragment: UInt8 = 2, sackPermitted: UInt8 = 4, malformed: UInt8 = 8
+    static let hasMSS: UInt8 = 16, hasWindowScale: UInt8 = 32, hasTimestamps: UInt8 = 64, ipv6: UInt8 = 128
+}
+
+/// Decoded segments of up to `SegmentChannel.batchSize` frames, packed. The items live in a buffer the channel
+/// owns (one 2 MiB huge page); a batch is handed from thread to thread, never used by two at once.
+struct SegmentBatch: @unchecked Sendable {
+    let storage: UnsafeMutablePointer<PipelineItem>
+    private(set) var count = 0
+    var extras: [UInt64] = []
+    /// Frame number of the first item; an item's frame is this plus its offset.
+    var baseFrame = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Packs `segment`; false (nothing added) when the frame is too far from the batch's first to be an offset,
+    /// and the batch must be sent first.
+    mutating func append(_ segment: Segment, frame: Int, time: Timestamp) -> Bool {
+        if count == 0 { baseFrame = frame }
+        let offset = frame - baseFrame
+        guard offset >= 0 && offset <= Int(UInt32.max) else { return false }
+        let o = segment.options
+        var bits: UInt8 = 0
+        if segment.optionsTruncated { bits |= PipelineItem.optionsTruncated }
+        if segment.isFirstFragment { bits |= PipelineItem.firstFragment }
+        if o.sackPermitted { bits |= PipelineItem.sackPermitted }
+        if o.malformed { bits |= PipelineItem.malformed }
+        if o.mss != nil { bits |= PipelineItem.hasMSS }
+        if o.windowScale != nil { bits |= PipelineItem.hasWindowScale }
+        // Both timestamp words are set together by the decoder.
+        if o.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
+        // (The decoder gives both addresses the same family: they come from one IP header.)
+        let v6 = segment.source.isIPv6 || segment.destination.isIPv6
+        if v6 { bits |= PipelineItem.ipv6 }
+        var extra = UInt32(truncatingIfNeeded: extras.count)
+        if v6 {
+            extras.append(segment.source.high)
+            extras.append(segment.source.low)
+            extras.append(segment.destination.high)
+            extras.append(segment.destination.low)
+        }
+        if o.sack.count > 0 {
+            if !v6 { extra = UInt32(truncatingIfNeeded: extras.count) }
+            for i in 0..<o.sack.count {
+                let block = o.sack[i]
+                extras.append(UInt64(block.left.rawValue) << 32 | UInt64(block.right.rawValue))
+            }
+        }
+        (storage + count).initialize(to: PipelineItem(
+            time: time.nanoseconds, sequence: segment.sequence.rawValue, acknowledgment: segment.acknowledgment.rawValue,
+            payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
+            frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
+            window: segment.window, flags: segment.flags.rawValue, mss: o.mss ?? 0, windowScale: o.windowScale ?? 0,
+            headerLength: segment.headerLength, bits: bits, sackCount: UInt8(o.sack.count), extra: extra,
+            source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
+            destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
+            timestampValue: o.timestampValue ?? 0, timestampEcho: o.timestampEcho ?? 0))
+        count += 1
+        return true
+    }
+
+    /// Empties the batch, giving the items' pages back to the kernel (see `SegmentChannel.recycle`).
+    mutating func reset() {
+        SegmentChannel.dropPages(storage, bytes: SegmentChannel.bufferBytes)
+        count = 0
+        extras.removeAll(keepingCapacity: true)
+    }
+
+    /// Unpacks item `i` into `segment` (overwriting every field), returning its frame and time.
+    func unpack(_ i: Int, into segment: inout Segment) -> (frame: Int, time: Timestamp) {
+        let item = storage[i]
+        var cursor = Int(item.extra)
+        if item.bits & PipelineItem.ipv6 != 0 {
+            segment.source = IPAddress(ipv6High: extras[cursor], low: extras[cursor + 1])
+            segment.destination = IPAddress(ipv6High: extras[cursor + 2], low: extras[cursor + 3])
+            cursor += 4
+        } else {
+            segment.source = IPAddress(ipv4: item.source4)
+            segment.destination = IPAddress(ipv4: item.destination4)
+        }
+        var o = TCPOptions()
+        o.mss = item.bits & PipelineItem.hasMSS != 0 ? item.mss : nil
+        o.windowScale = item.bits & PipelineItem.hasWindowScale != 0 ? item.windowScale : nil
+        o.sackPermitted = item.bits & PipelineItem.sackPermitted != 0
+        o.malformed = item.bits & PipelineItem.malformed != 0
+        if item.bits & PipelineItem.hasTimestamps != 0 {
+            o.timestampValue = item.timestampValue
+            o.timestampEcho = item.timestampEcho
+        }
+        for k in 0..<Int(item.sackCount) {
+            let word = extras[cursor + k]
+            o.sack.append(left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
+        }
+        segment.options = o
+        segment.sourcePort = item.sourcePort
+        segment.destinationPort = item.destinationPort
+        segment.sequence = SequenceNumber(item.sequence)
+        segment.acknowledgment = SequenceNumber(item.acknowledgment)
+        segment.flags = TCPFlags(rawValue: item.flags)
+        segment.window = item.window
+        segment.payloadLength = item.payloadLength
+        segment.capturedPayloadLength = item.capturedPayloadLength
+        segment.headerLength = item.headerLength
+        segment.optionsTruncated = item.bits & PipelineItem.optionsTruncated != 0
+        segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
+        return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
+    }
 }
 
 /// Hands batches of decoded segments from the thread that reads and decodes the capture to the thread that
@@ -12,35 +142,53 @@ struct PipelineItem: Sendable {
 /// empties it and gives it back, so in steady state nothing is allocated and the lock is taken once per
 /// batch, never per packet.
 final class SegmentChannel: @unchecked Sendable {
-    static let batchSize = 4096
+    /// Items per batch: one 2 MiB huge page of 64-byte items.
+    static let bufferBytes = 2 << 20
+    static let batchSize = bufferBytes / MemoryLayout<PipelineItem>.stride
     private let condition = NSCondition()
-    private var full: [[PipelineItem]] = []
-    private var empty: [[PipelineItem]]
+    private var full: [SegmentBatch] = []
+    private var empty: [SegmentBatch]
+    private let buffers: [UnsafeMutableRawPointer]
     private var closed = false
     /// What the reader leaves at the end: the capture summary, and an error that stopped it early.
     private var outcome: (summary: CaptureSummary, error: CaptureError?)?
 
     init(batches: Int = 4) {
         // Batches are emptied by dropping their pages: their items must hold no references.
-        precondition(_isPOD(PipelineItem.self), "PipelineItem must be a plain value")
-        empty = (0..<batches).map { _ in
-            var batch: [PipelineItem] = []
-            batch.reserveCapacity(SegmentChannel.batchSize)
+        precondition(_isPOD(PipelineItem.self) && MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
+        buffers = (0..<batches).map { _ in
+            var pointer: UnsafeMutableRawPointer?
+            // Aligned to the buffer's size so that it can be one transparent huge page.
+            guard posix_memalign(&pointer, SegmentChannel.bufferBytes, SegmentChannel.bufferBytes) == 0, let pointer else {
+                fatalError("out of memory for the packet batches")
+            }
+            #if os(Linux)
+            _ = madvise(pointer, SegmentChannel.bufferBytes, MADV_HUGEPAGE)
+            #endif
+            return pointer
+        }
+        empty = buffers.map { buffer in
+            var batch = SegmentBatch(storage: buffer.bindMemory(to: PipelineItem.self, capacity: SegmentChannel.batchSize))
+            batch.extras.reserveCapacity(SegmentChannel.batchSize)
             return batch
         }
+    }
+
+    deinit {
+        for buffer in buffers { free(buffer) }
     }
 
     // MARK: Reader side
 
     /// An empty batch to fill (waits while the tracker holds them all).
-    func emptyBatch() -> [PipelineItem] {
+    func emptyBatch() -> SegmentBatch {
         condition.lock()
         defer { condition.unlock() }
         while empty.isEmpty { condition.wait() }
         return empty.removeFirst()
     }
 
-    func send(_ batch: consuming [PipelineItem]) {
+    func send(_ batch: consuming SegmentBatch) {
         condition.lock()
         full.append(batch)
         condition.signal()
@@ -59,7 +207,7 @@ final class SegmentChannel: @unchecked Sendable {
     // MARK: Tracker side
 
     /// The next full batch, in order; nil once the reader has closed and every batch was taken.
-    func receive() -> [PipelineItem]? {
+    func receive() -> SegmentBatch? {
         condition.lock()
         defer { condition.unlock() }
         while full.isEmpty && !closed { condition.wait() }
@@ -67,29 +215,22 @@ final class SegmentChannel: @unchecked Sendable {
     }
 
     /// Gives a batch back to the reader, emptied (its capacity kept).
-    func recycle(_ batch: consuming [PipelineItem]) {
-        SegmentChannel.dropPages(of: &batch)
-        batch.removeAll(keepingCapacity: true)
+    func recycle(_ batch: consuming SegmentBatch) {
+        batch.reset()
         condition.lock()
         empty.append(batch)
         condition.signal()
         condition.unlock()
     }
 
-    /// Gives the batch's whole pages back to the kernel (MADV_DONTNEED) once the tracker has read them, so that
-    /// the reader fills fresh zeroed pages next time. Overwriting lines the tracking thread has just read would
+    /// Gives a batch's pages back to the kernel (MADV_DONTNEED) once the tracker has read them, so that the
+    /// reader fills a fresh zeroed page next time. Overwriting lines the tracking thread has just read would
     /// make each of the reader's writes fetch and invalidate them in the other core's cache first: measured on
-    /// the 10 M-packet benchmark, that made the run take 1.9 to 2.5 s from one run to the next (depending on
-    /// where the two cores sit), 1.57 s every time with fresh pages (docs/performance.md).
-    private static func dropPages(of batch: inout [PipelineItem]) {
+    /// the 10 M-packet benchmark, that made the run take 1.3 to 2.5 s from one run to the next (depending on
+    /// where the two cores sit); with fresh pages it takes the same time every run (docs/performance.md).
+    static func dropPages(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
         #if os(Linux)
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        batch.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress, page > 0 else { return }
-            let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
-            let end = (Int(bitPattern: base) + raw.count) & ~(page - 1)
-            if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) }
-        }
+        _ = madvise(pointer, bytes, MADV_DONTNEED)
         #endif
     }
 

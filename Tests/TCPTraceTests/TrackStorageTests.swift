@@ -1,4 +1,5 @@
 import Foundation
+import PcapSynth
 import Testing
 @testable import TCPTrace
 
@@ -98,5 +99,88 @@ import Testing
         #expect(abs(many.mean - 0.0499995) < 1e-9)
         #expect(abs(many.quantile(0.5) - 0.05) < 0.01)
         #expect(abs(many.quantile(0.95) - 0.095) < 0.01)
+    }
+}
+
+/// The reader → tracker hand-over (issue #8): segments packed into 64-byte items must come back unchanged, and a
+/// stream longer than several batches must give the batch verdicts.
+@Suite struct PipelineTests {
+    @Test func everyFixtureSegmentSurvivesPacking() throws {
+        var checked = 0, ipv6 = 0, sack = 0, timestamps = 0
+        for path in CheckSession.captures(in: [fixture("")]) {
+            let capture = try CaptureFile(path: path)
+            let linkType = capture.linkType
+            var frame = 0
+            let storage = UnsafeMutablePointer<PipelineItem>.allocate(capacity: 1 << 16)
+            defer { storage.deallocate() }
+            var batch = SegmentBatch(storage: storage)
+            var originals: [Segment] = []
+            _ = capture.forEachPacket { record, bytes in
+                frame += 1
+                var segment = Segment.empty
+                guard case .tcp = PacketDecoder.decode(bytes, linkType: linkType, into: &segment),
+                      batch.count < 1 << 16 else { return }
+                let added = batch.append(segment, frame: frame, time: record.timestamp)
+                #expect(added)
+                originals.append(segment)
+            }
+            var segment = Segment.empty
+            for (i, original) in originals.enumerated() {
+                _ = batch.unpack(i, into: &segment)
+                #expect(segment == original, "\(path) segment \(i)")
+                checked += 1
+                if original.source.isIPv6 { ipv6 += 1 }
+                if original.options.sack.count > 0 { sack += 1 }
+                if original.options.timestampValue != nil { timestamps += 1 }
+            }
+        }
+        // The fixtures cover the packed item's side paths.
+        #expect(checked > 20_000 && ipv6 > 0 && sack > 0 && timestamps > 0)
+    }
+
+    @Test func framesAndTimesComeBack() {
+        let storage = UnsafeMutablePointer<PipelineItem>.allocate(capacity: 4)
+        defer { storage.deallocate() }
+        var batch = SegmentBatch(storage: storage)
+        let a = batch.append(.empty, frame: 7, time: Timestamp(nanoseconds: -5))
+        let b = batch.append(.empty, frame: 7 + Int(UInt32.max), time: Timestamp(nanoseconds: 1 << 62))
+        // A frame more than 2^32 - 1 after the batch's first cannot be an offset: the batch must be sent first.
+        let c = batch.append(.empty, frame: 8 + Int(UInt32.max), time: Timestamp(nanoseconds: 0))
+        #expect(a && b && !c)
+        var s = Segment.empty
+        let first = batch.unpack(0, into: &s), second = batch.unpack(1, into: &s)
+        #expect(first.frame == 7 && first.time == Timestamp(nanoseconds: -5))
+        #expect(second.frame == 7 + Int(UInt32.max) && second.time == Timestamp(nanoseconds: 1 << 62))
+        #expect(batch.count == 2)
+    }
+
+    @Test func aStreamOfSeveralBatchesGivesTheBatchVerdicts() throws {
+        // 600 connections of 127 packets each, 2 ms apart: 76,200 packets, over two batches of 32,768, with
+        // sweeps finalizing connections while later batches are still being read.
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        var records: [([UInt8], Int64)] = []
+        let t0: Int64 = 1_700_000_000_000_000_000
+        for k in 0..<600 {
+            let start = t0 + Int64(k) * 2_000_000
+            var f = FlowScript(client: k % 3 == 0 ? "fd00::1" : "10.0.0.1", clientPort: UInt16(20000 + k),
+                               server: k % 3 == 0 ? "fd00::2" : "10.0.0.2", start: start, link: .raw)
+            f.handshake()
+            for _ in 0..<60 { f.data(.client, 100); f.ack(.server) }
+            f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+            records += RecordSplitter.records(f.bytes).enumerated().map { ($0.element, start + Int64($0.offset) * 10_000) }
+        }
+        records.sort { $0.1 < $1.1 }
+        for (record, time) in records { writer.append(record, at: time) }
+        #expect(records.count > 2 * SegmentChannel.batchSize)
+        let path = try temporaryFile(writer.bytes)
+        let batchAnalysis = try Analyzer.analyze(paths: [path])
+        var rows: [String] = []
+        let streamed = try Analyzer.analyze(paths: [path], options: AnalysisOptions(), finalize: { c, out in
+            out.append(contentsOf: TextReport.row(c).utf8)
+        }, emit: { rows.append(String(decoding: $0, as: UTF8.self)) })
+        #expect(rows.count == 600)
+        #expect(rows == batchAnalysis.connections.map { TextReport.row($0) })
+        #expect(streamed.input.tcpSegments == records.count)
+        #expect(streamed.totals.connections == 600)
     }
 }

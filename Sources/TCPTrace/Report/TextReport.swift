@@ -47,7 +47,7 @@ public enum TextReport {
 
     /// `--long`: the verdict, then a two-column block of the per-direction figures (like tcptrace -l).
     public static func long(_ c: Connection) -> String {
-        var out = "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint): handshake \(c.handshakeOutcome.rawValue), "
+        let out = "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint): handshake \(c.handshakeOutcome.rawValue), "
             + "close \(c.closeKind.rawValue)" + (c.closeInitiator.map { " by \($0.rawValue)" } ?? "")
             + ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)\n"
         let left = DirectionFigures.figures(c, c.clientIndex), right = DirectionFigures.figures(c, c.serverIndex)

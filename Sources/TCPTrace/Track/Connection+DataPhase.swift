@@ -27,8 +27,7 @@ extension Connection {
     /// copy them, arrays and all, on every access), then reports what it found.
     mutating func analyzeDataPhase(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
         var found = FoundFindings()
-        let context = DataPhaseContext(senderShift: windowShift(of: s),
-                                       reorderWindow: handshakeRTT ?? Connection.defaultReorderWindow)
+        let context = DataPhaseContext(senderShift: windowShift(of: s), senderIsClient: s == clientIndex)
         if s == 0 {
             DataPhase.run(segment, sender: &sideA, peer: &sideB, context: context, time: time, found: &found)
         } else {
@@ -41,7 +40,17 @@ extension Connection {
 /// What the data-phase pass needs from the connection.
 struct DataPhaseContext {
     var senderShift: UInt64
-    var reorderWindow: Double
+    /// The sender is the client (the handshake RTT, the reorder window, is the client's SYN to its ACK).
+    var senderIsClient: Bool
+
+    /// Out-of-order vs retransmission threshold: the handshake RTT (as `Connection.handshakeRTT`), else
+    /// `Connection.defaultReorderWindow`. Computed only when a hole is filled, not for every segment.
+    static func reorderWindow(sender: borrowing HalfConnection, peer: borrowing HalfConnection, senderIsClient: Bool) -> Double {
+        let (syn, ack, synFrame) = senderIsClient ? (sender.synTime, sender.ackedPeerSynTime, sender.synFrame)
+                                                  : (peer.synTime, peer.ackedPeerSynTime, peer.synFrame)
+        guard let syn, let ack, synFrame != nil else { return Connection.defaultReorderWindow }
+        return syn.interval(to: ack)
+    }
 }
 
 /// Up to four findings raised by one segment, held inline.
@@ -206,7 +215,7 @@ enum DataPhase {
         } else {
             // At or below data already seen: a hole filled (out of order or a late retransmission) or data again.
             let holeIndex = sender.stats.holes.firstIndex { !(seq < $0.start) && seq < $0.end }
-            let reorderWindow = context.reorderWindow
+            let reorderWindow = DataPhaseContext.reorderWindow(sender: sender, peer: peer, senderIsClient: context.senderIsClient)
             if let ack = peerAck, !(ack < end) {
                 found.add(.spuriousRetransmission, "data up to \(end) was already acknowledged (ACK \(ack)): the retransmission was not needed")
                 countRetransmission(&sender, seq: seq, end: end, bytes: length)

@@ -8,8 +8,8 @@ public struct AnalysisOptions: Sendable {
     /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
     /// an old connection stays open), or as connections finish (memory stays flat).
     public var order: StreamOrder = .firstFrame
-    /// Called once per second of capture time while streaming, with the TCP segments read so far and the
-    /// connections held.
+    /// Called at each sweep while streaming (up to ten times per second of capture time), with the TCP
+    /// segments read so far and the connections held.
     public var progress: (@Sendable (_ packets: Int, _ connections: Int) -> Void)?
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
@@ -164,7 +164,7 @@ public enum Analyzer {
         var totals = FindingTotals()
         var rendered: [UInt8] = []
         var lastSweep: Timestamp?
-        var segments = 0
+        var segments = 0, segmentsAtSweep = 0
         func deliver(_ c: Connection) {
             totals.add(c)
             rendered.removeAll(keepingCapacity: true)
@@ -185,10 +185,15 @@ public enum Analyzer {
                 let (frame, now) = batch.unpack(i, into: &segment)
                 tracker.ingest(segment, frame: frame, time: now)
                 segments += 1
-                // Ten times per second of capture time: finalize what can no longer change (a connection
-                // waits for the sweep after its linger: sweeping often keeps fewer of them whole).
-                if let last = lastSweep, last.interval(to: now) < Analyzer.sweepInterval,
-                   now.interval(to: last) < Analyzer.sweepInterval { continue }
+                // Up to ten times per second of capture time: finalize what can no longer change (a connection
+                // waits for the sweep after its linger: sweeping often keeps fewer of them whole). A sweep visits
+                // every connection, so with many held it waits for a quarter as many segments (at most 1 s).
+                if let last = lastSweep {
+                    let elapsed = abs(last.interval(to: now))
+                    if elapsed < Analyzer.sweepInterval { continue }
+                    if elapsed < 1 && (segments - segmentsAtSweep) * 4 < tracker.liveConnections { continue }
+                }
+                segmentsAtSweep = segments
                 options.progress?(segments, tracker.liveConnections)
                 lastSweep = now
                 tracker.expire(now: now, idleTimeout: options.idleTimeout, deliver)
@@ -203,6 +208,13 @@ public enum Analyzer {
         spool.flush(emit)
         var analysis = Analysis(input: summary, connections: [], options: options,
                                 evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+        if tracker.lateSegments > 0 {
+            analysis.input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
+        }
+        if spool.lostTotal > 0 {
+            analysis.input.warnings.append("\(spool.lostTotal) connection(s) missing from the output: the temporary "
+                                               + "file they waited in could not be read back")
+        }
         if spool.spilledTotal > 0 {
             analysis.input.notes.append("\(spool.spilledTotal) connection(s) waited for an older one in a temporary "
                                             + "file (first-frame order; --order finish writes them as they end)")

@@ -68,8 +68,10 @@ public struct LiveMonitor {
         let status = PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment)
         if summary.count(status, segment: segment, frame: frame) {
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
-            if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
-            if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
+            if id > 0 {   // (0: a late segment of a connection already finalized)
+                if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
+                if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
+            }
         }
         tick(now: record.timestamp, emit: emit)
     }
@@ -92,6 +94,9 @@ public struct LiveMonitor {
         }
         if tracker.evictedOther > 0 {
             input.warnings.append("\(tracker.evictedOther) connection(s) dropped at the --max-connections cap")
+        }
+        if tracker.lateSegments > 0 {
+            input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
         }
         return Analysis(input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),
                         evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)

@@ -9,10 +9,12 @@ import Foundation
 /// then the budget plus 8 bytes per waiting connection, whatever the length of the trace.
 struct OrderedSpool: ~Copyable {
     /// What is known of each connection from `next` on, 8 bytes each: `waiting`, `skipped`, `inMemory` (the
-    /// bytes are in `held`), or else where it lies in the spill file (offset << 24 | length).
+    /// bytes are in `held`), or, with the `spilled` bit set, where it lies in the spill file
+    /// (offset << 24 | length).
     private static let waiting: UInt64 = 0
     private static let skipped: UInt64 = 1
     private static let inMemory: UInt64 = 2
+    private static let spilled: UInt64 = 1 << 63
     /// Chunks longer than this stay in memory (they cannot be described in 24 bits).
     private static let longestSpilled = (1 << 24) - 1
 
@@ -23,14 +25,18 @@ struct OrderedSpool: ~Copyable {
     private let memoryBudget: Int
     private var memoryBytes = 0
     /// The spill file (-1 until first needed, -2 when it cannot be made), its size on disk, and what is
-    /// written after that but not yet flushed.
+    /// written after that but not yet flushed. After a failed write nothing more is spilled (what is there is
+    /// still read back).
     private var fd: Int32 = -1
+    private var writeFailed = false
     private var flushedSize: Int64 = 0
     private var writeBuffer: [UInt8] = []
     private var spilledCount = 0
     private var readBuffer: [UInt8] = []
-    /// Connections written to the spill file (for the summary's notes).
+    /// Connections written to the spill file (for the summary's notes), and those whose output could not be
+    /// read back from it (for a warning).
     private(set) var spilledTotal = 0
+    private(set) var lostTotal = 0
 
     init(memoryBudget: Int) {
         self.memoryBudget = memoryBudget
@@ -54,7 +60,7 @@ struct OrderedSpool: ~Copyable {
         while pending.count <= offset { pending.append(OrderedSpool.waiting) }
         if memoryBytes + bytes.count > memoryBudget, bytes.count <= OrderedSpool.longestSpilled,
            let position = spill(bytes) {
-            pending[offset] = UInt64(position) << 24 | UInt64(bytes.count)
+            pending[offset] = OrderedSpool.spilled | UInt64(position) << 24 | UInt64(bytes.count)
             spilledCount += 1
             spilledTotal += 1
         } else {
@@ -93,7 +99,8 @@ struct OrderedSpool: ~Copyable {
                     memoryBytes -= bytes.count
                 }
             default:
-                readBack(offset: Int64(first >> 24), length: Int(first & UInt64(OrderedSpool.longestSpilled)), emit)
+                readBack(offset: Int64((first & ~OrderedSpool.spilled) >> 24),
+                         length: Int(first & UInt64(OrderedSpool.longestSpilled)), emit)
                 spilledCount -= 1
                 if spilledCount == 0 { resetSpill() }
             }
@@ -105,7 +112,7 @@ struct OrderedSpool: ~Copyable {
     /// Appends to the spill file (through a 1 MiB buffer); nil when no file can be made or written.
     private mutating func spill(_ bytes: borrowing [UInt8]) -> Int64? {
         if fd == -1 { fd = OrderedSpool.makeTemporaryFile() }
-        guard fd >= 0 else { return nil }
+        guard fd >= 0, !writeFailed else { return nil }
         let position = flushedSize + Int64(writeBuffer.count)
         bytes.withUnsafeBytes { writeBuffer.append(contentsOf: $0) }
         if writeBuffer.count >= 1 << 20 && !flushWrites() { return nil }
@@ -123,8 +130,8 @@ struct OrderedSpool: ~Copyable {
             return true
         }
         guard ok else {
-            // Keep everything in memory from now on; what is in the buffer is read back from it.
-            fd = -2
+            // Keep everything in memory from now on; what is in the file or the buffer is read back from it.
+            writeFailed = true
             return false
         }
         flushedSize += Int64(writeBuffer.count)
@@ -149,8 +156,13 @@ struct OrderedSpool: ~Copyable {
             }
             return true
         }
-        // A spill file that cannot be read back is a broken disk; the connection's output is lost, not the run.
-        if complete { readBuffer.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<length])) } }
+        // A spill file that cannot be read back is a broken disk: the connection's output is lost (counted for
+        // a warning), not the run.
+        if complete {
+            readBuffer.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+        } else {
+            lostTotal += 1
+        }
     }
 
     /// Nothing spilled is waiting: the file starts over.

@@ -299,9 +299,71 @@ import Testing
         let inMemory = try stream([path], AnalysisOptions())
         #expect(inMemory.chunks == expected)
         #expect(!inMemory.analysis.input.notes.contains { $0.contains("temporary file") })
+        // Empty output for some connections (a filter) spills as well and keeps its place.
+        var options2 = AnalysisOptions()
+        options2.spoolMemory = 0
+        var chunks: [String] = []
+        _ = try Analyzer.analyze(paths: [path], options: options2, finalize: { c, out in
+            if c.id % 2 == 1 { out.append(contentsOf: "\(c.id) \(c.closeKind.rawValue) \(findingList(c))\n".utf8) }
+        }, emit: { chunks.append(String(decoding: $0, as: UTF8.self)) })
+        #expect(chunks.count == 41)
+        #expect(chunks.filter { !$0.isEmpty } == expected.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
         // --order finish: each as it ends, connection 1 last.
         let finishOrder = try stream([path], AnalysisOptions(order: .finish))
         #expect(finishOrder.chunks == expected.dropFirst() + [expected[0]])
+    }
+
+    /// Records of a `PcapWriter` capture (little-endian, microseconds) with their times in nanoseconds.
+    private func timedRecords(_ file: [UInt8]) -> [([UInt8], Int64)] {
+        func word(_ at: Int) -> Int64 {
+            Int64(file[at]) | Int64(file[at + 1]) << 8 | Int64(file[at + 2]) << 16 | Int64(file[at + 3]) << 24
+        }
+        var result: [([UInt8], Int64)] = []
+        var offset = 24
+        while offset + 16 <= file.count {
+            let length = Int(word(offset + 8))
+            result.append((Array(file[(offset + 16)..<(offset + 16 + length)]), word(offset) * 1_000_000_000 + word(offset + 4) * 1_000))
+            offset += 16 + length
+        }
+        return result
+    }
+
+    @Test func aSegmentAfterTheLingerBelongsToTheFinalizedConnection() throws {
+        // Connection A (1 ms round trip, so it lingers 0.304 s) closes at about 10 ms; the server resends its FIN
+        // at 600 ms and the client ACKs it again; a background connection B keeps packets (and so sweeps)
+        // coming every 50 ms; at 5 s a new SYN reuses A's 4-tuple inside 2·MSL.
+        let t0: Int64 = 1_700_000_000_000_000_000
+        var a = FlowScript(clientPort: 40000, start: t0, link: .raw)
+        a.handshake()
+        a.data(.client, 100)
+        a.ack(.server)
+        a.fin(.client); a.ack(.server)
+        let serverFin = a.serverNext
+        a.fin(.server); a.ack(.client)
+        a.fin(.server, seq: serverFin, after: 600_000_000)
+        a.ack(.client)
+        var b = FlowScript(clientPort: 41000, start: t0 + 500_000, link: .raw)
+        b.step = 50_000_000
+        b.handshake()
+        for _ in 0..<20 { b.data(.client, 10); b.ack(.server) }
+        var again = FlowScript(clientPort: 40000, clientISN: 900_000, start: t0 + 5_000_000_000, link: .raw)
+        again.handshake()
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        for (record, time) in (timedRecords(a.bytes) + timedRecords(b.bytes) + timedRecords(again.bytes)).sorted(by: { $0.1 < $1.1 }) {
+            writer.append(record, at: time)
+        }
+        let path = try temporaryFile(writer.bytes)
+
+        let streamed = try stream([path], AnalysisOptions())
+        // A, B and the new incarnation: the late FIN and its ACK did not start a fourth, mid-stream connection.
+        #expect(streamed.chunks.count == 3)
+        #expect(streamed.chunks[0].hasPrefix("1 four-way "))
+        #expect(streamed.chunks[2].hasPrefix("3 ") && streamed.chunks[2].contains("time-wait-reuse"))
+        #expect(streamed.analysis.input.notes.contains(Tracker.lateSegmentsNote(2)))
+        // Held whole (batch analysis), A takes the resent FIN itself.
+        let batch = try Analyzer.analyze(paths: [path])
+        #expect(batch.connections.count == 3)
+        #expect(batch.connections[0].findings.contains { $0.code == .finRetransmit })
     }
 
     @Test func closedConnectionsLeaveMemoryDuringTheTrace() throws {

@@ -161,6 +161,10 @@ struct TimeWaitTable<PackedKey: TimeWaitKey> {
 
     mutating func insert(_ record: TimeWaitRecord, for packed: PackedKey) {
         let (slot, found) = find(packed)
+        if end == UInt32.max {
+            // Position 2^32 - 1 would be stored as slot value 0 (empty): skip it with a dead entry.
+            append(Entry(key: packed, live: false, record: record))
+        }
         let position = end
         if found {
             markTaken(at: slots[slot] &- 1)
@@ -184,7 +188,8 @@ struct TimeWaitTable<PackedKey: TimeWaitKey> {
         while base != end {
             let first = entry(at: base)
             if first.live {
-                guard let start = first.record.timeWaitStart, start.interval(to: now) > window else { break }
+                // (A record without a start never matches a lookup: it goes too.)
+                if let start = first.record.timeWaitStart, !(start.interval(to: now) > window) { break }
                 let (slot, found) = find(first.key)
                 if found && slots[slot] == base &+ 1 { deleteSlot(slot) }
             }

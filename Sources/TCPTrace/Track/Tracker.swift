@@ -72,7 +72,27 @@ public struct Tracker {
     /// (`Connection.linger(atMost:)`).
     public static let closedLinger = 1.0
 
-    /// Tracks one segment. Returns the id of the connection it belongs to.
+    /// A segment for a 4-tuple whose connection was already finalized, still inside its 2·MSL window, inside
+    /// the old sequence space of its sender (a FIN or an ACK resent after the linger): it belongs to the old
+    /// connection, which has been written out, not to a new mid-stream one.
+    private func isLateSegment(_ segment: Segment, key: FlowKey, time: Timestamp) -> Bool {
+        guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl),
+              let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
+        else { return false }
+        return !(segment.sequence < space.start) && !(space.end < segment.sequence)
+    }
+
+    /// Segments that came after their connection was finalized (see `isLateSegment`): counted, not analysed.
+    public private(set) var lateSegments = 0
+
+    /// The summary's note on `lateSegments`.
+    public static func lateSegmentsNote(_ count: Int) -> String {
+        "\(count) segment(s) came after their connection had been finalized (its linger over, inside 2·MSL): "
+            + "counted, not analysed"
+    }
+
+    /// Tracks one segment. Returns the id of the connection it belongs to, or 0 for a late segment of a
+    /// connection already finalized (counted in `lateSegments`).
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
         let key = FlowKey(segment)
@@ -80,6 +100,10 @@ public struct Tracker {
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         guard let index = current[key] else {
+            if !segment.flags.contains(.syn), isLateSegment(segment, key: key, time: time) {
+                lateSegments += 1
+                return 0
+            }
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
@@ -102,6 +126,7 @@ public struct Tracker {
 
     /// The live connection with this id, if it is still held.
     public func connection(id: Int) -> Connection? {
+        guard id > 0 else { return nil }   // (0 marks a free slot)
         let slot = lastSlot < slotIDs.count && slotIDs[lastSlot] == id ? lastSlot : slotIDs.firstIndex(of: id)
         return slot.map { cells[$0].pointee }
     }
@@ -293,6 +318,9 @@ public struct Tracker {
         freeSlots = []
         creationQueue = []
         creationHead = 0
+        halfOpenQueue = []
+        halfOpenHead = 0
+        halfOpenCount = 0
         current = [:]
         liveConnections = 0
     }

@@ -154,3 +154,21 @@ import Testing
         #expect(out == Array("\"\"".utf8))
     }
 }
+
+@Suite struct JSONTimeTests {
+    @Test func timestampsAreWrittenAsTheirDescription() {
+        for n: Int64 in [0, 1, 999_999_999, 1_000_000_000, 1_700_000_000_000_000_001, -1, -999_999_999, -1_000_000_000,
+                         -1_500_000_000, Int64.max, Int64.min + 1_000_000_000] {
+            var out: [UInt8] = []
+            JSONValue.append(Timestamp(nanoseconds: n), to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == Timestamp(nanoseconds: n).description, "\(n)")
+        }
+        // Spelled out for two of them: nine digits after the point, the seconds rounded down.
+        var out: [UInt8] = []
+        JSONValue.append(Timestamp(nanoseconds: -1), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "-1.999999999")
+        out = []
+        JSONValue.append(Timestamp(nanoseconds: 1_700_000_000_000_000_001), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "1700000000.000000001")
+    }
+}

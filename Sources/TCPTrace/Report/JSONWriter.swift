@@ -92,7 +92,7 @@ struct JSONWriter {
     mutating func time(_ t: Timestamp?) {
         guard let t else { null(); return }
         separate()
-        bytes += t.description.utf8
+        JSONValue.append(t, to: &bytes)
     }
 
     // MARK: Members: a key and its value

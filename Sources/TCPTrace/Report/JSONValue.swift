@@ -79,8 +79,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// An integer in decimal, without a String in between: digits are made right to left in a stack buffer
     /// (20 bytes hold Int64.min's 19 digits and sign) and appended in one go.
-    static func append(_ value: Int64, to out: inout [UInt8]) {
-        if value >= 0 && value < 10 { out.append(UInt8(ascii: "0") + UInt8(value)); return }
+    static func append<Sink: JSONSink>(_ value: Int64, to out: inout Sink) {
+        if value >= 0 && value < 10 { out.write(UInt8(ascii: "0") + UInt8(value)); return }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
             var v = value.magnitude
@@ -94,54 +94,55 @@ public indirect enum JSONValue: Sendable, Equatable {
                 start -= 1
                 buffer[start] = UInt8(ascii: "-")
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<20]))
+            out.write(UnsafeRawBufferPointer(rebasing: buffer[start..<20]))
         }
     }
 
-    /// Literal text (`null`, `true`, punctuation) copied in one go.
     /// A timestamp as `Timestamp.description` spells it (whole seconds, a point, nine digits), written
     /// without building the string (every connection has a dozen of them).
-    static func append(_ t: Timestamp, to out: inout [UInt8]) {
+    static func append<Sink: JSONSink>(_ t: Timestamp, to out: inout Sink) {
         let n = t.nanoseconds
         let seconds = n >= 0 ? n / 1_000_000_000 : (n - 999_999_999) / 1_000_000_000
         var fraction = n - seconds * 1_000_000_000
         append(seconds, to: &out)
-        out.append(UInt8(ascii: "."))
+        out.write(UInt8(ascii: "."))
         var digits: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
             for i in stride(from: 8, through: 0, by: -1) {
                 buffer[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
                 fraction /= 10
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<9]))
+            out.write(UnsafeRawBufferPointer(rebasing: buffer[0..<9]))
         }
     }
 
-    static func append(_ text: StaticString, to out: inout [UInt8]) {
-        text.withUTF8Buffer { out.append(contentsOf: $0) }
+    /// Literal text (`null`, `true`, punctuation) copied in one go.
+    static func append<Sink: JSONSink>(_ text: StaticString, to out: inout Sink) {
+        text.withUTF8Buffer { out.write($0) }
     }
 
     /// A Double as `number(_:)` spells it; `null` for infinities and NaN, which JSON cannot hold.
-    static func append(_ value: Double, to out: inout [UInt8]) {
+    static func append<Sink: JSONSink>(_ value: Double, to out: inout Sink) {
         if !value.isFinite {
             append("null", to: &out)
         } else if isIntegral(value) {
             append(Int64(value), to: &out)
         } else {
-            out += value.description.utf8
+            var text = value.description
+            text.withUTF8 { out.write($0) }
         }
     }
 
     /// A line break and two spaces per level; nothing in the compact form (`indent` nil).
-    static func newline(_ out: inout [UInt8], _ indent: Int?) {
+    static func newline<Sink: JSONSink>(_ out: inout Sink, _ indent: Int?) {
         guard let indent else { return }
-        out.append(UInt8(ascii: "\n"))
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+        out.write(UInt8(ascii: "\n"))
+        for _ in 0..<indent * 2 { out.write(UInt8(ascii: " ")) }
     }
 
     /// A quoted string, with quotes, backslashes and control characters escaped. Runs of bytes that need no
     /// escape (all of most strings) are copied in one go.
-    static func escape(_ s: String, into out: inout [UInt8]) {
+    static func escape<Sink: JSONSink>(_ s: String, into out: inout Sink) {
         if s.utf8.withContiguousStorageIfAvailable({ escape($0, into: &out) }) != nil { return }
         // Only a bridged string lacks contiguous UTF-8; a native copy has it.
         var native = s
@@ -149,11 +150,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         escape(native, into: &out)
     }
 
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    private static func escape<Sink: JSONSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
+        out.write(UInt8(ascii: "\""))
         var run = 0
         for (i, byte) in bytes.enumerated() where needsEscape(byte) {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+            out.write(UnsafeBufferPointer(rebasing: bytes[run..<i]))
             run = i + 1
             switch byte {
             case UInt8(ascii: "\""): append("\\\"", to: &out)
@@ -164,14 +165,14 @@ public indirect enum JSONValue: Sendable, Equatable {
             default:
                 // Other control characters as \u00XX in lower-case hex; the high digit is 0 or 1 (byte < 0x20).
                 append("\\u00", to: &out)
-                out.append(UInt8(ascii: "0") + byte >> 4)
+                out.write(UInt8(ascii: "0") + byte >> 4)
                 let low = byte & 0xf
-                out.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
+                out.write(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
             }
         }
         // UTF-8 lead and continuation bytes pass through unchanged.
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
-        out.append(UInt8(ascii: "\""))
+        out.write(UnsafeBufferPointer(rebasing: bytes[run...]))
+        out.write(UInt8(ascii: "\""))
     }
 
     /// Quotes, backslashes and control characters; JSON takes every other byte as it is.
@@ -188,4 +189,67 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Written without a fraction: whole, and small enough that every digit is exact.
     private static func isIntegral(_ d: Double) -> Bool { d == d.rounded() && abs(d) < 1e15 }
 
+}
+
+/// Where the JSON primitives write: a byte array (the `JSONValue` tree) or `JSONBuffer` (the writer).
+protocol JSONSink {
+    mutating func write(_ byte: UInt8)
+    mutating func write(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension JSONSink {
+    @inline(__always) mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) { write(UnsafeRawBufferPointer(bytes)) }
+}
+
+extension Array: JSONSink where Element == UInt8 {
+    @inline(__always) mutating func write(_ byte: UInt8) { append(byte) }
+    @inline(__always) mutating func write(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+}
+
+/// A fixed stack buffer in front of a byte array: the writer's many small writes are plain stores, and the
+/// array is appended to once per 16 KiB (and at the end) instead of once per write.
+struct JSONBuffer: JSONSink {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var count = 0
+    private let destination: UnsafeMutablePointer<[UInt8]>
+
+    /// Runs `body` with a buffer that ends up appended to `out`.
+    static func appending(to out: inout [UInt8], _ body: (inout JSONBuffer) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16 << 10) { storage in
+            withUnsafeMutablePointer(to: &out) { destination in
+                var buffer = JSONBuffer(base: storage.baseAddress!, capacity: storage.count, destination: destination)
+                body(&buffer)
+                buffer.flush()
+            }
+        }
+    }
+
+    private init(base: UnsafeMutablePointer<UInt8>, capacity: Int, destination: UnsafeMutablePointer<[UInt8]>) {
+        self.base = base
+        self.capacity = capacity
+        self.destination = destination
+    }
+
+    @inline(__always) mutating func write(_ byte: UInt8) {
+        if count == capacity { flush() }
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        if bytes.count > capacity - count {
+            flush()
+            if bytes.count > capacity { destination.pointee.append(contentsOf: bytes); return }
+        }
+        if let source = bytes.baseAddress {
+            (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        }
+        count += bytes.count
+    }
+
+    mutating func flush() {
+        destination.pointee.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        count = 0
+    }
 }

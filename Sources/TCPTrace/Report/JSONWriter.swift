@@ -7,8 +7,8 @@
 /// object member starts with `key`. A mismatch is a programming error (a debug build stops at an end without
 /// its begin); the output is then not JSON.
 struct JSONWriter {
-    /// The output so far.
-    var bytes: [UInt8] = []
+    /// Where the output goes.
+    private var bytes: JSONBuffer
     /// Level of the outermost value (as `serialized(indent:)`), or nil for one compact line.
     private let indent: Int?
     /// Containers open.
@@ -18,15 +18,19 @@ struct JSONWriter {
     /// A key was just written, so the next value is its member's and needs no separator.
     private var afterKey = false
 
-    init(indent: Int?) { self.indent = indent }
+    private init(indent: Int?, bytes: JSONBuffer) {
+        self.indent = indent
+        self.bytes = bytes
+    }
 
-    /// Runs `body` with a writer that appends to `out` (pretty at level `indent`, or compact if nil). The
-    /// buffer is moved in and out, not copied, so a caller reusing one keeps its capacity.
+    /// Runs `body` with a writer that appends to `out` (pretty at level `indent`, or compact if nil), through
+    /// a stack buffer (`JSONBuffer`).
     static func appending(to out: inout [UInt8], indent: Int?, _ body: (inout JSONWriter) -> Void) {
-        var writer = JSONWriter(indent: indent)
-        swap(&writer.bytes, &out)
-        body(&writer)
-        swap(&writer.bytes, &out)
+        JSONBuffer.appending(to: &out) { buffer in
+            var writer = JSONWriter(indent: indent, bytes: buffer)
+            body(&writer)
+            buffer = writer.bytes
+        }
     }
 
     // MARK: Structure
@@ -39,13 +43,13 @@ struct JSONWriter {
     /// Starts an object member; its value follows. Keys are our own literals (the field names of the
     /// schema), so they are copied without a look for escapes; a debug build checks that none needs one.
     mutating func key(_ name: StaticString) {
-        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if !empty { bytes.write(UInt8(ascii: ",")) }
         empty = false
         JSONValue.newline(&bytes, indent.map { $0 + depth })
         name.withUTF8Buffer { text in
             assert(!text.contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: text)
+            bytes.write(UInt8(ascii: "\""))
+            bytes.write(text)
         }
         JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
         afterKey = true
@@ -113,14 +117,14 @@ struct JSONWriter {
     private mutating func separate() {
         if afterKey { afterKey = false; return }
         guard depth > 0 else { return }
-        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if !empty { bytes.write(UInt8(ascii: ",")) }
         empty = false
         JSONValue.newline(&bytes, indent.map { $0 + depth })
     }
 
     private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(bracket)
+        bytes.write(bracket)
         depth += 1
         empty = true
     }
@@ -130,7 +134,7 @@ struct JSONWriter {
         assert(depth > 0, "an end without its begin")
         depth -= 1
         if !empty { JSONValue.newline(&bytes, indent.map { $0 + depth }) }
-        bytes.append(bracket)
+        bytes.write(bracket)
         // The enclosing container now holds this one.
         empty = false
     }

@@ -251,7 +251,8 @@ public enum JSONReport {
 
     private static func write(_ e: Endpoint, to w: inout JSONWriter) {
         w.beginObject()
-        w.member("address", e.address.description)
+        w.key("address")
+        w.value(e.address)
         w.member("port", Int(e.port))
         w.endObject()
     }

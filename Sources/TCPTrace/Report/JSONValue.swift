@@ -242,10 +242,15 @@ struct JSONBuffer: JSONSink {
             flush()
             if bytes.count > capacity { destination.pointee.append(contentsOf: bytes); return }
         }
-        if let source = bytes.baseAddress {
-            (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        guard let source = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let n = bytes.count
+        if n <= 32 {
+            // Keys, punctuation and numbers: a loop beats a call to memmove.
+            for i in 0..<n { base[count + i] = source[i] }
+        } else {
+            (base + count).update(from: source, count: n)
         }
-        count += bytes.count
+        count += n
     }
 
     mutating func flush() {

@@ -8,9 +8,8 @@ public struct AnalysisOptions: Sendable {
     /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
     /// an old connection stays open), or as connections finish (memory stays flat).
     public var order: StreamOrder = .firstFrame
-    /// Called at each sweep while streaming (up to ten times per second of capture time), with the TCP
-    /// segments read so far and the connections held.
-    public var progress: (@Sendable (_ packets: Int, _ connections: Int) -> Void)?
+    /// Called at each sweep while streaming (up to ten times per second of capture time).
+    public var progress: (@Sendable (AnalysisProgress) -> Void)?
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
     public var spoolMemory = 4 << 20
@@ -19,6 +18,16 @@ public struct AnalysisOptions: Sendable {
         self.idleTimeout = idleTimeout
         self.order = order
     }
+}
+
+/// How far a streaming analysis has come.
+public struct AnalysisProgress: Sendable {
+    /// TCP segments tracked so far and connections held now.
+    public var segments: Int
+    public var connections: Int
+    /// Input bytes read so far, and the size of all the input (0 when unknown: standard input, a pipe).
+    public var bytesRead: Int64
+    public var totalBytes: Int64
 }
 
 /// The order in which streaming analysis writes connections.
@@ -134,26 +143,28 @@ public enum Analyzer {
             var frame = 0
             var batch = channel.emptyBatch()
             var failure: CaptureError?
+            var earlierFiles: Int64 = 0   // bytes of the files already read
             for path in ordered {
                 do throws(CaptureError) {
                     let capture = try CaptureFile(path: path)
                     read(capture, path: path, frame: &frame, summary: &summary) { segment, frame, time in
                         if !batch.append(segment, frame: frame, time: time) {
-                            channel.send(batch)
+                            channel.send(batch, bytesRead: earlierFiles + capture.bytesRead)
                             batch = channel.emptyBatch()
                             _ = batch.append(segment, frame: frame, time: time)
                         }
                         if batch.count == SegmentChannel.batchSize {
-                            channel.send(batch)
+                            channel.send(batch, bytesRead: earlierFiles + capture.bytesRead)
                             batch = channel.emptyBatch()
                         }
                     }
+                    earlierFiles += capture.bytesRead
                 } catch {
                     failure = error
                     break
                 }
             }
-            if !batch.isEmpty { channel.send(batch) }
+            if !batch.isEmpty { channel.send(batch, bytesRead: earlierFiles) }
             channel.close(summary: summary, error: failure)
         }
         reader.stackSize = 1 << 22
@@ -180,7 +191,10 @@ public enum Analyzer {
             for id in tracker.drainDropped() { spool.skip(id, emit: emit) }
         }
         var segment = Segment.empty
-        while let batch = channel.receive() {
+        var bytesRead: Int64 = 0
+        let totalBytes = Analyzer.totalSize(of: ordered)
+        while let (batch, read) = channel.receive() {
+            bytesRead = read
             for i in 0..<batch.count {
                 let (frame, now) = batch.unpack(i, into: &segment)
                 tracker.ingest(segment, frame: frame, time: now)
@@ -194,7 +208,8 @@ public enum Analyzer {
                     if elapsed < 1 && (segments - segmentsAtSweep) * 4 < tracker.liveConnections { continue }
                 }
                 segmentsAtSweep = segments
-                options.progress?(segments, tracker.liveConnections)
+                options.progress?(AnalysisProgress(segments: segments, connections: tracker.liveConnections,
+                                           bytesRead: bytesRead, totalBytes: totalBytes))
                 lastSweep = now
                 tracker.expire(now: now, idleTimeout: options.idleTimeout, deliver)
                 dropped(&tracker)
@@ -222,6 +237,18 @@ public enum Analyzer {
         analysis.totals = totals
         analysis.addEvictionWarnings()
         return analysis
+    }
+
+    /// The size of the input files (0 when one is not a regular file: standard input, a pipe).
+    static func totalSize(of paths: [String]) -> Int64 {
+        var total: Int64 = 0
+        for path in paths {
+            guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let size = attributes[.size] as? NSNumber else { return 0 }
+            total += size.int64Value
+        }
+        return total
     }
 
     /// Analyses a capture held in memory, through the same read → decode → track path as a file.

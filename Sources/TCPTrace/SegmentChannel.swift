@@ -188,8 +188,13 @@ final class SegmentChannel: @unchecked Sendable {
         return empty.removeFirst()
     }
 
-    func send(_ batch: consuming SegmentBatch) {
+    /// Bytes of input read when the last batch was sent (all files so far), for progress.
+    private var bytesRead: Int64 = 0
+
+    /// Sends a full batch; `bytesRead` counts the input read so far (for the progress line).
+    func send(_ batch: consuming SegmentBatch, bytesRead read: Int64 = 0) {
         condition.lock()
+        if read > bytesRead { bytesRead = read }
         full.append(batch)
         condition.signal()
         condition.unlock()
@@ -206,12 +211,13 @@ final class SegmentChannel: @unchecked Sendable {
 
     // MARK: Tracker side
 
-    /// The next full batch, in order; nil once the reader has closed and every batch was taken.
-    func receive() -> SegmentBatch? {
+    /// The next full batch, in order, and the input bytes read when it was sent at the latest; nil once the
+    /// reader has closed and every batch was taken.
+    func receive() -> (batch: SegmentBatch, bytesRead: Int64)? {
         condition.lock()
         defer { condition.unlock() }
         while full.isEmpty && !closed { condition.wait() }
-        return full.isEmpty ? nil : full.removeFirst()
+        return full.isEmpty ? nil : (full.removeFirst(), bytesRead)
     }
 
     /// Gives a batch back to the reader, emptied (its capacity kept).

@@ -61,12 +61,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimeline),
                                       idleTimeout: idleTimeout, order: order)
         if !quiet && isatty(2) == 1 {
-            let started = Date()
-            options.progress = { segments, held in
-                let seconds = max(Date().timeIntervalSince(started), 1e-3)
-                let line = "\r\(segments) segments, \(Int(Double(segments) / seconds)) segments/s, \(held) connections open   "
-                FileHandle.standardError.write(Data(line.utf8))
-            }
+            options.progress = ProgressLine.make()
         }
         var analysis: Analysis
         let hostOptions = HostOptions(msl: msl, portRange: portRange.range)

@@ -184,3 +184,13 @@ import Testing
         #expect(streamed.totals.connections == 600)
     }
 }
+
+@Suite struct ProgressTextTests {
+    @Test func theLineShowsBytesOfTheTotalWhenKnown() {
+        let known = AnalysisProgress(segments: 1_000, connections: 5, bytesRead: 3_000_000, totalBytes: 12_000_000)
+        #expect(known.line(elapsed: 2) == "[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments, 500 segments/s, 5 connections open")
+        // Standard input: no size, no bar.
+        let unknown = AnalysisProgress(segments: 10, connections: 1, bytesRead: 500, totalBytes: 0)
+        #expect(unknown.line(elapsed: 1) == "10 segments, 10 segments/s, 1 connections open")
+    }
+}

@@ -40,6 +40,12 @@ public struct CaptureFile: ~Copyable {
         try self.init(stream: file, path: path)
     }
 
+    /// Bytes of the file read so far (libpcap's stdio position), for progress; 0 when unknown.
+    public var bytesRead: Int64 {
+        guard let file = pcap_file(handle) else { return 0 }
+        return max(0, Int64(ftello(file)))
+    }
+
     /// Reads a capture held in memory (fuzzing, tests). `bytes` must stay valid until the capture is closed.
     /// - Throws: `CaptureError.notACapture` when libpcap refuses the bytes.
     public init(bytes: UnsafeRawBufferPointer, name: String) throws(CaptureError) {

@@ -147,7 +147,10 @@ public enum Analyzer {
             for path in ordered {
                 do throws(CaptureError) {
                     let capture = try CaptureFile(path: path)
+                    // The hand-over is written out twice on purpose: a nested function for it captured `batch`
+                    // in a box and cost 0.08 s on 10 M packets (this is the reader's per-packet path).
                     read(capture, path: path, frame: &frame, summary: &summary) { segment, frame, time in
+                        // (A frame too far from the batch's first for an offset starts the next batch.)
                         if !batch.append(segment, frame: frame, time: time) {
                             channel.send(batch, bytesRead: earlierFiles + capture.bytesRead)
                             batch = channel.emptyBatch()

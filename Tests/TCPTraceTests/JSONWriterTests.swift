@@ -155,20 +155,21 @@ import Testing
     }
 }
 
-@Suite struct JSONTimeTests {
-    @Test func timestampsAreWrittenAsTheirDescription() {
-        for n: Int64 in [0, 1, 999_999_999, 1_000_000_000, 1_700_000_000_000_000_001, -1, -999_999_999, -1_000_000_000,
-                         -1_500_000_000, Int64.max, Int64.min + 1_000_000_000] {
+@Suite struct TimestampTextTests {
+    @Test func timestampsAreSecondsRoundedDownAndNineDigits() {
+        // Expected text worked out by hand: seconds = floor(n / 10^9), digits = n - seconds · 10^9.
+        let expected: [(Int64, String)] = [
+            (0, "0.000000000"), (1, "0.000000001"), (999_999_999, "0.999999999"), (1_000_000_000, "1.000000000"),
+            (1_700_000_000_000_000_001, "1700000000.000000001"), (-1, "-1.999999999"),
+            (-999_999_999, "-1.000000001"), (-1_000_000_000, "-1.000000000"), (-1_500_000_000, "-2.500000000"),
+            (Int64.max, "9223372036.854775807"), (Int64.min + 1_000_000_000, "-9223372036.145224192"),
+        ]
+        for (n, text) in expected {
+            #expect(Timestamp(nanoseconds: n).description == text, "\(n)")
+            // The JSON writer copies the same bytes, unquoted, as a number.
             var out: [UInt8] = []
-            JSONValue.append(Timestamp(nanoseconds: n), to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == Timestamp(nanoseconds: n).description, "\(n)")
+            JSONWriter.appending(to: &out, indent: nil) { $0.time(Timestamp(nanoseconds: n)) }
+            #expect(String(decoding: out, as: UTF8.self) == text, "\(n)")
         }
-        // Spelled out for two of them: nine digits after the point, the seconds rounded down.
-        var out: [UInt8] = []
-        JSONValue.append(Timestamp(nanoseconds: -1), to: &out)
-        #expect(String(decoding: out, as: UTF8.self) == "-1.999999999")
-        out = []
-        JSONValue.append(Timestamp(nanoseconds: 1_700_000_000_000_000_001), to: &out)
-        #expect(String(decoding: out, as: UTF8.self) == "1700000000.000000001")
     }
 }

@@ -19,10 +19,33 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     /// `seconds.nanoseconds`, exact.
-    public var description: String {
-        let s = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        let ns = nanoseconds - s * 1_000_000_000
-        let frac = String(ns)
-        return "\(s).\(String(repeating: "0", count: 9 - frac.count))\(frac)"
+    public var description: String { withDescription { String(decoding: $0, as: UTF8.self) } }
+
+    /// Calls `body` with the UTF-8 of `description` (whole seconds rounded down, a point, nine digits), made
+    /// in a stack buffer: the JSON writer copies it without a string per timestamp.
+    public func withDescription<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+        var fraction = nanoseconds - seconds * 1_000_000_000
+        // 20 bytes hold the seconds of any Int64 (19 digits and a sign), then the point and nine digits.
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            for i in stride(from: 29, through: 21, by: -1) {
+                buffer[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            buffer[20] = UInt8(ascii: ".")
+            var start = 20
+            var v = seconds.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if seconds < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: buffer[start..<30]))
+        }
     }
 }

@@ -251,8 +251,7 @@ public enum JSONReport {
 
     private static func write(_ e: Endpoint, to w: inout JSONWriter) {
         w.beginObject()
-        w.key("address")
-        w.value(e.address)
+        w.member("address", e.address.description)
         w.member("port", Int(e.port))
         w.endObject()
     }

@@ -98,24 +98,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// A timestamp as `Timestamp.description` spells it (whole seconds, a point, nine digits), written
-    /// without building the string (every connection has a dozen of them).
-    static func append<Sink: JSONSink>(_ t: Timestamp, to out: inout Sink) {
-        let n = t.nanoseconds
-        let seconds = n >= 0 ? n / 1_000_000_000 : (n - 999_999_999) / 1_000_000_000
-        var fraction = n - seconds * 1_000_000_000
-        append(seconds, to: &out)
-        out.write(UInt8(ascii: "."))
-        var digits: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            for i in stride(from: 8, through: 0, by: -1) {
-                buffer[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            out.write(UnsafeRawBufferPointer(rebasing: buffer[0..<9]))
-        }
-    }
-
     /// Literal text (`null`, `true`, punctuation) copied in one go.
     static func append<Sink: JSONSink>(_ text: StaticString, to out: inout Sink) {
         text.withUTF8Buffer { out.write($0) }

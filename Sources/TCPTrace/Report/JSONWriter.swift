@@ -88,18 +88,6 @@ struct JSONWriter {
         JSONValue.escape(s, into: &bytes)
     }
 
-    /// An address as its `description` spells it; IPv4 digit by digit (no string per address).
-    mutating func value(_ address: IPAddress) {
-        guard !address.isIPv6 else { value(address.description); return }
-        separate()
-        bytes.write(UInt8(ascii: "\""))
-        for shift in stride(from: 24, through: 0, by: -8) {
-            JSONValue.append(Int64((address.low >> UInt64(shift)) & 0xFF), to: &bytes)
-            if shift > 0 { bytes.write(UInt8(ascii: ".")) }
-        }
-        bytes.write(UInt8(ascii: "\""))
-    }
-
     mutating func value(_ i: Int?) { if let i { value(i) } else { null() } }
     mutating func value(_ d: Double?) { if let d { value(d) } else { null() } }
     mutating func value(_ s: String?) { if let s { value(s) } else { null() } }
@@ -108,7 +96,7 @@ struct JSONWriter {
     mutating func time(_ t: Timestamp?) {
         guard let t else { null(); return }
         separate()
-        JSONValue.append(t, to: &bytes)
+        t.withDescription { bytes.write($0) }
     }
 
     // MARK: Members: a key and its value

@@ -67,7 +67,12 @@ public enum TextReport {
         ("FINDINGS", 0),
     ]
 
-    public static func tableHeader() -> String { line(columns.map(\.title)) }
+    public static func tableHeader() -> String {
+        var row = RowWriter(out: [])
+        for column in columns { row.cell(column.title) }
+        row.out.append(UInt8(ascii: "\n"))
+        return String(decoding: row.out, as: UTF8.self)
+    }
 
     /// One connection's row.
     public static func row(_ c: Connection) -> String {
@@ -108,11 +113,11 @@ public enum TextReport {
         out = row.out
     }
 
-    /// Writes cells at the fixed column positions of `columns` (a wider cell pushes the rest right), as
-    /// `line` does for strings.
+    /// Writes cells at the fixed column positions of `columns` (a wider cell pushes the rest right): the
+    /// header and every row.
     struct RowWriter {
         var out: [UInt8]
-        private var column = 0, target = 0, index = 0, lineStart: Int
+        private var target = 0, index = 0, lineStart: Int
 
         init(out: [UInt8]) {
             self.out = out
@@ -121,12 +126,11 @@ public enum TextReport {
 
         mutating func startCell() {
             if index > 0 {
-                out.append(contentsOf: [32, 32])
+                out.append(UInt8(ascii: " "))
+                out.append(UInt8(ascii: " "))
                 target += TextReport.columns[index - 1].width + 2
-                column = out.count - lineStart
-                if column < target {
-                    out.append(contentsOf: repeatElement(32, count: target - column))
-                }
+                let column = out.count - lineStart
+                if column < target { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: target - column)) }
             }
             index += 1
         }
@@ -135,23 +139,6 @@ public enum TextReport {
             startCell()
             out.append(contentsOf: text.utf8)
         }
-    }
-
-    static func line(_ cells: [String]) -> String {
-        var text = ""
-        var column = 0, target = 0
-        for (i, cell) in cells.enumerated() {
-            if column < target { text += String(repeating: " ", count: target - column); column = target }
-            text += cell
-            column += cell.count
-            if i < cells.count - 1 {
-                text += "  "
-                column += 2
-                target += columns[i].width + 2
-            }
-        }
-        while text.hasSuffix(" ") { text.removeLast() }
-        return text + "\n"
     }
 
     static func summary(_ s: CaptureSummary, into out: inout String) {

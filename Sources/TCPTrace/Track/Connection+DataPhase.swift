@@ -46,10 +46,8 @@ struct DataPhaseContext {
     /// Out-of-order vs retransmission threshold: the handshake RTT (as `Connection.handshakeRTT`), else
     /// `Connection.defaultReorderWindow`. Computed only when a hole is filled, not for every segment.
     static func reorderWindow(sender: borrowing HalfConnection, peer: borrowing HalfConnection, senderIsClient: Bool) -> Double {
-        let (syn, ack, synFrame) = senderIsClient ? (sender.synTime, sender.ackedPeerSynTime, sender.synFrame)
-                                                  : (peer.synTime, peer.ackedPeerSynTime, peer.synFrame)
-        guard let syn, let ack, synFrame != nil else { return Connection.defaultReorderWindow }
-        return syn.interval(to: ack)
+        let rtt = senderIsClient ? Connection.handshakeRTT(client: sender) : Connection.handshakeRTT(client: peer)
+        return rtt ?? Connection.defaultReorderWindow
     }
 }
 

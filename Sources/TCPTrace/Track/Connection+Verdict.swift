@@ -78,10 +78,13 @@ extension Connection {
 
     /// Handshake round trip seen from the capture point: SYN to the client's ACK of the SYN-ACK.
     public var handshakeRTT: Double? {
-        // Field by field: `client` would copy the whole endpoint, and this runs for every segment.
-        let (syn, ack, synFrame) = clientIndex == 0 ? (sideA.synTime, sideA.ackedPeerSynTime, sideA.synFrame)
-                                                    : (sideB.synTime, sideB.ackedPeerSynTime, sideB.synFrame)
-        guard let syn, let ack, synFrame != nil else { return nil }
+        // The endpoint is borrowed, not copied (`client` would copy it, arrays and all).
+        clientIndex == 0 ? Connection.handshakeRTT(client: sideA) : Connection.handshakeRTT(client: sideB)
+    }
+
+    /// The handshake round trip seen by the client endpoint: its SYN to its ACK of the SYN-ACK.
+    static func handshakeRTT(client: borrowing HalfConnection) -> Double? {
+        guard let syn = client.synTime, let ack = client.ackedPeerSynTime, client.synFrame != nil else { return nil }
         return syn.interval(to: ack)
     }
 

@@ -137,7 +137,7 @@ public struct Tracker {
     public mutating func expire(now: Timestamp, idleTimeout: Double) -> [Connection] {
         var done: [Connection] = []
         expire(now: now, idleTimeout: idleTimeout) { done.append($0) }
-        return done.sorted { $0.id < $1.id }
+        return done
     }
 
     /// `expire(now:idleTimeout:)` handing each connection to `body` as it is taken out (oldest first), so
@@ -264,7 +264,7 @@ public struct Tracker {
     }
 
     /// The queued connection is still held and still only an attempt.
-    private mutating func isAttempt(_ entry: (id: Int, slot: Int)) -> Bool {
+    private func isAttempt(_ entry: (id: Int, slot: Int)) -> Bool {
         slotIDs[entry.slot] == entry.id && cells[entry.slot].pointee.countedAsAttempt
     }
 

@@ -26,26 +26,20 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     public func withDescription<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
         var fraction = nanoseconds - seconds * 1_000_000_000
-        // 20 bytes hold the seconds of any Int64 (19 digits and a sign), then the point and nine digits.
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &digits) { buffer in
-            for i in stride(from: 29, through: 21, by: -1) {
+        var whole = String(seconds)   // a small string (no allocation) up to 15 characters
+        // The seconds (at most 20 bytes: 19 digits and a sign), the point, nine digits.
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &text) { buffer in
+            let count = whole.withUTF8 { utf8 in
+                for (i, byte) in utf8.enumerated() { buffer[i] = byte }
+                return utf8.count
+            }
+            buffer[count] = UInt8(ascii: ".")
+            for i in stride(from: count + 9, through: count + 1, by: -1) {
                 buffer[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
                 fraction /= 10
             }
-            buffer[20] = UInt8(ascii: ".")
-            var start = 20
-            var v = seconds.magnitude
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            if seconds < 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "-")
-            }
-            return body(UnsafeRawBufferPointer(rebasing: buffer[start..<30]))
+            return body(UnsafeRawBufferPointer(rebasing: buffer[0..<count + 10]))
         }
     }
 }

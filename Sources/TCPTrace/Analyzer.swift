@@ -275,9 +275,10 @@ public enum Analyzer {
     }
 
     /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
-    /// number and time; frame numbers continue from `frame`.
+    /// number and time; frame numbers continue from `frame`. The segment is passed `inout` only so that it is
+    /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
     private static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
-                             summary: inout CaptureSummary, deliver: (Segment, Int, Timestamp) -> Void) {
+                             summary: inout CaptureSummary, deliver: (inout Segment, Int, Timestamp) -> Void) {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty   // decoded into in place, packet after packet
@@ -303,7 +304,7 @@ public enum Analyzer {
             summary.packets += 1
             let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
-                deliver(segment, frame, record.timestamp)
+                deliver(&segment, frame, record.timestamp)
             }
         }
         if case .damaged(let reason) = end {

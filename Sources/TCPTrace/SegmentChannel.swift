@@ -45,7 +45,7 @@ struct SegmentBatch: @unchecked Sendable {
 
     /// Packs `segment`; false (nothing added) when the frame is too far from the batch's first to be an offset,
     /// and the batch must be sent first.
-    mutating func append(_ segment: Segment, frame: Int, time: Timestamp) -> Bool {
+    mutating func append(_ segment: borrowing Segment, frame: Int, time: Timestamp) -> Bool {
         if count == 0 { baseFrame = frame }
         let offset = frame - baseFrame
         guard offset >= 0 && offset <= Int(UInt32.max) else { return false }
@@ -60,7 +60,8 @@ struct SegmentBatch: @unchecked Sendable {
         // Both timestamp words are set together by the decoder.
         if o.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
         // (The decoder gives both addresses the same family: they come from one IP header.)
-        let v6 = segment.source.isIPv6 || segment.destination.isIPv6
+        var v6 = segment.source.isIPv6   // (no `||`: its autoclosure cannot capture a borrowed parameter)
+        if segment.destination.isIPv6 { v6 = true }
         if v6 { bits |= PipelineItem.ipv6 }
         var extra = UInt32(truncatingIfNeeded: extras.count)
         if v6 {

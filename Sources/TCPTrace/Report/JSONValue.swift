@@ -110,8 +110,12 @@ public indirect enum JSONValue: Sendable, Equatable {
         } else if isIntegral(value) {
             append(Int64(value), to: &out)
         } else {
-            var text = value.description
-            text.withUTF8 { out.write($0) }
+            // Through `TextOutputStream`: the digits arrive as ASCII bytes from the stack, where
+            // `description` builds a String (an allocation for most of them, over 15 characters).
+            withUnsafeMutablePointer(to: &out) { sink in
+                var stream = SinkStream(sink: sink)
+                value.write(to: &stream)
+            }
         }
     }
 
@@ -188,6 +192,19 @@ extension Array: JSONSink where Element == UInt8 {
     @inline(__always) mutating func write(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
 }
 
+/// A sink as a `TextOutputStream`, for the standard library's number formatting. `_writeASCII` is the
+/// stream requirement through which `Double.write(to:)` hands over its digits without making a String.
+private struct SinkStream<Sink: JSONSink>: TextOutputStream {
+    let sink: UnsafeMutablePointer<Sink>
+
+    mutating func write(_ string: String) {
+        var text = string
+        text.withUTF8 { sink.pointee.write($0) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { sink.pointee.write(buffer) }
+}
+
 /// A fixed stack buffer in front of a byte array: the writer's many small writes are plain stores, and the
 /// array is appended to once per 16 KiB (and at the end) instead of once per write.
 struct JSONBuffer: JSONSink {
@@ -234,6 +251,15 @@ struct JSONBuffer: JSONSink {
         }
         count += n
     }
+
+    /// Room for `n` more bytes (at most the capacity) as one pointer: the caller stores them and then
+    /// calls `advance(by:)`. Lets a member's separator, quotes and key go in with one check.
+    @inline(__always) mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if n > capacity - count { flush() }
+        return base + count
+    }
+
+    @inline(__always) mutating func advance(by n: Int) { count += n }
 
     mutating func flush() {
         destination.pointee.append(contentsOf: UnsafeBufferPointer(start: base, count: count))

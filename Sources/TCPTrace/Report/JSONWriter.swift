@@ -43,15 +43,29 @@ struct JSONWriter {
     /// Starts an object member; its value follows. Keys are our own literals (the field names of the
     /// schema), so they are copied without a look for escapes; a debug build checks that none needs one.
     mutating func key(_ name: StaticString) {
-        if !empty { bytes.write(UInt8(ascii: ",")) }
-        empty = false
-        JSONValue.newline(&bytes, indent.map { $0 + depth })
-        name.withUTF8Buffer { text in
-            assert(!text.contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
+        assert(name.hasPointerRepresentation, "key \(name) is not UTF-8 text")
+        assert(!UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            .contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
+        let length = name.utf8CodeUnitCount
+        if indent == nil && length <= 64 {
+            // One line (jsonl): `,"name":` stored in one go; this runs some 130 times per connection.
+            let p = bytes.room(length + 4)
+            var n = 0
+            if !empty { p[0] = UInt8(ascii: ","); n = 1 }
+            p[n] = UInt8(ascii: "\"")
+            let text = name.utf8Start
+            for i in 0..<length { p[n + 1 + i] = text[i] }
+            p[n + 1 + length] = UInt8(ascii: "\"")
+            p[n + 2 + length] = UInt8(ascii: ":")
+            bytes.advance(by: n + 3 + length)
+        } else {
+            if !empty { bytes.write(UInt8(ascii: ",")) }
+            JSONValue.newline(&bytes, indent.map { $0 + depth })
             bytes.write(UInt8(ascii: "\""))
-            bytes.write(text)
+            bytes.write(UnsafeRawBufferPointer(start: name.utf8Start, count: length))
+            JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
         }
-        JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
+        empty = false
         afterKey = true
     }
 

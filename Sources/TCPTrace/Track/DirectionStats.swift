@@ -75,7 +75,7 @@ public struct RTTStatistics: Sendable {
     public private(set) var max = 0.0
     private var mean_ = 0.0
     private var m2 = 0.0
-    private var samples: [Float] = []
+    private var samples: [Double] = []
     private var random: UInt64 = 0x853C_49E6_748F_EA9B
     public static let keep = 256
 
@@ -88,11 +88,11 @@ public struct RTTStatistics: Sendable {
         m2 += delta * (value - mean_)
         if samples.count < RTTStatistics.keep {
             if samples.count == samples.capacity { samples.reserveCapacity(samples.isEmpty ? 16 : RTTStatistics.keep) }
-            samples.append(Float(value))
+            samples.append(value)
         } else {
             random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let slot = Int((random >> 33) % UInt64(count))
-            if slot < RTTStatistics.keep { samples[slot] = Float(value) }
+            if slot < RTTStatistics.keep { samples[slot] = value }
         }
     }
 
@@ -105,7 +105,7 @@ public struct RTTStatistics: Sendable {
         guard !samples.isEmpty else { return 0 }
         let n = samples.count
         let rank = Swift.max(0, Swift.min(n - 1, Int((q * Double(n)).rounded(.up)) - 1))
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { buffer -> Double in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { buffer -> Double in
             _ = buffer.initialize(from: samples)
             // Hoare-style selection of the element of `rank` in sorted order.
             var low = 0, high = n - 1
@@ -119,7 +119,7 @@ public struct RTTStatistics: Sendable {
                 }
                 if rank <= j { high = j } else if rank >= i { low = i } else { break }
             }
-            return Double(buffer[rank])
+            return buffer[rank]
         }
     }
 }

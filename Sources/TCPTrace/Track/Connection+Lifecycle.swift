@@ -69,17 +69,17 @@ extension Connection {
             report(.synWithData, frame: frame, time: time, sender: s,
                    "SYN carries \(segment.payloadLength) bytes of data (TCP Fast Open or a crafted SYN)")
         }
-        guard let isn = self[s].isn, let firstFrame = self[s].synFrame else {
+        guard let isn = side(s, \.isn), let firstFrame = side(s, \.synFrame) else {
             self[s].isn = segment.sequence
             self[s].synFrame = frame
             self[s].synTime = time
             self[s].synOptions = segment.options
-            if self[p].synFrame != nil && self[p].synAckFrame == nil {
+            if side(p, \.synFrame) != nil && side(p, \.synAckFrame) == nil {
                 // The peer's SYN is still unanswered: both sides opened at once (RFC 9293 3.5, figure 7).
                 simultaneousOpen = true
                 report(.simultaneousOpen, frame: frame, time: time, sender: s,
-                       "both endpoints sent a SYN (first at frame \(Connection.frameText(self[p].synFrame))): simultaneous open")
-            } else if self[p].synAckFrame == nil {
+                       "both endpoints sent a SYN (first at frame \(Connection.frameText(side(p, \.synFrame)))): simultaneous open")
+            } else if side(p, \.synAckFrame) == nil {
                 clientIndex = s
                 roleEvidence = .syn
             }
@@ -92,9 +92,9 @@ extension Connection {
             return
         }
         if segment.sequence == isn {
-            let elapsed = self[s].synTime.map { $0.interval(to: time) } ?? 0
+            let elapsed = side(s, \.synTime).map { $0.interval(to: time) } ?? 0
             report(.synRetransmit, frame: frame, time: time, sender: s,
-                   "SYN sent again (attempt \(self[s].synCount)), same ISN \(isn) as frame \(firstFrame), "
+                   "SYN sent again (attempt \(side(s, \.synCount))), same ISN \(isn) as frame \(firstFrame), "
                        + "\(Format.seconds(elapsed)) later")
         } else {
             report(.synNewISN, frame: frame, time: time, sender: s,
@@ -111,26 +111,26 @@ extension Connection {
             report(.synWithData, frame: frame, time: time, sender: s,
                    "SYN-ACK carries \(segment.payloadLength) bytes of data")
         }
-        if let firstFrame = self[s].synAckFrame {
-            let sameISN = segment.sequence == self[s].isn
+        if let firstFrame = side(s, \.synAckFrame) {
+            let sameISN = segment.sequence == side(s, \.isn)
             report(.synackRetransmit, frame: frame, time: time, sender: s,
-                   "SYN-ACK sent again (attempt \(self[s].synAckCount)) after frame \(firstFrame)"
+                   "SYN-ACK sent again (attempt \(side(s, \.synAckCount))) after frame \(firstFrame)"
                        + (sameISN ? "" : " with a different ISN \(segment.sequence)")
-                       + (self[p].ackedPeerSynFrame == nil ? ": the handshake's final ACK was not received"
+                       + (side(p, \.ackedPeerSynFrame) == nil ? ": the handshake's final ACK was not received"
                                                           : ""))
             return
         }
         self[s].synAckFrame = frame
         self[s].synAckTime = time
-        if self[s].isn == nil {
+        if side(s, \.isn) == nil {
             self[s].isn = segment.sequence
             self[s].synOptions = segment.options
         }
-        if self[p].synFrame == nil && self[s].synFrame == nil && roleEvidence != .syn {
+        if side(p, \.synFrame) == nil && side(s, \.synFrame) == nil && roleEvidence != .syn {
             clientIndex = p
             roleEvidence = .synAck
         }
-        if let peerISN = self[p].isn {
+        if let peerISN = side(p, \.isn) {
             let expected = peerISN + 1
             if segment.acknowledgment != expected {
                 report(.handshakeBadAck, frame: frame, time: time, sender: s,
@@ -141,10 +141,10 @@ extension Connection {
                 self[s].ackedPeerSynTime = time
             }
         }
-        if self[s].state == .closed || self[s].state == .synSent {
+        if side(s, \.state) == .closed || side(s, \.state) == .synSent {
             self[s].enter(.synReceived, frame: frame, time: time)
         }
-        if segment.acknowledgment == self[p].isn.map({ $0 + 1 }) && self[p].state != .closed {
+        if segment.acknowledgment == side(p, \.isn).map({ $0 + 1 }) && side(p, \.state) != .closed {
             // The peer's SYN is acknowledged: SYN_SENT (or SYN_RECEIVED in a simultaneous open) -> ESTABLISHED.
             self[p].enter(.established, frame: frame, time: time)
         }
@@ -219,12 +219,12 @@ extension Connection {
         if let finSeq = finSequence(of: s), finSeq < dataEnd {
             report(.dataAfterFin, frame: frame, time: time, sender: s,
                    "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
-                       + "(frame \(Connection.frameText(self[s].finFrame)), sequence \(finSeq))")
-        } else if self[p].finSequence != nil, self[s].finSequence == nil, !halfCloseReported,
-                  self[s].highestSequence.map({ $0 < dataEnd }) ?? true {
+                       + "(frame \(Connection.frameText(side(s, \.finFrame))), sequence \(finSeq))")
+        } else if side(p, \.finSequence) != nil, side(s, \.finSequence) == nil, !halfCloseReported,
+                  side(s, \.highestSequence).map({ $0 < dataEnd }) ?? true {
             halfCloseReported = true
             report(.halfClose, frame: frame, time: time, sender: s,
-                   "data after the peer's FIN (frame \(Connection.frameText(self[p].finFrame))): the connection is half-closed")
+                   "data after the peer's FIN (frame \(Connection.frameText(side(p, \.finFrame)))): the connection is half-closed")
         }
     }
 
@@ -232,16 +232,16 @@ extension Connection {
         let p = 1 - s
         let finSeq = segment.sequence + segment.payloadLength
         self[s].finCount += 1
-        if let known = self[s].finSequence {
+        if let known = side(s, \.finSequence) {
             guard known == finSeq else { return }   // a FIN further on: reported as data-after-fin
             report(.finRetransmit, frame: frame, time: time, sender: s,
-                   "FIN sent again (copy \(self[s].finCount)), first at frame \(Connection.frameText(self[s].finFrame))")
-            if let ackFrame = self[s].finAckedFrame, self[p].state == .timeWait {
+                   "FIN sent again (copy \(side(s, \.finCount))), first at frame \(Connection.frameText(side(s, \.finFrame)))")
+            if let ackFrame = side(s, \.finAckedFrame), side(p, \.state) == .timeWait {
                 report(.lastAckLost, frame: frame, time: time, sender: s,
                        "FIN retransmitted after the peer's final ACK at frame \(ackFrame): that ACK was lost "
                            + "before it reached this side; the TIME_WAIT side re-acknowledges")
                 // The passive closer never left LAST_ACK: it closes on the ACK that does arrive.
-                if self[s].state == .closed {
+                if side(s, \.state) == .closed {
                     self[s].enter(.lastAck, frame: frame, time: time)
                     self[s].finAckedFrame = nil
                 }
@@ -251,16 +251,16 @@ extension Connection {
         self[s].finSequence = finSeq
         self[s].finFrame = frame
         self[s].finTime = time
-        if let peerFin = self[p].finSequence {
+        if let peerFin = side(p, \.finSequence) {
             // Second FIN: does it acknowledge the first one?
             let acknowledgesFirst = segment.flags.contains(.ack) && !(segment.acknowledgment < peerFin + 1)
             if !acknowledgesFirst {
                 closeShape = .simultaneous
-                undoCrossedFinReceipt(sender: s, peerFinFrame: self[p].finFrame ?? frame)
+                undoCrossedFinReceipt(sender: s, peerFinFrame: side(p, \.finFrame) ?? frame)
                 report(.simultaneousClose, frame: frame, time: time, sender: s,
-                       "FIN sent before the peer's FIN (frame \(Connection.frameText(self[p].finFrame))) was acknowledged: "
+                       "FIN sent before the peer's FIN (frame \(Connection.frameText(side(p, \.finFrame)))) was acknowledged: "
                            + "simultaneous close")
-            } else if let ackFrame = self[p].finAckedFrame, ackFrame != frame {
+            } else if let ackFrame = side(p, \.finAckedFrame), ackFrame != frame {
                 closeShape = .fourWay
             } else {
                 closeShape = .threeWay
@@ -269,17 +269,17 @@ extension Connection {
             firstFinSender = s
             if resetFrame == nil { closeShape = .halfClosed }
         }
-        switch self[s].state {
+        switch side(s, \.state) {
         case .closeWait: self[s].enter(.lastAck, frame: frame, time: time)
         case .established, .synReceived, .synSent, .closed: self[s].enter(.finWait1, frame: frame, time: time)
         default: break
         }
-        if closeShape == .simultaneous && self[s].state == .finWait1 {
+        if closeShape == .simultaneous && side(s, \.state) == .finWait1 {
             // The peer's FIN, which crossed this one, arrives now: FIN_WAIT_1 -> CLOSING (RFC 9293 figure 13).
             self[s].enter(.closing, frame: frame, time: time)
         }
         // The peer receives the FIN (after this segment's ACK was processed above).
-        switch self[p].state {
+        switch side(p, \.state) {
         case .established, .synReceived, .closed: self[p].enter(.closeWait, frame: frame, time: time)
         case .finWait1: self[p].enter(.closing, frame: frame, time: time)
         case .finWait2: self[p].peerFinPending = true
@@ -291,10 +291,10 @@ extension Connection {
     /// FIN does not acknowledge it: the two FINs crossed, so the sender had not received it yet. Take that
     /// transition back (also in the recorded timeline) so the sender closes from ESTABLISHED.
     private mutating func undoCrossedFinReceipt(sender s: Int, peerFinFrame: Int) {
-        guard self[s].state == .closeWait, let wrong = self[s].transitions.last, wrong.state == .closeWait,
+        guard side(s, \.state) == .closeWait, let wrong = side(s, \.transitions.last), wrong.state == .closeWait,
               wrong.frame == peerFinFrame else { return }
         self[s].transitions.removeLast()
-        let restored = self[s].transitions.last?.state ?? .established
+        let restored = side(s, \.transitions.last)?.state ?? .established
         self[s].state = restored
         guard var entries = timeline else { return }
         timeline = nil   // keep the array uniquely referenced while it is patched
@@ -311,9 +311,9 @@ extension Connection {
         let p = 1 - s
         let oldSender = s == 0 ? previousSpace.0 : previousSpace.1
         let oldPeer = p == 0 ? previousSpace.0 : previousSpace.1
-        func outsideNew(_ n: SequenceNumber, _ side: Int) -> Bool {
-            guard let isn = self[side].isn else { return true }
-            let end = (self[side].highestSequence ?? isn + 1) + 65_536
+        func outsideNew(_ n: SequenceNumber, _ index: Int) -> Bool {
+            guard let isn = side(index, \.isn) else { return true }
+            let end = (side(index, \.highestSequence) ?? isn + 1) + 65_536
             return !SequenceSpan(start: isn, end: end).contains(n)
         }
         var what: [String] = []
@@ -325,7 +325,7 @@ extension Connection {
             what.append("acknowledgment \(segment.acknowledgment) lies in the previous incarnation's \(old.start)-\(old.end)")
         }
         guard !what.isEmpty else { return false }
-        let newSpace = self[s].isn.map { "\($0)-\(self[s].highestSequence ?? $0 + 1)" } ?? "unknown"
+        let newSpace = side(s, \.isn).map { "\($0)-\(side(s, \.highestSequence) ?? $0 + 1)" } ?? "unknown"
         report(.oldIncarnationSegment, frame: frame, time: time, sender: s,
                what.joined(separator: "; ") + " (connection \(previousConnectionID ?? 0)); this incarnation's sender "
                    + "space is \(newSpace): a delayed segment of the old connection")
@@ -341,23 +341,23 @@ extension Connection {
         resetFrame = frame
         resetTime = time
         resetSender = s
-        resetSenderState = self[s].state
+        resetSenderState = side(s, \.state)
         self[s].rstFrame = frame
         if sideA.finSequence == nil || sideB.finSequence == nil { resetBeforeClose = true }
 
-        let senderState = self[s].state
-        let peerState = self[p].state
+        let senderState = side(s, \.state)
+        let peerState = side(p, \.state)
         if senderState == .timeWait || peerState == .timeWait {
             let holder = senderState == .timeWait ? s : p
             report(.rstInTimeWait, frame: frame, time: time, sender: s,
                    "RST while the \(role(of: holder).rawValue) holds TIME_WAIT (RFC 1337: TIME-WAIT assassination)")
-        } else if self[p].synFrame != nil, self[s].synAckFrame == nil, self[s].synFrame == nil,
-                  self[p].ackedPeerSynFrame == nil {
+        } else if side(p, \.synFrame) != nil, side(s, \.synAckFrame) == nil, side(s, \.synFrame) == nil,
+                  side(p, \.ackedPeerSynFrame) == nil {
             report(.refused, frame: frame, time: time, sender: s,
-                   "SYN (frame \(Connection.frameText(self[p].synFrame))) answered by RST: connection refused")
-        } else if self[p].synAckFrame != nil, self[s].ackedPeerSynFrame == nil, self[s].synAckFrame == nil {
+                   "SYN (frame \(Connection.frameText(side(p, \.synFrame)))) answered by RST: connection refused")
+        } else if side(p, \.synAckFrame) != nil, side(s, \.ackedPeerSynFrame) == nil, side(s, \.synAckFrame) == nil {
             report(.staleSyn, frame: frame, time: time, sender: s,
-                   "the SYN-ACK (frame \(Connection.frameText(self[p].synAckFrame))) was answered by RST: the SYN it answered was not "
+                   "the SYN-ACK (frame \(Connection.frameText(side(p, \.synAckFrame)))) was answered by RST: the SYN it answered was not "
                        + "this endpoint's current one (an old duplicate SYN)")
         } else {
             report(.reset, frame: frame, time: time, sender: s,
@@ -368,6 +368,12 @@ extension Connection {
     }
 
     /// Direct reads of one field: the subscript's getter would copy the whole endpoint.
+    /// A field of endpoint `i`, read in place. `self[i].field` copies the whole endpoint first (retaining and
+    /// releasing its arrays); a key-path literal through this inlined helper compiles to a plain load.
+    @inline(__always) func side<T>(_ i: Int, _ field: KeyPath<HalfConnection, T>) -> T {
+        i == 0 ? sideA[keyPath: field] : sideB[keyPath: field]
+    }
+
     @inline(__always) func highestSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.highestSequence : sideB.highestSequence }
     @inline(__always) func zeekState(of i: Int) -> ZeekEndpointState { i == 0 ? sideA.zeekState : sideB.zeekState }
     @inline(__always) func finSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.finSequence : sideB.finSequence }

@@ -100,30 +100,28 @@ extension Connection {
                        + "the endpoint with the lower port")
         }
         let c = clientIndex, sv = serverIndex
-        // One copy of each endpoint (findings are added below, the endpoints do not change).
-        let client = self[c], server = self[sv]
-        if let synFrame = client.synFrame, server.synAckFrame == nil, resetFrame == nil, !simultaneousOpen {
-            report(.synUnanswered, frame: synFrame, time: client.synTime ?? start, sender: c,
-                   "\(client.synCount) SYN(s), no SYN-ACK or RST in the capture")
+        // Fields are read in place (`side`): a copy of each endpoint retained and released its arrays.
+        if let synFrame = side(c, \.synFrame), side(sv, \.synAckFrame) == nil, resetFrame == nil, !simultaneousOpen {
+            report(.synUnanswered, frame: synFrame, time: side(c, \.synTime) ?? start, sender: c,
+                   "\(side(c, \.synCount)) SYN(s), no SYN-ACK or RST in the capture")
         }
-        if let synAckFrame = server.synAckFrame, client.ackedPeerSynFrame == nil, resetFrame == nil,
+        if let synAckFrame = side(sv, \.synAckFrame), side(c, \.ackedPeerSynFrame) == nil, resetFrame == nil,
            !simultaneousOpen {
-            report(.handshakeAckMissing, frame: synAckFrame, time: server.synAckTime ?? start, sender: sv,
-                   "\(server.synAckCount) SYN-ACK(s), the client's ACK never seen: half-open")
+            report(.handshakeAckMissing, frame: synAckFrame, time: side(sv, \.synAckTime) ?? start, sender: sv,
+                   "\(side(sv, \.synAckCount)) SYN-ACK(s), the client's ACK never seen: half-open")
         }
         for i in 0..<2 {
-            let side = i == c ? client : server
-            if let finFrame = side.finFrame, side.finAckedFrame == nil,
+            if let finFrame = side(i, \.finFrame), side(i, \.finAckedFrame) == nil,
                (resetFrame.map { $0 < finFrame } ?? true) {
-                report(.finUnacked, frame: finFrame, time: side.finTime ?? end, sender: i,
+                report(.finUnacked, frame: finFrame, time: side(i, \.finTime) ?? end, sender: i,
                        "the FIN at frame \(finFrame) is never acknowledged in the capture")
             }
         }
         if sideA.finFrame == nil && sideB.finFrame == nil && resetFrame == nil
-            && (client.ackedPeerSynFrame != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
+            && (side(c, \.ackedPeerSynFrame) != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
             report(.notClosed, frame: lastFrame, time: end, sender: nil,
-                   "the capture ends with the connection open (client \(client.state.rawValue), "
-                       + "server \(server.state.rawValue))")
+                   "the capture ends with the connection open (client \(side(c, \.state).rawValue), "
+                       + "server \(side(sv, \.state).rawValue))")
         }
         if let frame = firstTruncatedFrame {
             report(.truncated, frame: frame, time: start, sender: nil,

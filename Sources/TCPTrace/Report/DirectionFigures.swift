@@ -29,13 +29,18 @@ public enum DirectionFigures {
     /// Calls `body` with each figure in order, building no list (the JSON writer's path: its keys are
     /// literals, written without a look for escapes).
     static func forEach(_ c: Connection, _ index: Int, _ body: (StaticString, Value) -> Void) {
-        let side = c[index]
+        // The endpoint is read where it is stored (`c[index]` would copy it, arrays and all).
+        let (cl, sv) = (c.clientIndex, c.serverIndex)
+        let handshakeRTT: Double? = index == cl
+            ? c.side(cl, \.synTime).flatMap { syn in c.side(sv, \.synAckTime).map { syn.interval(to: $0) } }
+            : c.side(sv, \.synAckTime).flatMap { sa in c.side(cl, \.ackedPeerSynTime).map { sa.interval(to: $0) } }
+        c.withSide(index) { side in forEach(side, duration: c.start.interval(to: c.end), handshakeRTT: handshakeRTT, body) }
+    }
+
+    private static func forEach(_ side: borrowing HalfConnection, duration: Double, handshakeRTT: Double?,
+                                _ body: (StaticString, Value) -> Void) {
         let st = side.stats
         let options = side.synOptions
-        let duration = c.start.interval(to: c.end)
-        let handshakeRTT: Double? = index == c.clientIndex
-            ? c.client.synTime.flatMap { syn in c.server.synAckTime.map { syn.interval(to: $0) } }
-            : c.server.synAckTime.flatMap { sa in c.client.ackedPeerSynTime.map { sa.interval(to: $0) } }
         let rtt = st.rtt
         body("packets", .int(Int64(side.packets)))
         body("pure_acks", .int(Int64(st.pureAcks)))

@@ -170,7 +170,16 @@ public enum JSONReport {
     }
 
     private static func write(_ c: Connection, options: AnalysisOptions, to w: inout JSONWriter) {
-        let client = c.client, server = c.server
+        // The endpoints are read where they are stored (`c.client` would copy one, arrays and all).
+        c.withSide(c.clientIndex) { client in
+            c.withSide(c.serverIndex) { server in
+                write(c, client: client, server: server, options: options, to: &w)
+            }
+        }
+    }
+
+    private static func write(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+                              options: AnalysisOptions, to w: inout JSONWriter) {
         let twStart = c.timeWaitStart
         let twEnd = timeWaitEnd(c, start: twStart, options: options)
         w.beginObject()

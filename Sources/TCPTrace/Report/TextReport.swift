@@ -83,7 +83,14 @@ public enum TextReport {
 
     /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
     public static func appendRow(_ c: Connection, into out: inout [UInt8]) {
-        let client = c.client, server = c.server   // one copy of each endpoint
+        // The endpoints are read where they are stored (`c.client` would copy one, arrays and all).
+        c.withSide(c.clientIndex) { client in
+            c.withSide(c.serverIndex) { server in appendRow(c, client: client, server: server, into: &out) }
+        }
+    }
+
+    private static func appendRow(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+                                  into out: inout [UInt8]) {
         var row = RowWriter(out: out)
         out = []
         row.cell(String(c.id))

@@ -367,13 +367,13 @@ extension Connection {
         self[p].enter(.closed, frame: frame, time: time)
     }
 
-    /// Direct reads of one field: the subscript's getter would copy the whole endpoint.
     /// A field of endpoint `i`, read in place. `self[i].field` copies the whole endpoint first (retaining and
     /// releasing its arrays); a key-path literal through this inlined helper compiles to a plain load.
     @inline(__always) func side<T>(_ i: Int, _ field: KeyPath<HalfConnection, T>) -> T {
         i == 0 ? sideA[keyPath: field] : sideB[keyPath: field]
     }
 
+    /// Direct reads of one field: the subscript's getter would copy the whole endpoint.
     @inline(__always) func highestSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.highestSequence : sideB.highestSequence }
     @inline(__always) func zeekState(of i: Int) -> ZeekEndpointState { i == 0 ? sideA.zeekState : sideB.zeekState }
     @inline(__always) func finSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.finSequence : sideB.finSequence }

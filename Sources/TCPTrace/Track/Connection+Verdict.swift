@@ -27,18 +27,18 @@ public enum Initiator: String, Sendable {
 
 extension Connection {
     public var handshakeOutcome: HandshakeOutcome {
-        let c = client, s = server
+        let c = clientIndex, s = serverIndex
         if simultaneousOpen { return .simultaneousOpen }
-        if c.synFrame != nil {
-            if s.synAckFrame != nil {
-                if c.ackedPeerSynFrame != nil { return .complete }
+        if side(c, \.synFrame) != nil {
+            if side(s, \.synAckFrame) != nil {
+                if side(c, \.ackedPeerSynFrame) != nil { return .complete }
                 if resetFrame != nil { return .aborted }
                 return .halfOpen
             }
             if resetFrame != nil && resetSender == serverIndex { return .refused }
             return .synOnly
         }
-        if s.synAckFrame != nil { return .synackOnly }
+        if side(s, \.synAckFrame) != nil { return .synackOnly }
         return .notSeen
     }
 
@@ -152,13 +152,13 @@ extension Connection {
 
     /// Zeek's `conn_state`, following the rules of Zeek's `base/protocols/conn/main.zeek`.
     public var zeekConnState: String {
-        let os = self[clientIndex].zeekState
-        let rs = self[serverIndex].zeekState
+        let os = side(clientIndex, \.zeekState)
+        let rs = side(serverIndex, \.zeekState)
         let oInactive = os == .inactive || os == .partial
         let rInactive = rs == .inactive || rs == .partial
         if rs == .reset {
             if os == .synSent || os == .synAckSent
-                || (os == .reset && client.payloadBytes == 0 && server.payloadBytes == 0) {
+                || (os == .reset && sideA.payloadBytes == 0 && sideB.payloadBytes == 0) {
                 return "REJ"
             }
             return oInactive ? "RSTRH" : "RSTR"

@@ -108,6 +108,13 @@ public struct Connection: Sendable {
         }
     }
 
+    /// Runs `body` on endpoint `index` where it is stored: `self[index]` (and `client`, `server`) return a
+    /// copy, which retains and releases the endpoint's arrays. For code that reads many of its fields.
+    @inline(__always)
+    public func withSide<R>(_ index: Int, _ body: (borrowing HalfConnection) -> R) -> R {
+        index == 0 ? body(sideA) : body(sideB)
+    }
+
     /// Index of the endpoint that sent `segment`.
     @inline(__always)
     public func senderIndex(of segment: Segment) -> Int {

@@ -282,30 +282,38 @@ public enum Analyzer {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty   // decoded into in place, packet after packet
+        // Per packet only the frame number and the latest time change; the file's counts and times are
+        // written once at the end (this loop is the reading thread's per-packet path).
+        let firstFrame = frame + 1
+        var latest = Timestamp(nanoseconds: 0)
         let end = capture.forEachPacket { record, bytes in
             frame += 1
-            file.packets += 1
-            if file.firstFrame == nil {
-                file.firstFrame = frame
-                file.firstTime = record.timestamp
-                if let previous = summary.files.last, let previousEnd = previous.lastTime,
-                   record.timestamp < previousEnd {
+            let now = record.timestamp
+            if frame == firstFrame {
+                latest = now
+                file.firstTime = now
+                if let previous = summary.files.last, let previousEnd = previous.lastTime, now < previousEnd {
                     summary.warnings.append(
-                        "\(path): starts at \(record.timestamp) before \(previous.path) ends at \(previousEnd): "
+                        "\(path): starts at \(now) before \(previous.path) ends at \(previousEnd): "
                             + "the files overlap in time; packets are analysed file after file")
                 }
-            }
-            if let previous = file.lastTime, record.timestamp < previous {
+            } else if now < latest {
                 if file.backwardsFrame == nil { file.backwardsFrame = frame }
                 file.backwardsCount += 1
+            } else {
+                latest = now
             }
-            file.lastFrame = frame
-            file.lastTime = max(record.timestamp, file.lastTime ?? record.timestamp)
-            summary.packets += 1
             let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
-                deliver(&segment, frame, record.timestamp)
+                deliver(&segment, frame, now)
             }
+        }
+        file.packets = frame - firstFrame + 1
+        summary.packets += file.packets
+        if file.packets > 0 {
+            file.firstFrame = firstFrame
+            file.lastFrame = frame
+            file.lastTime = latest
         }
         if case .damaged(let reason) = end {
             file.damage = reason

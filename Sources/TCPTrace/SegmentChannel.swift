@@ -45,6 +45,7 @@ struct SegmentBatch: @unchecked Sendable {
 
     /// Packs `segment`; false (nothing added) when the frame is too far from the batch's first to be an offset,
     /// and the batch must be sent first.
+    @inline(__always)
     mutating func append(_ segment: borrowing Segment, frame: Int, time: Timestamp) -> Bool {
         if count == 0 { baseFrame = frame }
         let offset = frame - baseFrame
@@ -154,7 +155,9 @@ final class SegmentChannel: @unchecked Sendable {
     /// What the reader leaves at the end: the capture summary, and an error that stopped it early.
     private var outcome: (summary: CaptureSummary, error: CaptureError?)?
 
-    init(batches: Int = 4) {
+    /// Eight batches (16 MiB, touched only while filled): with four the reader waited for the tracker more
+    /// often (0.02-0.03 s more on the 10 M-packet benchmark).
+    init(batches: Int = 8) {
         // Batches are emptied by dropping their pages: their items must hold no references.
         precondition(_isPOD(PipelineItem.self) && MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
         buffers = (0..<batches).map { _ in

@@ -50,16 +50,16 @@ struct SegmentBatch: @unchecked Sendable {
         if count == 0 { baseFrame = frame }
         let offset = frame - baseFrame
         guard offset >= 0 && offset <= Int(UInt32.max) else { return false }
-        let o = segment.options
+        // (Options read field by field: a copy of the whole value is a wide load of narrow stores just made.)
         var bits: UInt8 = 0
         if segment.optionsTruncated { bits |= PipelineItem.optionsTruncated }
         if segment.isFirstFragment { bits |= PipelineItem.firstFragment }
-        if o.sackPermitted { bits |= PipelineItem.sackPermitted }
-        if o.malformed { bits |= PipelineItem.malformed }
-        if o.mss != nil { bits |= PipelineItem.hasMSS }
-        if o.windowScale != nil { bits |= PipelineItem.hasWindowScale }
+        if segment.options.sackPermitted { bits |= PipelineItem.sackPermitted }
+        if segment.options.malformed { bits |= PipelineItem.malformed }
+        if segment.options.mss != nil { bits |= PipelineItem.hasMSS }
+        if segment.options.windowScale != nil { bits |= PipelineItem.hasWindowScale }
         // Both timestamp words are set together by the decoder.
-        if o.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
+        if segment.options.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
         // (The decoder gives both addresses the same family: they come from one IP header.)
         var v6 = segment.source.isIPv6   // (no `||`: its autoclosure cannot capture a borrowed parameter)
         if segment.destination.isIPv6 { v6 = true }
@@ -71,10 +71,10 @@ struct SegmentBatch: @unchecked Sendable {
             extras.append(segment.destination.high)
             extras.append(segment.destination.low)
         }
-        if o.sack.count > 0 {
+        if segment.options.sack.count > 0 {
             if !v6 { extra = UInt32(truncatingIfNeeded: extras.count) }
-            for i in 0..<o.sack.count {
-                let block = o.sack[i]
+            for i in 0..<segment.options.sack.count {
+                let block = segment.options.sack[i]
                 extras.append(UInt64(block.left.rawValue) << 32 | UInt64(block.right.rawValue))
             }
         }
@@ -82,11 +82,11 @@ struct SegmentBatch: @unchecked Sendable {
             time: time.nanoseconds, sequence: segment.sequence.rawValue, acknowledgment: segment.acknowledgment.rawValue,
             payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
             frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
-            window: segment.window, flags: segment.flags.rawValue, mss: o.mss ?? 0, windowScale: o.windowScale ?? 0,
-            headerLength: segment.headerLength, bits: bits, sackCount: UInt8(o.sack.count), extra: extra,
+            window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0, windowScale: segment.options.windowScale ?? 0,
+            headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count), extra: extra,
             source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
             destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
-            timestampValue: o.timestampValue ?? 0, timestampEcho: o.timestampEcho ?? 0))
+            timestampValue: segment.options.timestampValue ?? 0, timestampEcho: segment.options.timestampEcho ?? 0))
         count += 1
         return true
     }
@@ -110,20 +110,19 @@ struct SegmentBatch: @unchecked Sendable {
             segment.source = IPAddress(ipv4: item.source4)
             segment.destination = IPAddress(ipv4: item.destination4)
         }
-        var o = TCPOptions()
-        o.mss = item.bits & PipelineItem.hasMSS != 0 ? item.mss : nil
-        o.windowScale = item.bits & PipelineItem.hasWindowScale != 0 ? item.windowScale : nil
-        o.sackPermitted = item.bits & PipelineItem.sackPermitted != 0
-        o.malformed = item.bits & PipelineItem.malformed != 0
-        if item.bits & PipelineItem.hasTimestamps != 0 {
-            o.timestampValue = item.timestampValue
-            o.timestampEcho = item.timestampEcho
-        }
+        // (Options written field by field, in place: see `PacketDecoder.decodeTCP`.)
+        segment.options.mss = item.bits & PipelineItem.hasMSS != 0 ? item.mss : nil
+        segment.options.windowScale = item.bits & PipelineItem.hasWindowScale != 0 ? item.windowScale : nil
+        segment.options.sackPermitted = item.bits & PipelineItem.sackPermitted != 0
+        segment.options.malformed = item.bits & PipelineItem.malformed != 0
+        let timestamps = item.bits & PipelineItem.hasTimestamps != 0
+        segment.options.timestampValue = timestamps ? item.timestampValue : nil
+        segment.options.timestampEcho = timestamps ? item.timestampEcho : nil
+        segment.options.sack.removeAll()
         for k in 0..<Int(item.sackCount) {
             let word = extras[cursor + k]
-            o.sack.append(left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
+            segment.options.sack.append(left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
-        segment.options = o
         segment.sourcePort = item.sourcePort
         segment.destinationPort = item.destinationPort
         segment.sequence = SequenceNumber(item.sequence)

@@ -298,27 +298,39 @@ public enum PacketDecoder {
             return .malformed(DecodeProblem(layer: .tcp, offset: offset, needed: dataOffset, available: ipPayloadLength,
                                             reason: "TCP header longer than the IP payload"))
         }
-        let flags = TCPFlags(rawValue: (UInt16(bytes[offset + 12] & 1) << 8) | UInt16(bytes[offset + 13]))
-        let optionsEnd = min(offset + dataOffset, bytes.count)
-        let options = parseOptions(bytes, from: offset + 20, to: optionsEnd)
         let payloadLength = ipPayloadLength - dataOffset
-        let capturedPayload = max(0, min(payloadLength, bytes.count - (offset + dataOffset)))
-        segment = Segment(
-            source: source, destination: destination,
-            sourcePort: bytes.u16(offset), destinationPort: bytes.u16(offset + 2),
-            sequence: SequenceNumber(bytes.u32(offset + 4)), acknowledgment: SequenceNumber(bytes.u32(offset + 8)),
-            flags: flags, window: bytes.u16(offset + 14),
-            payloadLength: UInt32(payloadLength), capturedPayloadLength: UInt32(capturedPayload),
-            options: options, headerLength: UInt8(dataOffset),
-            optionsTruncated: available < dataOffset, isFirstFragment: isFirstFragment)
+        // Field by field, in place: a whole `Segment(...)` or `TCPOptions` value built aside and copied in
+        // was read back with wide loads from narrow stores just made (a store-forwarding stall per packet).
+        segment.source = source
+        segment.destination = destination
+        segment.sourcePort = bytes.u16(offset)
+        segment.destinationPort = bytes.u16(offset + 2)
+        segment.sequence = SequenceNumber(bytes.u32(offset + 4))
+        segment.acknowledgment = SequenceNumber(bytes.u32(offset + 8))
+        segment.flags = TCPFlags(rawValue: (UInt16(bytes[offset + 12] & 1) << 8) | UInt16(bytes[offset + 13]))
+        segment.window = bytes.u16(offset + 14)
+        segment.payloadLength = UInt32(payloadLength)
+        segment.capturedPayloadLength = UInt32(max(0, min(payloadLength, bytes.count - (offset + dataOffset))))
+        segment.headerLength = UInt8(dataOffset)
+        segment.optionsTruncated = available < dataOffset
+        segment.isFirstFragment = isFirstFragment
+        parseOptions(bytes, from: offset + 20, to: min(offset + dataOffset, bytes.count), into: &segment.options)
         return .tcp
     }
 
-    /// Parses options in `[start, end)`. Each option with a length byte must have length >= 2 and fit before
-    /// `end`, so the loop always advances; a bad length stops parsing and marks the options malformed.
+    /// Parses options in `[start, end)` into `options`, which is reset first. Each option with a length byte
+    /// must have length >= 2 and fit before `end`, so the loop always advances; a bad length stops parsing and
+    /// marks the options malformed.
     @inline(__always)
-    static func parseOptions(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> TCPOptions {
-        var options = TCPOptions()
+    static func parseOptions(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int,
+                             into options: inout TCPOptions) {
+        options.mss = nil
+        options.windowScale = nil
+        options.sackPermitted = false
+        options.timestampValue = nil
+        options.timestampEcho = nil
+        options.sack.removeAll()
+        options.malformed = false
         var cursor = start
         while cursor < end {
             let kind = bytes[cursor]
@@ -345,7 +357,6 @@ public enum PacketDecoder {
             }
             cursor += length
         }
-        return options
     }
 }
 

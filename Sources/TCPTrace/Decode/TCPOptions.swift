@@ -5,6 +5,9 @@ public struct SACKBlocks: Hashable, Sendable {
 
     public init() {}
 
+    /// Forgets every block (the storage is not cleared: only the first `count` blocks are ever read).
+    public mutating func removeAll() { count = 0 }
+
     /// Adds a block (left edge, right edge); a fifth block is ignored.
     public mutating func append(left: UInt32, right: UInt32) {
         let packed = UInt64(left) << 32 | UInt64(right)

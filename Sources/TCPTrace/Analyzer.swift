@@ -168,7 +168,6 @@ public enum Analyzer {
                 }
             }
             if !batch.isEmpty { channel.send(batch, bytesRead: earlierFiles) }
-            if ProcessInfo.processInfo.environment["TT_CPU"] != nil { var t = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); FileHandle.standardError.write("reader cpu \(Double(t.tv_sec) + Double(t.tv_nsec) / 1e9)\n".data(using: .utf8)!) }
             channel.close(summary: summary, error: failure)
         }
         reader.stackSize = 1 << 22
@@ -197,10 +196,8 @@ public enum Analyzer {
         var segment = Segment.empty
         var bytesRead: Int64 = 0
         let totalBytes = Analyzer.totalSize(of: ordered)
-        let skipTrack = ProcessInfo.processInfo.environment["TT_SKIP"] != nil
         while let (batch, read) = channel.receive() {
             bytesRead = read
-            if skipTrack { channel.recycle(batch); continue }
             for i in 0..<batch.count {
                 let (frame, now) = batch.unpack(i, into: &segment)
                 tracker.ingest(segment, frame: frame, time: now)
@@ -222,7 +219,6 @@ public enum Analyzer {
             }
             channel.recycle(batch)
         }
-        if ProcessInfo.processInfo.environment["TT_CPU"] != nil { var t = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); FileHandle.standardError.write("tracker cpu at end of input \(Double(t.tv_sec) + Double(t.tv_nsec) / 1e9)\n".data(using: .utf8)!) }
         let (summary, failure) = channel.waitForOutcome()
         if let failure { throw failure }
         dropped(&tracker)

@@ -21,13 +21,15 @@ public struct FlowKey: Hashable, Sendable {
     /// The per-packet table lookup: a multiply-xor mix of the folded 4-tuple instead of SipHash (Dictionary
     /// calls this directly; `hash(into:)` below stays consistent with it for other uses).
     public func _rawHashValue(seed: Int) -> Int {
+        // Three rounds written out (a loop over an array literal of the words cost twice as much).
         var h = UInt64(bitPattern: Int64(seed)) ^ 0x9E37_79B9_7F4A_7C15
-        for word in [lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15),
-                     lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0),
-                     upper.address.low ^ (UInt64(upper.port) << 48)] {
-            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-        }
+        h = (h ^ (lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15))) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        h = (h ^ (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)))
+            &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        h = (h ^ (upper.address.low ^ (UInt64(upper.port) << 48))) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
         return Int(bitPattern: UInt(h))
     }
 

@@ -154,9 +154,10 @@ final class SegmentChannel: @unchecked Sendable {
     /// What the reader leaves at the end: the capture summary, and an error that stopped it early.
     private var outcome: (summary: CaptureSummary, error: CaptureError?)?
 
-    /// Eight batches (16 MiB, touched only while filled): with four the reader waited for the tracker more
-    /// often (0.02-0.03 s more on the 10 M-packet benchmark).
-    init(batches: Int = 8) {
+    /// Six batches (12 MiB, touched only while filled): with four the reader waited for the tracker more
+    /// often (0.02-0.03 s more on the 10 M-packet benchmark); six, seven and eight measured the same, and when
+    /// tracking is the slower side (many short connections) every batch fills, so each one is 2 MiB of RSS.
+    init(batches: Int = 6) {
         // Batches are emptied by dropping their pages: their items must hold no references.
         precondition(_isPOD(PipelineItem.self) && MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
         buffers = (0..<batches).map { _ in

@@ -98,8 +98,8 @@ extension Analysis {
 
 /// Runs capture → decode → track over one or more files read as one continuous trace.
 public enum Analyzer {
-    /// Seconds of capture time between two sweeps of the streaming analysis.
-    static let sweepInterval = 0.1
+    /// Nanoseconds of capture time between two sweeps of the streaming analysis (0.1 s).
+    static let sweepInterval: UInt64 = 100_000_000
 
     /// Analyses `paths` (`-` is standard input and must be alone). Files are ordered by their first
     /// timestamp; frame numbers run on across files.
@@ -206,9 +206,10 @@ public enum Analyzer {
                 // waits for the sweep after its linger: sweeping often keeps fewer of them whole). A sweep visits
                 // every connection, so with many held it waits for a quarter as many segments (at most 1 s).
                 if let last = lastSweep {
-                    let elapsed = abs(last.interval(to: now))
+                    // (In integer nanoseconds: this runs for every segment.)
+                    let elapsed = (now.nanoseconds &- last.nanoseconds).magnitude
                     if elapsed < Analyzer.sweepInterval { continue }
-                    if elapsed < 1 && (segments - segmentsAtSweep) * 4 < tracker.liveConnections { continue }
+                    if elapsed < 1_000_000_000 && (segments - segmentsAtSweep) * 4 < tracker.liveConnections { continue }
                 }
                 segmentsAtSweep = segments
                 options.progress?(AnalysisProgress(segments: segments, connections: tracker.liveConnections,

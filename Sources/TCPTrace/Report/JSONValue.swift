@@ -245,7 +245,9 @@ struct JSONBuffer: JSONSink {
         let n = bytes.count
         if n <= 32 {
             // Keys, punctuation and numbers: a loop beats a call to memmove.
-            for i in 0..<n { base[count + i] = source[i] }
+            // (A `while`: a `for` over the range stayed a generic iterator calling Range's witnesses.)
+            var i = 0
+            while i < n { base[count + i] = source[i]; i += 1 }
         } else {
             (base + count).update(from: source, count: n)
         }

@@ -54,7 +54,9 @@ struct JSONWriter {
             if !empty { p[0] = UInt8(ascii: ","); n = 1 }
             p[n] = UInt8(ascii: "\"")
             let text = name.utf8Start
-            for i in 0..<length { p[n + 1 + i] = text[i] }
+            // (A `while`: this `for` over a range stayed a generic iterator calling Range's witnesses.)
+            var i = 0
+            while i < length { p[n + 1 + i] = text[i]; i += 1 }
             p[n + 1 + length] = UInt8(ascii: "\"")
             p[n + 2 + length] = UInt8(ascii: ":")
             bytes.advance(by: n + 3 + length)

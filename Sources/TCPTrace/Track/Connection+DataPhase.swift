@@ -7,6 +7,7 @@ extension Connection {
 
     /// The shift applied to the windows `index` advertises: its own window scale when both sides offered one
     /// on their SYNs (RFC 7323 2.2), else 0; capped at 14 (RFC 7323 2.3).
+    @inline(__always)
     func windowShift(of index: Int) -> UInt64 {
         // The endpoints are read field by field: `self[index]` would copy a whole endpoint (and retain its
         // arrays) on every packet.

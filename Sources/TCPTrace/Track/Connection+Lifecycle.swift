@@ -384,6 +384,7 @@ extension Connection {
     // MARK: Zeek history
 
     /// Zeek's history letters (upper case for the originator, first occurrence per direction).
+    @inline(__always)
     private mutating func recordHistory(_ segment: Segment, sender s: Int) {
         let flags = segment.flags
         var letter: UInt8

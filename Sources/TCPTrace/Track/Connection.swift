@@ -103,7 +103,7 @@ public struct Connection: Sendable {
     /// Endpoint 0 or 1 by index.
     public subscript(_ index: Int) -> HalfConnection {
         get { index == 0 ? sideA : sideB }
-        _modify {
+        @inline(__always) _modify {
             if index == 0 { yield &sideA } else { yield &sideB }
         }
     }

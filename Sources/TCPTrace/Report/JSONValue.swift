@@ -85,11 +85,24 @@ public indirect enum JSONValue: Sendable, Equatable {
         withUnsafeMutableBytes(of: &digits) { buffer in
             var v = value.magnitude
             var start = 20
-            repeat {
+            // Two digits per division, from a table of "00" to "99" (frame numbers and sequence numbers have
+            // eight to ten digits; this runs some sixty times per connection in JSON).
+            let pairs = digitPairs.utf8Start
+            while v >= 100 {
+                let pair = Int(v % 100) * 2
+                v /= 100
+                start -= 2
+                buffer[start] = pairs[pair]
+                buffer[start + 1] = pairs[pair + 1]
+            }
+            if v >= 10 {
+                start -= 2
+                buffer[start] = pairs[Int(v) * 2]
+                buffer[start + 1] = pairs[Int(v) * 2 + 1]
+            } else {
                 start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
+                buffer[start] = UInt8(ascii: "0") + UInt8(v)
+            }
             if value < 0 {
                 start -= 1
                 buffer[start] = UInt8(ascii: "-")
@@ -97,6 +110,12 @@ public indirect enum JSONValue: Sendable, Equatable {
             out.write(UnsafeRawBufferPointer(rebasing: buffer[start..<20]))
         }
     }
+
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     /// Literal text (`null`, `true`, punctuation) copied in one go.
     static func append<Sink: JSONSink>(_ text: StaticString, to out: inout Sink) {

@@ -42,6 +42,7 @@ struct JSONWriter {
 
     /// Starts an object member; its value follows. Keys are our own literals (the field names of the
     /// schema), so they are copied without a look for escapes; a debug build checks that none needs one.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
         assert(name.hasPointerRepresentation, "key \(name) is not UTF-8 text")
         assert(!UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
@@ -117,19 +118,20 @@ struct JSONWriter {
 
     // MARK: Members: a key and its value
 
-    mutating func member(_ name: StaticString, _ i: Int) { key(name); value(i) }
-    mutating func member(_ name: StaticString, _ i: Int64) { key(name); value(i) }
-    mutating func member(_ name: StaticString, _ i: Int?) { key(name); value(i) }
-    mutating func member(_ name: StaticString, _ d: Double) { key(name); value(d) }
-    mutating func member(_ name: StaticString, _ d: Double?) { key(name); value(d) }
-    mutating func member(_ name: StaticString, _ s: String) { key(name); value(s) }
-    mutating func member(_ name: StaticString, _ s: String?) { key(name); value(s) }
-    mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
-    mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
+    @inline(__always) mutating func member(_ name: StaticString, _ i: Int) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: StaticString, _ i: Int64) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: StaticString, _ i: Int?) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: StaticString, _ d: Double) { key(name); value(d) }
+    @inline(__always) mutating func member(_ name: StaticString, _ d: Double?) { key(name); value(d) }
+    @inline(__always) mutating func member(_ name: StaticString, _ s: String) { key(name); value(s) }
+    @inline(__always) mutating func member(_ name: StaticString, _ s: String?) { key(name); value(s) }
+    @inline(__always) mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
+    @inline(__always) mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
 
     // MARK: Layout, as `JSONValue.write(into:indent:)`
 
     /// Before a value: nothing after a key or at the top; otherwise it is an array item, on its own line.
+    @inline(__always)
     private mutating func separate() {
         if afterKey { afterKey = false; return }
         guard depth > 0 else { return }

@@ -3,7 +3,9 @@
 # one run, the bare libpcap read loop (the practical limit), `tcptrace-swift analyze` (text and jsonl), and
 # tcptrace and tshark when installed; prints packets/s, MB/s, peak RSS and each time as a ratio to the bare
 # loop; counts heap allocations per packet with a counting allocator; and checks our findings against the
-# generator's ground truth. Usage: scripts/benchmark.sh   (BENCH_DIR=/tmp/tcptrace-bench, BENCH_SCALE=1)
+# generator's ground truth. The bare loop and our runs are repeated (BENCH_REPEAT, 3) and the median time is
+# shown, so one slow run does not decide a ratio. Usage: scripts/benchmark.sh
+# (BENCH_DIR=/tmp/tcptrace-bench, BENCH_SCALE=1, BENCH_REPEAT=3, BENCH_TSHARK=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-/tmp/tcptrace-bench}
@@ -39,6 +41,13 @@ def run(cmd, out=subprocess.DEVNULL, env=None, timeout=1800):
         p.kill(); raise
     return time.time() - t, usage.ru_maxrss / 1024, status
 
+repeat = max(1, int(os.environ.get("BENCH_REPEAT", "3")))
+
+def median_run(cmd):
+    # Median time of `repeat` runs (and the peak RSS of that run).
+    runs = sorted(run(cmd)[:2] for _ in range(repeat))
+    return runs[len(runs) // 2]
+
 def packets(name):
     return json.load(open(f"{d}/{name}.truth.json"))["packets"]
 
@@ -48,10 +57,10 @@ for name in ["big", "many", "paced-100k", "paced-1m"]:
     size = os.path.getsize(f) / 1e6
     pk = packets(name)
     run([f"{d}/bare-loop", f])                      # warm the page cache
-    bare, bare_rss, _ = run([f"{d}/bare-loop", f])
+    bare, bare_rss = median_run([f"{d}/bare-loop", f])
     results = [("bare libpcap loop", bare, bare_rss)]
     for fmt in ["text", "jsonl"]:
-        t, rss, status = run([ours, "analyze", f, "--format", fmt])
+        t, rss = median_run([ours, "analyze", f, "--format", fmt])
         results.append((f"tcptrace-swift {fmt}", t, rss))
     if name in ("big", "many") and shutil.which("tcptrace"):
         t, rss, _ = run(["tcptrace", "-n", f], timeout=3600)
@@ -59,7 +68,7 @@ for name in ["big", "many", "paced-100k", "paced-1m"]:
     if name == "big" and shutil.which("tshark") and os.environ.get("BENCH_TSHARK", "1") == "1":
         t, rss, _ = run(["tshark", "-q", "-z", "conv,tcp", "-r", f], timeout=3600)
         results.append(("tshark -z conv,tcp", t, rss))
-    print(f"\n{name}: {pk:,} packets, {size:,.0f} MB")
+    print(f"\n{name}: {pk:,} packets, {size:,.0f} MB   (bare loop and tcptrace-swift: median of {repeat} runs)")
     print(f"  {'tool':24} {'seconds':>9} {'ratio':>7} {'Mpkt/s':>8} {'MB/s':>8} {'peak RSS MB':>12}")
     for tool, t, rss in results:
         print(f"  {tool:24} {t:9.2f} {t / bare:7.2f} {pk / t / 1e6:8.2f} {size / t:8.0f} {rss:12.1f}")

@@ -14,7 +14,7 @@ public struct CaptureFile: ~Copyable {
     private let handle: OpaquePointer
     /// The stdio buffer of a file opened by path (freed after libpcap has closed the FILE).
     private let readBuffer: UnsafeMutablePointer<CChar>?
-    /// For a classic pcap file opened by path: its records are read without libpcap's per-packet copy.
+    /// For a classic pcap file (from a path or memory): its records are read without libpcap's per-packet copy.
     private var records: PcapRecordReader?   // (set once, in init)
     /// The path as given (`-` for standard input).
     public let path: String
@@ -54,13 +54,13 @@ public struct CaptureFile: ~Copyable {
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: CaptureFile.readBufferSize)
         setvbuf(file, buffer, _IOFBF, CaptureFile.readBufferSize)
         try self.init(stream: file, path: path, readBuffer: buffer)
-        if directRecords && path != "-" { records = CaptureFile.recordReader(handle) }
+        if directRecords && path != "-" { records = CaptureFile.recordReader(handle, linkType: linkType) }
     }
 
     /// A direct reader when the file is a regular classic pcap file (format 2.4 or later, 16-byte record
     /// headers), with libpcap's snapshot length; nil otherwise (pcapng, older formats, pipes).
-    private static func recordReader(_ pcap: OpaquePointer) -> PcapRecordReader? {
-        guard pcap_major_version(pcap) == 2, let file = pcap_file(pcap) else { return nil }
+    private static func recordReader(_ pcap: OpaquePointer, linkType: LinkType) -> PcapRecordReader? {
+        guard directlyReadable(pcap, linkType: linkType), let file = pcap_file(pcap) else { return nil }
         let descriptor = fileno(file)
         var status = stat()
         guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
@@ -68,8 +68,18 @@ public struct CaptureFile: ~Copyable {
         let n = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard n == header.count,
               let layout = header.withUnsafeBytes({ PcapRecordReader.layout(ofHeader: $0) }) else { return nil }
-        return PcapRecordReader(descriptor: descriptor, layout: layout, snapshot: Int(pcap_snapshot(pcap)))
+        return PcapRecordReader(descriptor: descriptor, layout: layout, snapshot: Int(pcap_snapshot(pcap)),
+                                fileSize: Int64(status.st_size))
     }
+
+    /// Classic pcap, and not a byte-swapped Linux cooked capture (libpcap rewrites CAN pseudo-headers there).
+    private static func directlyReadable(_ pcap: OpaquePointer, linkType: LinkType) -> Bool {
+        guard pcap_major_version(pcap) == 2 else { return false }
+        return pcap_is_swapped(pcap) == 0 || (linkType != .linuxSLL && linkType != .linuxSLL2)
+    }
+
+    /// Whether the records are read by `PcapRecordReader` (tests).
+    var readsRecordsDirectly: Bool { records != nil }
 
     /// Bytes of the file read so far, for progress; 0 when unknown.
     public var bytesRead: Int64 {
@@ -93,7 +103,7 @@ public struct CaptureFile: ~Copyable {
             throw .unreadable(path: name, reason: String(cString: strerror(errno)))
         }
         try self.init(stream: stream, path: name)
-        if directRecords, pcap_major_version(handle) == 2,
+        if directRecords, CaptureFile.directlyReadable(handle, linkType: linkType),
            let layout = PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(24))) {
             records = PcapRecordReader(bytes: bytes, layout: layout, snapshot: Int(pcap_snapshot(handle)))
         }

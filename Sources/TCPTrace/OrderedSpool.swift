@@ -151,7 +151,8 @@ struct OrderedSpool: ~Copyable {
             return
         }
         let end = offset + Int64(length)
-        if !(offset >= readOffset && end <= readOffset + Int64(readBuffer.count)) {
+        func readAheadHolds() -> Bool { offset >= readOffset && end <= readOffset + Int64(readBuffer.count) }
+        if !readAheadHolds() {
             // Read from `offset` on: this entry and what follows it in the file, up to what has been flushed.
             let wanted = Int(min(max(Int64(length), Int64(OrderedSpool.readAhead)), flushedSize - offset))
             if readBuffer.count != wanted { readBuffer = [UInt8](repeating: 0, count: wanted) }
@@ -170,7 +171,7 @@ struct OrderedSpool: ~Copyable {
         }
         // A spill file that cannot be read back is a broken disk: the connection's output is lost (counted for
         // a warning), not the run.
-        guard offset >= readOffset && end <= readOffset + Int64(readBuffer.count) else {
+        guard readAheadHolds() else {
             lostTotal += 1
             return
         }

@@ -104,7 +104,7 @@ public struct CaptureFile: ~Copyable {
         }
         try self.init(stream: stream, path: name)
         if directRecords, CaptureFile.directlyReadable(handle, linkType: linkType),
-           let layout = PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(24))) {
+           let layout = PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(PcapRecordReader.fileHeaderLength))) {
             records = PcapRecordReader(bytes: bytes, layout: layout, snapshot: Int(pcap_snapshot(handle)))
         }
     }

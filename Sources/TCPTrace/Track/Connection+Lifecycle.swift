@@ -46,7 +46,7 @@ extension Connection {
 
         let segmentEnd = segment.sequence + segment.sequenceLength
         if !flags.contains(.rst) {
-            if let highest = highestSequence(of: s) {
+            if let highest = side(s, \.highestSequence) {
                 if highest < segmentEnd { self[s].highestSequence = segmentEnd }
             } else {
                 self[s].highestSequence = segmentEnd
@@ -215,8 +215,8 @@ extension Connection {
         let p = 1 - s
         let dataEnd = segment.sequence + segment.payloadLength
         // Nothing to check before either side's FIN: skip the reads (this runs for every data segment).
-        guard finSequence(of: s) != nil || finSequence(of: p) != nil else { return }
-        if let finSeq = finSequence(of: s), finSeq < dataEnd {
+        guard side(s, \.finSequence) != nil || side(p, \.finSequence) != nil else { return }
+        if let finSeq = side(s, \.finSequence), finSeq < dataEnd {
             report(.dataAfterFin, frame: frame, time: time, sender: s,
                    "\(segment.payloadLength) bytes at sequence \(segment.sequence) after this side's own FIN "
                        + "(frame \(Connection.frameText(side(s, \.finFrame))), sequence \(finSeq))")
@@ -367,16 +367,6 @@ extension Connection {
         self[p].enter(.closed, frame: frame, time: time)
     }
 
-    /// A field of endpoint `i`, read in place. `self[i].field` copies the whole endpoint first (retaining and
-    /// releasing its arrays); a key-path literal through this inlined helper compiles to a plain load.
-    @inline(__always) func side<T>(_ i: Int, _ field: KeyPath<HalfConnection, T>) -> T {
-        i == 0 ? sideA[keyPath: field] : sideB[keyPath: field]
-    }
-
-    /// Direct reads of one field: the subscript's getter would copy the whole endpoint.
-    @inline(__always) func highestSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.highestSequence : sideB.highestSequence }
-    @inline(__always) func zeekState(of i: Int) -> ZeekEndpointState { i == 0 ? sideA.zeekState : sideB.zeekState }
-    @inline(__always) func finSequence(of i: Int) -> SequenceNumber? { i == 0 ? sideA.finSequence : sideB.finSequence }
 
     /// A frame number for a message, `?` when unknown (never a trap on odd input).
     private static func frameText(_ frame: Int?) -> String { frame.map(String.init) ?? "?" }
@@ -392,7 +382,7 @@ extension Connection {
             letter = UInt8(ascii: "i")
         } else if flags.contains(.syn) {
             letter = flags.contains(.ack) ? UInt8(ascii: "h") : UInt8(ascii: "s")
-            switch zeekState(of: s) {
+            switch side(s, \.zeekState) {
             case .inactive, .synSent: self[s].zeekState = flags.contains(.ack) ? .synAckSent : .synSent
             default: break
             }
@@ -408,10 +398,10 @@ extension Connection {
             letter = UInt8(ascii: "q")
         }
         if !flags.contains(.syn) {
-            if zeekState(of: s) == .inactive { self[s].zeekState = .partial }
+            if side(s, \.zeekState) == .inactive { self[s].zeekState = .partial }
             if flags.contains(.rst) {
                 self[s].zeekState = .reset
-            } else if flags.contains(.fin) && zeekState(of: s) != .reset {
+            } else if flags.contains(.fin) && side(s, \.zeekState) != .reset {
                 self[s].zeekState = .closed
             }
         }

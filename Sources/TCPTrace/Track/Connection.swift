@@ -108,6 +108,13 @@ public struct Connection: Sendable {
         }
     }
 
+    /// A field of endpoint `i`, read in place. `self[i].field` copies the whole endpoint first (retaining and
+    /// releasing its arrays); a key-path literal through this inlined helper compiles to a plain load.
+    @inline(__always)
+    public func side<T>(_ i: Int, _ field: KeyPath<HalfConnection, T>) -> T {
+        i == 0 ? sideA[keyPath: field] : sideB[keyPath: field]
+    }
+
     /// Runs `body` on endpoint `index` where it is stored: `self[index]` (and `client`, `server`) return a
     /// copy, which retains and releases the endpoint's arrays. For code that reads many of its fields.
     @inline(__always)
@@ -135,12 +142,12 @@ public struct Connection: Sendable {
     /// A SYN with a new ISN after this incarnation finished starts the next one; a SYN with the same ISN is a
     /// retransmission.
     func isNewIncarnation(_ syn: Segment) -> Bool {
-        isFinished && (senderIndex(of: syn) == 0 ? sideA.isn : sideB.isn) != syn.sequence
+        isFinished && side(senderIndex(of: syn), \.isn) != syn.sequence
     }
 
     /// Nothing beyond an opening attempt: no completed handshake, no data, no FIN or RST.
     public var isAttemptOnly: Bool {
-        (clientIndex == 0 ? sideA.ackedPeerSynFrame : sideB.ackedPeerSynFrame) == nil && resetFrame == nil
+        side(clientIndex, \.ackedPeerSynFrame) == nil && resetFrame == nil
             && sideA.finFrame == nil && sideB.finFrame == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
     }
 

@@ -181,6 +181,18 @@ import Testing
         #expect(IPAddress("2001:db8:0:0:1:0:0:1")!.description == "2001:db8::1:0:0:1")
         #expect(IPAddress("::")!.description == "::")
         #expect(IPAddress("10.0.0.255")!.description == "10.0.0.255")
+        // RFC 5952: one zero word is not compressed (4.2.2), the longest run is (4.2.3), lower-case hex
+        // without leading zeros (4.1, 4.3); the longest text has 39 characters.
+        #expect(IPAddress("2001:db8:0:1:1:1:1:1")!.description == "2001:db8:0:1:1:1:1:1")
+        #expect(IPAddress("2001:0:0:1:0:0:0:1")!.description == "2001:0:0:1::1")
+        #expect(IPAddress("2001:DB8::0ABC")!.description == "2001:db8::abc")
+        #expect(IPAddress("1::")!.description == "1::")
+        #expect(IPAddress("::1")!.description == "::1")
+        #expect(IPAddress("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")!.description
+                    == "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+        #expect(IPAddress("0.0.0.0")!.description == "0.0.0.0")
+        #expect(IPAddress("255.255.255.255")!.description == "255.255.255.255")
+        #expect(IPAddress("1.20.100.9")!.description == "1.20.100.9")
         #expect(IPAddress("10.0.0.256") == nil)
     }
 }

@@ -126,6 +126,10 @@ import Testing
             var out: [UInt8] = []
             JSONValue.append(value, to: &out)
             #expect(String(decoding: out, as: UTF8.self) == String(value))
+            // The writer's buffer makes the digits in place (`JSONBuffer.writeDecimal`): the same text.
+            var written: [UInt8] = []
+            JSONWriter.appending(to: &written, indent: nil) { $0.value(value) }
+            #expect(String(decoding: written, as: UTF8.self) == String(value))
         }
 
         let text = String(decoding: Array(0..<0x20) + Array("\"\\/é plain ✓".utf8) + [0x7f], as: UTF8.self)
@@ -163,6 +167,7 @@ import Testing
             (1_700_000_000_000_000_001, "1700000000.000000001"), (-1, "-1.999999999"),
             (-999_999_999, "-1.000000001"), (-1_000_000_000, "-1.000000000"), (-1_500_000_000, "-2.500000000"),
             (Int64.max, "9223372036.854775807"), (Int64.min + 1_000_000_000, "-9223372036.145224192"),
+            (Int64.min, "-9223372037.145224192"),
         ]
         for (n, text) in expected {
             #expect(Timestamp(nanoseconds: n).description == text, "\(n)")

@@ -24,22 +24,18 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Calls `body` with the UTF-8 of `description` (whole seconds rounded down, a point, nine digits), made
     /// in a stack buffer: the JSON writer copies it without a string per timestamp.
     public func withDescription<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        var fraction = nanoseconds - seconds * 1_000_000_000
-        var whole = String(seconds)   // a small string (no allocation) up to 15 characters
-        // The seconds (at most 20 bytes: 19 digits and a sign), the point, nine digits.
+        // Seconds rounded down (a remainder below zero borrows one), then the nanoseconds as nine digits.
+        var seconds = nanoseconds / 1_000_000_000
+        var fraction = nanoseconds % 1_000_000_000
+        if fraction < 0 { seconds -= 1; fraction += 1_000_000_000 }
+        // The seconds (at most 11 bytes with a sign), the point, nine digits.
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &text) { buffer in
-            let count = whole.withUTF8 { utf8 in
-                for (i, byte) in utf8.enumerated() { buffer[i] = byte }
-                return utf8.count
-            }
-            buffer[count] = UInt8(ascii: ".")
-            for i in stride(from: count + 9, through: count + 1, by: -1) {
-                buffer[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            return body(UnsafeRawBufferPointer(rebasing: buffer[0..<count + 10]))
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let count = ASCIIDigits.write(seconds, at: base)
+            base[count] = UInt8(ascii: ".")
+            ASCIIDigits.write(UInt64(fraction), digits: 9, endingAt: base + count + 10)
+            return body(UnsafeRawBufferPointer(start: base, count: count + 10))
         }
     }
 }

@@ -57,29 +57,67 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
     }
 
-    public var description: String {
-        if !isIPv6 {
-            let v = UInt32(truncatingIfNeeded: low)
-            return "\(v >> 24).\(v >> 16 & 0xff).\(v >> 8 & 0xff).\(v & 0xff)"
-        }
-        var words: [UInt16] = []
-        for shift in stride(from: 48, through: 0, by: -16) { words.append(UInt16(truncatingIfNeeded: high >> shift)) }
-        for shift in stride(from: 48, through: 0, by: -16) { words.append(UInt16(truncatingIfNeeded: low >> shift)) }
-        // RFC 5952: compress the longest run (length >= 2) of zero words, the first one on a tie.
-        var bestStart = -1, bestLength = 0, runStart = -1
-        for i in 0...8 {
-            if i < 8 && words[i] == 0 {
-                if runStart < 0 { runStart = i }
-            } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
-                runStart = -1
+    public var description: String { withText { String(decoding: $0, as: UTF8.self) } }
+
+    /// Calls `body` with the UTF-8 of `description`, made in a stack buffer (the JSON writer copies it
+    /// without a String per address). IPv6 as RFC 5952: lower-case hex without leading zeros, the longest
+    /// run of two or more zero words (the first on a tie) written `::`.
+    public func withText<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        // At most 39 bytes (eight words of four digits and seven colons).
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &text) { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var n = 0
+            if !isIPv6 {
+                let v = UInt32(truncatingIfNeeded: low)
+                var shift: UInt32 = 24
+                while true {
+                    let octet = UInt64(v >> shift & 0xff)
+                    let digits = ASCIIDigits.count(octet)
+                    ASCIIDigits.write(octet, digits: digits, endingAt: base + n + digits)
+                    n += digits
+                    if shift == 0 { break }
+                    base[n] = UInt8(ascii: ".")
+                    n += 1
+                    shift -= 8
+                }
+                return body(UnsafeRawBufferPointer(start: base, count: n))
             }
+            func word(_ i: Int) -> UInt16 {
+                UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> UInt64(48 - 16 * (i & 3)))
+            }
+            var bestStart = -1, bestLength = 0, runStart = -1
+            for i in 0...8 {
+                if i < 8 && word(i) == 0 {
+                    if runStart < 0 { runStart = i }
+                } else if runStart >= 0 {
+                    if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                    runStart = -1
+                }
+            }
+            if bestLength < 2 { bestStart = 8 }
+            var i = 0
+            while i < 8 {
+                if i == bestStart {
+                    base[n] = UInt8(ascii: ":"); base[n + 1] = UInt8(ascii: ":"); n += 2
+                    i += bestLength
+                    continue
+                }
+                if i > 0 && i != bestStart + bestLength { base[n] = UInt8(ascii: ":"); n += 1 }
+                let w = word(i)
+                var shift: UInt16 = 12
+                while shift > 0 && w >> shift == 0 { shift -= 4 }
+                while true {
+                    let digit = UInt8(truncatingIfNeeded: w >> shift & 0xf)
+                    base[n] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    n += 1
+                    if shift == 0 { break }
+                    shift -= 4
+                }
+                i += 1
+            }
+            return body(UnsafeRawBufferPointer(start: base, count: n))
         }
-        func hex(_ range: Range<Int>) -> String {
-            range.map { String(words[$0], radix: 16) }.joined(separator: ":")
-        }
-        if bestLength < 2 { return hex(0..<8) }
-        return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
     }
 
     /// Text for an endpoint: `10.0.0.1:80` or `[::1]:80`.

@@ -260,7 +260,7 @@ public enum JSONReport {
 
     private static func write(_ e: Endpoint, to w: inout JSONWriter) {
         w.beginObject()
-        w.member("address", e.address.description)
+        w.member("address", address: e.address)
         w.member("port", Int(e.port))
         w.endObject()
     }

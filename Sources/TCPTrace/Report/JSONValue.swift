@@ -77,45 +77,11 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     // MARK: Primitive writers, shared with `JSONWriter`
 
-    /// An integer in decimal, without a String in between: digits are made right to left in a stack buffer
-    /// (20 bytes hold Int64.min's 19 digits and sign) and appended in one go.
+    /// An integer in decimal, without a String in between (`JSONSink.writeDecimal`).
+    @inline(__always)
     static func append<Sink: JSONSink>(_ value: Int64, to out: inout Sink) {
-        if value >= 0 && value < 10 { out.write(UInt8(ascii: "0") + UInt8(value)); return }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var v = value.magnitude
-            var start = 20
-            // Two digits per division, from a table of "00" to "99" (frame numbers and sequence numbers have
-            // eight to ten digits; this runs some sixty times per connection in JSON).
-            let pairs = digitPairs.utf8Start
-            while v >= 100 {
-                let pair = Int(v % 100) * 2
-                v /= 100
-                start -= 2
-                buffer[start] = pairs[pair]
-                buffer[start + 1] = pairs[pair + 1]
-            }
-            if v >= 10 {
-                start -= 2
-                buffer[start] = pairs[Int(v) * 2]
-                buffer[start + 1] = pairs[Int(v) * 2 + 1]
-            } else {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(v)
-            }
-            if value < 0 {
-                start -= 1
-                buffer[start] = UInt8(ascii: "-")
-            }
-            out.write(UnsafeRawBufferPointer(rebasing: buffer[start..<20]))
-        }
+        out.writeDecimal(value)
     }
-
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899
-        """
 
     /// Literal text (`null`, `true`, punctuation) copied in one go.
     static func append<Sink: JSONSink>(_ text: StaticString, to out: inout Sink) {
@@ -200,10 +166,21 @@ public indirect enum JSONValue: Sendable, Equatable {
 protocol JSONSink {
     mutating func write(_ byte: UInt8)
     mutating func write(_ bytes: UnsafeRawBufferPointer)
+    /// `value` in decimal.
+    mutating func writeDecimal(_ value: Int64)
 }
 
 extension JSONSink {
     @inline(__always) mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) { write(UnsafeRawBufferPointer(bytes)) }
+
+    /// The digits made in a stack buffer (20 bytes hold Int64.min's 19 digits and sign), then copied.
+    mutating func writeDecimal(_ value: Int64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            write(UnsafeRawBufferPointer(start: base, count: ASCIIDigits.write(value, at: base)))
+        }
+    }
 }
 
 extension Array: JSONSink where Element == UInt8 {
@@ -281,6 +258,11 @@ struct JSONBuffer: JSONSink {
     }
 
     @inline(__always) mutating func advance(by n: Int) { count += n }
+
+    /// The digits made where they go (this runs some sixty times per connection in JSON).
+    @inline(__always) mutating func writeDecimal(_ value: Int64) {
+        advance(by: ASCIIDigits.write(value, at: room(20)))
+    }
 
     mutating func flush() {
         destination.pointee.append(contentsOf: UnsafeBufferPointer(start: base, count: count))

@@ -128,6 +128,15 @@ struct JSONWriter {
     @inline(__always) mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
     @inline(__always) mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
 
+    /// An address as its text (`IPAddress.description`), quoted; digits, dots, colons and hex need no escape.
+    mutating func member(_ name: StaticString, address: IPAddress) {
+        key(name)
+        separate()
+        bytes.write(UInt8(ascii: "\""))
+        address.withText { bytes.write($0) }
+        bytes.write(UInt8(ascii: "\""))
+    }
+
     // MARK: Layout, as `JSONValue.write(into:indent:)`
 
     /// Before a value: nothing after a key or at the top; otherwise it is an array item, on its own line.

@@ -157,6 +157,47 @@ import Testing
         JSONValue.escape("", into: &out)
         #expect(out == Array("\"\"".utf8))
     }
+
+    /// Doubles made from whole nanoseconds (durations, RTTs) are spelled by `appendNanoseconds`, everything
+    /// else by Swift's conversion; both must read exactly as `description` (integral values as integers).
+    @Test func doublesSpellAsDescription() {
+        func expected(_ d: Double) -> String {
+            d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : d.description
+        }
+        var values: [Double] = []
+        // Every nanosecond count up to 0.3 ms: the exponent form (below 10^-4), the switch to the decimal
+        // form at 100,000 ns, and both signs.
+        for n in stride(from: 1, through: 300_000, by: 1) { values.append(Double(n) / 1e9) }
+        for n in stride(from: 1, through: 300_000, by: 7) { values.append(-Double(n) / 1e9) }
+        // Pseudo-random counts of up to 15 digits (up to 10^6 s), and values that are no such count: a
+        // sum that is not exact, thirds, rates, and Doubles just beyond the 10^6 s bound.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<200_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let n = Int64((state >> 14) % 1_000_000_000_000_000)
+            values.append(Double(n) / 1e9)
+            values.append(Double(n % 1_000_000_000) / 1e9)
+            values.append(Double(state >> 11) / Double(1 << 53) * 1e-3)
+        }
+        values += [0.1 + 0.2, 1.0 / 3, 2.0 / 3 * 1e-6, 424.58056084438454, 65528.545454545456, 999_999.999_999_999,
+                   1_000_000.5, 1e-10, 5e-324, 1.5e-5, 0.0001, 0.000099999]
+        for d in values {
+            var out: [UInt8] = []
+            JSONValue.append(d, to: &out)
+            if String(decoding: out, as: UTF8.self) != expected(d) {
+                Issue.record("\(d): wrote \(String(decoding: out, as: UTF8.self)), description \(expected(d))")
+                return
+            }
+        }
+        // The writer's buffer goes through the same primitive.
+        var written: [UInt8] = []
+        JSONWriter.appending(to: &written, indent: nil) { w in
+            w.beginArray()
+            w.value(1.5e-05); w.value(0.000123); w.value(12.000000001); w.value(-0.25)
+            w.endArray()
+        }
+        #expect(String(decoding: written, as: UTF8.self) == "[1.5e-05,0.000123,12.000000001,-0.25]")
+    }
 }
 
 @Suite struct TimestampTextTests {

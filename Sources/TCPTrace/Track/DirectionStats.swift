@@ -49,7 +49,6 @@ public struct DirectionStats: Sendable {
     var holes: [Hole] = []
     var pending: [(end: SequenceNumber, time: Timestamp, clean: Bool)] = []
     var pendingHead = 0
-    var lastAdvanceTime: Timestamp?
 
     public init() {}
 

@@ -14,24 +14,37 @@ enum ASCIIDigits {
     }
 
     /// Writes the `digits` last decimal digits of `value` (zero-padded) so that the last one is at `end - 1`.
-    /// `digits` is at least `count(value)` for the whole number.
+    /// `digits` is at least `count(value)` for the whole number. Four digits per division by 10,000, each
+    /// four split into two table pairs apart from the next division (the divisions are the only chain).
     @inline(__always)
     static func write(_ value: UInt64, digits: Int, endingAt end: UnsafeMutablePointer<UInt8>) {
         var v = value
-        var p = end
+        var p = UnsafeMutableRawPointer(end)
         var left = digits
-        let pairs = digitPairs.utf8Start
-        while left >= 2 {
-            let pair = Int(v % 100) &* 2
-            v /= 100
+        let pairs = UnsafeRawPointer(digitPairs.utf8Start)
+        while left >= 4 {
+            let q = v / 10_000
+            let four = Int(truncatingIfNeeded: v &- q &* 10_000)
+            v = q
+            let high = (four &* 5243) >> 19   // four / 100 for four < 10,000
+            let low = four &- high &* 100
+            p -= 4
+            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: high &* 2, as: UInt16.self), as: UInt16.self)
+            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: low &* 2, as: UInt16.self), toByteOffset: 2,
+                         as: UInt16.self)
+            left -= 4
+        }
+        if left >= 2 {
+            let q = v / 100
+            let two = Int(truncatingIfNeeded: v &- q &* 100)
+            v = q
             p -= 2
-            p[0] = pairs[pair]
-            p[1] = pairs[pair &+ 1]
+            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: two &* 2, as: UInt16.self), as: UInt16.self)
             left -= 2
         }
         if left == 1 {
             p -= 1
-            p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10), as: UInt8.self)
         }
     }
 

@@ -125,6 +125,30 @@ struct JSONWriter {
     @inline(__always) mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
     @inline(__always) mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
 
+    /// One of our own words (an enum's raw value, a Zeek state), quoted: like keys, copied without a look
+    /// for escapes; a debug build checks that none needs one.
+    mutating func member(_ name: StaticString, word: String) {
+        key(name)
+        separate()
+        var text = word
+        text.withUTF8 { utf8 in
+            assert(!utf8.contains(where: JSONValue.needsEscape), "\(word) needs escaping")
+            if let base = utf8.baseAddress, utf8.count <= 32 {
+                let p = bytes.room(utf8.count + 2)
+                p[0] = UInt8(ascii: "\"")
+                JSONBuffer.copySmall(p + 1, base, utf8.count)
+                p[utf8.count + 1] = UInt8(ascii: "\"")
+                bytes.advance(by: utf8.count + 2)
+            } else {
+                JSONValue.escape(word, into: &bytes)
+            }
+        }
+    }
+
+    mutating func member(_ name: StaticString, word: String?) {
+        if let word { member(name, word: word) } else { key(name); null() }
+    }
+
     /// An address as its text (`IPAddress.description`), quoted; digits, dots, colons and hex need no escape.
     mutating func member(_ name: StaticString, address: IPAddress) {
         key(name)

@@ -140,12 +140,17 @@ extension Connection {
     /// Zeek's `history`: originator (client) letters upper case; `^` first when the first packet came from
     /// the responder.
     public var zeekHistory: String {
-        var text = firstSenderIsClient ? "" : "^"
-        for (letter, sender) in zip(history, historySenders) {
-            let scalar = Int(sender) == clientIndex ? letter - 32 : letter
-            text.append(Character(Unicode.Scalar(scalar)))
+        // Made as bytes: ASCII letters, upper case for the client's (a Character per letter cost more than
+        // the rest of the line in JSON).
+        String(unsafeUninitializedCapacity: history.count + 1) { text in
+            var n = 0
+            if !firstSenderIsClient { text[0] = UInt8(ascii: "^"); n = 1 }
+            for i in history.indices {
+                text[n] = Int(historySenders[i]) == clientIndex ? history[i] - 32 : history[i]
+                n += 1
+            }
+            return n
         }
-        return text
     }
 
     var firstSenderIsClient: Bool { clientIndex == 0 }

@@ -8,8 +8,14 @@ extension Connection {
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }
-        self[s].packets += 1
-        self[s].payloadBytes &+= UInt64(segment.payloadLength)
+        // (Per segment, so on the stored endpoint itself: `self[s]` is a coroutine call here.)
+        if s == 0 {
+            sideA.packets += 1
+            sideA.payloadBytes &+= UInt64(segment.payloadLength)
+        } else {
+            sideB.packets += 1
+            sideB.payloadBytes &+= UInt64(segment.payloadLength)
+        }
         if segment.optionsTruncated {
             truncatedSegments += 1
             if firstTruncatedFrame == nil { firstTruncatedFrame = frame }
@@ -45,12 +51,8 @@ extension Connection {
         }
 
         let segmentEnd = segment.sequence + segment.sequenceLength
-        if !flags.contains(.rst) {
-            if let highest = side(s, \.highestSequence) {
-                if highest < segmentEnd { self[s].highestSequence = segmentEnd }
-            } else {
-                self[s].highestSequence = segmentEnd
-            }
+        if !flags.contains(.rst), side(s, \.highestSequence).map({ $0 < segmentEnd }) ?? true {
+            if s == 0 { sideA.highestSequence = segmentEnd } else { sideB.highestSequence = segmentEnd }
         }
         if timeline != nil {
             timeline?.append(TimelineEntry(frame: frame, time: time, senderIndex: s, flags: flags,

@@ -52,19 +52,31 @@ struct DataPhaseContext {
     }
 }
 
-/// The findings one segment raises (at most four kept). Empty for nearly every segment: an empty array
-/// costs one check to destroy, where four inline (code, string) slots cost four string releases per call.
-struct FoundFindings {
-    private var items: [(code: FindingCode, detail: String)] = []
+/// The findings one segment raises (at most four kept). None for nearly every segment, so nothing is held
+/// until the first: destroying it is then a test of a nil pointer, where an empty array was a call to
+/// release it for every segment (twice per ACK carrying data), and four inline (code, string) slots four
+/// string releases.
+struct FoundFindings: ~Copyable {
+    private var items: UnsafeMutablePointer<(code: FindingCode, detail: String)>?
+    private(set) var count = 0
 
-    var count: Int { items.count }
+    init() {}
 
     mutating func add(_ code: FindingCode, _ detail: @autoclosure () -> String) {
-        guard items.count < 4 else { return }
-        items.append((code, detail()))
+        guard count < 4 else { return }
+        let items = self.items ?? .allocate(capacity: 4)
+        self.items = items
+        (items + count).initialize(to: (code, detail()))
+        count += 1
     }
 
-    subscript(i: Int) -> (code: FindingCode, detail: String) { items[i] }
+    subscript(i: Int) -> (code: FindingCode, detail: String) { items![i] }
+
+    deinit {
+        guard let items else { return }
+        items.deinitialize(count: count)
+        items.deallocate()
+    }
 }
 
 enum DataPhase {

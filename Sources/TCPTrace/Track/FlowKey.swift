@@ -19,16 +19,16 @@ public struct FlowKey: Hashable, Sendable {
     public var upper: Endpoint
 
     /// The per-packet table lookup: a multiply-xor mix of the folded 4-tuple instead of SipHash (Dictionary
-    /// calls this directly; `hash(into:)` below stays consistent with it for other uses).
+    /// calls this directly; `hash(into:)` below stays consistent with it for other uses). The three words are
+    /// each mixed with the table's seed and multiplied independently (the products are computed side by side,
+    /// where one chain of three rounds made the bucket's address wait for all of them), then folded.
     public func _rawHashValue(seed: Int) -> Int {
-        // Three rounds written out (a loop over an array literal of the words cost twice as much).
-        var h = UInt64(bitPattern: Int64(seed)) ^ 0x9E37_79B9_7F4A_7C15
-        h = (h ^ (lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15))) &* 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 32
-        h = (h ^ (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)))
-            &* 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 32
-        h = (h ^ (upper.address.low ^ (UInt64(upper.port) << 48))) &* 0xFF51_AFD7_ED55_8CCD
+        let s = UInt64(bitPattern: Int64(seed))
+        let a = (lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15) ^ s) &* 0xFF51_AFD7_ED55_8CCD
+        let b = (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)
+            ^ (s &* 0x9E37_79B9_7F4A_7C15)) &* 0xC4CE_B9FE_1A85_EC53
+        let c = (upper.address.low ^ (UInt64(upper.port) << 48) ^ (s >> 7 | s << 57)) &* 0xD6E8_FEB8_6659_FD93
+        var h = a ^ (b >> 21 | b << 43) ^ (c >> 43 | c << 21)
         h ^= h >> 32
         return Int(bitPattern: UInt(h))
     }

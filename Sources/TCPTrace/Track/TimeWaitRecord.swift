@@ -13,7 +13,7 @@ struct TimeWaitRecord: Sendable {
     /// Bits 0-1: holder (0 none, 1 client, 2 server, 3 both); 2: lower final known; 3: upper final known.
     private var bits: UInt8
 
-    init(_ c: Connection) {
+    init(_ c: borrowing Connection) {
         id = UInt32(truncatingIfNeeded: c.id)
         start = c.timeWaitStart?.nanoseconds ?? 0
         // Field by field (`c[i]` would copy a whole endpoint, arrays and all).

@@ -216,7 +216,7 @@ public struct Tracker {
             cells.append(storage.grow())
             slotIDs.append(id)
         }
-        storage.put(connection, at: slot)
+        storage.put(consume connection, at: slot)
         current[key] = slot
         lastSlot = slot
         liveConnections += 1

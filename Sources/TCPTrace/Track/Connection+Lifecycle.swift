@@ -414,10 +414,17 @@ extension Connection {
         }
     }
 
+    /// (The test inlined, the append not: nearly every segment repeats a letter its direction has shown.)
+    @inline(__always)
     private mutating func appendHistory(_ letter: UInt8, sender s: Int) {
         // One bit per (direction, letter): 26 letters in each 32-bit half.
         let bit = UInt64(1) << UInt64(Int(letter - UInt8(ascii: "a")) + (s == 0 ? 0 : 32))
         guard historySeen & bit == 0 else { return }
+        addHistory(letter, sender: s, bit: bit)
+    }
+
+    @inline(never)
+    private mutating func addHistory(_ letter: UInt8, sender s: Int, bit: UInt64) {
         historySeen |= bit
         history.append(letter)
         historySenders.append(UInt8(s))

@@ -27,6 +27,36 @@ import Testing
         return TimeWaitRecord(c)
     }
 
+    /// The 4-tuple hash spreads keys that differ in one field only over the low bits a table's bucket is
+    /// chosen by: 65,536 such keys take at least 30,000 distinct values of the low 16 bits (a random function
+    /// gives ~41,400; a hash in which the field misses some of those bits gives at most a few thousand).
+    @Test func flowHashSpreadsKeysThatDifferInOneField() {
+        func key(_ client: IPAddress, _ clientPort: UInt16, _ server: IPAddress, _ serverPort: UInt16) -> FlowKey {
+            var s = Segment.empty
+            s.source = client
+            s.sourcePort = clientPort
+            s.destination = server
+            s.destinationPort = serverPort
+            return FlowKey(s)
+        }
+        let client = IPAddress(ipv4: 0x0A00_0001), server = IPAddress(ipv4: 0x0A00_0002)
+        let client6 = IPAddress(ipv6High: 0xFD00 << 48, low: 1), server6 = IPAddress(ipv6High: 0xFD00 << 48, low: 2)
+        let variations: [(String, (UInt16) -> FlowKey)] = [
+            ("client port", { key(client, $0, server, 8080) }),
+            ("server port", { key(client, 40000, server, $0) }),
+            ("client address", { key(IPAddress(ipv4: 0x0A01_0000 | UInt32($0)), 40000, server, 8080) }),
+            ("IPv6 client port", { key(client6, $0, server6, 443) }),
+            ("IPv6 client address", { key(IPAddress(ipv6High: 0xFD00 << 48, low: UInt64($0) << 32), 40000, server6, 443) }),
+        ]
+        for seed in [0, 0x5DEE_CE66_D1CE_4E5B] {
+            for (name, make) in variations {
+                var low = Set<Int>()
+                for v in 0...UInt16.max { low.insert(make(v)._rawHashValue(seed: seed) & 0xFFFF) }
+                #expect(low.count >= 30_000, "\(name), seed \(seed): \(low.count) distinct low 16 bits")
+            }
+        }
+    }
+
     @Test func timeWaitTableAgreesWithADictionary() {
         var table = TimeWaitRecords()
         var model: [FlowKey: (id: Int, start: Int64)] = [:]

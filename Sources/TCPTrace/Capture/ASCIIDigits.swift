@@ -1,6 +1,6 @@
-/// Decimal digits written straight into bytes, two per division from a table of "00" to "99": the one place
-/// numbers become text on the paths that run per connection (JSON integers, timestamps, addresses), where a
-/// `String` per number cost an allocation or a generic conversion.
+/// Decimal digits written straight into bytes, four per division and two per entry of a table of "00" to "99":
+/// the one place numbers become text on the paths that run per connection (JSON integers, timestamps,
+/// addresses), where a `String` per number cost an allocation or a generic conversion.
 enum ASCIIDigits {
     /// How many digits `value` has in decimal (1 for 0).
     @inline(__always)

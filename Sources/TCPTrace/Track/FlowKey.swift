@@ -21,7 +21,10 @@ public struct FlowKey: Hashable, Sendable {
     /// The per-packet table lookup: a multiply-xor mix of the folded 4-tuple instead of SipHash (Dictionary
     /// calls this directly; `hash(into:)` below stays consistent with it for other uses). The three words are
     /// each mixed with the table's seed and multiplied independently (the products are computed side by side,
-    /// where one chain of three rounds made the bucket's address wait for all of them), then folded.
+    /// where one chain of three rounds made the bucket's address wait for all of them), folded, and mixed once
+    /// more: a product only carries a change upwards, so without the last round a port (in a word's top bits)
+    /// never reached some of the low bits that choose the bucket, and flows differing only in a port (clients
+    /// behind one NAT address, a load generator, a scan) piled into a few buckets.
     public func _rawHashValue(seed: Int) -> Int {
         let s = UInt64(bitPattern: Int64(seed))
         let a = (lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15) ^ s) &* 0xFF51_AFD7_ED55_8CCD
@@ -30,6 +33,8 @@ public struct FlowKey: Hashable, Sendable {
         let c = (upper.address.low ^ (UInt64(upper.port) << 48) ^ (s >> 7 | s << 57)) &* 0xD6E8_FEB8_6659_FD93
         var h = a ^ (b >> 21 | b << 43) ^ (c >> 43 | c << 21)
         h ^= h >> 32
+        h &*= 0x9FB2_1C65_1E98_DF25
+        h ^= h >> 29
         return Int(bitPattern: UInt(h))
     }
 

@@ -129,19 +129,10 @@ struct JSONWriter {
     /// for escapes; a debug build checks that none needs one.
     mutating func member(_ name: StaticString, word: String) {
         key(name)
-        separate()
         var text = word
         text.withUTF8 { utf8 in
             assert(!utf8.contains(where: JSONValue.needsEscape), "\(word) needs escaping")
-            if let base = utf8.baseAddress, utf8.count <= 32 {
-                let p = bytes.room(utf8.count + 2)
-                p[0] = UInt8(ascii: "\"")
-                JSONBuffer.copySmall(p + 1, base, utf8.count)
-                p[utf8.count + 1] = UInt8(ascii: "\"")
-                bytes.advance(by: utf8.count + 2)
-            } else {
-                JSONValue.escape(word, into: &bytes)
-            }
+            plain(UnsafeRawBufferPointer(utf8))
         }
     }
 
@@ -152,9 +143,14 @@ struct JSONWriter {
     /// An address as its text (`IPAddress.description`), quoted; digits, dots, colons and hex need no escape.
     mutating func member(_ name: StaticString, address: IPAddress) {
         key(name)
+        address.withText { plain($0) }
+    }
+
+    /// A string value that needs no escape, quoted.
+    private mutating func plain(_ text: UnsafeRawBufferPointer) {
         separate()
         bytes.write(UInt8(ascii: "\""))
-        address.withText { bytes.write($0) }
+        bytes.write(text)
         bytes.write(UInt8(ascii: "\""))
     }
 

@@ -2,7 +2,7 @@
 # Memory of a long live capture: 20,000 short real connections on lo go through `tcptrace-swift live` while
 # its resident set size is sampled. Prints the samples; fails when RSS at the end exceeds RSS at 10,000
 # connections (after the allocator's warm-up over the first batches) by more than 8 MB: closed connections
-# must leave memory, each keeping a compact TIME_WAIT record of about 100 bytes for 2·MSL (README "Live capture").
+# must leave memory, each keeping a compact TIME_WAIT record of about 100 bytes for 2·MSL (docs/live.md, "Memory").
 # Needs root (CAP_NET_RAW).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,7 +29,7 @@ public struct LiveOptions: Sendable {
 }
 
 /// Runs decode → track on packets as they arrive and turns what changes into events, keeping memory bounded:
-/// connections leave memory once nothing more can change them (README "Live capture").
+/// connections leave memory once nothing more can change them (docs/live.md, "Memory").
 public struct LiveMonitor {
     public let options: LiveOptions
     public private(set) var tracker: Tracker

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TCPTrace
 
-/// Exit statuses: a public contract, documented in README "Exit codes".
+/// Exit statuses: a public contract, documented in docs/exit-codes.md.
 enum ExitStatus {
     /// Analysis ran; no finding reached `--fail-on`.
     static let ok: Int32 = 0

@@ -43,7 +43,7 @@ let cliBinary: URL = {
         let r = try runCLI(["analyze", fixture("synthetic/sequence-wrap.pcap")])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
-        // Fixed-width columns (README): ID 4, endpoints 21, packets 13, bytes 15, frames 11, duration 9, ...
+        // Fixed-width columns (docs/output.md): ID 4, endpoints 21, packets 13, bytes 15, frames 11, duration 9, ...
         #expect(r.stdout.contains("\n1     10.0.0.1:40000         10.0.0.2:80            6/5            10/400           1-11         "
                                   + "0.010s     complete           four-way      client  TIME_WAIT     CLOSED        -\n"))
         #expect(r.stdout.contains("packets 11, TCP segments 11, non-TCP 0, truncated 0"))

@@ -1,5 +1,5 @@
 /// Why a capture could not be read. Each case names the file; `description` is the one line printed on
-/// stderr. The exit code for all of them is 2 (see README, "Exit codes").
+/// stderr. The exit code for all of them is 2 (see docs/exit-codes.md).
 public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The path does not exist.
     case fileNotFound(path: String)

@@ -1,7 +1,7 @@
 internal import CPcap
 import Foundation
 
-/// Why a live capture could not start. Exit codes: README "Exit codes" (permission denied is 4).
+/// Why a live capture could not start. Exit codes: docs/exit-codes.md (permission denied is 4).
 public enum LiveCaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchInterface(String)
     case permissionDenied(interface: String, reason: String)

@@ -1,4 +1,4 @@
-/// An expectation file (`X.expect.yaml`): what a capture must show. README "Use it in CI" documents the
+/// An expectation file (`X.expect.yaml`): what a capture must show. docs/check.md documents the
 /// language; `ExpectationParser` reads it.
 public struct ExpectationFile: Sendable {
     /// Where it came from (a path, or `default policy`).

@@ -12,7 +12,7 @@ public struct ExpectationError: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// Reads the expectation language (README "Use it in CI") from YAML, strictly: an unknown key, code, state
+/// Reads the expectation language (docs/check.md) from YAML, strictly: an unknown key, code, state
 /// or value is an error naming its line.
 public enum ExpectationParser {
     static let topKeys = ["description", "connections", "rules", "options"]

@@ -1,5 +1,5 @@
 /// The per-direction statistics of a connection as named values, in one order shared by JSON, CSV and the
-/// `--long` text (README "Data phase").
+/// `--long` text (docs/output.md, "Per-direction statistics").
 public enum DirectionFigures {
     public enum Value {
         case int(Int64)

@@ -306,7 +306,7 @@ public enum JSONReport {
         return end
     }
 
-    /// `hosts[]`: README "Host view".
+    /// `hosts[]`: docs/hosts.md, and its members in docs/json.md, "hosts".
     public static func hosts(_ view: HostView) -> JSONValue {
         .array(view.hosts.map { h in
             .object([

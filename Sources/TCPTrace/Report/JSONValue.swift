@@ -1,5 +1,5 @@
 /// A JSON value with object keys kept in insertion order, so output is deterministic and reads in the
-/// order the README documents.
+/// order docs/json.md documents.
 public indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

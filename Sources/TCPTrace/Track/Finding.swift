@@ -13,7 +13,7 @@ public enum Severity: String, Sendable, Comparable, CaseIterable {
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// Stable finding codes: a public interface (README "Findings"). Never rename one.
+/// Stable finding codes: a public interface (docs/findings.md). Never rename one.
 public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     // Handshake
     case synRetransmit = "syn-retransmit"
@@ -59,7 +59,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case midStream = "mid-stream"
     case truncated = "truncated"
 
-    /// The fixed severity of each code (README "Findings").
+    /// The fixed severity of each code (docs/findings.md).
     public var severity: Severity {
         switch self {
         case .synUnanswered, .handshakeAckMissing, .handshakeBadAck, .refused, .finBadAck, .dataAfterFin,

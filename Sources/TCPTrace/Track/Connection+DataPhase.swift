@@ -1,6 +1,6 @@
 /// Data-phase analysis: per-segment classification (retransmissions, out-of-order, holes, duplicate ACKs,
 /// windows, probes, keep-alives) and per-direction statistics. Runs before the state machine so it sees each
-/// endpoint's highest sequence number as it was before the segment. README "Data phase" states the rules.
+/// endpoint's highest sequence number as it was before the segment. docs/findings.md "Data phase" states the rules.
 extension Connection {
     /// Out-of-order vs retransmission threshold when no handshake RTT is known (Wireshark uses the same 3 ms).
     static let defaultReorderWindow = 0.003
@@ -52,19 +52,20 @@ struct DataPhaseContext {
     }
 }
 
-/// The findings one segment raises (at most four kept). None for nearly every segment, so nothing is held
-/// until the first: destroying it is then a test of a nil pointer, where an empty array was a call to
-/// release it for every segment (twice per ACK carrying data), and four inline (code, string) slots four
-/// string releases.
+/// The findings one segment raises in one pass (at most `capacity` kept: the data phase raises at most four,
+/// the state machine at most five). None for nearly every segment, so nothing is held until the first:
+/// destroying it is then a test of a nil pointer, where an empty array was a call to release it for every
+/// segment (twice per ACK carrying data), and inline (code, string) slots as many string releases.
 struct FoundFindings: ~Copyable {
     private var items: UnsafeMutablePointer<(code: FindingCode, detail: String)>?
     private(set) var count = 0
+    private let capacity: Int
 
-    init() {}
+    init(capacity: Int = 4) { self.capacity = capacity }
 
     mutating func add(_ code: FindingCode, _ detail: @autoclosure () -> String) {
-        guard count < 4 else { return }
-        let items = self.items ?? .allocate(capacity: 4)
+        guard count < capacity else { return }
+        let items = self.items ?? .allocate(capacity: capacity)
         self.items = items
         (items + count).initialize(to: (code, detail()))
         count += 1

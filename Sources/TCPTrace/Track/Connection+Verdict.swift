@@ -142,11 +142,11 @@ extension Connection {
     public var zeekHistory: String {
         // Made as bytes: ASCII letters, upper case for the client's (a Character per letter cost more than
         // the rest of the line in JSON).
-        String(unsafeUninitializedCapacity: history.count + 1) { text in
+        String(unsafeUninitializedCapacity: zeek.letters.count + 1) { text in
             var n = 0
             if !firstSenderIsClient { text[0] = UInt8(ascii: "^"); n = 1 }
-            for i in history.indices {
-                text[n] = Int(historySenders[i]) == clientIndex ? history[i] - 32 : history[i]
+            for i in zeek.letters.indices {
+                text[n] = Int(zeek.senders[i]) == clientIndex ? zeek.letters[i] - 32 : zeek.letters[i]
                 n += 1
             }
             return n

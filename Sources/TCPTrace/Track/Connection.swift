@@ -5,7 +5,7 @@ public enum RoleEvidence: String, Sendable {
     /// No SYN was seen; the SYN-ACK sender is the server.
     case synAck = "syn-ack"
     /// Neither was seen: the server is the endpoint with the lower port (ties: the receiver of the first
-    /// segment). README "Mid-stream connections".
+    /// segment). docs/connection-model.md "Mid-stream connections".
     case portHeuristic = "port-heuristic"
 }
 
@@ -44,26 +44,10 @@ public struct Connection: Sendable {
     public var start: Timestamp
     public var end: Timestamp
 
-    /// Endpoint index (0 or 1) of the client; final once `roleEvidence` is `.syn` or `.synAck`.
-    public var clientIndex = 0
-    public var roleEvidence = RoleEvidence.portHeuristic
-    /// Both endpoints sent a pure SYN.
-    public var simultaneousOpen = false
-
+    /// Roles, the open, the first RST, the close and the timeline: changed by `StateMachine`, read through the
+    /// properties in `Connection+Facts.swift`.
+    var facts = ConnectionFacts()
     public var findings: [Finding] = []
-    public var timeline: [TimelineEntry]?
-
-    /// First RST: frame, time, sender, and the sender's state when it sent it.
-    @CompactFrame public var resetFrame: Int? = nil
-    @CompactTimestamp public var resetTime: Timestamp? = nil
-    public var resetSender: Int?
-    public var resetSenderState: TCPState?
-    /// A RST came before both FINs were sent: the close is `reset`.
-    public var resetBeforeClose = false
-
-    /// Endpoint whose FIN came first, and how the second FIN related to the first.
-    public var firstFinSender: Int?
-    public var closeShape: CloseKind?
 
     /// Set on a connection whose 4-tuple was reused by a later SYN while in TIME_WAIT: seconds from
     /// TIME_WAIT entry to the new SYN.
@@ -82,11 +66,8 @@ public struct Connection: Sendable {
     var countedAsAttempt = false
     var truncatedSegments = 0
     @CompactFrame var firstTruncatedFrame: Int? = nil
-    var halfCloseReported = false
-    /// Zeek history letters in order of first appearance, with the endpoint that sent each.
-    var history: [UInt8] = []
-    var historySenders: [UInt8] = []
-    var historySeen: UInt64 = 0
+    /// Zeek's history letters and shadow states (`ZeekHistory`).
+    var zeek = ZeekHistory()
 
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
@@ -97,7 +78,7 @@ public struct Connection: Sendable {
         self.lastFrame = frame
         self.start = time
         self.end = time
-        self.timeline = recordTimeline ? [] : nil
+        self.facts.timeline = recordTimeline ? [] : nil
     }
 
     /// Endpoint 0 or 1 by index.
@@ -159,9 +140,6 @@ public struct Connection: Sendable {
         countedAsAttempt = false
         return true
     }
-
-    /// Still counted as a half-open attempt (mutating only so that the tracker reads it in place).
-    mutating func isCountedAttempt() -> Bool { countedAsAttempt }
 
     /// Nothing more can change this connection by `now`: finished and silent past its linger, or silent past
     /// the idle timeout.

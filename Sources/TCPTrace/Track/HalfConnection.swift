@@ -60,6 +60,22 @@ public struct HalfConnection: Sendable {
 
     public init(endpoint: Endpoint) { self.endpoint = endpoint }
 
+    /// Counts a segment this endpoint sent.
+    @inline(__always)
+    mutating func count(_ segment: Segment) {
+        packets += 1
+        payloadBytes &+= UInt64(segment.payloadLength)
+    }
+
+    /// SND.MAX as seen on the wire: moves to the segment's end when that lies beyond it (serial arithmetic).
+    @inline(__always)
+    mutating func advanceHighestSequence(past segment: Segment) {
+        let segmentEnd = segment.sequence + segment.sequenceLength
+        if highestSequence.map({ $0 < segmentEnd }) ?? true { highestSequence = segmentEnd }
+    }
+
+    /// Records a state change the state machine (`StateMachine`) decided; entering TIME_WAIT also notes when.
+
     mutating func enter(_ newState: TCPState, frame: Int, time: Timestamp) {
         guard newState != state else { return }
         state = newState

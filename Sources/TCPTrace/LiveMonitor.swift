@@ -30,7 +30,7 @@ public struct LiveOptions: Sendable {
 
 /// Runs decode → track on packets as they arrive and turns what changes into events, keeping memory bounded:
 /// connections leave memory once nothing more can change them (docs/live.md, "Memory").
-public struct LiveMonitor {
+public struct LiveMonitor: ~Copyable {
     public let options: LiveOptions
     public private(set) var tracker: Tracker
     public private(set) var summary = CaptureSummary()

@@ -9,8 +9,6 @@ extension Connection {
     /// on their SYNs (RFC 7323 2.2), else 0; capped at 14 (RFC 7323 2.3).
     @inline(__always)
     func windowShift(of index: Int) -> UInt64 {
-        // The endpoints are read field by field: `self[index]` would copy a whole endpoint (and retain its
-        // arrays) on every packet.
         let (mine, theirs) = index == 0 ? (sideA.windowScale, sideB.windowScale) : (sideB.windowScale, sideA.windowScale)
         guard let mine, theirs != nil else { return 0 }
         return UInt64(min(mine, 14))
@@ -24,15 +22,12 @@ extension Connection {
         }
     }
 
-    /// Runs the data-phase analysis on the two endpoints in place (reading them through the subscript would
-    /// copy them, arrays and all, on every access), then reports what it found.
+    /// Runs the data-phase analysis on the sender and the peer in place, then reports what it found.
     mutating func analyzeDataPhase(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
         var found = FoundFindings()
         let context = DataPhaseContext(senderShift: windowShift(of: s), senderIsClient: s == clientIndex)
-        if s == 0 {
-            DataPhase.run(segment, sender: &sideA, peer: &sideB, context: context, time: time, found: &found)
-        } else {
-            DataPhase.run(segment, sender: &sideB, peer: &sideA, context: context, time: time, found: &found)
+        withEndpoints(sender: s) { sender, peer, _ in
+            DataPhase.run(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
         }
         for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
     }

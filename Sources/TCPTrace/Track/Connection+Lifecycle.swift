@@ -9,13 +9,10 @@ extension Connection {
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }
-        // The endpoints are reached as stored properties, in place: through a subscript or a copy they would be
-        // retained and released, arrays and all, on every segment.
+        withEndpoints(sender: s) { sender, _, _ in sender.count(segment) }
         if s == 0 {
-            sideA.count(segment)
             zeek.record(segment, sender: s, state: &sideA.zeekState)
         } else {
-            sideB.count(segment)
             zeek.record(segment, sender: s, state: &sideB.zeekState)
         }
         if segment.optionsTruncated {
@@ -35,15 +32,13 @@ extension Connection {
         // Up to five on one segment: handshake and FIN ACK checks, data after a FIN, a FIN resent after the
         // last ACK was lost.
         var found = FoundFindings(capacity: 8)
-        if s == 0 {
-            StateMachine.step(segment, at, sender: &sideA, peer: &sideB, facts: &facts, found: &found)
-        } else {
-            StateMachine.step(segment, at, sender: &sideB, peer: &sideA, facts: &facts, found: &found)
+        withEndpoints(sender: s) { sender, peer, facts in
+            StateMachine.step(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
         }
         for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
 
         if !segment.flags.contains(.rst) {
-            if s == 0 { sideA.advanceHighestSequence(past: segment) } else { sideB.advanceHighestSequence(past: segment) }
+            withEndpoints(sender: s) { sender, _, _ in sender.advanceHighestSequence(past: segment) }
         }
         if facts.timeline != nil {
             facts.timeline?.append(

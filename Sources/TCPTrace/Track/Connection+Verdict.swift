@@ -78,8 +78,7 @@ extension Connection {
 
     /// Handshake round trip seen from the capture point: SYN to the client's ACK of the SYN-ACK.
     public var handshakeRTT: Double? {
-        // The endpoint is borrowed, not copied (`client` would copy it, arrays and all).
-        clientIndex == 0 ? Connection.handshakeRTT(client: sideA) : Connection.handshakeRTT(client: sideB)
+        withClientAndServer { client, _ in Connection.handshakeRTT(client: client) }
     }
 
     /// The handshake round trip seen by the client endpoint: its SYN to its ACK of the SYN-ACK.

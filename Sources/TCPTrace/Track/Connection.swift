@@ -81,26 +81,40 @@ public struct Connection: Sendable {
         self.facts.timeline = recordTimeline ? [] : nil
     }
 
-    /// Endpoint 0 or 1 by index.
-    public subscript(_ index: Int) -> HalfConnection {
-        get { index == 0 ? sideA : sideB }
-        @inline(__always) _modify {
-            if index == 0 { yield &sideA } else { yield &sideB }
-        }
-    }
+    // Reading the endpoints. `self[i]`, `client` and `server` return a copy of an endpoint, which retains and
+    // releases its arrays (transitions, data-phase state): fine once per connection in a report, too slow per
+    // segment. Per-segment and per-connection hot code reaches the endpoints where they are stored, through
+    // the helpers below and nothing else: `side(_:_:)` for one field, `withSide(_:_:)` and
+    // `withClientAndServer(_:)` for borrowed endpoints, `withEndpoints(sender:_:)` to change them.
 
-    /// A field of endpoint `i`, read in place. `self[i].field` copies the whole endpoint first (retaining and
-    /// releasing its arrays); a key-path literal through this inlined helper compiles to a plain load.
+    /// Endpoint 0 or 1 by index (a copy).
+    public subscript(_ index: Int) -> HalfConnection { index == 0 ? sideA : sideB }
+
+    /// A field of endpoint `i`, read in place (a key-path literal through this inlined helper compiles to a
+    /// plain load).
     @inline(__always)
     public func side<T>(_ i: Int, _ field: KeyPath<HalfConnection, T>) -> T {
         i == 0 ? sideA[keyPath: field] : sideB[keyPath: field]
     }
 
-    /// Runs `body` on endpoint `index` where it is stored: `self[index]` (and `client`, `server`) return a
-    /// copy, which retains and releases the endpoint's arrays. For code that reads many of its fields.
+    /// Runs `body` on endpoint `index`, borrowed where it is stored.
     @inline(__always)
     public func withSide<R>(_ index: Int, _ body: (borrowing HalfConnection) -> R) -> R {
         index == 0 ? body(sideA) : body(sideB)
+    }
+
+    /// Runs `body` on the client and the server, borrowed where they are stored.
+    @inline(__always)
+    public func withClientAndServer<R>(_ body: (borrowing HalfConnection, borrowing HalfConnection) -> R) -> R {
+        clientIndex == 0 ? body(sideA, sideB) : body(sideB, sideA)
+    }
+
+    /// Runs `body` on the sender `s` (0 or 1), its peer and the shared facts, `inout` where they are stored.
+    @inline(__always)
+    mutating func withEndpoints<R>(
+        sender s: Int, _ body: (inout HalfConnection, inout HalfConnection, inout ConnectionFacts) -> R
+    ) -> R {
+        s == 0 ? body(&sideA, &sideB, &facts) : body(&sideB, &sideA, &facts)
     }
 
     /// Index of the endpoint that sent `segment`.

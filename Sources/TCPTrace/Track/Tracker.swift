@@ -24,16 +24,15 @@ public struct TrackerOptions: Sendable {
 /// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
 /// memory bounded by dropping the oldest half-open attempts first.
 ///
-/// Connections live in cells (ConnectionCells), one per slot: a slot freed by a finalized connection is taken
-/// by the next new one, so memory stays as large as the most connections held at once (no holes, no
-/// compaction, no copying to grow).
-public struct Tracker {
+/// Connections live in cells (`Storage/ConnectionCells`), one per slot: a slot freed by a finalized connection
+/// is taken by the next new one, so memory stays as large as the most connections held at once (no holes, no
+/// compaction, no copying to grow). The tracker owns its cells, so it cannot be copied.
+public struct Tracker: ~Copyable {
     public let options: TrackerOptions
     /// Current incarnation of each 4-tuple: its slot.
     private var current: [FlowKey: Int] = [:]
-    /// The cell of each slot (owned by `storage`); read through the pointer, in place.
-    private var cells: [UnsafeMutablePointer<Connection>] = []
-    private var storage = ConnectionCells()
+    /// The cell of each slot; connections are read and changed through it, in place.
+    private var cells = ConnectionCells()
     /// `slotIDs[i]` is the id of the connection in slot `i`, 0 when the slot is free.
     private var slotIDs: [Int] = []
     private var freeSlots: [Int] = []
@@ -96,7 +95,6 @@ public struct Tracker {
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
         let key = FlowKey(segment)
-        makeStorageUnique()
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         guard let index = current[key] else {
@@ -146,11 +144,10 @@ public struct Tracker {
         // A closed connection stays whole for a short linger (late retransmissions, the TIME_WAIT re-ACK),
         // then only as a compact TIME_WAIT record until 2·MSL has passed.
         let linger = min(2 * options.msl, Tracker.closedLinger)
-        makeStorageUnique()
         // In creation order, so that connections finalized by one sweep leave by first frame.
         for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id {
             guard cells[i].pointee.isDue(now: now, maximumLinger: linger, idleTimeout: idleTimeout) else { continue }
-            var finished = storage.take(i)
+            var finished = cells.take(i)
             let isCurrent = current[finished.key] == i
             forget(finished, at: i)
             if isCurrent, let start = finished.timeWaitStart, start.interval(to: now) <= 2 * options.msl {
@@ -176,33 +173,11 @@ public struct Tracker {
             old = record
         }
         timeWaitRecords.remove(key)
-        if let old {
-            // Remember the previous incarnation's sequence spaces to recognise its delayed segments.
-            let a = connection.sideA.endpoint, b = connection.sideB.endpoint
-            connection.previousSpace = (old.space(of: a, key: key), old.space(of: b, key: key))
-            connection.previousConnectionID = old.connectionID
-        }
-        if let old, let twStart = old.timeWaitStart {
-            let gap = twStart.interval(to: time)
-            if gap <= 2 * options.msl {
-                let source = Endpoint(address: segment.source, port: segment.sourcePort)
-                let holder = old.holder.map(\.rawValue) ?? "?"
-                var verdict = "the old connection's final sequence number is unknown"
-                if let oldFinal = old.finalSequence(from: source, key: key) {
-                    verdict = oldFinal < segment.sequence
-                        ? "new ISN \(segment.sequence) is beyond the old final sequence \(oldFinal): acceptable "
-                            + "reuse (RFC 1122 4.2.2.13, RFC 6191)"
-                        : "new ISN \(segment.sequence) is not beyond the old final sequence \(oldFinal): old "
-                            + "duplicates could be taken as new data"
-                }
-                connection.report(.timeWaitReuse, frame: frame, time: time, sender: 0,
-                                  "SYN \(Format.seconds(gap)) after the \(holder) entered TIME_WAIT in connection "
-                                      + "\(old.connectionID) (2·MSL = \(Format.seconds(2 * options.msl))); \(verdict)")
-                if let previous {
-                    cells[previous].pointee.reusedAfter = gap
-                    cells[previous].pointee.reusedAt = time
-                }
-            }
+        if let old, let gap = connection.follow(old, opening: segment, frame: frame, time: time, msl: options.msl),
+            let previous
+        {
+            cells[previous].pointee.reusedAfter = gap
+            cells[previous].pointee.reusedAt = time
         }
         let id = connection.id
         let opensAttempt = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
@@ -212,11 +187,10 @@ public struct Tracker {
             slot = free
             slotIDs[slot] = id
         } else {
-            slot = cells.count
-            cells.append(storage.grow())
+            slot = cells.grow()
             slotIDs.append(id)
         }
-        storage.put(consume connection, at: slot)
+        cells.put(connection, at: slot)
         current[key] = slot
         lastSlot = slot
         liveConnections += 1
@@ -283,7 +257,7 @@ public struct Tracker {
 
     private mutating func drop(_ slot: Int) {
         guard slotIDs[slot] != 0 else { return }
-        forget(storage.take(slot), at: slot)
+        forget(cells.take(slot), at: slot)
     }
 
     /// Bookkeeping for the connection just taken out of slot `slot`: the slot becomes free.
@@ -305,15 +279,13 @@ public struct Tracker {
 
     /// `finish()` handing each connection to `body` by first frame, without holding them all at once.
     public mutating func finish(_ body: (Connection) -> Void) {
-        makeStorageUnique()
         for (id, slot) in creationQueue[creationHead...] where slotIDs[slot] == id {
-            var c = storage.take(slot)
+            var c = cells.take(slot)
             slotIDs[slot] = 0
             c.finish()
             body(c)
         }
-        cells = []
-        storage = ConnectionCells()
+        cells = ConnectionCells()
         slotIDs = []
         freeSlots = []
         creationQueue = []
@@ -323,12 +295,5 @@ public struct Tracker {
         halfOpenCount = 0
         current = [:]
         liveConnections = 0
-    }
-
-    /// A copied tracker shares its cells until one copy changes: that copy takes its own (value semantics).
-    private mutating func makeStorageUnique() {
-        guard !isKnownUniquelyReferenced(&storage) else { return }
-        storage = storage.copy()
-        cells = storage.cells
     }
 }

@@ -16,7 +16,6 @@ struct TimeWaitRecord: Sendable {
     init(_ c: borrowing Connection) {
         id = UInt32(truncatingIfNeeded: c.id)
         start = c.timeWaitStart?.nanoseconds ?? 0
-        // Field by field (`c[i]` would copy a whole endpoint, arrays and all).
         let aIsLower = c.sideA.endpoint == c.key.lower
         let a = (final: c.sideA.highestSequence, isn: c.sideA.isn), b = (final: c.sideB.highestSequence, isn: c.sideB.isn)
         let (lower, upper) = aIsLower ? (a, b) : (b, a)

@@ -1,0 +1,59 @@
+/// Connection storage: the one corner of Track that manages memory by hand. Everything in this folder
+/// (`ConnectionCells`, the TIME_WAIT table and its records, the compact optionals) holds to these invariants,
+/// and nothing outside it allocates, frees or reinterprets connection memory:
+///
+/// 1. A cell (one `Connection`) is allocated once, by `grow()`, and deallocated only in `deinit`: a freed
+///    slot keeps its cell for the next connection, so a trace allocates as many cells as it ever holds
+///    connections at once and never copies a connection to grow (an array of inline connections doubled its
+///    storage and held old and new copies while growing).
+/// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
+///    empty cell, `take` moves the connection out and leaves the cell empty, `deinit` deinitializes the
+///    occupied ones before freeing every cell.
+/// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
+///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
+///    (copying a connection out would retain and release its arrays on every packet).
+/// 4. Compact stored forms use sentinels that real values never take: `Int.min` for a missing frame,
+///    `Int64.min` nanoseconds for a missing timestamp, 0 for "no TIME_WAIT" in a `TimeWaitRecord`; the
+///    TIME_WAIT table's slots hold position + 1, 0 being empty.
+struct ConnectionCells: ~Copyable {
+    /// The cell of each slot; read through the pointer, in place.
+    private(set) var cells: [UnsafeMutablePointer<Connection>] = []
+    /// Whether each cell holds a connection.
+    private var occupied: [Bool] = []
+
+    init() {}
+
+    var count: Int { cells.count }
+
+    /// The cell of `slot` (which must exist).
+    @inline(__always)
+    subscript(slot: Int) -> UnsafeMutablePointer<Connection> { cells[slot] }
+
+    /// A new empty cell at the end; returns its slot.
+    mutating func grow() -> Int {
+        cells.append(UnsafeMutablePointer<Connection>.allocate(capacity: 1))
+        occupied.append(false)
+        return cells.count - 1
+    }
+
+    /// Puts `connection` into the empty cell of `slot`.
+    mutating func put(_ connection: consuming Connection, at slot: Int) {
+        precondition(!occupied[slot], "ConnectionCells: slot \(slot) already holds a connection")
+        cells[slot].initialize(to: connection)
+        occupied[slot] = true
+    }
+
+    /// Moves the connection out of `slot`, leaving the cell empty.
+    mutating func take(_ slot: Int) -> Connection {
+        precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
+        occupied[slot] = false
+        return cells[slot].move()
+    }
+
+    deinit {
+        for slot in cells.indices {
+            if occupied[slot] { cells[slot].deinitialize(count: 1) }
+            cells[slot].deallocate()
+        }
+    }
+}

@@ -216,7 +216,10 @@ enum StateMachine {
     // MARK: Data and FIN
 
     /// Data changes no state; after a FIN it is either beyond the sender's own FIN (data-after-fin) or the
-    /// first data after the peer's FIN (half-close).
+    /// first data after the peer's FIN (half-close). Inlined: a call would copy both borrowed endpoints
+    /// (552 bytes each) out of the caller's `inout` ones, twice per data segment (callgrind: +0.75 % of all
+    /// instructions on a short-connection capture).
+    @inline(__always)
     private static func data(
         _ segment: Segment, sender: borrowing HalfConnection, peer: borrowing HalfConnection,
         facts: inout ConnectionFacts, found: inout FoundFindings

@@ -190,7 +190,7 @@ public struct Tracker: ~Copyable {
             slot = cells.grow()
             slotIDs.append(id)
         }
-        cells.put(connection, at: slot)
+        cells.put(consume connection, at: slot)
         current[key] = slot
         lastSlot = slot
         liveConnections += 1

@@ -12,17 +12,6 @@ import PcapSynth
 // carries an injected anomaly, chosen in turn: a RST instead of the close (reset), a retransmitted first SYN
 // (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at all (not-closed).
 
-struct Options {
-    var output = "bench.pcap"
-    var connections = 100_000
-    var segments = 10
-    var concurrency = 1000
-    var rate = 1000.0
-    var ipv6Share = 0.2
-    var anomalies = 0.01
-    var seed: UInt64 = 42
-}
-
 func parse() -> Options {
     var o = Options()
     var args = CommandLine.arguments.dropFirst()
@@ -40,47 +29,6 @@ func parse() -> Options {
         }
     }
     return o
-}
-
-enum Anomaly: Int, CaseIterable { case none, reset, synRetransmit, finRetransmit, notClosed }
-
-struct Flow {
-    var index: Int
-    var v6: Bool
-    var anomaly: Anomaly
-    var step = 0
-    var clientSeq: UInt32
-    var serverSeq: UInt32
-    var startTime: Int64
-}
-
-/// Streams pcap records to a file through a 4 MiB buffer.
-struct Sink {
-    let handle: FileHandle
-    var buffer: [UInt8] = []
-    var packets = 0
-
-    init(path: String) {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        handle = FileHandle(forWritingAtPath: path)!
-        buffer.reserveCapacity(4 << 20 + 70_000)
-        let header = PcapWriter(linkType: PcapWriter.Link.ethernet, snapLength: 262_144, nanosecond: true).bytes
-        buffer += header
-    }
-
-    mutating func append(_ frame: [UInt8], at t: Int64) {
-        func put32(_ v: UInt32) { buffer += [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
-        put32(UInt32(t / 1_000_000_000)); put32(UInt32(t % 1_000_000_000))
-        put32(UInt32(frame.count)); put32(UInt32(frame.count))
-        buffer += frame
-        packets += 1
-        if buffer.count >= 4 << 20 { flush() }
-    }
-
-    mutating func flush() {
-        handle.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
 }
 
 var options = parse()

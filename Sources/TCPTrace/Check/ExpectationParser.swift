@@ -1,17 +1,6 @@
 import Foundation
 import Yams
 
-/// An expectation file that cannot be used: the file, the line and what is wrong.
-public struct ExpectationError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var line: Int?
-    public var message: String
-
-    public var description: String {
-        line.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)"
-    }
-}
-
 /// Reads the expectation language (docs/check.md) from YAML, strictly: an unknown key, code, state
 /// or value is an error naming its line.
 public enum ExpectationParser {

@@ -1,30 +1,3 @@
-/// How the handshake went (JSON `handshake.outcome`).
-public enum HandshakeOutcome: String, Sendable, CaseIterable {
-    case complete
-    case simultaneousOpen = "simultaneous-open"
-    case synOnly = "syn-only"
-    case halfOpen = "half-open"
-    case synackOnly = "synack-only"
-    case refused
-    case aborted
-    case notSeen = "not-seen"
-}
-
-/// How the connection closed (JSON `close.kind`).
-public enum CloseKind: String, Sendable, CaseIterable {
-    case fourWay = "four-way"
-    case threeWay = "three-way"
-    case simultaneous
-    case reset
-    case halfClosed = "half-closed"
-    case notClosed = "not-closed"
-}
-
-/// Who closed first (JSON `close.initiator`).
-public enum Initiator: String, Sendable {
-    case client, server, both
-}
-
 extension Connection {
     public var handshakeOutcome: HandshakeOutcome {
         let c = clientIndex, s = serverIndex

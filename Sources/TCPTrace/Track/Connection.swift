@@ -1,37 +1,3 @@
-/// How the client and server roles of a connection were decided.
-public enum RoleEvidence: String, Sendable {
-    /// The client sent the first SYN.
-    case syn
-    /// No SYN was seen; the SYN-ACK sender is the server.
-    case synAck = "syn-ack"
-    /// Neither was seen: the server is the endpoint with the lower port (ties: the receiver of the first
-    /// segment). docs/connection-model.md "Mid-stream connections".
-    case portHeuristic = "port-heuristic"
-}
-
-/// A stretch of sequence space `[start, end)`, compared with serial arithmetic.
-public struct SequenceSpan: Sendable, Hashable {
-    public var start: SequenceNumber
-    public var end: SequenceNumber
-    public func contains(_ n: SequenceNumber) -> Bool { !(n < start) && n < end }
-}
-
-/// One segment as the timeline (`analyze --connection`, ladder) shows it. Recorded only when asked for.
-public struct TimelineEntry: Sendable {
-    public var frame: Int
-    public var time: Timestamp
-    public var senderIndex: Int
-    public var flags: TCPFlags
-    public var sequence: SequenceNumber
-    public var acknowledgment: SequenceNumber
-    public var payloadLength: UInt32
-    public var window: UInt16
-    /// SACK blocks the segment carries (RFC 2018).
-    public var sack: SACKBlocks
-    /// States of endpoint 0 and 1 after the segment.
-    public var states: (TCPState, TCPState)
-}
-
 /// One incarnation of a TCP 4-tuple: two symmetric endpoints plus what they share.
 public struct Connection: Sendable {
     public var id: Int

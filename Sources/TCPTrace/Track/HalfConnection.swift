@@ -1,8 +1,3 @@
-/// Zeek's per-endpoint TCP states, mirrored so `conn_state` can be derived the way Zeek's `conn.zeek` does.
-public enum ZeekEndpointState: Sendable {
-    case inactive, synSent, synAckSent, partial, established, closed, reset
-}
-
 /// What the capture shows of one endpoint: its inferred RFC 9293 state, the sequence facts that drive the
 /// state machine, and counters. Code asks "the sender" and "the peer", never "the client".
 public struct HalfConnection: Sendable {
@@ -84,35 +79,5 @@ public struct HalfConnection: Sendable {
             timeWaitStart = time
             timeWaitFrame = frame
         }
-    }
-}
-
-/// The options of a SYN or SYN-ACK, without the SACK blocks a SYN does not carry.
-struct AnnouncedOptions: Sendable {
-    var timestampValue: UInt32?
-    var timestampEcho: UInt32?
-    var mss: UInt16?
-    var windowScale: UInt8?
-    var sackPermitted: Bool
-    var malformed: Bool
-
-    init(_ o: TCPOptions) {
-        timestampValue = o.timestampValue
-        timestampEcho = o.timestampEcho
-        mss = o.mss
-        windowScale = o.windowScale
-        sackPermitted = o.sackPermitted
-        malformed = o.malformed
-    }
-
-    var options: TCPOptions {
-        var o = TCPOptions()
-        o.mss = mss
-        o.windowScale = windowScale
-        o.sackPermitted = sackPermitted
-        o.timestampValue = timestampValue
-        o.timestampEcho = timestampEcho
-        o.malformed = malformed
-        return o
     }
 }

@@ -12,10 +12,3 @@ public enum TCPState: String, Sendable, CaseIterable {
     case lastAck = "LAST_ACK"
     case timeWait = "TIME_WAIT"
 }
-
-/// One state change of one endpoint, with the frame of the segment that caused it.
-public struct StateTransition: Sendable, Hashable {
-    public var frame: Int
-    public var time: Timestamp
-    public var state: TCPState
-}

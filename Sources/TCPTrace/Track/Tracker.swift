@@ -1,25 +1,3 @@
-/// Settings of the connection tracker.
-public struct TrackerOptions: Sendable {
-    /// Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL (RFC 9293 3.4.2). Linux uses 60 s in all.
-    public var msl: Double = 30
-    /// Keep every segment of every connection for timelines and ladders (costs memory per segment).
-    public var recordTimeline = false
-    /// Most half-open attempts (SYN seen, handshake not completed, nothing else) held at once; beyond it the
-    /// oldest is dropped and counted (a SYN flood cannot exhaust memory).
-    public var maxHalfOpen = 100_000
-    /// Most connections held at once (about 1.3 kB each without a timeline); beyond it the oldest half-open
-    /// attempt, or else the oldest connection, is dropped and counted.
-    public var maxConnections = 500_000
-
-    public init(msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
-                maxConnections: Int = 500_000) {
-        self.msl = msl
-        self.recordTimeline = recordTimeline
-        self.maxHalfOpen = max(1, maxHalfOpen)
-        self.maxConnections = max(1, maxConnections)
-    }
-}
-
 /// Owns the connections of a trace: finds each segment's connection by 4-tuple and incarnation, starts a new
 /// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
 /// memory bounded by dropping the oldest half-open attempts first.

@@ -1,0 +1,4 @@
+/// Zeek's per-endpoint TCP states, mirrored so `conn_state` can be derived the way Zeek's `conn.zeek` does.
+public enum ZeekEndpointState: Sendable {
+    case inactive, synSent, synAckSent, partial, established, closed, reset
+}

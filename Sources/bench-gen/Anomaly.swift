@@ -1,0 +1,3 @@
+import PcapSynth
+
+enum Anomaly: Int, CaseIterable { case none, reset, synRetransmit, finRetransmit, notClosed }

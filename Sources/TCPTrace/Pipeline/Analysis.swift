@@ -42,6 +42,7 @@ public struct Analysis: Sendable {
         self.evictedOther = tracker.evictedOther
         self.totals = FindingTotals(connections)
         addEvictionWarnings()
+        if let hosts = options.hosts { attachHosts(hosts) }
     }
 }
 

@@ -11,6 +11,8 @@ public struct AnalysisOptions: Sendable {
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
     public var spoolMemory = 4 << 20
+    /// The host view to build (`analyze --hosts`), or nil for none.
+    public var hosts: HostOptions?
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
         self.tracker = tracker
         self.idleTimeout = idleTimeout

@@ -12,31 +12,20 @@ struct Analyze: ParsableCommand {
             """
     )
 
-    @Argument(help: "Capture files (pcap or pcapng); '-' reads standard input.")
-    var files: [String]
+    @OptionGroup var input: CaptureFiles<FilesHelp>
 
     @Option(help: "Output format: text, json (one document) or jsonl (one connection per line).")
     var format: OutputFormat = .text
 
-    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
-    var msl: Double = 30
+    @OptionGroup var lifetime: LifetimeOption
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or higher exists (info, warning, error).")
-    var failOn: Severity?
+    @OptionGroup var failure: FailOnOption<FailOnHelp>
 
     @Option(name: .customLong("connection"), help: "Print this connection's timeline (repeatable).")
     var connections: [Int] = []
 
     @Flag(name: .shortAndLong, help: "Print every connection's timeline.")
     var verbose = false
-
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("give at least one capture file (or '-')") }
-        guard msl > 0, msl.isFinite else { throw ValidationError("--msl must be a positive number of seconds") }
-        if files.count > 1 && files.contains("-") {
-            throw ValidationError("'-' (standard input) cannot be combined with other files")
-        }
-    }
 
     @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
     var idleTimeout: Double = 300
@@ -53,8 +42,26 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Add the host view: churn and TIME_WAIT per host and per client → server pair.")
     var hosts = false
 
-    @Option(help: "The clients' ephemeral port range for TIME_WAIT pressure (LOW-HIGH).")
-    var portRange: PortRange = PortRange(32768...60999)
+    @OptionGroup var ports: PortRangeOption
+
+    enum FilesHelp: HelpText {
+        static var text: ArgumentHelp {
+            "Capture files (pcap or pcapng); '-' reads standard input."
+        }
+    }
+
+    enum FailOnHelp: HelpText {
+        static var text: ArgumentHelp {
+            "Exit 1 when a finding of this severity or higher exists (info, warning, error)."
+        }
+    }
+
+    func validate() throws {
+        // (Files are ordered by their first timestamp, read before the analysis: standard input reads once.)
+        if input.files.count > 1 && input.files.contains("-") {
+            throw ValidationError("'-' (standard input) cannot be combined with other files")
+        }
+    }
 
     func run() throws {
         let options = analysisOptions()
@@ -68,25 +75,23 @@ struct Analyze: ParsableCommand {
         if options.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
-        if let failOn, let highest = analysis.totals.highestSeverity, highest >= failOn {
-            throw ExitCode(ExitStatus.findings)
-        }
+        try failure.check(analysis.totals.highestSeverity)
     }
 
     /// Timelines need every segment of a connection kept to its end: the whole trace is analysed first.
     private var wantsTimelines: Bool { verbose || !connections.isEmpty }
 
     private func analysisOptions() -> AnalysisOptions {
-        var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: wantsTimelines),
+        var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
                                       idleTimeout: idleTimeout, order: order)
-        if hosts { options.hosts = HostOptions(msl: msl, portRange: portRange.range) }
+        if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options
     }
 
     /// The table, then the timelines asked for (always text).
     private func printWithTimelines(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
-        let analysis = try Analyzer.analyze(paths: files, options: options)
+        let analysis = try Analyzer.analyze(paths: input.files, options: options)
         let timelines = verbose ? Set(analysis.connections.map(\.id)) : Set(connections)
         print(TextReport.render(analysis, timelines: timelines), terminator: "")
         let known = Set(analysis.connections.map(\.id))
@@ -99,10 +104,10 @@ struct Analyze: ParsableCommand {
     /// Each connection is written as soon as it is final, so memory does not grow with the length of the trace.
     private func stream(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
         switch format {
-        case .text: try Analyzer.analyze(paths: files, options: options, into: TextSink(long: long))
-        case .json: try Analyzer.analyze(paths: files, options: options, into: JSONDocumentSink())
-        case .jsonl: try Analyzer.analyze(paths: files, options: options, into: JSONLinesSink())
-        case .csv: try Analyzer.analyze(paths: files, options: options, into: CSVSink())
+        case .text: try Analyzer.analyze(paths: input.files, options: options, into: TextSink(long: long))
+        case .json: try Analyzer.analyze(paths: input.files, options: options, into: JSONDocumentSink())
+        case .jsonl: try Analyzer.analyze(paths: input.files, options: options, into: JSONLinesSink())
+        case .csv: try Analyzer.analyze(paths: input.files, options: options, into: CSVSink())
         }
     }
 }

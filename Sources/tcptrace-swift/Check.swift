@@ -25,8 +25,7 @@ struct Check: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: CheckFormat = .text
 
-    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
-    var msl: Double = 30
+    @OptionGroup var lifetime: LifetimeOption
 
     @Flag(help: "Write X.expect.yaml for each capture from what it shows today (a starting point to edit).")
     var `init` = false
@@ -41,12 +40,11 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one capture or folder") }
-        guard msl > 0, msl.isFinite else { throw ValidationError("--msl must be a positive number of seconds") }
         if force && !`init` { throw ValidationError("--force only applies with --init") }
     }
 
     func run() throws {
-        let options = AnalysisOptions(tracker: TrackerOptions(msl: msl))
+        let options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
         let captures = CheckSession.captures(in: paths)
         guard !captures.isEmpty else {
             printError("tcptrace-swift: no capture files found in \(paths.joined(separator: ", "))")
@@ -58,17 +56,19 @@ struct Check: ParsableCommand {
         case .text: print(CheckReport.text(checks, verbose: verbose), terminator: "")
         case .json: print(CheckReport.json(checks), terminator: "")
         }
-        if let junit {
-            do {
-                try CheckReport.junit(checks).write(toFile: junit, atomically: true, encoding: .utf8)
-            } catch {
-                printError("tcptrace-swift: \(junit): cannot write JUnit XML: \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-        }
+        if let junit { try writeJUnit(checks, to: junit) }
         let totals = CheckReport.Totals(checks)
         if totals.errors > 0 { throw ExitCode(ExitStatus.badInput) }
         if totals.failed > 0 { throw ExitCode(ExitStatus.findings) }
+    }
+
+    private func writeJUnit(_ checks: [CaptureCheck], to path: String) throws {
+        do {
+            try CheckReport.junit(checks).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            printError("tcptrace-swift: \(path): cannot write JUnit XML: \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.badInput)
+        }
     }
 
     private func writeSnapshots(_ captures: [String], options: AnalysisOptions) throws {

@@ -51,10 +51,15 @@ struct Live: ParsableCommand {
     @Option(help: "Drop privileges to this user once the capture is open (like tcpdump -Z).")
     var user: String?
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or higher was raised.")
-    var failOn: Severity?
+    @OptionGroup var failure: FailOnOption<FailOnHelp>
 
     enum LiveFormat: String, ExpressibleByArgument { case text, jsonl }
+
+    enum FailOnHelp: HelpText {
+        static var text: ArgumentHelp {
+            "Exit 1 when a finding of this severity or higher was raised."
+        }
+    }
 
     func validate() throws {
         guard snaplen >= 68 && snaplen <= 262_144 else { throw ValidationError("--snaplen must be 68...262144") }
@@ -66,16 +71,7 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
-        let expression = filter.joined(separator: " ")
-        let capture: LiveCapture
-        do {
-            capture = try LiveCapture(interface: interface, snapLength: snaplen, promiscuous: promisc,
-                                      filter: expression.isEmpty ? nil : expression, writeTo: write)
-        } catch {
-            printError("tcptrace-swift: \(error)")
-            if case .permissionDenied = error { throw ExitCode(ExitStatus.permissionDenied) }
-            throw ExitCode(ExitStatus.badInput)
-        }
+        let capture = try openCapture()
         if let user { try dropPrivileges(to: user) }
         guard capture.linkType.isSupported else {
             printError("tcptrace-swift: \(interface): unsupported link type \(capture.linkType.name)")
@@ -83,13 +79,38 @@ struct Live: ParsableCommand {
         }
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
-        let tracker = TrackerOptions(msl: msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
-        var monitor = LiveMonitor(options: LiveOptions(tracker: tracker, idleTimeout: idleTimeout),
+        var monitor = LiveMonitor(options: LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout),
                                   linkType: capture.linkType, interface: interface)
-        let emit: (LiveEvent) -> Void = { event in
-            print(format == .text ? LiveEventReport.text(event) : LiveEventReport.json(event))
-            fflush(nil)   // one line per event, visible at once even through a pipe
+        let packets = watch(capture, with: &monitor)
+        printSummary(&monitor, capture: capture, packets: packets)
+        try failure.check(monitor.findingCounts.keys.map(\.severity).max())
+    }
+
+    private var trackerOptions: TrackerOptions {
+        TrackerOptions(msl: msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
+    }
+
+    private func openCapture() throws -> LiveCapture {
+        let expression = filter.joined(separator: " ")
+        do {
+            return try LiveCapture(interface: interface, snapLength: snaplen, promiscuous: promisc,
+                                   filter: expression.isEmpty ? nil : expression, writeTo: write)
+        } catch {
+            printError("tcptrace-swift: \(error)")
+            if case .permissionDenied = error { throw ExitCode(ExitStatus.permissionDenied) }
+            throw ExitCode(ExitStatus.badInput)
         }
+    }
+
+    /// One line per event, visible at once even through a pipe.
+    private func emit(_ event: LiveEvent) {
+        print(format == .text ? LiveEventReport.text(event) : LiveEventReport.json(event))
+        fflush(nil)
+    }
+
+    /// Feeds the monitor until SIGINT/SIGTERM, --duration, --count or a capture error; returns the packets
+    /// captured.
+    private func watch(_ capture: borrowing LiveCapture, with monitor: inout LiveMonitor) -> Int {
         let started = Date()
         var packets = 0
         var capWarned = false
@@ -121,6 +142,11 @@ struct Live: ParsableCommand {
                 break loop
             }
         }
+        return packets
+    }
+
+    /// Finishes every connection where it is and prints the summary.
+    private func printSummary(_ monitor: inout LiveMonitor, capture: borrowing LiveCapture, packets: Int) {
         let end = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
         let held = "held in memory at the end: \(monitor.tracker.liveConnections) connection(s), "
             + "\(monitor.tracker.timeWaitRecordCount) TIME_WAIT record(s)"
@@ -148,8 +174,6 @@ struct Live: ParsableCommand {
             }
             print(JSONValue.object(members).serialized(pretty: false))
         }
-        let worst = monitor.findingCounts.keys.map(\.severity).max()
-        if let failOn, let worst, worst >= failOn { throw ExitCode(ExitStatus.findings) }
     }
 
     private func dropPrivileges(to name: String) throws {

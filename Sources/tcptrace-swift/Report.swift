@@ -8,8 +8,7 @@ struct Report: ParsableCommand {
         discussion: "The HTML file inlines its CSS, SVG and script: it opens offline and fetches nothing."
     )
 
-    @Argument(help: "Capture files (read as one trace, as with analyze); '-' reads standard input.")
-    var files: [String]
+    @OptionGroup var input: CaptureFiles<FilesHelp>
 
     @Option(name: .shortAndLong, help: "Output file ('-' for standard output).")
     var output: String = "report.html"
@@ -20,45 +19,54 @@ struct Report: ParsableCommand {
     @Option(help: "The connection drawn by --format svg.")
     var connection: Int?
 
-    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
-    var msl: Double = 30
+    @OptionGroup var lifetime: LifetimeOption
 
-    @Option(help: "The clients' ephemeral port range for TIME_WAIT pressure (LOW-HIGH).")
-    var portRange: PortRange = PortRange(32768...60999)
+    @OptionGroup var ports: PortRangeOption
 
     enum PictureFormat: String, ExpressibleByArgument { case html, svg }
 
+    enum FilesHelp: HelpText {
+        static var text: ArgumentHelp {
+            "Capture files (read as one trace, as with analyze); '-' reads standard input."
+        }
+    }
+
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("give at least one capture file (or '-')") }
         if format == .svg && connection == nil { throw ValidationError("--format svg needs --connection ID") }
-        guard msl > 0, msl.isFinite else { throw ValidationError("--msl must be a positive number of seconds") }
     }
 
     func run() throws {
-        var analysis = try analyzeWithTimelines(files, msl: msl)
-        analysis.attachHosts(HostOptions(msl: msl, portRange: portRange.range))
-        let text: String
+        let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
+        let analysis = try analyzeWithTimelines(input.files, msl: lifetime.msl, hosts: hosts)
+        let text = try render(analysis)
+        try write(text, connections: analysis.connections.count)
+        if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
+    }
+
+    private func render(_ analysis: Analysis) throws -> String {
         switch format {
         case .html:
-            text = HTMLReport.render(analysis)
+            return HTMLReport.render(analysis)
         case .svg:
             guard let c = analysis.connections.first(where: { $0.id == connection }) else {
                 printError("tcptrace-swift: no connection \(connection ?? 0) (the trace has \(analysis.connections.count))")
                 throw ExitCode(ExitStatus.badInput)
             }
-            text = ConnectionPictures.combined(c, msl: msl)
+            return ConnectionPictures.combined(c, msl: lifetime.msl)
         }
+    }
+
+    private func write(_ text: String, connections: Int) throws {
         if output == "-" {
             print(text, terminator: "")
-        } else {
-            do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                printError("tcptrace-swift: \(output): cannot write: \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.badInput)
-            }
-            printError("wrote \(output) (\(analysis.connections.count) connections)")
+            return
         }
-        if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            printError("tcptrace-swift: \(output): cannot write: \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+        printError("wrote \(output) (\(connections) connections)")
     }
 }

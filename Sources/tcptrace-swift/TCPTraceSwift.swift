@@ -50,11 +50,13 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// Reads the captures with every segment kept (ladder, report), printing the error or warnings the same way.
-func analyzeWithTimelines(_ files: [String], msl: Double) throws -> Analysis {
+/// Reads the captures with every segment kept (ladder, report), printing the error or warnings the same way;
+/// with `hosts`, the host view is built too.
+func analyzeWithTimelines(_ files: [String], msl: Double, hosts: HostOptions? = nil) throws -> Analysis {
+    var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true))
+    options.hosts = hosts
     do {
-        let analysis = try Analyzer.analyze(
-            paths: files, options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true)))
+        let analysis = try Analyzer.analyze(paths: files, options: options)
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
         return analysis
     } catch {

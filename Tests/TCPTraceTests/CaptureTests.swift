@@ -238,13 +238,9 @@ import Testing
 @Suite struct StreamingTests {
     /// Streams `paths`, rendering each connection as "id close-kind findings" and collecting the emitted chunks.
     private func stream(_ paths: [String], _ options: AnalysisOptions) throws -> (chunks: [String], finalized: [Int], analysis: Analysis) {
-        var chunks: [String] = []
-        var finalized: [Int] = []
-        let analysis = try Analyzer.analyze(paths: paths, options: options, finalize: { c, out in
-            finalized.append(c.id)
-            out.append(contentsOf: "\(c.id) \(c.closeKind.rawValue) \(findingList(c))\n".utf8)
-        }, emit: { chunks.append(String(decoding: $0, as: UTF8.self)) })
-        return (chunks, finalized, analysis)
+        let sink = CollectingSink { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" }
+        let analysis = try Analyzer.analyze(paths: paths, options: options, into: sink)
+        return (sink.record.chunks, sink.record.finished, analysis)
     }
 
     @Test func streamingGivesTheBatchVerdictsInFirstFrameOrder() throws {
@@ -254,6 +250,55 @@ import Testing
         #expect(streamed.chunks == batch.connections.map { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" })
         #expect(streamed.analysis.totals.connections == batch.connections.count)
         #expect(streamed.analysis.connections.isEmpty)
+    }
+
+    /// What `sink` writes when it streams `paths` (through a temporary file: a sink writes to a file descriptor).
+    private func written<Sink: RenderingSink & ~Copyable>(_ paths: [String], _ options: AnalysisOptions,
+                                                          _ sink: (consuming ByteOutput) -> Sink) throws -> String {
+        let path = try temporaryFile([], name: "out.txt")
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        try #require(fd >= 0)
+        _ = try Analyzer.analyze(paths: paths, options: options, into: sink(ByteOutput(fileDescriptor: fd)))
+        close(fd)
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    @Test func eachFormatSinkWritesWhatTheWholeTraceRenders() throws {
+        let paths = [fixture("rotated-2.pcap"), fixture("rotated-1.pcap"), fixture("half-close.pcap")]
+        var options = AnalysisOptions()
+        options.hosts = HostOptions(portRange: 32768...60999)
+        let batch = try Analyzer.analyze(paths: paths, options: options)
+        #expect(batch.connections.count > 2)
+        let view = try #require(batch.hosts)
+        let jsonLines = batch.connections.map { c in
+            var line: [UInt8] = []
+            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
+            return String(decoding: line, as: UTF8.self) + "\n"
+        }
+        let hostsLine = JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n"
+        func lines(_ text: String) -> [Substring] {
+            text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        }
+        for order in StreamOrder.allCases {
+            options.order = order
+            // By first frame the same text; as connections finish, the same lines in another order.
+            func expectSame(_ streamed: String, _ whole: String, sourceLocation: SourceLocation = #_sourceLocation) {
+                if order == .firstFrame {
+                    #expect(streamed == whole, sourceLocation: sourceLocation)
+                } else {
+                    #expect(lines(streamed).sorted() == lines(whole).sorted(), sourceLocation: sourceLocation)
+                }
+            }
+            expectSame(try written(paths, options) { TextSink(output: $0) }, TextReport.render(batch))
+            expectSame(try written(paths, options) { TextSink(long: true, output: $0) },
+                       batch.connections.map(TextReport.long).joined(separator: "\n") + TextReport.end(batch))
+            expectSame(try written(paths, options) { JSONLinesSink(output: $0) }, jsonLines.joined() + hostsLine)
+            expectSame(try written(paths, options) { CSVSink(output: $0) },
+                       CSVReport.header() + batch.connections.map(CSVReport.row).joined())
+            if order == .firstFrame {
+                #expect(try written(paths, options) { JSONDocumentSink(output: $0) } == JSONReport.render(batch))
+            }
+        }
     }
 
     /// Connection 1 opens first and closes last; 40 connections open and close (2 s apart) while it is open.
@@ -302,10 +347,9 @@ import Testing
         // Empty output for some connections (a filter) spills as well and keeps its place.
         var options2 = AnalysisOptions()
         options2.spoolMemory = 0
-        var chunks: [String] = []
-        _ = try Analyzer.analyze(paths: [path], options: options2, finalize: { c, out in
-            if c.id % 2 == 1 { out.append(contentsOf: "\(c.id) \(c.closeKind.rawValue) \(findingList(c))\n".utf8) }
-        }, emit: { chunks.append(String(decoding: $0, as: UTF8.self)) })
+        let oddOnly = CollectingSink { $0.id % 2 == 1 ? "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" : "" }
+        _ = try Analyzer.analyze(paths: [path], options: options2, into: oddOnly)
+        let chunks = oddOnly.record.chunks
         #expect(chunks.count == 41)
         #expect(chunks.filter { !$0.isEmpty } == expected.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
         // --order finish: each as it ends, connection 1 last.

@@ -44,3 +44,26 @@ func scenario(_ name: String) -> [UInt8] {
 func findingList(_ c: Connection) -> [String] {
     c.findings.map { "\($0.code.rawValue)@\($0.frame)" }
 }
+
+/// A streaming sink for tests: renders each connection with `text`, and keeps what is written (one chunk per
+/// connection, in output order) and the ids of the connections in the order they finished.
+struct CollectingSink: RenderingSink {
+    final class Record {
+        var chunks: [String] = []
+        var finished: [Int] = []
+    }
+
+    let record = Record()
+    let text: (Connection) -> String
+
+    func render(_ connection: Connection, into bytes: inout [UInt8]) {
+        record.finished.append(connection.id)
+        bytes.append(contentsOf: text(connection).utf8)
+    }
+
+    mutating func write(rendered: UnsafeRawBufferPointer) {
+        record.chunks.append(String(decoding: rendered, as: UTF8.self))
+    }
+
+    mutating func end(_ analysis: Analysis) {}
+}

@@ -205,10 +205,9 @@ import Testing
         #expect(records.count > 2 * SegmentChannel.batchSize)
         let path = try temporaryFile(writer.bytes)
         let batchAnalysis = try Analyzer.analyze(paths: [path])
-        var rows: [String] = []
-        let streamed = try Analyzer.analyze(paths: [path], options: AnalysisOptions(), finalize: { c, out in
-            out.append(contentsOf: TextReport.row(c).utf8)
-        }, emit: { rows.append(String(decoding: $0, as: UTF8.self)) })
+        let sink = CollectingSink { TextReport.row($0) }
+        let streamed = try Analyzer.analyze(paths: [path], options: AnalysisOptions(), into: sink)
+        let rows = sink.record.chunks
         #expect(rows.count == 600)
         #expect(rows == batchAnalysis.connections.map { TextReport.row($0) })
         #expect(streamed.input.tcpSegments == records.count)

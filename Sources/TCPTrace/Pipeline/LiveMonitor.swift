@@ -1,33 +1,3 @@
-/// Something that happened to a connection during a live capture.
-public struct LiveEvent: Sendable {
-    public enum Kind: String, Sendable {
-        /// The handshake has an outcome (complete, refused, aborted, or a connection seen mid-stream).
-        case opened
-        /// A finding was raised.
-        case finding
-        /// The connection ended: closed, reset, or finalized idle / at the end of the capture.
-        case closed
-    }
-
-    public var kind: Kind
-    public var time: Timestamp
-    public var connection: Connection
-    /// For `.finding`.
-    public var finding: Finding?
-}
-
-/// Settings of a live session.
-public struct LiveOptions: Sendable {
-    public var tracker: TrackerOptions
-    /// A connection silent this long (packet time) is finalized and dropped from memory.
-    public var idleTimeout: Double
-
-    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
-        self.tracker = tracker
-        self.idleTimeout = idleTimeout
-    }
-}
-
 /// Runs decode → track on packets as they arrive and turns what changes into events, keeping memory bounded:
 /// connections leave memory once nothing more can change them (docs/live.md, "Memory").
 public struct LiveMonitor: ~Copyable {
@@ -126,21 +96,5 @@ public struct LiveMonitor: ~Copyable {
         } else {
             reported[c.id] = state
         }
-    }
-}
-
-extension Connection {
-    /// The close is over: a RST, or both FINs sent and acknowledged.
-    public var isClosedNow: Bool {
-        resetFrame != nil || (sideA.finAckedFrame != nil && sideB.finAckedFrame != nil)
-    }
-
-    /// The handshake has an outcome a live observer can announce: completed, refused or aborted, or the
-    /// connection was already open when the capture began.
-    public var handshakeResolved: Bool {
-        if resetFrame != nil { return true }
-        if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
-            && sideA.synAckFrame == nil && sideB.synAckFrame == nil { return true }
-        return client.ackedPeerSynFrame != nil && server.synAckFrame != nil
     }
 }

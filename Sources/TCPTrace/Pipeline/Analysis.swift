@@ -1,0 +1,60 @@
+/// The finished analysis of a trace: what was read and every connection, by first frame.
+public struct Analysis: Sendable {
+    public var input: CaptureSummary
+    public var connections: [Connection]
+    public var options: AnalysisOptions
+    /// Connections dropped to keep memory bounded (TrackerOptions.maxHalfOpen / maxConnections).
+    public var evictedHalfOpen = 0
+    public var evictedOther = 0
+    /// Connection and finding counts over every connection (also those already streamed out).
+    public var totals = FindingTotals()
+    /// The host view, when asked for (`analyze --hosts`).
+    public var hosts: HostView?
+
+    /// Builds the host view from these connections (batch analysis) and attaches it.
+    public mutating func attachHosts(_ options: HostOptions) {
+        var accumulator = HostAccumulator(options: options)
+        for c in connections { accumulator.add(c) }
+        attach(accumulator.finish(captureEnd: input.lastTime ?? Timestamp(nanoseconds: 0)))
+    }
+
+    /// Adds the host view and counts its findings in the totals.
+    public mutating func attach(_ view: HostView) {
+        hosts = view
+        for f in view.findings { totals.add(f) }
+    }
+
+    public init(input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
+                evictedOther: Int = 0) {
+        self.input = input
+        self.connections = connections
+        self.options = options
+        self.evictedHalfOpen = evictedHalfOpen
+        self.evictedOther = evictedOther
+        self.totals = FindingTotals(connections)
+    }
+
+    init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
+        self.input = input
+        self.connections = tracker.finish()
+        self.options = options
+        self.evictedHalfOpen = tracker.evictedHalfOpen
+        self.evictedOther = tracker.evictedOther
+        self.totals = FindingTotals(connections)
+        addEvictionWarnings()
+        if let hosts = options.hosts { attachHosts(hosts) }
+    }
+}
+
+extension Analysis {
+    mutating func addEvictionWarnings() {
+        if evictedHalfOpen > 0 {
+            input.warnings.append("\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
+                                      + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
+        }
+        if evictedOther > 0 {
+            input.warnings.append("\(evictedOther) connection(s) dropped: more than "
+                                      + "\(options.tracker.maxConnections) were held at once")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/// Settings for one analysis run.
+public struct AnalysisOptions: Sendable {
+    public var tracker = TrackerOptions()
+    /// Streaming analysis finalizes a connection silent this long (capture time) as it stands.
+    public var idleTimeout: Double = 300
+    /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
+    /// an old connection stays open), or as connections finish (memory stays flat).
+    public var order: StreamOrder = .firstFrame
+    /// Called at each sweep while streaming (up to ten times per second of capture time).
+    public var progress: (@Sendable (AnalysisProgress) -> Void)?
+    /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
+    /// older one; beyond it they wait in a temporary file.
+    public var spoolMemory = 4 << 20
+    /// The host view to build (`analyze --hosts`), or nil for none.
+    public var hosts: HostOptions?
+    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
+        self.tracker = tracker
+        self.idleTimeout = idleTimeout
+        self.order = order
+    }
+}

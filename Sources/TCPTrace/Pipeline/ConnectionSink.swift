@@ -1,0 +1,27 @@
+/// Where a streaming analysis sends its output: each connection once nothing more can change it, and what
+/// comes before and after the connections. The pipeline calls, in this order: `begin` once; `add` for every
+/// connection, in the order connections finish, and `skip` for every one dropped to keep memory bounded;
+/// `endConnections` once every connection has come; `end` with the finished analysis.
+///
+/// The concrete sinks write a format (`TextSink`, `JSONDocumentSink`, `JSONLinesSink`, `CSVSink`); `FirstFrameOrder`
+/// wraps one to put connections back into first-frame order.
+public protocol ConnectionSink: ~Copyable {
+    /// Before any connection (a header). `options` are the run's.
+    mutating func begin(_ options: AnalysisOptions)
+    /// A connection nothing more can change; connections come in the order they finish.
+    mutating func add(_ connection: Connection)
+    /// Connection `id` was dropped to keep memory bounded: it will never be added.
+    mutating func skip(_ id: Int)
+    /// Every connection has been added or skipped: anything held back is written now, and what the reader
+    /// should know about it (a note, a warning) goes into `input`.
+    mutating func endConnections(_ input: inout CaptureSummary)
+    /// The run is over: writes what follows the connections (the host view, the summary, the totals) and
+    /// flushes.
+    mutating func end(_ analysis: Analysis)
+}
+
+extension ConnectionSink where Self: ~Copyable {
+    public mutating func begin(_ options: AnalysisOptions) {}
+    public mutating func skip(_ id: Int) {}
+    public mutating func endConnections(_ input: inout CaptureSummary) {}
+}

@@ -1,0 +1,31 @@
+/// One decoded segment on its way from the reading thread to the tracking thread, packed into one 64-byte
+/// cache line (a `Segment` with its frame and time takes 160): every byte crosses from one core to the other,
+/// so fewer bytes is less time. IPv6 addresses and SACK blocks, which do not fit, go to the batch's `extras`.
+struct PipelineItem: Sendable {
+    var time: Int64
+    var sequence: UInt32
+    var acknowledgment: UInt32
+    var payloadLength: UInt32
+    var capturedPayloadLength: UInt32
+    /// Frame number minus the batch's `baseFrame`.
+    var frameOffset: UInt32
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var window: UInt16
+    var flags: UInt16
+    var mss: UInt16
+    var windowScale: UInt8
+    var headerLength: UInt8
+    var bits: UInt8
+    var sackCount: UInt8
+    /// Index in `extras` of the IPv6 addresses (4 words) and then the SACK blocks (a word each).
+    var extra: UInt32
+    /// IPv4 source and destination (IPv6: in `extras`).
+    var source4: UInt32
+    var destination4: UInt32
+    var timestampValue: UInt32
+    var timestampEcho: UInt32
+
+    static let optionsTruncated: UInt8 = 1, firstFragment: UInt8 = 2, sackPermitted: UInt8 = 4, malformed: UInt8 = 8
+    static let hasMSS: UInt8 = 16, hasWindowScale: UInt8 = 32, hasTimestamps: UInt8 = 64, ipv6: UInt8 = 128
+}

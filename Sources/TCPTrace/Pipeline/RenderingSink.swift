@@ -1,0 +1,20 @@
+/// A sink whose output for a connection is the same bytes wherever the connection lands in the output, so
+/// that they can be rendered as the connection finishes and written later, in another order
+/// (`FirstFrameOrder`). What depends on the place (a separator, a header before the first) is added by
+/// `write(rendered:)`.
+public protocol RenderingSink: ConnectionSink, ~Copyable {
+    /// Appends the connection's output to `bytes`.
+    func render(_ connection: Connection, into bytes: inout [UInt8])
+    /// Writes one connection's rendered bytes at the next place in the output.
+    mutating func write(rendered: UnsafeRawBufferPointer)
+}
+
+extension RenderingSink where Self: ~Copyable {
+    /// Renders the connection and writes it at once (sinks that can render straight into their output do
+    /// that instead).
+    public mutating func add(_ connection: Connection) {
+        var bytes: [UInt8] = []
+        render(connection, into: &bytes)
+        bytes.withUnsafeBytes { write(rendered: $0) }
+    }
+}

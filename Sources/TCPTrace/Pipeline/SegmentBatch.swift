@@ -1,0 +1,105 @@
+/// Decoded segments of up to `SegmentChannel.batchSize` frames, packed. The items live in a buffer the channel
+/// owns (one 2 MiB huge page); a batch is handed from thread to thread, never used by two at once.
+struct SegmentBatch: @unchecked Sendable {
+    let storage: UnsafeMutablePointer<PipelineItem>
+    private(set) var count = 0
+    var extras: [UInt64] = []
+    /// Frame number of the first item; an item's frame is this plus its offset.
+    var baseFrame = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Packs `segment`; false (nothing added) when the frame is too far from the batch's first to be an offset,
+    /// and the batch must be sent first.
+    @inline(__always)
+    mutating func append(_ segment: borrowing Segment, frame: Int, time: Timestamp) -> Bool {
+        if count == 0 { baseFrame = frame }
+        let offset = frame - baseFrame
+        guard offset >= 0 && offset <= Int(UInt32.max) else { return false }
+        // (Options read field by field: a copy of the whole value is a wide load of narrow stores just made.)
+        var bits: UInt8 = 0
+        if segment.optionsTruncated { bits |= PipelineItem.optionsTruncated }
+        if segment.isFirstFragment { bits |= PipelineItem.firstFragment }
+        if segment.options.sackPermitted { bits |= PipelineItem.sackPermitted }
+        if segment.options.malformed { bits |= PipelineItem.malformed }
+        if segment.options.mss != nil { bits |= PipelineItem.hasMSS }
+        if segment.options.windowScale != nil { bits |= PipelineItem.hasWindowScale }
+        // Both timestamp words are set together by the decoder.
+        if segment.options.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
+        // (The decoder gives both addresses the same family: they come from one IP header.)
+        var v6 = segment.source.isIPv6   // (no `||`: its autoclosure cannot capture a borrowed parameter)
+        if segment.destination.isIPv6 { v6 = true }
+        if v6 { bits |= PipelineItem.ipv6 }
+        var extra = UInt32(truncatingIfNeeded: extras.count)
+        if v6 {
+            extras.append(segment.source.high)
+            extras.append(segment.source.low)
+            extras.append(segment.destination.high)
+            extras.append(segment.destination.low)
+        }
+        if segment.options.sack.count > 0 {
+            if !v6 { extra = UInt32(truncatingIfNeeded: extras.count) }
+            for i in 0..<segment.options.sack.count {
+                let block = segment.options.sack[i]
+                extras.append(UInt64(block.left.rawValue) << 32 | UInt64(block.right.rawValue))
+            }
+        }
+        (storage + count).initialize(to: PipelineItem(
+            time: time.nanoseconds, sequence: segment.sequence.rawValue, acknowledgment: segment.acknowledgment.rawValue,
+            payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
+            frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
+            window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0, windowScale: segment.options.windowScale ?? 0,
+            headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count), extra: extra,
+            source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
+            destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
+            timestampValue: segment.options.timestampValue ?? 0, timestampEcho: segment.options.timestampEcho ?? 0))
+        count += 1
+        return true
+    }
+
+    /// Empties the batch, giving the items' pages back to the kernel (see `SegmentChannel.recycle`).
+    mutating func reset() {
+        SegmentChannel.dropPages(storage, bytes: SegmentChannel.bufferBytes)
+        count = 0
+        extras.removeAll(keepingCapacity: true)
+    }
+
+    /// Unpacks item `i` into `segment` (overwriting every field), returning its frame and time.
+    func unpack(_ i: Int, into segment: inout Segment) -> (frame: Int, time: Timestamp) {
+        let item = storage[i]
+        var cursor = Int(item.extra)
+        if item.bits & PipelineItem.ipv6 != 0 {
+            segment.source = IPAddress(ipv6High: extras[cursor], low: extras[cursor + 1])
+            segment.destination = IPAddress(ipv6High: extras[cursor + 2], low: extras[cursor + 3])
+            cursor += 4
+        } else {
+            segment.source = IPAddress(ipv4: item.source4)
+            segment.destination = IPAddress(ipv4: item.destination4)
+        }
+        // (Options written field by field, in place: see `PacketDecoder.decodeTCP`.)
+        segment.options.mss = item.bits & PipelineItem.hasMSS != 0 ? item.mss : nil
+        segment.options.windowScale = item.bits & PipelineItem.hasWindowScale != 0 ? item.windowScale : nil
+        segment.options.sackPermitted = item.bits & PipelineItem.sackPermitted != 0
+        segment.options.malformed = item.bits & PipelineItem.malformed != 0
+        let timestamps = item.bits & PipelineItem.hasTimestamps != 0
+        segment.options.timestampValue = timestamps ? item.timestampValue : nil
+        segment.options.timestampEcho = timestamps ? item.timestampEcho : nil
+        segment.options.sack.removeAll()
+        for k in 0..<Int(item.sackCount) {
+            let word = extras[cursor + k]
+            segment.options.sack.append(left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
+        }
+        segment.sourcePort = item.sourcePort
+        segment.destinationPort = item.destinationPort
+        segment.sequence = SequenceNumber(item.sequence)
+        segment.acknowledgment = SequenceNumber(item.acknowledgment)
+        segment.flags = TCPFlags(rawValue: item.flags)
+        segment.window = item.window
+        segment.payloadLength = item.payloadLength
+        segment.capturedPayloadLength = item.capturedPayloadLength
+        segment.headerLength = item.headerLength
+        segment.optionsTruncated = item.bits & PipelineItem.optionsTruncated != 0
+        segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
+        return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
+    }
+}

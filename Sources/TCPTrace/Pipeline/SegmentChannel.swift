@@ -1,0 +1,116 @@
+import Foundation
+
+/// Hands batches of decoded segments from the thread that reads and decodes the capture to the thread that
+/// tracks connections. The batches go round: the reader fills an empty one and sends it, the tracker takes it,
+/// empties it and gives it back, so in steady state nothing is allocated and the lock is taken once per
+/// batch, never per packet.
+final class SegmentChannel: @unchecked Sendable {
+    /// Items per batch: one 2 MiB huge page of 64-byte items.
+    static let bufferBytes = 2 << 20
+    static let batchSize = bufferBytes / MemoryLayout<PipelineItem>.stride
+    private let condition = NSCondition()
+    private var full: [SegmentBatch] = []
+    private var empty: [SegmentBatch]
+    private let buffers: [UnsafeMutableRawPointer]
+    private var closed = false
+    /// What the reader leaves at the end: the capture summary, and an error that stopped it early.
+    private var outcome: (summary: CaptureSummary, error: CaptureError?)?
+
+    /// Six batches (12 MiB, touched only while filled): with four the reader waited for the tracker more
+    /// often (0.02-0.03 s more on the 10 M-packet benchmark); six, seven and eight measured the same, and when
+    /// tracking is the slower side (many short connections) every batch fills, so each one is 2 MiB of RSS.
+    init(batches: Int = 6) {
+        // Batches are emptied by dropping their pages: their items must hold no references.
+        precondition(_isPOD(PipelineItem.self) && MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
+        buffers = (0..<batches).map { _ in
+            var pointer: UnsafeMutableRawPointer?
+            // Aligned to the buffer's size so that it can be one transparent huge page.
+            guard posix_memalign(&pointer, SegmentChannel.bufferBytes, SegmentChannel.bufferBytes) == 0, let pointer else {
+                fatalError("out of memory for the packet batches")
+            }
+            #if os(Linux)
+            _ = madvise(pointer, SegmentChannel.bufferBytes, MADV_HUGEPAGE)
+            #endif
+            return pointer
+        }
+        empty = buffers.map { buffer in
+            var batch = SegmentBatch(storage: buffer.bindMemory(to: PipelineItem.self, capacity: SegmentChannel.batchSize))
+            batch.extras.reserveCapacity(SegmentChannel.batchSize)
+            return batch
+        }
+    }
+
+    deinit {
+        for buffer in buffers { free(buffer) }
+    }
+
+    // MARK: Reader side
+
+    /// An empty batch to fill (waits while the tracker holds them all).
+    func emptyBatch() -> SegmentBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        while empty.isEmpty { condition.wait() }
+        return empty.removeFirst()
+    }
+
+    /// Bytes of input read when the last batch was sent (all files so far), for progress.
+    private var bytesRead: Int64 = 0
+
+    /// Sends a full batch; `bytesRead` counts the input read so far (for the progress line).
+    func send(_ batch: consuming SegmentBatch, bytesRead read: Int64 = 0) {
+        condition.lock()
+        if read > bytesRead { bytesRead = read }
+        full.append(batch)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The reader is done (after its last `send`).
+    func close(summary: CaptureSummary, error: CaptureError?) {
+        condition.lock()
+        outcome = (summary, error)
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    // MARK: Tracker side
+
+    /// The next full batch, in order, and the input bytes read when it was sent at the latest; nil once the
+    /// reader has closed and every batch was taken.
+    func receive() -> (batch: SegmentBatch, bytesRead: Int64)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while full.isEmpty && !closed { condition.wait() }
+        return full.isEmpty ? nil : (full.removeFirst(), bytesRead)
+    }
+
+    /// Gives a batch back to the reader, emptied (its capacity kept).
+    func recycle(_ batch: consuming SegmentBatch) {
+        batch.reset()
+        condition.lock()
+        empty.append(batch)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Gives a batch's pages back to the kernel (MADV_DONTNEED) once the tracker has read them, so that the
+    /// reader fills a fresh zeroed page next time. Overwriting lines the tracking thread has just read would
+    /// make each of the reader's writes fetch and invalidate them in the other core's cache first: measured on
+    /// the 10 M-packet benchmark, that made the run take 1.3 to 2.5 s from one run to the next (depending on
+    /// where the two cores sit); with fresh pages it takes the same time every run (docs/performance.md).
+    static func dropPages(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+        #if os(Linux)
+        _ = madvise(pointer, bytes, MADV_DONTNEED)
+        #endif
+    }
+
+    /// Waits for the reader to close and returns what it left.
+    func waitForOutcome() -> (summary: CaptureSummary, error: CaptureError?) {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed { condition.wait() }
+        return outcome!
+    }
+}

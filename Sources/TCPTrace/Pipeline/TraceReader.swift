@@ -1,0 +1,102 @@
+import Foundation
+
+/// Reads one or more capture files as one continuous trace: files in order of their first timestamp, frame
+/// numbers running on across them, each TCP segment decoded and handed on with its frame and time. Used by
+/// every pipeline that reads files (`Analyzer`, `StreamingRun`).
+enum TraceReader {
+    /// Orders several files by the timestamp of their first packet (files without packets keep their place at
+    /// the end). Opening each file here also reports a bad one before any output is written.
+    /// - Throws: `.standardInputWithOtherFiles` when `-` is not alone; `CaptureError` for a file that cannot
+    ///   be opened as a capture.
+    static func order(_ paths: [String], summary: inout CaptureSummary) throws(CaptureError) -> [String] {
+        if paths.count > 1 && paths.contains("-") { throw .standardInputWithOtherFiles }
+        guard paths.count > 1 else { return paths }
+        var firsts: [(path: String, first: Timestamp?, position: Int)] = []
+        for (position, path) in paths.enumerated() {
+            let capture = try CaptureFile(path: path)
+            firsts.append((path, capture.firstTimestamp(), position))
+        }
+        let sorted = firsts.sorted { lhs, rhs in
+            switch (lhs.first, rhs.first) {
+            case let (l?, r?): return l == r ? lhs.position < rhs.position : l < r
+            case (.some, .none): return true
+            case (.none, .some): return false
+            case (.none, .none): return lhs.position < rhs.position
+            }
+        }
+        let result = sorted.map(\.path)
+        if result != paths {
+            summary.notes.append("files read in order of their first timestamp: "
+                                        + result.joined(separator: ", "))
+        }
+        return result
+    }
+
+    /// The size of the input files (0 when one is not a regular file: standard input, a pipe).
+    static func totalSize(of paths: [String]) -> Int64 {
+        var total: Int64 = 0
+        for path in paths {
+            guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let size = attributes[.size] as? NSNumber else { return 0 }
+            total += size.int64Value
+        }
+        return total
+    }
+
+    /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
+    /// number and time; frame numbers continue from `frame`. The segment is passed `inout` only so that it is
+    /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
+    static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
+                     summary: inout CaptureSummary, deliver: (inout Segment, Int, Timestamp) -> Void) {
+        var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
+        let linkType = capture.linkType
+        var segment = Segment.empty   // decoded into in place, packet after packet
+        // Per packet only the frame number and the latest time change; the file's counts and times are
+        // written once at the end (this loop is the reading thread's per-packet path).
+        let firstFrame = frame + 1
+        var latest = Timestamp(nanoseconds: 0)
+        let end = capture.forEachPacket { record, bytes in
+            frame += 1
+            let now = record.timestamp
+            if frame == firstFrame {
+                latest = now
+                file.firstTime = now
+                if let previous = summary.files.last, let previousEnd = previous.lastTime, now < previousEnd {
+                    summary.warnings.append(
+                        "\(path): starts at \(now) before \(previous.path) ends at \(previousEnd): "
+                            + "the files overlap in time; packets are analysed file after file")
+                }
+            } else if now < latest {
+                if file.backwardsFrame == nil { file.backwardsFrame = frame }
+                file.backwardsCount += 1
+            } else {
+                latest = now
+            }
+            let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
+            if summary.count(status, segment: segment, frame: frame) {
+                deliver(&segment, frame, now)
+            }
+        }
+        file.packets = frame - firstFrame + 1
+        summary.packets += file.packets
+        if file.packets > 0 {
+            file.firstFrame = firstFrame
+            file.lastFrame = frame
+            file.lastTime = latest
+        }
+        if case .damaged(let reason) = end {
+            file.damage = reason
+            summary.warnings.append(
+                "\(path): capture cut off after \(file.packets) packets (\(reason)); "
+                    + "results cover the packets read before the damage")
+        }
+        if let first = file.backwardsFrame {
+            summary.warnings.append("\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
+                                        + "before them (first at frame \(first)); times are taken as they are")
+        }
+        if summary.firstTime == nil { summary.firstTime = file.firstTime }
+        if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }
+        summary.files.append(file)
+    }
+}

@@ -1,0 +1,28 @@
+/// The CSV output of a streaming analysis: the header row, then one row per connection (`CSVReport`).
+public struct CSVSink: RenderingSink, ~Copyable {
+    private var output: ByteOutput
+
+    public init(output: consuming ByteOutput = ByteOutput()) {
+        self.output = output
+    }
+
+    public mutating func begin(_ options: AnalysisOptions) {
+        output.write(CSVReport.header())
+    }
+
+    public func render(_ connection: Connection, into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: CSVReport.row(connection).utf8)
+    }
+
+    public mutating func write(rendered: UnsafeRawBufferPointer) {
+        output.write(rendered)
+    }
+
+    public mutating func add(_ connection: Connection) {
+        output.write(CSVReport.row(connection))
+    }
+
+    public mutating func end(_ analysis: Analysis) {
+        output.flush()
+    }
+}

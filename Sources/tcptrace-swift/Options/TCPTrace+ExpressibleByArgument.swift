@@ -1,0 +1,6 @@
+import ArgumentParser
+import TCPTrace
+
+extension Severity: ExpressibleByArgument {}
+
+extension StreamOrder: ExpressibleByArgument {}

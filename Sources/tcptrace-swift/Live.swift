@@ -162,17 +162,8 @@ struct Live: ParsableCommand {
                   + (stats.map { ", received by filter \($0.received), dropped by kernel \($0.droppedByKernel), "
                       + "dropped by interface \($0.droppedByInterface)" } ?? "") + "; " + held)
         case .jsonl:
-            var members: [(String, JSONValue)] = [
-                ("event", .string("summary")), ("connections", .int(Int64(monitor.connectionsSeen))),
-                ("packets", .int(Int64(packets))),
-                ("findings", .object(FindingCode.allCases.compactMap { code in
-                    monitor.findingCounts[code].map { (code.rawValue, .int(Int64($0))) } })),
-            ]
-            if let stats {
-                members += [("received", .int(Int64(stats.received))), ("dropped_kernel", .int(Int64(stats.droppedByKernel))),
-                            ("dropped_interface", .int(Int64(stats.droppedByInterface)))]
-            }
-            print(JSONValue.object(members).serialized(pretty: false))
+            print(LiveEventReport.summary(connections: monitor.connectionsSeen, packets: packets,
+                                          findings: monitor.findingCounts, statistics: stats))
         }
     }
 

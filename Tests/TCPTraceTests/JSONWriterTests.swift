@@ -2,38 +2,10 @@ import Foundation
 import Testing
 @testable import TCPTrace
 
-/// The direct byte writer against the `JSONValue` tree it replaces on the hot path: the same bytes, compact
-/// (jsonl) and pretty (the `json` document), for every connection of every committed capture.
+/// The byte writer against the `JSONValue` tree (the document-level parts): the same layout and the same
+/// primitives, compact (jsonl) and pretty (the `json` document). What a connection holds is checked in
+/// `ConnectionJSONTests`.
 @Suite struct JSONWriterTests {
-    static let captures = CheckSession.captures(in: [fixture("")])
-
-    @Test func everyFixtureIsFound() {
-        #expect(Self.captures.count >= 19)
-        #expect(Self.captures.contains { $0.hasSuffix(".pcapng") })
-        #expect(Self.captures.contains { $0.contains("/synthetic/") })
-    }
-
-    @Test(arguments: captures)
-    func writerMatchesTheTree(_ capture: String) throws {
-        let options = AnalysisOptions()
-        let analysis = try Analyzer.analyze(paths: [capture], options: options)
-        #expect(!analysis.connections.isEmpty, "\(capture) has no connection to compare")
-        // One buffer for all, as the jsonl loop reuses it.
-        var out: [UInt8] = []
-        for c in analysis.connections {
-            let tree = JSONReport.connection(c, options: options)
-            out.removeAll(keepingCapacity: true)
-            JSONReport.writeConnection(c, options: options, pretty: false, indent: 0, into: &out)
-            // The first difference in a capture is enough to read; the rest would repeat it.
-            guard same(out, tree.serialized(pretty: false), "\(capture) connection \(c.id), compact") else { return }
-            out.removeAll(keepingCapacity: true)
-            JSONReport.writeConnection(c, options: options, pretty: true, indent: 2, into: &out)
-            guard same(out, tree.serialized(pretty: true, indent: 2), "\(capture) connection \(c.id), pretty") else {
-                return
-            }
-        }
-    }
-
     /// Byte equality (a String comparison would let Unicode-equivalent spellings pass); on a difference,
     /// records where it starts and the text around it.
     func same(_ written: [UInt8], _ expected: String, _ what: String,
@@ -50,65 +22,46 @@ import Testing
         return false
     }
 
-    @Test func elementsKeepTheirSeparators() throws {
-        let options = AnalysisOptions()
-        let analysis = try Analyzer.analyze(paths: [fixture("bulk-loss-mid.pcap")], options: options)
-        for (i, c) in analysis.connections.enumerated() {
-            let tree = JSONReport.connection(c, options: options).serialized(pretty: true, indent: 2)
-            let expected = (i == 0 ? "\n    " : ",\n    ") + tree
-            #expect(same(Array(JSONReport.element(c, options: options, first: i == 0).utf8), expected, "element \(i)"))
-            var out = Array("[".utf8)
-            JSONReport.appendElement(c, options: options, first: i == 0, into: &out)
-            #expect(same(out, "[" + expected, "appendElement \(i) appends after what the buffer holds"))
-        }
-    }
-
-    @Test func theWholeDocumentParses() throws {
-        let analysis = try Analyzer.analyze(paths: [fixture("bulk-loss-mid.pcap")], options: AnalysisOptions())
-        let json = JSONReport.render(analysis)
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let connections = object?["connections"] as? [[String: Any]]
-        #expect(connections?.count == analysis.connections.count)
-        #expect(connections?.first?["stats"] != nil)
-    }
-
     /// Layout cases a connection may not reach: empty and nested containers, arrays of arrays, escapes,
     /// numbers at the edges of the shortest form, negative timestamps.
     @Test(arguments: [nil, 0, 1, 3] as [Int?])
     func layoutMatchesTheTree(_ indent: Int?) {
         let stamp = Timestamp(nanoseconds: -1_500_000_001)
+        // Names of the table stand for any: the layout does not depend on them.
         let tree = JSONValue.object([
-            ("empty_object", .object([])),
-            ("empty_array", .array([])),
-            ("nested", .array([.array([]), .array([.int(-7), .null]), .object([("k", .object([]))])])),
-            ("text", .string("quote \" backslash \\ tab \t bell \u{07} é")),
-            ("doubles", .array([.double(0.008), .double(1e-5), .double(-0.0), .double(1e20), .double(.nan),
-                                .double(-.infinity), .double(3)])),
-            ("flags", .array([.bool(true), .bool(false)])),
-            ("time", .time(stamp)),
-            ("no_time", .time(nil)),
-            ("max", .int(Int64.max)),
-            ("min", .int(Int64.min + 1)),
+            .connections: .object([]),
+            .files: .array([]),
+            .pairs: .array([.array([]), .array([.int(-7), .null]), .object([.id: .object([])])]),
+            .detail: .string("quote \" backslash \\ tab \t bell \u{07} é"),
+            .notes: .array([.double(0.008), .double(1e-5), .double(-0.0), .double(1e20), .double(.nan),
+                            .double(-.infinity), .double(3)]),
+            .findings: .array([.bool(true), .bool(false)]),
+            .time: .time(stamp),
+            .start: .time(nil),
+            .packets: .int(Int64.max),
+            .bytes: .int(Int64.min + 1),
+            .severities: .object([("warning", .int(2))]),
         ])
         var out: [UInt8] = Array("prefix".utf8)
         JSONWriter.appending(to: &out, indent: indent) { w in
             w.beginObject()
-            w.key("empty_object"); w.beginObject(); w.endObject()
-            w.key("empty_array"); w.beginArray(); w.endArray()
-            w.key("nested"); w.beginArray()
+            w.key(.connections); w.beginObject(); w.endObject()
+            w.key(.files); w.beginArray(); w.endArray()
+            w.key(.pairs); w.beginArray()
             w.beginArray(); w.endArray()
             w.beginArray(); w.value(-7); w.null(); w.endArray()
-            w.beginObject(); w.key("k"); w.beginObject(); w.endObject(); w.endObject()
+            w.beginObject(); w.key(.id); w.beginObject(); w.endObject(); w.endObject()
             w.endArray()
-            w.member("text", "quote \" backslash \\ tab \t bell \u{07} é")
-            w.key("doubles"); w.beginArray()
+            w.member(.detail, "quote \" backslash \\ tab \t bell \u{07} é")
+            w.key(.notes); w.beginArray()
             for d in [0.008, 1e-5, -0.0, 1e20, .nan, -.infinity, 3] { w.value(d) }
             w.endArray()
-            w.key("flags"); w.beginArray(); w.value(true); w.value(false); w.endArray()
-            w.member("time", time: stamp)
-            w.member("no_time", time: nil)
-            w.key("max"); w.value(Int64.max)
-            w.key("min"); w.value(Int64.min + 1)
+            w.key(.findings); w.beginArray(); w.value(true); w.value(false); w.endArray()
+            w.member(.time, time: stamp)
+            w.member(.start, time: nil)
+            w.key(.packets); w.value(Int64.max)
+            w.key(.bytes); w.value(Int64.min + 1)
+            w.key(.severities); w.beginObject(); w.key(word: "warning"); w.value(2); w.endObject()
             w.endObject()
         }
         let expected = "prefix" + tree.serialized(pretty: indent != nil, indent: indent ?? 0)

@@ -37,21 +37,21 @@ public enum CheckReport {
     public static func json(_ checks: [CaptureCheck]) -> String {
         let t = Totals(checks)
         let doc: JSONValue = .object([
-            ("schema", .string("tcptrace-swift-check/1")),
-            ("captures", .array(checks.map { check in
+            .schema: .string("tcptrace-swift-check/1"),
+            .captures: .array(checks.map { check in
                 .object([
-                    ("capture", .string(check.capture)),
-                    ("expectations", .string(check.expectations)),
-                    ("error", .optional(check.error)),
-                    ("warnings", .array(check.warnings.map { .string($0) })),
-                    ("results", .array(check.results.map { r in
-                        .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("message", .optional(r.message))])
-                    })),
+                    .capture: .string(check.capture),
+                    .expectations: .string(check.expectations),
+                    .error: .optional(check.error),
+                    .warnings: .array(check.warnings.map { .string($0) }),
+                    .results: .array(check.results.map { r in
+                        .object([.name: .string(r.name), .passed: .bool(r.passed), .message: .optional(r.message)])
+                    }),
                 ])
-            })),
-            ("passed", .int(Int64(t.passed))),
-            ("failed", .int(Int64(t.failed))),
-            ("errors", .int(Int64(t.errors))),
+            }),
+            .passed: .int(Int64(t.passed)),
+            .failed: .int(Int64(t.failed)),
+            .errors: .int(Int64(t.errors)),
         ])
         return doc.serialized(pretty: true) + "\n"
     }

@@ -40,10 +40,11 @@ struct JSONWriter {
     mutating func beginArray() { open(UInt8(ascii: "[")) }
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// Starts an object member; its value follows. Keys are our own literals (the field names of the
-    /// schema), so they are copied without a look for escapes; a debug build checks that none needs one.
+    /// Starts an object member; its value follows. Names come from the name table (`JSONKey`), whose text needs
+    /// no escape, so it is copied without a look for one; a debug build checks that.
     @inline(__always)
-    mutating func key(_ name: StaticString) {
+    mutating func key(_ key: JSONKey) {
+        let name = key.text
         assert(name.hasPointerRepresentation, "key \(name) is not UTF-8 text")
         assert(!UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
             .contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
@@ -65,6 +66,23 @@ struct JSONWriter {
             bytes.write(UnsafeRawBufferPointer(start: name.utf8Start, count: length))
             JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
         }
+        empty = false
+        afterKey = true
+    }
+
+    /// Starts a member named by one of our own words rather than a name of the table (a finding code as a key
+    /// of counts by code): copied without a look for escapes, as `member(_:word:)` copies values; a debug
+    /// build checks that none needs one.
+    mutating func key(word: String) {
+        if !empty { bytes.write(UInt8(ascii: ",")) }
+        JSONValue.newline(&bytes, indent.map { $0 + depth })
+        bytes.write(UInt8(ascii: "\""))
+        var text = word
+        text.withUTF8 { utf8 in
+            assert(!utf8.contains(where: JSONValue.needsEscape), "\(word) needs escaping")
+            bytes.write(UnsafeRawBufferPointer(utf8))
+        }
+        JSONValue.append(indent == nil ? "\":" : "\": ", to: &bytes)
         empty = false
         afterKey = true
     }
@@ -115,19 +133,20 @@ struct JSONWriter {
 
     // MARK: Members: a key and its value
 
-    @inline(__always) mutating func member(_ name: StaticString, _ i: Int) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: StaticString, _ i: Int64) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: StaticString, _ i: Int?) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: StaticString, _ d: Double) { key(name); value(d) }
-    @inline(__always) mutating func member(_ name: StaticString, _ d: Double?) { key(name); value(d) }
-    @inline(__always) mutating func member(_ name: StaticString, _ s: String) { key(name); value(s) }
-    @inline(__always) mutating func member(_ name: StaticString, _ s: String?) { key(name); value(s) }
-    @inline(__always) mutating func member(_ name: StaticString, _ b: Bool) { key(name); value(b) }
-    @inline(__always) mutating func member(_ name: StaticString, time t: Timestamp?) { key(name); time(t) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int64) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int?) { key(name); value(i) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double) { key(name); value(d) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double?) { key(name); value(d) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ s: String) { key(name); value(s) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ s: String?) { key(name); value(s) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ b: Bool) { key(name); value(b) }
+    @inline(__always) mutating func member(_ name: JSONKey, time t: Timestamp?) { key(name); time(t) }
 
     /// One of our own words (an enum's raw value, a Zeek state), quoted: like keys, copied without a look
     /// for escapes; a debug build checks that none needs one.
-    mutating func member(_ name: StaticString, word: String) {
+    @inline(__always)
+    mutating func member(_ name: JSONKey, word: String) {
         key(name)
         var text = word
         text.withUTF8 { utf8 in
@@ -136,12 +155,14 @@ struct JSONWriter {
         }
     }
 
-    mutating func member(_ name: StaticString, word: String?) {
+    @inline(__always)
+    mutating func member(_ name: JSONKey, word: String?) {
         if let word { member(name, word: word) } else { key(name); null() }
     }
 
     /// An address as its text (`IPAddress.description`), quoted; digits, dots, colons and hex need no escape.
-    mutating func member(_ name: StaticString, address: IPAddress) {
+    @inline(__always)
+    mutating func member(_ name: JSONKey, address: IPAddress) {
         key(name)
         address.withText { plain($0) }
     }

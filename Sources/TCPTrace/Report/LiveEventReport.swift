@@ -33,31 +33,72 @@ public enum LiveEventReport {
         return line
     }
 
+    /// One event as a line of JSON (docs/live.md, "JSONL events"): what every event has, then the kind's own
+    /// members. The endpoints, the finding and `zeek` have the layout they have in a connection of `analyze`.
     public static func json(_ e: LiveEvent) -> String {
         let c = e.connection
-        var members: [(String, JSONValue)] = [
-            ("event", .string(e.kind.rawValue)), ("time", .time(e.time)), ("id", .int(Int64(c.id))),
-            ("client", JSONReport.endpoint(c.client.endpoint)), ("server", JSONReport.endpoint(c.server.endpoint)),
-        ]
-        switch e.kind {
-        case .opened:
-            members += [("handshake", .string(c.handshakeOutcome.rawValue)), ("syn_frame", .optional(c.client.synFrame)),
-                        ("rtt", .optional(c.handshakeRTT))]
-        case .finding:
-            if let f = e.finding { members.append(("finding", JSONReport.finding(f, in: c))) }
-        case .closed:
-            members += [
-                ("close", .string(c.closeKind.rawValue)), ("initiator", .optional(c.closeInitiator?.rawValue)),
-                ("duration", .double(c.start.interval(to: c.end))),
-                ("bytes", .object([("client", .int(Int64(c.client.payloadBytes))),
-                                   ("server", .int(Int64(c.server.payloadBytes)))])),
-                ("states", .object([("client", .string(c.client.state.rawValue)),
-                                    ("server", .string(c.server.state.rawValue))])),
-                ("time_wait", .optional(c.timeWaitSide?.rawValue)),
-                ("zeek", .object([("conn_state", .string(c.zeekConnState)), ("history", .string(c.zeekHistory))])),
-            ]
+        let client = c.client, server = c.server
+        return line { w in
+            w.member(.event, word: e.kind.rawValue)
+            w.member(.time, time: e.time)
+            w.member(.id, c.id)
+            w.key(.client); JSONReport.write(client.endpoint, to: &w)
+            w.key(.server); JSONReport.write(server.endpoint, to: &w)
+            switch e.kind {
+            case .opened:
+                w.member(.handshake, word: c.handshakeOutcome.rawValue)
+                w.member(.synFrame, client.synFrame)
+                w.member(.rtt, c.handshakeRTT)
+            case .finding:
+                if let f = e.finding { w.key(.finding); JSONReport.write(f, in: c, to: &w) }
+            case .closed:
+                w.member(.close, word: c.closeKind.rawValue)
+                w.member(.initiator, word: c.closeInitiator?.rawValue)
+                w.member(.duration, c.start.interval(to: c.end))
+                w.key(.bytes); w.beginObject()
+                w.member(.client, Int64(client.payloadBytes))
+                w.member(.server, Int64(server.payloadBytes))
+                w.endObject()
+                w.key(.states); w.beginObject()
+                w.member(.client, word: client.state.rawValue)
+                w.member(.server, word: server.state.rawValue)
+                w.endObject()
+                w.member(.timeWait, word: c.timeWaitSide?.rawValue)
+                w.key(.zeek); JSONReport.writeZeek(c, to: &w)
+            }
         }
-        return JSONValue.object(members).serialized(pretty: false)
+    }
+
+    /// The last line of `live --format jsonl`: connections and packets seen, findings by code (in code order,
+    /// those raised), and libpcap's counters when it gives them (`statistics`).
+    public static func summary(connections: Int, packets: Int, findings: [FindingCode: Int],
+                               statistics: LiveStatistics?) -> String {
+        line { w in
+            w.member(.event, word: "summary")
+            w.member(.connections, connections)
+            w.member(.packets, packets)
+            w.key(.findings); w.beginObject()
+            for code in FindingCode.allCases {
+                if let count = findings[code] { w.key(word: code.rawValue); w.value(count) }
+            }
+            w.endObject()
+            if let statistics {
+                w.member(.received, Int(statistics.received))
+                w.member(.droppedKernel, Int(statistics.droppedByKernel))
+                w.member(.droppedInterface, Int(statistics.droppedByInterface))
+            }
+        }
+    }
+
+    /// One JSON object on one line, its members written by `body`.
+    private static func line(_ body: (inout JSONWriter) -> Void) -> String {
+        var out: [UInt8] = []
+        JSONWriter.appending(to: &out, indent: nil) { w in
+            w.beginObject()
+            body(&w)
+            w.endObject()
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -1,0 +1,154 @@
+/// The connection's layout (docs/json.md, "connections"), written once here for the json document, the jsonl
+/// lines and, in part (`endpoint`, `finding`, `zeek`), the live events.
+extension JSONReport {
+    /// Appends connection `c` to `out` as JSON: one line if `pretty` is false (jsonl), else indented from
+    /// level `indent` (two spaces a level, as `JSONValue.serialized`). `out` is appended to: a caller writing
+    /// many connections clears it with `removeAll(keepingCapacity: true)` between them.
+    public static func writeConnection(_ c: Connection, options: AnalysisOptions, pretty: Bool, indent: Int,
+                                       into out: inout [UInt8]) {
+        JSONWriter.appending(to: &out, indent: pretty ? indent : nil) { w in
+            // The endpoints are read where they are stored (`c.client` would copy one, arrays and all).
+            c.withSide(c.clientIndex) { client in
+                c.withSide(c.serverIndex) { server in
+                    write(c, client: client, server: server, options: options, to: &w)
+                }
+            }
+        }
+    }
+
+    private static func write(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+                              options: AnalysisOptions, to w: inout JSONWriter) {
+        let twStart = c.timeWaitStart
+        let twEnd = timeWaitEnd(c, start: twStart, options: options)
+        w.beginObject()
+        w.member(.id, c.id)
+        w.key(.client); write(client.endpoint, to: &w)
+        w.key(.server); write(server.endpoint, to: &w)
+        w.member(.roleEvidence, word: c.roleEvidence.rawValue)
+        w.member(.firstFrame, c.firstFrame)
+        w.member(.lastFrame, c.lastFrame)
+        w.member(.start, time: c.start)
+        w.member(.end, time: c.end)
+        w.member(.duration, c.start.interval(to: c.end))
+        w.key(.packets); w.beginObject()
+        w.member(.client, client.packets)
+        w.member(.server, server.packets)
+        w.endObject()
+        w.key(.bytes); w.beginObject()
+        w.member(.client, Int64(client.payloadBytes))
+        w.member(.server, Int64(server.payloadBytes))
+        w.endObject()
+
+        w.key(.handshake); w.beginObject()
+        w.member(.outcome, word: c.handshakeOutcome.rawValue)
+        w.member(.synFrame, client.synFrame)
+        w.member(.synackFrame, server.synAckFrame)
+        w.member(.ackFrame, server.synAckFrame != nil ? client.ackedPeerSynFrame : nil)
+        w.member(.synCount, client.synCount)
+        w.member(.synackCount, server.synAckCount)
+        w.member(.rtt, c.handshakeRTT)
+        w.member(.clientISN, client.isn.map { Int($0.rawValue) })
+        w.member(.serverISN, server.isn.map { Int($0.rawValue) })
+        w.key(.options); w.beginObject()
+        w.key(.client); write(client.synOptions, to: &w)
+        w.key(.server); write(server.synOptions, to: &w)
+        w.endObject()
+        w.endObject()
+
+        w.key(.close); w.beginObject()
+        w.member(.kind, word: c.closeKind.rawValue)
+        w.member(.initiator, word: c.closeInitiator?.rawValue)
+        w.key(.frames); w.beginObject()
+        w.member(.clientFin, client.finFrame)
+        w.member(.serverFin, server.finFrame)
+        w.member(.clientFinAcked, client.finAckedFrame)
+        w.member(.serverFinAcked, server.finAckedFrame)
+        w.member(.rst, c.resetFrame)
+        w.endObject()
+        w.member(.rstSender, word: c.resetSender.map { c.role(of: $0).rawValue })
+        w.endObject()
+
+        w.key(.states); w.beginObject()
+        w.member(.client, word: client.state.rawValue)
+        w.member(.server, word: server.state.rawValue)
+        w.endObject()
+        w.key(.transitions); w.beginObject()
+        w.key(.client); writeTransitions(client, to: &w)
+        w.key(.server); writeTransitions(server, to: &w)
+        w.endObject()
+        w.key(.timeWait); w.beginObject()
+        w.member(.side, word: c.timeWaitSide?.rawValue)
+        w.member(.start, time: twStart)
+        w.member(.end, time: twEnd)
+        w.member(.reusedAfter, c.reusedAfter)
+        w.endObject()
+        w.key(.zeek); writeZeek(c, to: &w)
+        w.key(.stats); w.beginObject()
+        w.key(.client); DirectionFigures.write(c, c.clientIndex, to: &w)
+        w.key(.server); DirectionFigures.write(c, c.serverIndex, to: &w)
+        w.endObject()
+        w.key(.findings); w.beginArray()
+        for f in c.findings { write(f, in: c, to: &w) }
+        w.endArray()
+        w.endObject()
+    }
+
+    /// `{address, port}`.
+    static func write(_ e: Endpoint, to w: inout JSONWriter) {
+        w.beginObject()
+        w.member(.address, address: e.address)
+        w.member(.port, Int(e.port))
+        w.endObject()
+    }
+
+    /// What a SYN (or SYN-ACK) offered, or `null` if the side sent none.
+    private static func write(_ o: TCPOptions?, to w: inout JSONWriter) {
+        guard let o else { w.null(); return }
+        w.beginObject()
+        w.member(.mss, o.mss.map(Int.init))
+        w.member(.windowScale, o.windowScale.map(Int.init))
+        w.member(.sackPermitted, o.sackPermitted)
+        w.member(.timestamps, o.timestampValue != nil)
+        w.endObject()
+    }
+
+    private static func writeTransitions(_ side: HalfConnection, to w: inout JSONWriter) {
+        w.beginArray()
+        for t in side.transitions {
+            w.beginObject()
+            w.member(.frame, t.frame)
+            w.member(.state, word: t.state.rawValue)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
+    /// `{conn_state, history}`: Zeek's verdict and history letters.
+    static func writeZeek(_ c: Connection, to w: inout JSONWriter) {
+        w.beginObject()
+        w.member(.connState, word: c.zeekConnState)
+        w.member(.history, c.zeekHistory)
+        w.endObject()
+    }
+
+    /// `{code, severity, frame, time, sender, detail}`; `sender` is the role of the side that sent the segment.
+    static func write(_ f: Finding, in c: Connection, to w: inout JSONWriter) {
+        w.beginObject()
+        w.member(.code, word: f.code.rawValue)
+        w.member(.severity, word: f.severity.rawValue)
+        w.member(.frame, f.frame)
+        w.member(.time, time: f.time)
+        w.member(.sender, word: f.senderIndex.map { c.role(of: $0).rawValue })
+        w.member(.detail, f.detail)
+        w.endObject()
+    }
+
+    /// 2 MSL after TIME_WAIT began (`start`, the connection's `timeWaitStart`, which is not free to ask
+    /// twice), or earlier if a new incarnation reused the pair.
+    static func timeWaitEnd(_ c: Connection, start: Timestamp?, options: AnalysisOptions) -> Timestamp? {
+        guard let start else { return nil }
+        let end = Timestamp(nanoseconds: start.nanoseconds + Int64(2 * options.tracker.msl * 1e9))
+        if let reusedAt = c.reusedAt, reusedAt < end { return reusedAt }
+        return end
+    }
+}

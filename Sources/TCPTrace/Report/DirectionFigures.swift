@@ -29,7 +29,6 @@ public enum DirectionFigures {
     /// Calls `body` with each figure in order, building no list (the JSON writer's path). The names are JSON
     /// member names (`JSONKey`); CSV and `--long` use the same words.
     static func forEach(_ c: Connection, _ index: Int, _ body: (JSONKey, Value) -> Void) {
-        // The endpoint is read where it is stored (`c[index]` would copy it, arrays and all).
         let (cl, sv) = (c.clientIndex, c.serverIndex)
         let handshakeRTT: Double? = index == cl
             ? c.side(cl, \.synTime).flatMap { syn in c.side(sv, \.synAckTime).map { syn.interval(to: $0) } }

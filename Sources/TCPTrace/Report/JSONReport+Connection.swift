@@ -7,11 +7,8 @@ extension JSONReport {
     public static func writeConnection(_ c: Connection, options: AnalysisOptions, pretty: Bool, indent: Int,
                                        into out: inout [UInt8]) {
         JSONWriter.appending(to: &out, indent: pretty ? indent : nil) { w in
-            // The endpoints are read where they are stored (`c.client` would copy one, arrays and all).
-            c.withSide(c.clientIndex) { client in
-                c.withSide(c.serverIndex) { server in
-                    write(c, client: client, server: server, options: options, to: &w)
-                }
+            c.withClientAndServer { client, server in
+                write(c, client: client, server: server, options: options, to: &w)
             }
         }
     }

@@ -83,10 +83,7 @@ public enum TextReport {
 
     /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
     public static func appendRow(_ c: Connection, into out: inout [UInt8]) {
-        // The endpoints are read where they are stored (`c.client` would copy one, arrays and all).
-        c.withSide(c.clientIndex) { client in
-            c.withSide(c.serverIndex) { server in appendRow(c, client: client, server: server, into: &out) }
-        }
+        c.withClientAndServer { client, server in appendRow(c, client: client, server: server, into: &out) }
     }
 
     private static func appendRow(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,

@@ -1,7 +1,7 @@
 /// One decoded segment on its way from the reading thread to the tracking thread, packed into one 64-byte
 /// cache line (a `Segment` with its frame and time takes 160): every byte crosses from one core to the other,
 /// so fewer bytes is less time. IPv6 addresses and SACK blocks, which do not fit, go to the batch's `extras`.
-struct PipelineItem: Sendable {
+struct PipelineItem: Sendable, BitwiseCopyable {
     var time: Int64
     var sequence: UInt32
     var acknowledgment: UInt32

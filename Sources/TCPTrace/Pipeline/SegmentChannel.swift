@@ -20,8 +20,9 @@ final class SegmentChannel: @unchecked Sendable {
     /// often (0.02-0.03 s more on the 10 M-packet benchmark); six, seven and eight measured the same, and when
     /// tracking is the slower side (many short connections) every batch fills, so each one is 2 MiB of RSS.
     init(batches: Int = 6) {
-        // Batches are emptied by dropping their pages: their items must hold no references.
-        precondition(_isPOD(PipelineItem.self) && MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
+        // Batches are emptied by dropping their pages: their items must hold no references, which
+        // PipelineItem's BitwiseCopyable conformance makes the compiler check.
+        precondition(MemoryLayout<PipelineItem>.stride == 64, "PipelineItem: 64 plain bytes")
         buffers = (0..<batches).map { _ in
             var pointer: UnsafeMutableRawPointer?
             // Aligned to the buffer's size so that it can be one transparent huge page.

@@ -4,14 +4,6 @@
 /// every length field is validated before it is used in arithmetic, so no input can trap or loop.
 /// Short input gives `.truncated`, impossible fields give `.malformed`.
 public enum PacketDecoder {
-    /// Ethertypes and IP protocol numbers used below (IEEE 802 registry, IANA protocol numbers).
-    static let etherIPv4: UInt16 = 0x0800
-    static let etherIPv6: UInt16 = 0x86DD
-    static let ether8021Q: UInt16 = 0x8100
-    static let ether8021AD: UInt16 = 0x88A8
-    static let etherQinQLegacy: UInt16 = 0x9100
-    static let protocolTCP: UInt8 = 6
-
     /// Nested VLAN tags accepted before the packet is treated as malformed (QinQ uses two; allow slack).
     static let maximumVLANTags = 8
     /// IPv6 extension headers followed before giving up (RFC 8200 4.1 expects each at most once or twice).
@@ -58,18 +50,18 @@ public enum PacketDecoder {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 14, available: bytes.count,
                                             reason: "Ethernet header cut"))
         }
-        return decodeEtherType(bytes.u16(12), bytes, offset: 14, into: &segment)
+        return decodeEtherType(EtherType(rawValue: bytes.u16(12)), bytes, offset: 14, into: &segment)
     }
 
     /// Follows 802.1Q / 802.1ad tags (each 4 bytes: TCI then the next ethertype) to the network layer.
     @inline(__always)
-    static func decodeEtherType(_ firstType: UInt16, _ bytes: UnsafeRawBufferPointer, offset start: Int,
+    static func decodeEtherType(_ firstType: EtherType, _ bytes: UnsafeRawBufferPointer, offset start: Int,
                                 into segment: inout Segment) -> DecodeStatus
     {
         var type = firstType
         var offset = start
         var tags = 0
-        while type == ether8021Q || type == ether8021AD || type == etherQinQLegacy {
+        while type.isVLANTag {
             tags += 1
             guard tags <= maximumVLANTags else {
                 return .malformed(DecodeProblem(layer: .link, offset: offset, needed: 0, available: bytes.count,
@@ -79,12 +71,12 @@ public enum PacketDecoder {
                 return .truncated(DecodeProblem(layer: .link, offset: offset, needed: 4,
                                                 available: bytes.count - offset, reason: "VLAN tag cut"))
             }
-            type = bytes.u16(offset + 2)
+            type = EtherType(rawValue: bytes.u16(offset + 2))
             offset += 4
         }
         switch type {
-        case etherIPv4: return decodeIPv4(bytes, offset: offset, into: &segment)
-        case etherIPv6: return decodeIPv6(bytes, offset: offset, into: &segment)
+        case .ipv4: return decodeIPv4(bytes, offset: offset, into: &segment)
+        case .ipv6: return decodeIPv6(bytes, offset: offset, into: &segment)
         default: return .notTCP
         }
     }
@@ -96,7 +88,7 @@ public enum PacketDecoder {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 16, available: bytes.count,
                                             reason: "Linux cooked (SLL) header cut"))
         }
-        return decodeEtherType(bytes.u16(14), bytes, offset: 16, into: &segment)
+        return decodeEtherType(EtherType(rawValue: bytes.u16(14)), bytes, offset: 16, into: &segment)
     }
 
     /// Linux cooked v2: 20-byte header, protocol (ethertype) in its first two bytes.
@@ -106,7 +98,7 @@ public enum PacketDecoder {
             return .truncated(DecodeProblem(layer: .link, offset: 0, needed: 20, available: bytes.count,
                                             reason: "Linux cooked v2 (SLL2) header cut"))
         }
-        return decodeEtherType(bytes.u16(0), bytes, offset: 20, into: &segment)
+        return decodeEtherType(EtherType(rawValue: bytes.u16(0)), bytes, offset: 20, into: &segment)
     }
 
     /// BSD loopback: a 4-byte address family, in the capturing host's byte order for DLT_NULL and in network
@@ -180,7 +172,7 @@ public enum PacketDecoder {
         let fragmentField = bytes.u16(offset + 6)
         let moreFragments = fragmentField & 0x2000 != 0
         let fragmentOffset = fragmentField & 0x1fff
-        guard bytes[offset + 9] == protocolTCP else { return fragmentOffset != 0 ? .fragment : .notTCP }
+        guard IPProtocol(rawValue: bytes[offset + 9]) == .tcp else { return fragmentOffset != 0 ? .fragment : .notTCP }
         if fragmentOffset != 0 { return .fragment }
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
         var destination = IPAddress(ipv4: bytes.u32(offset + 16))
@@ -191,8 +183,8 @@ public enum PacketDecoder {
                          source: source, destination: destination, isFirstFragment: moreFragments, into: &segment)
     }
 
-    /// IPv6 (RFC 8200) with its extension-header chain: hop-by-hop (0), routing (43), fragment (44),
-    /// destination options (60) and authentication (51, RFC 4302: length in 4-byte units).
+    /// IPv6 (RFC 8200) with its extension-header chain: hop-by-hop, routing, fragment, destination options and
+    /// authentication (see `IPv6ExtensionHeader` for how each one's length is counted).
     @inline(__always)
     static func decodeIPv6(_ bytes: UnsafeRawBufferPointer, offset: Int, into segment: inout Segment) -> DecodeStatus {
         let available = bytes.count - offset
@@ -214,27 +206,30 @@ public enum PacketDecoder {
         var remaining = payloadLength
         var isFirstFragment = false
         var headers = 0
-        while next != protocolTCP {
+        // Compared as a byte, not as `IPProtocol(rawValue: next) != .tcp`: that form changed how the compiler laid
+        // out the inlined read loop (registers, where an overflow check sits; seen in the disassembly).
+        while next != IPProtocol.tcp.rawValue {
+            let header = IPv6ExtensionHeader(rawValue: next)
             let headerLength: Int
-            switch next {
-            case 0, 43, 60, 44, 51:
+            switch header {
+            case .hopByHop, .routing, .destinationOptions, .fragment, .authentication:
                 guard bytes.count - cursor >= 8 else {
                     return .truncated(DecodeProblem(layer: .ipv6, offset: cursor, needed: 8,
                                                     available: bytes.count - cursor,
                                                     reason: "IPv6 extension header cut"))
                 }
-                if next == 44 {
+                if header == .fragment {
                     headerLength = 8
                     let fragmentField = bytes.u16(cursor + 2)
                     if fragmentField & 0xfff8 != 0 { return .fragment }
                     isFirstFragment = fragmentField & 1 != 0
-                } else if next == 51 {
+                } else if header == .authentication {
                     headerLength = (Int(bytes[cursor + 1]) + 2) * 4
                 } else {
                     headerLength = (Int(bytes[cursor + 1]) + 1) * 8
                 }
             default:
-                return .notTCP   // 59 (no next header), UDP, ICMPv6, ESP, …
+                return .notTCP   // no next header (59), UDP, ICMPv6, ESP, …
             }
             headers += 1
             guard headers <= maximumExtensionHeaders, headerLength <= remaining else {
@@ -333,21 +328,21 @@ public enum PacketDecoder {
         options.malformed = false
         var cursor = start
         while cursor < end {
-            let kind = bytes[cursor]
-            if kind == 0 { break }             // End of option list
-            if kind == 1 { cursor += 1; continue }   // No-operation
+            let kind = TCPOptionKind(rawValue: bytes[cursor])
+            if kind == .endOfOptionList { break }
+            if kind == .noOperation { cursor += 1; continue }
             guard cursor + 1 < end else { break }    // length byte cut (snap length): stop quietly
             let length = Int(bytes[cursor + 1])
             guard length >= 2 else { options.malformed = true; break }
             guard cursor + length <= end else { break }   // option cut by the header end or snap length
             switch (kind, length) {
-            case (2, 4): options.mss = bytes.u16(cursor + 2)
-            case (3, 3): options.windowScale = bytes[cursor + 2]
-            case (4, 2): options.sackPermitted = true
-            case (8, 10):
+            case (.maximumSegmentSize, 4): options.mss = bytes.u16(cursor + 2)
+            case (.windowScale, 3): options.windowScale = bytes[cursor + 2]
+            case (.sackPermitted, 2): options.sackPermitted = true
+            case (.timestamps, 10):
                 options.timestampValue = bytes.u32(cursor + 2)
                 options.timestampEcho = bytes.u32(cursor + 6)
-            case (5, _):
+            case (.sack, _):
                 var block = cursor + 2
                 while block + 8 <= cursor + length {
                     options.sack.append(left: bytes.u32(block), right: bytes.u32(block + 4))

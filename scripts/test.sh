@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): install missing system packages, run the unit tests, check every
+# The test command (README, .ci/run): install missing system packages, lint the sources, run the unit tests, check every
 # fixture against its expectation file with the tool's own check mode (JUnit XML in .build/), and run the
 # browser test of the HTML report. In CI (CI=true) it also fuzzes each libFuzzer target for 60 s and runs
 # the unit tests once more under AddressSanitizer (about 6 minutes more on 2 cores, well inside CI's budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
+# Style (.swift-format, STYLE.md): --strict makes a warning fail the run (without it, lint exits 0 on warnings).
+swift format lint --strict -r Sources Tests
 swift build
 swift test
 mkdir -p .build

@@ -18,9 +18,11 @@ public struct FlowScript: Sendable {
     public var time: Int64
     public var step: Int64 = 1_000_000
 
-    public init(client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
-                serverPort: UInt16 = 80, clientISN: UInt32 = 1000, serverISN: UInt32 = 5000,
-                start: Int64 = 1_700_000_000_000_000_000, link: Link = .ethernet, writer: PcapWriter? = nil) {
+    public init(
+        client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
+        serverPort: UInt16 = 80, clientISN: UInt32 = 1000, serverISN: UInt32 = 5000,
+        start: Int64 = 1_700_000_000_000_000_000, link: Link = .ethernet, writer: PcapWriter? = nil
+    ) {
         self.clientAddress = client
         self.serverAddress = server
         self.clientPort = clientPort
@@ -29,32 +31,39 @@ public struct FlowScript: Sendable {
         self.serverNext = serverISN
         self.time = start
         self.link = link
-        self.writer = writer ?? PcapWriter(linkType: {
-            switch link {
-            case .ethernet: PcapWriter.Link.ethernet
-            case .raw: PcapWriter.Link.raw
-            case .sll2: PcapWriter.Link.linuxSLL2
-            }
-        }())
+        self.writer =
+            writer
+            ?? PcapWriter(
+                linkType: {
+                    switch link {
+                    case .ethernet: PcapWriter.Link.ethernet
+                    case .raw: PcapWriter.Link.raw
+                    case .sll2: PcapWriter.Link.linuxSLL2
+                    }
+                }())
     }
 
     public var isIPv6: Bool { clientAddress.contains(":") }
 
     /// Emits one segment from `side`. Sequence defaults to the side's next number; ack defaults to the other
     /// side's next number when `flags` has ACK. The side's next number advances by the payload plus SYN/FIN.
-    public mutating func send(_ side: Side, flags: UInt16, payload: Int = 0, seq: UInt32? = nil, ack: UInt32? = nil,
-                              window: UInt16 = 65535, options: [UInt8] = [], after delay: Int64? = nil) {
+    public mutating func send(
+        _ side: Side, flags: UInt16, payload: Int = 0, seq: UInt32? = nil, ack: UInt32? = nil,
+        window: UInt16 = 65535, options: [UInt8] = [], after delay: Int64? = nil
+    ) {
         if let delay { time += delay }
         let fromClient = side == .client
         let sequence = seq ?? (fromClient ? clientNext : serverNext)
-        let acknowledgment = flags & PacketBuilder.Flag.ack != 0 ? (ack ?? (fromClient ? serverNext : clientNext)) : (ack ?? 0)
+        let acknowledgment =
+            flags & PacketBuilder.Flag.ack != 0 ? (ack ?? (fromClient ? serverNext : clientNext)) : (ack ?? 0)
         let tcp = PacketBuilder.tcp(
             sourcePort: fromClient ? clientPort : serverPort, destinationPort: fromClient ? serverPort : clientPort,
             seq: sequence, ack: acknowledgment, flags: flags, window: window, options: options,
             payload: Array(repeating: 0x61, count: payload))
         let source = fromClient ? clientAddress : serverAddress
         let destination = fromClient ? serverAddress : clientAddress
-        let ip = isIPv6
+        let ip =
+            isIPv6
             ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp)
             : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp)
         let etherType: UInt16 = isIPv6 ? 0x86DD : 0x0800
@@ -66,7 +75,8 @@ public struct FlowScript: Sendable {
         }
         writer.append(frame, at: time)
         time += step
-        let consumed = UInt32(payload) + (flags & PacketBuilder.Flag.syn != 0 ? 1 : 0)
+        let consumed =
+            UInt32(payload) + (flags & PacketBuilder.Flag.syn != 0 ? 1 : 0)
             + (flags & PacketBuilder.Flag.fin != 0 ? 1 : 0)
         let end = sequence &+ consumed
         // Advance only forward (RFC 1982 comparison), so a retransmission does not move the counter back.
@@ -77,7 +87,8 @@ public struct FlowScript: Sendable {
         }
     }
 
-    public static let synOptions: [UInt8] = PacketBuilder.Option.mss(1460) + PacketBuilder.Option.sackPermitted
+    public static let synOptions: [UInt8] =
+        PacketBuilder.Option.mss(1460) + PacketBuilder.Option.sackPermitted
         + PacketBuilder.Option.windowScale(7)
 
     public mutating func syn(seq: UInt32? = nil, after delay: Int64? = nil) {
@@ -85,11 +96,13 @@ public struct FlowScript: Sendable {
     }
 
     public mutating func synAck(seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil) {
-        send(.server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: seq, ack: ack,
-             options: FlowScript.synOptions, after: delay)
+        send(
+            .server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: seq, ack: ack,
+            options: FlowScript.synOptions, after: delay)
     }
 
-    public mutating func ack(_ side: Side = .client, seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil) {
+    public mutating func ack(_ side: Side = .client, seq: UInt32? = nil, ack: UInt32? = nil, after delay: Int64? = nil)
+    {
         send(side, flags: PacketBuilder.Flag.ack, seq: seq, ack: ack, after: delay)
     }
 
@@ -101,10 +114,13 @@ public struct FlowScript: Sendable {
         send(side, flags: PacketBuilder.Flag.fin | PacketBuilder.Flag.ack, seq: seq, ack: ack, after: delay)
     }
 
-    public mutating func rst(_ side: Side, withAck: Bool = true, seq: UInt32? = nil, ack: UInt32? = nil,
-                             after delay: Int64? = nil) {
-        send(side, flags: PacketBuilder.Flag.rst | (withAck ? PacketBuilder.Flag.ack : 0), seq: seq, ack: ack,
-             after: delay)
+    public mutating func rst(
+        _ side: Side, withAck: Bool = true, seq: UInt32? = nil, ack: UInt32? = nil,
+        after delay: Int64? = nil
+    ) {
+        send(
+            side, flags: PacketBuilder.Flag.rst | (withAck ? PacketBuilder.Flag.ack : 0), seq: seq, ack: ack,
+            after: delay)
     }
 
     /// SYN, SYN-ACK, ACK.

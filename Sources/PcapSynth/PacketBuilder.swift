@@ -16,7 +16,9 @@ public enum PacketBuilder {
         public static func mss(_ value: UInt16) -> [UInt8] { [2, 4] + be16(value) }
         public static func windowScale(_ shift: UInt8) -> [UInt8] { [3, 3, shift] }
         public static let sackPermitted: [UInt8] = [4, 2]
-        public static func timestamps(_ value: UInt32, _ echo: UInt32) -> [UInt8] { [8, 10] + be32(value) + be32(echo) }
+        public static func timestamps(_ value: UInt32, _ echo: UInt32) -> [UInt8] {
+            [8, 10] + be32(value) + be32(echo)
+        }
         public static func sack(_ blocks: [(UInt32, UInt32)]) -> [UInt8] {
             [5, UInt8(2 + 8 * blocks.count)] + blocks.flatMap { be32($0.0) + be32($0.1) }
         }
@@ -27,9 +29,11 @@ public enum PacketBuilder {
     public static func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
 
     /// A TCP header plus payload; options are padded with NOPs/EOL to a multiple of 4 bytes.
-    public static func tcp(sourcePort: UInt16, destinationPort: UInt16, seq: UInt32, ack: UInt32, flags: UInt16,
-                           window: UInt16 = 65535, options: [UInt8] = [], payload: [UInt8] = [],
-                           dataOffsetOverride: UInt8? = nil) -> [UInt8] {
+    public static func tcp(
+        sourcePort: UInt16, destinationPort: UInt16, seq: UInt32, ack: UInt32, flags: UInt16,
+        window: UInt16 = 65535, options: [UInt8] = [], payload: [UInt8] = [],
+        dataOffsetOverride: UInt8? = nil
+    ) -> [UInt8] {
         var opts = options
         while opts.count % 4 != 0 { opts.append(0) }
         let offset = dataOffsetOverride ?? UInt8((20 + opts.count) / 4)
@@ -40,9 +44,11 @@ public enum PacketBuilder {
     }
 
     /// An IPv4 header (with optional options) in front of `payload`.
-    public static func ipv4(source: String, destination: String, payload: [UInt8], protocolNumber: UInt8 = 6,
-                            options: [UInt8] = [], identification: UInt16 = 1, moreFragments: Bool = false,
-                            fragmentOffset: UInt16 = 0, totalLengthOverride: UInt16? = nil) -> [UInt8] {
+    public static func ipv4(
+        source: String, destination: String, payload: [UInt8], protocolNumber: UInt8 = 6,
+        options: [UInt8] = [], identification: UInt16 = 1, moreFragments: Bool = false,
+        fragmentOffset: UInt16 = 0, totalLengthOverride: UInt16? = nil
+    ) -> [UInt8] {
         var opts = options
         while opts.count % 4 != 0 { opts.append(0) }
         let headerLength = 20 + opts.count
@@ -57,8 +63,10 @@ public enum PacketBuilder {
 
     /// An IPv6 header with an optional chain of extension headers: each `(type, body)` where body excludes
     /// the next-header byte and is padded to 8-byte units (fragment header: 6 bytes of body).
-    public static func ipv6(source: String, destination: String, payload: [UInt8], nextHeader: UInt8 = 6,
-                            extensionHeaders: [(type: UInt8, body: [UInt8])] = []) -> [UInt8] {
+    public static func ipv6(
+        source: String, destination: String, payload: [UInt8], nextHeader: UInt8 = 6,
+        extensionHeaders: [(type: UInt8, body: [UInt8])] = []
+    ) -> [UInt8] {
         var chain: [UInt8] = []
         for (i, ext) in extensionHeaders.enumerated() {
             let next = i + 1 < extensionHeaders.count ? extensionHeaders[i + 1].type : nextHeader
@@ -78,7 +86,9 @@ public enum PacketBuilder {
     }
 
     /// Ethernet II with optional VLAN tags (TPID, VLAN id) outermost first; padded to the 60-byte minimum.
-    public static func ethernet(_ payload: [UInt8], etherType: UInt16, vlanTags: [(tpid: UInt16, id: UInt16)] = [])
+    public static func ethernet(
+        _ payload: [UInt8], etherType: UInt16, vlanTags: [(tpid: UInt16, id: UInt16)] = []
+    )
         -> [UInt8]
     {
         var frame: [UInt8] = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01]

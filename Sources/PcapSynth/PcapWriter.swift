@@ -23,8 +23,10 @@ public struct PcapWriter: Sendable {
         public static let linuxSLL2: UInt32 = 276
     }
 
-    public init(linkType: UInt32, snapLength: UInt32 = 262_144, nanosecond: Bool = false,
-                byteOrder: ByteOrder = .little) {
+    public init(
+        linkType: UInt32, snapLength: UInt32 = 262_144, nanosecond: Bool = false,
+        byteOrder: ByteOrder = .little
+    ) {
         self.linkType = linkType
         self.snapLength = snapLength
         self.nanosecond = nanosecond
@@ -32,8 +34,8 @@ public struct PcapWriter: Sendable {
         put32(nanosecond ? 0xa1b2_3c4d : 0xa1b2_c3d4)
         put16(2)
         put16(4)
-        put32(0)   // thiszone
-        put32(0)   // sigfigs
+        put32(0)  // thiszone
+        put32(0)  // sigfigs
         put32(snapLength)
         put32(linkType)
     }
@@ -52,8 +54,10 @@ public struct PcapWriter: Sendable {
     }
 
     /// Appends a raw record header with arbitrary lengths (for malformed-file tests).
-    public mutating func appendRawRecord(seconds: UInt32, fraction: UInt32, capturedLength: UInt32,
-                                         originalLength: UInt32, data: [UInt8]) {
+    public mutating func appendRawRecord(
+        seconds: UInt32, fraction: UInt32, capturedLength: UInt32,
+        originalLength: UInt32, data: [UInt8]
+    ) {
         put32(seconds)
         put32(fraction)
         put32(capturedLength)

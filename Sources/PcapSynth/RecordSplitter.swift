@@ -4,7 +4,8 @@ public enum RecordSplitter {
         var records: [[UInt8]] = []
         var offset = 24
         while offset + 16 <= file.count {
-            let caplen = Int(file[offset + 8]) | Int(file[offset + 9]) << 8 | Int(file[offset + 10]) << 16
+            let caplen =
+                Int(file[offset + 8]) | Int(file[offset + 9]) << 8 | Int(file[offset + 10]) << 16
                 | Int(file[offset + 11]) << 24
             records.append(Array(file[(offset + 16)..<(offset + 16 + caplen)]))
             offset += 16 + caplen

@@ -115,10 +115,12 @@ public enum SyntheticScenarios {
         var f = FlowScript(clientPort: 5000, serverPort: 5001)
         f.syn()
         f.send(.server, flags: PacketBuilder.Flag.syn, options: FlowScript.synOptions)
-        f.send(.client, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 1000, ack: 5001,
-               options: FlowScript.synOptions)
-        f.send(.server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 5000, ack: 1001,
-               options: FlowScript.synOptions)
+        f.send(
+            .client, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 1000, ack: 5001,
+            options: FlowScript.synOptions)
+        f.send(
+            .server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, seq: 5000, ack: 1001,
+            options: FlowScript.synOptions)
         closeFourWay(&f)
         return f.bytes
     }
@@ -288,8 +290,9 @@ public enum SyntheticScenarios {
     static func loopbackLoop() -> [UInt8] {
         var w = PcapWriter(linkType: PcapWriter.Link.loop)
         for (i, p) in ipPackets(client: "fd00::1", server: "fd00::2").enumerated() {
-            w.append(PacketBuilder.null(p, family: 30, bigEndian: true),
-                     at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+            w.append(
+                PacketBuilder.null(p, family: 30, bigEndian: true),
+                at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
         }
         return w.bytes
     }
@@ -322,16 +325,20 @@ public enum SyntheticScenarios {
         f.fin(.client)
         f.fin(.server)
         f.ack(.client)
-        let chain: [(type: UInt8, body: [UInt8])] = [(0, [1, 4, 0, 0, 0, 0]), (60, [1, 4, 0, 0, 0, 0]),
-                                                     (43, [0, 0, 0, 0, 0, 0]), (44, [0, 0, 0, 0, 0, 0])]
+        let chain: [(type: UInt8, body: [UInt8])] = [
+            (0, [1, 4, 0, 0, 0, 0]), (60, [1, 4, 0, 0, 0, 0]),
+            (43, [0, 0, 0, 0, 0, 0]), (44, [0, 0, 0, 0, 0, 0]),
+        ]
         var w = PcapWriter(linkType: PcapWriter.Link.ipv6)
         for (i, p) in RecordSplitter.records(f.bytes).enumerated() {
             let tcp = Array(p[40...])
-            let packet = PacketBuilder.ipv6(source: "fd00::1", destination: "fd00::2", payload: tcp,
-                                            extensionHeaders: chain)
+            let packet = PacketBuilder.ipv6(
+                source: "fd00::1", destination: "fd00::2", payload: tcp,
+                extensionHeaders: chain)
             // The server's packets go the other way: swap the addresses.
             let fromServer = p[8..<24] != ArraySlice(PacketBuilder.ipv6Bytes("fd00::1"))
-            let final = fromServer
+            let final =
+                fromServer
                 ? PacketBuilder.ipv6(source: "fd00::2", destination: "fd00::1", payload: tcp, extensionHeaders: chain)
                 : packet
             w.append(final, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
@@ -346,38 +353,56 @@ public enum SyntheticScenarios {
     static func ipv4OptionsAndFragments() -> [UInt8] {
         var w = PcapWriter(linkType: PcapWriter.Link.ethernet)
         var t: Int64 = 1_700_000_000_000_000_000
-        let ipOptions: [UInt8] = [0x94, 4, 0, 0, 1, 1, 1, 0]   // Router Alert + NOPs/EOL
-        func emit(_ tcp: [UInt8], fromClient: Bool, id: UInt16 = 1, more: Bool = false, offset: UInt16 = 0,
-                  total: UInt16? = nil) {
-            let ip = PacketBuilder.ipv4(source: fromClient ? "10.0.0.1" : "10.0.0.2",
-                                        destination: fromClient ? "10.0.0.2" : "10.0.0.1", payload: tcp,
-                                        options: ipOptions, identification: id, moreFragments: more,
-                                        fragmentOffset: offset, totalLengthOverride: total)
+        let ipOptions: [UInt8] = [0x94, 4, 0, 0, 1, 1, 1, 0]  // Router Alert + NOPs/EOL
+        func emit(
+            _ tcp: [UInt8], fromClient: Bool, id: UInt16 = 1, more: Bool = false, offset: UInt16 = 0,
+            total: UInt16? = nil
+        ) {
+            let ip = PacketBuilder.ipv4(
+                source: fromClient ? "10.0.0.1" : "10.0.0.2",
+                destination: fromClient ? "10.0.0.2" : "10.0.0.1", payload: tcp,
+                options: ipOptions, identification: id, moreFragments: more,
+                fragmentOffset: offset, totalLengthOverride: total)
             w.append(PacketBuilder.ethernet(ip, etherType: 0x0800), at: t)
             t += 1_000_000
         }
         typealias F = PacketBuilder.Flag
-        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1000, ack: 0, flags: F.syn), fromClient: true)
-        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5000, ack: 1001, flags: F.syn | F.ack),
-             fromClient: false)
-        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack), fromClient: true)
-        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack | F.psh,
-                               payload: Array(repeating: 0x62, count: 5)), fromClient: true)
+        emit(
+            PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1000, ack: 0, flags: F.syn), fromClient: true
+        )
+        emit(
+            PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5000, ack: 1001, flags: F.syn | F.ack),
+            fromClient: false)
+        emit(
+            PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack),
+            fromClient: true)
+        emit(
+            PacketBuilder.tcp(
+                sourcePort: 40000, destinationPort: 80, seq: 1001, ack: 5001, flags: F.ack | F.psh,
+                payload: Array(repeating: 0x62, count: 5)), fromClient: true)
         // A 1200-byte segment split in two fragments: 20 TCP + 980 payload bytes, then 220 payload bytes.
-        let whole = PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 1006, ack: 5001, flags: F.ack,
-                                      payload: Array(repeating: 0x63, count: 1200))
+        let whole = PacketBuilder.tcp(
+            sourcePort: 40000, destinationPort: 80, seq: 1006, ack: 5001, flags: F.ack,
+            payload: Array(repeating: 0x63, count: 1200))
         emit(Array(whole[0..<1000]), fromClient: true, id: 7, more: true)
         emit(Array(whole[1000...]), fromClient: true, id: 7, offset: 125)
-        let udp: [UInt8] = PacketBuilder.be16(5353) + PacketBuilder.be16(5353) + PacketBuilder.be16(12) + [0, 0, 1, 2, 3, 4]
+        let udp: [UInt8] =
+            PacketBuilder.be16(5353) + PacketBuilder.be16(5353) + PacketBuilder.be16(12) + [0, 0, 1, 2, 3, 4]
         let udpIP = PacketBuilder.ipv4(source: "10.0.0.1", destination: "10.0.0.2", payload: udp, protocolNumber: 17)
         w.append(PacketBuilder.ethernet(udpIP, etherType: 0x0800), at: t)
         t += 1_000_000
-        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2206, ack: 5001, flags: F.fin | F.ack),
-             fromClient: true)
-        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.ack), fromClient: false)
-        emit(PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.fin | F.ack),
-             fromClient: false)
-        emit(PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2207, ack: 5002, flags: F.ack), fromClient: true)
+        emit(
+            PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2206, ack: 5001, flags: F.fin | F.ack),
+            fromClient: true)
+        emit(
+            PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.ack),
+            fromClient: false)
+        emit(
+            PacketBuilder.tcp(sourcePort: 80, destinationPort: 40000, seq: 5001, ack: 2207, flags: F.fin | F.ack),
+            fromClient: false)
+        emit(
+            PacketBuilder.tcp(sourcePort: 40000, destinationPort: 80, seq: 2207, ack: 5002, flags: F.ack),
+            fromClient: true)
         return w.bytes
     }
 

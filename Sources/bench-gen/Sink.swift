@@ -1,5 +1,4 @@
 import Foundation
-
 import PcapSynth
 
 /// Streams pcap records to a file through a 4 MiB buffer.

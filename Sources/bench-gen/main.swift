@@ -33,7 +33,9 @@ func parse() -> Options {
 
 var options = parse()
 var rng = options.seed | 1
-@MainActor func nextRandom() -> UInt64 { rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27; return rng &* 2_685_821_657_736_338_717 }
+@MainActor func nextRandom() -> UInt64 {
+    rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27; return rng &* 2_685_821_657_736_338_717
+}
 
 let payload = [UInt8](repeating: 0x61, count: 1448)
 var sink = Sink(path: options.output)
@@ -62,7 +64,7 @@ var anomalyTurn = 0
     case _ where f.step == 1 || (f.step == 2 && f.anomaly == .synRetransmit):
         fromClient = false; flags = F.syn | F.ack; seq = f.serverSeq; ack = f.clientSeq &+ 1
     default:
-        let s = f.step - (f.anomaly == .synRetransmit ? 3 : 2)   // 0 = the third ACK
+        let s = f.step - (f.anomaly == .synRetransmit ? 3 : 2)  // 0 = the third ACK
         if s == 0 {
             seq = f.clientSeq &+ 1; ack = f.serverSeq &+ 1
         } else if s < closeStart - 1 {
@@ -81,23 +83,32 @@ var anomalyTurn = 0
                 if c > 0 { return false }
                 flags = F.rst | F.ack; seq = cFin; ack = sFin
             } else {
-                let steps: [(Bool, UInt16, UInt32, UInt32)] = f.anomaly == .finRetransmit
-                    ? [(true, F.fin | F.ack, cFin, sFin), (true, F.fin | F.ack, cFin, sFin), (false, F.ack, sFin, cFin &+ 1),
-                       (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1)]
-                    : [(true, F.fin | F.ack, cFin, sFin), (false, F.ack, sFin, cFin &+ 1),
-                       (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1)]
+                let steps: [(Bool, UInt16, UInt32, UInt32)] =
+                    f.anomaly == .finRetransmit
+                    ? [
+                        (true, F.fin | F.ack, cFin, sFin), (true, F.fin | F.ack, cFin, sFin),
+                        (false, F.ack, sFin, cFin &+ 1),
+                        (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1),
+                    ]
+                    : [
+                        (true, F.fin | F.ack, cFin, sFin), (false, F.ack, sFin, cFin &+ 1),
+                        (false, F.fin | F.ack, sFin, cFin &+ 1), (true, F.ack, cFin &+ 1, sFin &+ 1),
+                    ]
                 guard c < steps.count else { return false }
                 (fromClient, flags, seq, ack) = steps[c]
             }
         }
     }
-    let tcp = PacketBuilder.tcp(sourcePort: fromClient ? 40000 : 80, destinationPort: fromClient ? 80 : 40000,
-                                seq: seq, ack: ack, flags: flags, window: 65535,
-                                options: flags & F.syn != 0 ? PacketBuilder.Option.mss(1460) : [],
-                                payload: len > 0 ? payload : [])
+    let tcp = PacketBuilder.tcp(
+        sourcePort: fromClient ? 40000 : 80, destinationPort: fromClient ? 80 : 40000,
+        seq: seq, ack: ack, flags: flags, window: 65535,
+        options: flags & F.syn != 0 ? PacketBuilder.Option.mss(1460) : [],
+        payload: len > 0 ? payload : [])
     let c = address(f.index, v6: f.v6, client: true), s = address(f.index, v6: f.v6, client: false)
-    let ip = f.v6 ? PacketBuilder.ipv6(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
-                  : PacketBuilder.ipv4(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
+    let ip =
+        f.v6
+        ? PacketBuilder.ipv6(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
+        : PacketBuilder.ipv4(source: fromClient ? c : s, destination: fromClient ? s : c, payload: tcp)
     sink.append(PacketBuilder.ethernet(ip, etherType: f.v6 ? 0x86DD : 0x0800), at: t)
     f.step += 1
     return true
@@ -111,8 +122,10 @@ while started < options.connections || !active.isEmpty {
             anomalyTurn += 1
         }
         let v6 = Double(nextRandom() % 1000) / 1000 < options.ipv6Share
-        active.append(Flow(index: started, v6: v6, anomaly: anomaly, clientSeq: UInt32(truncatingIfNeeded: nextRandom()),
-                           serverSeq: UInt32(truncatingIfNeeded: nextRandom()), startTime: clock))
+        active.append(
+            Flow(
+                index: started, v6: v6, anomaly: anomaly, clientSeq: UInt32(truncatingIfNeeded: nextRandom()),
+                serverSeq: UInt32(truncatingIfNeeded: nextRandom()), startTime: clock))
         switch anomaly {
         case .none: truth["four-way", default: 0] += 1
         case .reset: truth["reset", default: 0] += 1
@@ -126,7 +139,7 @@ while started < options.connections || !active.isEmpty {
     if active.isEmpty { clock = max(clock, nextStart); continue }
     var i = 0
     while i < active.count {
-        clock += 1_000   // 1 µs between packets
+        clock += 1_000  // 1 µs between packets
         if emit(&active[i], at: clock) { i += 1 } else { active.swapAt(i, active.count - 1); active.removeLast() }
     }
 }
@@ -134,6 +147,9 @@ sink.flush()
 truth["connections"] = options.connections
 truth["packets"] = sink.packets
 let json = "{" + truth.keys.sorted().map { "\"\($0)\": \(truth[$0]!)" }.joined(separator: ", ") + "}\n"
-try json.write(toFile: options.output.replacingOccurrences(of: ".pcap", with: "") + ".truth.json", atomically: true,
-               encoding: .utf8)
-print("wrote \(options.output): \(sink.packets) packets, \(options.connections) connections; truth: \(json)", terminator: "")
+try json.write(
+    toFile: options.output.replacingOccurrences(of: ".pcap", with: "") + ".truth.json", atomically: true,
+    encoding: .utf8)
+print(
+    "wrote \(options.output): \(sink.packets) packets, \(options.connections) connections; truth: \(json)",
+    terminator: "")

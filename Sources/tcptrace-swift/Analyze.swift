@@ -30,7 +30,10 @@ struct Analyze: ParsableCommand {
     @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
     var idleTimeout: Double = 300
 
-    @Option(help: "Order of the connections: first-frame (deterministic; memory grows while an old connection stays open) or finish (as each connection ends; flat memory).")
+    @Option(
+        help: ArgumentHelp(
+            "Order of the connections: first-frame (deterministic; memory grows while an old connection stays open) "
+                + "or finish (as each connection ends; flat memory)."))
     var order: StreamOrder = .firstFrame
 
     @Flag(name: .shortAndLong, help: "No progress line on standard error.")
@@ -82,8 +85,9 @@ struct Analyze: ParsableCommand {
     private var wantsTimelines: Bool { verbose || !connections.isEmpty }
 
     private func analysisOptions() -> AnalysisOptions {
-        var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
-                                      idleTimeout: idleTimeout, order: order)
+        var options = AnalysisOptions(
+            tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
+            idleTimeout: idleTimeout, order: order)
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options

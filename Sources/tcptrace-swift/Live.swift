@@ -79,8 +79,9 @@ struct Live: ParsableCommand {
         }
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
-        var monitor = LiveMonitor(options: LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout),
-                                  linkType: capture.linkType, interface: interface)
+        var monitor = LiveMonitor(
+            options: LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout),
+            linkType: capture.linkType, interface: interface)
         let packets = watch(capture, with: &monitor)
         printSummary(&monitor, capture: capture, packets: packets)
         try failure.check(monitor.findingCounts.keys.map(\.severity).max())
@@ -93,8 +94,9 @@ struct Live: ParsableCommand {
     private func openCapture() throws -> LiveCapture {
         let expression = filter.joined(separator: " ")
         do {
-            return try LiveCapture(interface: interface, snapLength: snaplen, promiscuous: promisc,
-                                   filter: expression.isEmpty ? nil : expression, writeTo: write)
+            return try LiveCapture(
+                interface: interface, snapLength: snaplen, promiscuous: promisc,
+                filter: expression.isEmpty ? nil : expression, writeTo: write)
         } catch {
             printError("tcptrace-swift: \(error)")
             if case .permissionDenied = error { throw ExitCode(ExitStatus.permissionDenied) }
@@ -126,9 +128,10 @@ struct Live: ParsableCommand {
             case .packet:
                 if !capWarned && monitor.tracker.evictedHalfOpen + monitor.tracker.evictedOther > 0 {
                     capWarned = true
-                    printError("warning: more than \(maxConnections) connections (or \(min(maxConnections, 100_000)) "
-                               + "half-open attempts) at once: the oldest attempts, then the oldest connections, are "
-                               + "dropped from memory and counted in the summary (--max-connections)")
+                    printError(
+                        "warning: more than \(maxConnections) connections (or \(min(maxConnections, 100_000)) "
+                            + "half-open attempts) at once: the oldest attempts, then the oldest connections, are "
+                            + "dropped from memory and counted in the summary (--max-connections)")
                 }
                 continue
             case .timeout:
@@ -148,7 +151,8 @@ struct Live: ParsableCommand {
     /// Finishes every connection where it is and prints the summary.
     private func printSummary(_ monitor: inout LiveMonitor, capture: borrowing LiveCapture, packets: Int) {
         let end = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
-        let held = "held in memory at the end: \(monitor.tracker.liveConnections) connection(s), "
+        let held =
+            "held in memory at the end: \(monitor.tracker.liveConnections) connection(s), "
             + "\(monitor.tracker.timeWaitRecordCount) TIME_WAIT record(s)"
         let analysis = monitor.finish(at: end, emit: emit)
         let stats = capture.statistics()
@@ -157,13 +161,18 @@ struct Live: ParsableCommand {
         case .text:
             print("")
             print(TextReport.render(analysis), terminator: "")
-            print("live: \(monitor.connectionsSeen) connection(s) seen (the table lists the last "
-                  + "\(LiveMonitor.finishedKept) at most), \(packets) packet(s) captured"
-                  + (stats.map { ", received by filter \($0.received), dropped by kernel \($0.droppedByKernel), "
-                      + "dropped by interface \($0.droppedByInterface)" } ?? "") + "; " + held)
+            print(
+                "live: \(monitor.connectionsSeen) connection(s) seen (the table lists the last "
+                    + "\(LiveMonitor.finishedKept) at most), \(packets) packet(s) captured"
+                    + (stats.map {
+                        ", received by filter \($0.received), dropped by kernel \($0.droppedByKernel), "
+                            + "dropped by interface \($0.droppedByInterface)"
+                    } ?? "") + "; " + held)
         case .jsonl:
-            print(LiveEventReport.summary(connections: monitor.connectionsSeen, packets: packets,
-                                          findings: monitor.findingCounts, statistics: stats))
+            print(
+                LiveEventReport.summary(
+                    connections: monitor.connectionsSeen, packets: packets,
+                    findings: monitor.findingCounts, statistics: stats))
         }
     }
 

@@ -49,7 +49,8 @@ struct Report: ParsableCommand {
             return HTMLReport.render(analysis)
         case .svg:
             guard let c = analysis.connections.first(where: { $0.id == connection }) else {
-                printError("tcptrace-swift: no connection \(connection ?? 0) (the trace has \(analysis.connections.count))")
+                printError(
+                    "tcptrace-swift: no connection \(connection ?? 0) (the trace has \(analysis.connections.count))")
                 throw ExitCode(ExitStatus.badInput)
             }
             return ConnectionPictures.combined(c, msl: lifetime.msl)

@@ -1,7 +1,7 @@
 import Foundation
 import PcapSynth
-import Testing
 import TCPTrace
+import Testing
 
 /// Runs the built `tcptrace-swift` binary and checks stdout, stderr and the exit code.
 struct CLIResult {
@@ -25,14 +25,16 @@ func runCLI(_ arguments: [String], stdin: Data? = nil, executable: String? = nil
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    return CLIResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// The binary sits beside the test bundle in the build folder.
 let cliBinary: URL = {
     let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tcptrace-swift"),
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "tcptrace-swift"),
         packageRoot.appendingPathComponent(".build/debug/tcptrace-swift"),
     ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
@@ -44,8 +46,10 @@ let cliBinary: URL = {
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
         // Fixed-width columns (docs/output.md): ID 4, endpoints 21, packets 13, bytes 15, frames 11, duration 9, ...
-        #expect(r.stdout.contains("\n1     10.0.0.1:40000         10.0.0.2:80            6/5            10/400           1-11         "
-                                  + "0.010s     complete           four-way      client  TIME_WAIT     CLOSED        -\n"))
+        #expect(
+            r.stdout.contains(
+                "\n1     10.0.0.1:40000         10.0.0.2:80            6/5            10/400           1-11         "
+                    + "0.010s     complete           four-way      client  TIME_WAIT     CLOSED        -\n"))
         #expect(r.stdout.contains("packets 11, TCP segments 11, non-TCP 0, truncated 0"))
     }
 
@@ -120,7 +124,8 @@ let cliBinary: URL = {
         #expect(try runCLI(["analyze", fixture("synthetic/sequence-wrap.pcap"), "--fail-on", "info"]).status == 0)
         // simultaneous-open is info only: fails at info, passes at warning.
         #expect(try runCLI(["analyze", fixture("synthetic/simultaneous-open.pcap"), "--fail-on", "info"]).status == 1)
-        #expect(try runCLI(["analyze", fixture("synthetic/simultaneous-open.pcap"), "--fail-on", "warning"]).status == 0)
+        #expect(
+            try runCLI(["analyze", fixture("synthetic/simultaneous-open.pcap"), "--fail-on", "warning"]).status == 0)
     }
 
     @Test func timelineOfOneConnection() throws {
@@ -134,22 +139,25 @@ let cliBinary: URL = {
 
 @Suite(.serialized) struct CheckCLITests {
     @Test func exitCodes() throws {
-        let folder = URL(fileURLWithPath: try temporaryFile(scenario("raw-ip"), name: "ok.pcap")).deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: try temporaryFile(scenario("raw-ip"), name: "ok.pcap"))
+            .deletingLastPathComponent()
         let capture = folder.appendingPathComponent("ok.pcap").path
         // No sidecar: default policy (no error finding) passes.
         var r = try runCLI(["check", folder.path])
         #expect(r.status == 0)
         #expect(r.stdout.hasSuffix("1 passed, 0 failed\n"))
         // A failing expectation: exit 1.
-        try "rules: [{close: reset}]\n".write(toFile: folder.appendingPathComponent("ok.expect.yaml").path,
-                                              atomically: true, encoding: .utf8)
+        try "rules: [{close: reset}]\n".write(
+            toFile: folder.appendingPathComponent("ok.expect.yaml").path,
+            atomically: true, encoding: .utf8)
         r = try runCLI(["check", capture, "--junit", folder.appendingPathComponent("junit.xml").path])
         #expect(r.status == 1)
         #expect(r.stdout.contains("expected close reset, saw four-way by client (first FIN at frame 6)"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("junit.xml").path))
         // An invalid expectation file: exit 2.
-        try "rules: [{close: sideways}]\n".write(toFile: folder.appendingPathComponent("ok.expect.yaml").path,
-                                                 atomically: true, encoding: .utf8)
+        try "rules: [{close: sideways}]\n".write(
+            toFile: folder.appendingPathComponent("ok.expect.yaml").path,
+            atomically: true, encoding: .utf8)
         r = try runCLI(["check", capture])
         #expect(r.status == 2)
         #expect(r.stdout.contains("ok.expect.yaml:1: unknown value `sideways`"))

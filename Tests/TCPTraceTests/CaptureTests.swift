@@ -1,13 +1,14 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 @Suite struct CaptureTests {
     @Test func microsecondLittleEndian() throws {
         let a = try analyze(scenario("raw-ip"))
         #expect(a.input.packets == 9 && a.input.tcpSegments == 9)
-        #expect(a.input.linkTypes == [.raw])   // LINKTYPE_RAW 101 is reported as DLT_RAW 12
+        #expect(a.input.linkTypes == [.raw])  // LINKTYPE_RAW 101 is reported as DLT_RAW 12
         #expect(a.input.firstTime == Timestamp(nanoseconds: 1_700_000_000_000_000_000))
         #expect(a.input.lastTime == Timestamp(nanoseconds: 1_700_000_000_008_000_000))
     }
@@ -23,11 +24,11 @@ import Testing
     @Test func ipv4OptionsPaddingAndFragmentsAreCounted() throws {
         let a = try analyze(scenario("ipv4-options-fragments"))
         #expect(a.input.packets == 11)
-        #expect(a.input.tcpSegments == 9)     // 10 TCP packets minus the non-first fragment
-        #expect(a.input.nonTCP == 1)          // the UDP datagram
-        #expect(a.input.fragments == 2)       // first fragment (tracked) + second (skipped)
+        #expect(a.input.tcpSegments == 9)  // 10 TCP packets minus the non-first fragment
+        #expect(a.input.nonTCP == 1)  // the UDP datagram
+        #expect(a.input.fragments == 2)  // first fragment (tracked) + second (skipped)
         let c = try #require(a.connections.first)
-        #expect(c.client.payloadBytes == 5 + 980)   // padding is not payload; the first fragment holds 980
+        #expect(c.client.payloadBytes == 5 + 980)  // padding is not payload; the first fragment holds 980
         #expect(c.closeKind == .fourWay)
     }
 
@@ -60,8 +61,10 @@ import Testing
             let t = 1_700_000_000_000_000_000 + Int64(i) * 1_000_000
             if i % 2 == 0 { one.append(r, at: t) } else { two.append(r, at: t) }
         }
-        let a = try Analyzer.analyze(paths: [try temporaryFile(one.bytes, name: "x.pcap"),
-                                             try temporaryFile(two.bytes, name: "y.pcap")])
+        let a = try Analyzer.analyze(paths: [
+            try temporaryFile(one.bytes, name: "x.pcap"),
+            try temporaryFile(two.bytes, name: "y.pcap"),
+        ])
         #expect(a.input.warnings.contains { $0.contains("overlap") })
     }
 
@@ -109,7 +112,7 @@ import Testing
 
     @Test func truncatedFinalRecordKeepsEarlierPackets() throws {
         let whole = scenario("raw-ip")
-        let cut = Array(whole.dropLast(10))   // the last record loses 10 of its bytes
+        let cut = Array(whole.dropLast(10))  // the last record loses 10 of its bytes
         let a = try analyze(cut)
         #expect(a.input.packets == 8)
         #expect(a.input.isDamaged)
@@ -121,8 +124,9 @@ import Testing
     @Test func recordLongerThanSnapLengthIsDamage() throws {
         var w = PcapWriter(linkType: PcapWriter.Link.raw, snapLength: 100)
         for r in RecordSplitter.records(scenario("raw-ip")).prefix(2) { w.append(r, at: 1_700_000_000_000_000_000) }
-        w.appendRawRecord(seconds: 1_700_000_001, fraction: 0, capturedLength: 0x7fff_ffff, originalLength: 0x7fff_ffff,
-                          data: [1, 2, 3])
+        w.appendRawRecord(
+            seconds: 1_700_000_001, fraction: 0, capturedLength: 0x7fff_ffff, originalLength: 0x7fff_ffff,
+            data: [1, 2, 3])
         let a = try analyze(w.bytes)
         #expect(a.input.packets == 2)
         #expect(a.input.isDamaged)
@@ -136,8 +140,9 @@ import Testing
 
     @Test func errorMessagesNameTheFile() {
         #expect(CaptureError.fileNotFound(path: "a.pcap").description == "a.pcap: no such file")
-        #expect(CaptureError.unsupportedLinkType(path: "b.pcap", linkType: LinkType(rawValue: 147)).description
-                    .hasPrefix("b.pcap: unsupported link type DLT_147 (147)"))
+        #expect(
+            CaptureError.unsupportedLinkType(path: "b.pcap", linkType: LinkType(rawValue: 147)).description
+                .hasPrefix("b.pcap: unsupported link type DLT_147 (147)"))
     }
 }
 
@@ -161,7 +166,8 @@ import Testing
 
     /// A little-endian pcapng: section header, one Ethernet interface, and an enhanced packet block per packet.
     func pcapng(_ packets: [[UInt8]], breakLastTrailer: Bool = false) -> [UInt8] {
-        var out = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8)
+        var out =
+            le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + [1, 0, 0, 0] + [UInt8](repeating: 0xff, count: 8)
             + le32(28)
         out += le32(1) + le32(20) + [1, 0, 0, 0] + le32(262_144) + le32(20)
         for (i, p) in packets.enumerated() {
@@ -169,7 +175,8 @@ import Testing
             while data.count % 4 != 0 { data.append(0) }
             let length = UInt32(32 + data.count)
             let micros = UInt64(1_700_000_000_000_000) + UInt64(i) * 1000
-            out += le32(6) + le32(length) + le32(0) + le32(UInt32(micros >> 32)) + le32(UInt32(truncatingIfNeeded: micros))
+            out +=
+                le32(6) + le32(length) + le32(0) + le32(UInt32(micros >> 32)) + le32(UInt32(truncatingIfNeeded: micros))
             out += le32(UInt32(p.count)) + le32(UInt32(p.count)) + data
             out += le32(breakLastTrailer && i == packets.count - 1 ? length + 4 : length)
         }
@@ -211,8 +218,9 @@ import Testing
     @Test func recordOver256MiB() throws {
         var w = PcapWriter(linkType: PcapWriter.Link.raw)
         w.append(RecordSplitter.records(scenario("raw-ip"))[0], at: 1_700_000_000_000_000_000)
-        w.appendRawRecord(seconds: 1_700_000_001, fraction: 0, capturedLength: 256 << 20 | 1,
-                          originalLength: 256 << 20 | 1, data: [0, 0, 0, 0])
+        w.appendRawRecord(
+            seconds: 1_700_000_001, fraction: 0, capturedLength: 256 << 20 | 1,
+            originalLength: 256 << 20 | 1, data: [0, 0, 0, 0])
         let a = try Analyzer.analyze(bytes: w.bytes)
         #expect(a.input.packets == 1)
         #expect(a.input.files[0].damage?.contains("invalid packet capture length") == true)
@@ -227,8 +235,11 @@ import Testing
             w.append(r, at: 1_700_000_010_000_000_000 + Int64(i) * 1_000_000 + back)
         }
         let a = try Analyzer.analyze(bytes: w.bytes, name: "back.pcap")
-        #expect(a.input.warnings == ["back.pcap: 2 packet(s) have a timestamp earlier than a packet before them "
-                                        + "(first at frame 5); times are taken as they are"])
+        #expect(
+            a.input.warnings == [
+                "back.pcap: 2 packet(s) have a timestamp earlier than a packet before them "
+                    + "(first at frame 5); times are taken as they are"
+            ])
         let c = try #require(a.connections.first)
         #expect(c.start.interval(to: c.end) >= 0)
         #expect(c.closeKind == .fourWay)
@@ -237,14 +248,18 @@ import Testing
 
 @Suite struct StreamingTests {
     /// Streams `paths`, rendering each connection as "id close-kind findings" and collecting the emitted chunks.
-    private func stream(_ paths: [String], _ options: AnalysisOptions) throws -> (chunks: [String], finalized: [Int], analysis: Analysis) {
+    private func stream(
+        _ paths: [String], _ options: AnalysisOptions
+    ) throws -> (chunks: [String], finalized: [Int], analysis: Analysis) {
         let sink = CollectingSink { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" }
         let analysis = try Analyzer.analyze(paths: paths, options: options, into: sink)
         return (sink.record.chunks, sink.record.finished, analysis)
     }
 
     @Test func streamingGivesTheBatchVerdictsInFirstFrameOrder() throws {
-        let paths = [fixture("synthetic/reuse-lower-isn.pcap"), fixture("synthetic/stale-syn.pcap"), fixture("half-close.pcap")]
+        let paths = [
+            fixture("synthetic/reuse-lower-isn.pcap"), fixture("synthetic/stale-syn.pcap"), fixture("half-close.pcap"),
+        ]
         let batch = try Analyzer.analyze(paths: paths)
         let streamed = try stream(paths, AnalysisOptions())
         #expect(streamed.chunks == batch.connections.map { "\($0.id) \($0.closeKind.rawValue) \(findingList($0))\n" })
@@ -253,8 +268,10 @@ import Testing
     }
 
     /// What `sink` writes when it streams `paths` (through a temporary file: a sink writes to a file descriptor).
-    private func written<Sink: RenderingSink & ~Copyable>(_ paths: [String], _ options: AnalysisOptions,
-                                                          _ sink: (consuming ByteOutput) -> Sink) throws -> String {
+    private func written<Sink: RenderingSink & ~Copyable>(
+        _ paths: [String], _ options: AnalysisOptions,
+        _ sink: (consuming ByteOutput) -> Sink
+    ) throws -> String {
         let path = try temporaryFile([], name: "out.txt")
         let fd = open(path, O_WRONLY | O_TRUNC)
         try #require(fd >= 0)
@@ -290,11 +307,13 @@ import Testing
                 }
             }
             expectSame(try written(paths, options) { TextSink(output: $0) }, TextReport.render(batch))
-            expectSame(try written(paths, options) { TextSink(long: true, output: $0) },
-                       batch.connections.map(TextReport.long).joined(separator: "\n") + TextReport.end(batch))
+            expectSame(
+                try written(paths, options) { TextSink(long: true, output: $0) },
+                batch.connections.map(TextReport.long).joined(separator: "\n") + TextReport.end(batch))
             expectSame(try written(paths, options) { JSONLinesSink(output: $0) }, jsonLines.joined() + hostsLine)
-            expectSame(try written(paths, options) { CSVSink(output: $0) },
-                       CSVReport.header() + batch.connections.map(CSVReport.row).joined())
+            expectSame(
+                try written(paths, options) { CSVSink(output: $0) },
+                CSVReport.header() + batch.connections.map(CSVReport.row).joined())
             if order == .firstFrame {
                 #expect(try written(paths, options) { JSONDocumentSink(output: $0) } == JSONReport.render(batch))
             }
@@ -317,7 +336,9 @@ import Testing
             f.handshake()
             f.data(.client, 10)
             f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
-            records += RecordSplitter.records(f.bytes).enumerated().map { ($0.element, start + Int64($0.offset) * 1_000_000) }
+            records += RecordSplitter.records(f.bytes).enumerated().map {
+                ($0.element, start + Int64($0.offset) * 1_000_000)
+            }
         }
         let end = t0 + 90_000_000_000
         long.fin(.client); long.ack(.server); long.fin(.server); long.ack(.client)
@@ -339,7 +360,10 @@ import Testing
         let spilled = try stream([path], options)
         #expect(spilled.finalized.first == 2 && spilled.finalized.last == 1)
         #expect(spilled.chunks == expected)
-        #expect(spilled.analysis.input.notes.contains { $0.hasPrefix("40 connection(s) waited for an older one in a temporary file") })
+        #expect(
+            spilled.analysis.input.notes.contains {
+                $0.hasPrefix("40 connection(s) waited for an older one in a temporary file")
+            })
         // With room in memory nothing is written to a file; the output is the same.
         let inMemory = try stream([path], AnalysisOptions())
         #expect(inMemory.chunks == expected)
@@ -366,7 +390,11 @@ import Testing
         var offset = 24
         while offset + 16 <= file.count {
             let length = Int(word(offset + 8))
-            result.append((Array(file[(offset + 16)..<(offset + 16 + length)]), word(offset) * 1_000_000_000 + word(offset + 4) * 1_000))
+            result.append(
+                (
+                    Array(file[(offset + 16)..<(offset + 16 + length)]),
+                    word(offset) * 1_000_000_000 + word(offset + 4) * 1_000
+                ))
             offset += 16 + length
         }
         return result
@@ -393,7 +421,9 @@ import Testing
         var again = FlowScript(clientPort: 40000, clientISN: 900_000, start: t0 + 5_000_000_000, link: .raw)
         again.handshake()
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)
-        for (record, time) in (timedRecords(a.bytes) + timedRecords(b.bytes) + timedRecords(again.bytes)).sorted(by: { $0.1 < $1.1 }) {
+        for (record, time) in (timedRecords(a.bytes) + timedRecords(b.bytes) + timedRecords(again.bytes)).sorted(by: {
+            $0.1 < $1.1
+        }) {
             writer.append(record, at: time)
         }
         let path = try temporaryFile(writer.bytes)

@@ -1,10 +1,12 @@
 import Foundation
+import PcapSynth
+import Testing
+
+@testable import TCPTrace
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import PcapSynth
-import Testing
-@testable import TCPTrace
 
 @Suite struct CheckTests {
     /// rst-in-time-wait: one connection 10.0.0.1:40000 → 10.0.0.2:80, complete handshake, four-way close by
@@ -31,14 +33,18 @@ import Testing
             ("rules: [{conn_state: RSTR}]", "rules: [{conn_state: SF}]"),
             ("rules: [{time_wait: client}]", "rules: [{time_wait: none}]"),
             ("rules: [{findings: [rst-in-time-wait]}]", "rules: [{findings: [reset]}]"),
-            ("rules: [{findings: [{code: rst-in-time-wait, frame: 8, count: 1}]}]",
-             "rules: [{findings: [{code: rst-in-time-wait, frame: 7}]}]"),
+            (
+                "rules: [{findings: [{code: rst-in-time-wait, frame: 8, count: 1}]}]",
+                "rules: [{findings: [{code: rst-in-time-wait, frame: 7}]}]"
+            ),
             ("rules: [{no_findings: [reset, refused]}]", "rules: [{no_findings: [rst-in-time-wait]}]"),
             ("rules: [{fail_on: error}]", "rules: [{fail_on: warning}]"),
             ("rules: [{max_duration: 1.5}]", "rules: [{max_duration: 1.0}]"),
             ("rules: [{max_handshake_rtt: 0.01}]", "rules: [{max_handshake_rtt: 0.001}]"),
-            ("rules: [{match: {server_port: 80, client: 10.0.0.1}, close: four-way}]",
-             "rules: [{match: {server_port: 443}, close: four-way}]"),
+            (
+                "rules: [{match: {server_port: 80, client: 10.0.0.1}, close: four-way}]",
+                "rules: [{match: {server_port: 443}, close: four-way}]"
+            ),
             ("rules: [{match: {id: 1}, handshake: complete}]", "rules: [{match: {id: 2}, handshake: complete}]"),
         ]
         for (pass, fail) in pairs {
@@ -49,11 +55,13 @@ import Testing
 
     @Test func failureMessagesUseTheToolsTerms() throws {
         let r = try results("rules: [{close: reset}]")
-        #expect(r[0].message == "connection 1 10.0.0.1:40000 → 10.0.0.2:80: expected close reset, saw four-way by client "
-                    + "(first FIN at frame 4)")
+        #expect(
+            r[0].message == "connection 1 10.0.0.1:40000 → 10.0.0.2:80: expected close reset, saw four-way by client "
+                + "(first FIN at frame 4)")
         let refused = try results("rules: [{close: four-way}]", scenarioName: "stale-syn")
-        #expect(refused[0].message == "connection 1 10.0.0.1:40000 → 10.0.0.2:80: expected close four-way, saw reset by "
-                    + "client at frame 3")
+        #expect(
+            refused[0].message == "connection 1 10.0.0.1:40000 → 10.0.0.2:80: expected close four-way, saw reset by "
+                + "client at frame 3")
         let unmatched = try results("rules: [{match: {server_port: 443}, close: four-way}]")
         #expect(unmatched[0].message == "no connection matches server_port 443")
     }
@@ -95,8 +103,10 @@ import Testing
         #expect(sidecar.hasSuffix("/x.expect.yaml"))
         try "connections: 1\nrules:\n  - close: four-way\n    no_findings: [rst-in-time-wait]\n"
             .write(toFile: sidecar, atomically: true, encoding: .utf8)
-        let checks = [CheckSession.check(capture: path, expectationPath: nil, options: AnalysisOptions()),
-                      CheckSession.check(capture: "/nonexistent.pcap", expectationPath: nil, options: AnalysisOptions())]
+        let checks = [
+            CheckSession.check(capture: path, expectationPath: nil, options: AnalysisOptions()),
+            CheckSession.check(capture: "/nonexistent.pcap", expectationPath: nil, options: AnalysisOptions()),
+        ]
         #expect(checks[0].results.count == 3 && checks[0].failures == 1)
         #expect(checks[1].error == "/nonexistent.pcap: no such file")
         let xml = CheckReport.junit(checks)
@@ -127,8 +137,10 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
     var suites = 0, cases = 0, failures = 0, errors = 0
     var rootAttributes: [String: String] = [:]
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         switch name {
         case "testsuites": rootAttributes = attributes
         case "testsuite": suites += 1

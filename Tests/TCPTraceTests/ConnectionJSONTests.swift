@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// The connection writer (`JSONReport.writeConnection`) and the live events (`LiveEventReport`) against what a
@@ -39,8 +40,9 @@ import Testing
     @Test(arguments: captures)
     func liveEventsHoldTheirFacts(_ capture: String) throws {
         let file = try CaptureFile(path: capture)
-        var monitor = LiveMonitor(options: LiveOptions(tracker: TrackerOptions(msl: 30), idleTimeout: 5),
-                                  linkType: file.linkType, interface: "test")
+        var monitor = LiveMonitor(
+            options: LiveOptions(tracker: TrackerOptions(msl: 30), idleTimeout: 5),
+            linkType: file.linkType, interface: "test")
         var events: [LiveEvent] = []
         var last = Timestamp(nanoseconds: 0)
         _ = file.forEachPacket { record, bytes in
@@ -58,8 +60,9 @@ import Testing
 
     @Test func theLiveSummaryLine() throws {
         let statistics = LiveStatistics(received: 40, droppedByKernel: 1, droppedByInterface: 2)
-        let line = LiveEventReport.summary(connections: 3, packets: 20, findings: [.reset: 1, .refused: 2],
-                                           statistics: statistics)
+        let line = LiveEventReport.summary(
+            connections: 3, packets: 20, findings: [.reset: 1, .refused: 2],
+            statistics: statistics)
         // Findings in code order.
         let codes = FindingCode.allCases.filter { $0 == .reset || $0 == .refused }
         let expected = ExpectedJSON.object([
@@ -102,8 +105,10 @@ import Testing
 
     /// `written` parses, holds `expected`, and writes its keys in `expected`'s order; records the first
     /// difference as an issue.
-    func holds(_ written: [UInt8], _ expected: ExpectedJSON, _ what: String,
-               sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
+    func holds(
+        _ written: [UInt8], _ expected: ExpectedJSON, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Bool {
         let parsed = try JSONDecoder().decode(JSONNode.self, from: Data(written))
         if let mismatch = expected.mismatch(parsed) {
             Issue.record("\(what): \(mismatch)", sourceLocation: sourceLocation)
@@ -189,8 +194,10 @@ import Testing
         let own: KeyValuePairs<String, ExpectedJSON>
         switch e.kind {
         case .opened:
-            own = ["handshake": .text(c.handshakeOutcome.rawValue), "syn_frame": .int(client.synFrame),
-                   "rtt": .double(c.handshakeRTT)]
+            own = [
+                "handshake": .text(c.handshakeOutcome.rawValue), "syn_frame": .int(client.synFrame),
+                "rtt": .double(c.handshakeRTT),
+            ]
         case .finding:
             own = e.finding.map { ["finding": finding($0, c)] } ?? [:]
         case .closed:

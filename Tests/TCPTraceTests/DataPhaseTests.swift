@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 @Suite struct DataPhaseTests {
@@ -48,7 +49,7 @@ import Testing
         #expect(abs((number(client["handshake_rtt"]) ?? -1) - 0.000032) < 1e-9)
         #expect(abs((number(server["handshake_rtt"]) ?? -1) - 0.000012) < 1e-9)
         #expect(number(client["payload_bytes"]) == 100 && number(server["payload_bytes"]) == 200)
-        #expect(number(client["pure_acks"]) == 3)   // frames 3, 7 and 11
+        #expect(number(client["pure_acks"]) == 3)  // frames 3, 7 and 11
     }
 
     @Test func outOfOrderFiguresFromThePackets() throws {
@@ -58,9 +59,9 @@ import Testing
         #expect(number(client["unique_bytes"]) == 300)
         #expect(number(client["out_of_order_packets"]) == 1)
         #expect(number(client["retransmitted_packets"]) == 0)
-        #expect(number(client["gap_bytes"]) == 0)   // the hole was filled
+        #expect(number(client["gap_bytes"]) == 0)  // the hole was filled
         #expect(number(client["initial_window"]) == 65535)
-        #expect(number(client["window_max"]) == 8_388_480.0)   // 65535 × 2^7: window scale 7 on both SYNs
+        #expect(number(client["window_max"]) == 8_388_480.0)  // 65535 × 2^7: window scale 7 on both SYNs
     }
 
     @Test func csvParsesWithPythonAndMatchesJSON() throws {
@@ -86,12 +87,14 @@ import Testing
         guard case .array(let connections)? = json["connections"] else { Issue.record("no connections"); return }
         let stats = connections[0]["stats"]?["client"]
         #expect(row["n"] == .integer(1))
-        #expect(row["start"] == .string("1700000000.000000000"))   // all nine digits, leading zeros kept
+        #expect(row["start"] == .string("1700000000.000000000"))  // all nine digits, leading zeros kept
         #expect(row["ooo"] == .string("1") && stats?["out_of_order_packets"] == .integer(1))
         #expect(row["unique"] == .string("300") && stats?["unique_bytes"] == .integer(300))
         if case .number(let max)? = stats?["rtt_max"], case .string(let text)? = row["rtt"] {
             #expect(abs(Double(text)! - max) < 1e-12)
-        } else { Issue.record("rtt_max missing") }
+        } else {
+            Issue.record("rtt_max missing")
+        }
         #expect(row["findings"] == .string("lost-segment@5 out-of-order@6"))
     }
 
@@ -118,7 +121,8 @@ import Testing
     static let documented: [String: String] = [
         // A copy of data captured before is a retransmission whatever the time since the last segment; tshark
         // calls it out-of-order because it came within its RTT window of the previous segment.
-        "bulk-loss-after.pcap out_of_order 96": "41993 was captured at its first sending; this is the copy after the SACKed loss",
+        "bulk-loss-after.pcap out_of_order 96":
+            "41993 was captured at its first sending; this is the copy after the SACKed loss",
         "bulk-loss-after.pcap out_of_order 102": "copy of data captured before",
         "bulk-loss-after.pcap out_of_order 104": "copy of data captured before",
         "bulk-loss-after.pcap out_of_order 236": "copy of data captured before",
@@ -141,24 +145,31 @@ import Testing
 
     @Test(arguments: ["bulk-loss-mid.pcap", "bulk-loss-after.pcap", "zero-window.pcap", "keepalive.pcap"])
     func framesMatchTshark(_ name: String) throws {
-        let table = try String(contentsOfFile: fixture(name.replacingOccurrences(of: ".pcap", with: ".tshark.tsv")),
-                               encoding: .utf8)
-        let rows = table.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        let header = rows[0].map { $0.replacingOccurrences(of: "#", with: "").replacingOccurrences(of: "tcp.analysis.", with: "") }
+        let table = try String(
+            contentsOfFile: fixture(name.replacingOccurrences(of: ".pcap", with: ".tshark.tsv")),
+            encoding: .utf8)
+        let rows = table.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = rows[0].map {
+            $0.replacingOccurrences(of: "#", with: "").replacingOccurrences(of: "tcp.analysis.", with: "")
+        }
         let analysis = try Analyzer.analyze(paths: [fixture(name)])
         var ours: [FindingCode: Set<Int>] = [:]
         for c in analysis.connections { for f in c.findings { ours[f.code, default: []].insert(f.frame) } }
         var differences = 0
         for (category, codes) in Self.categories {
             let column = try #require(header.firstIndex(of: category), "\(category) column")
-            let theirs = Set(rows.dropFirst().compactMap { r in column < r.count && !r[column].isEmpty ? Int(r[0]) : nil })
+            let theirs = Set(
+                rows.dropFirst().compactMap { r in column < r.count && !r[column].isEmpty ? Int(r[0]) : nil })
             let mine = codes.reduce(into: Set<Int>()) { $0.formUnion(ours[$1] ?? []) }
             for frame in theirs.symmetricDifference(mine) {
                 differences += 1
                 // A documented difference is listed under tshark's category where tshark flags the frame, or
                 // under the category tshark used when we flag it as something else.
                 let key = "\(name) \(category) \(frame)"
-                let explained = Self.documented[key] != nil
+                let explained =
+                    Self.documented[key] != nil
                     || Self.documented.keys.contains { $0.hasPrefix("\(name) ") && $0.hasSuffix(" \(frame)") }
                 #expect(explained, "\(key): \(theirs.contains(frame) ? "tshark only" : "ours only")")
             }

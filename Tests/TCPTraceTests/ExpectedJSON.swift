@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TCPTrace
 
 /// A JSON value a test expects, with object members in the order they must be written: built by a test from

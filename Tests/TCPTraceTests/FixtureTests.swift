@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// Every committed fixture against its written expectation (X.expect.yaml, derived from the packet listing in
@@ -10,8 +11,9 @@ import Testing
     @Test func everyFixtureHasAnExpectationFile() {
         #expect(Self.captures.count >= 19)
         for capture in Self.captures {
-            #expect(FileManager.default.fileExists(atPath: CheckSession.sidecar(for: capture)),
-                    "\(capture) has no expectation file")
+            #expect(
+                FileManager.default.fileExists(atPath: CheckSession.sidecar(for: capture)),
+                "\(capture) has no expectation file")
         }
     }
 
@@ -19,7 +21,8 @@ import Testing
     func fixtureMeetsItsExpectations(_ capture: String) {
         let check = CheckSession.check(capture: capture, expectationPath: nil, options: AnalysisOptions())
         #expect(check.error == nil, "\(capture): \(check.error ?? "")")
-        #expect(check.expectations != ExpectationFile.defaultPolicy.source, "\(capture) fell back to the default policy")
+        #expect(
+            check.expectations != ExpectationFile.defaultPolicy.source, "\(capture) fell back to the default policy")
         for result in check.results where !result.passed {
             Issue.record("\(capture): \(result.name): \(result.message ?? "")")
         }
@@ -42,7 +45,10 @@ import Testing
             #expect(analysis.connections.count == Int(fields[3]), "\(fields[0]) conversations")
             // Each tshark conversation "A:port>B:port=aToB/bToA" matches one of our connections.
             var mine = analysis.connections.map { c in
-                (Set([c.client.endpoint, c.server.endpoint]), [c.client.endpoint: c.client.packets, c.server.endpoint: c.server.packets])
+                (
+                    Set([c.client.endpoint, c.server.endpoint]),
+                    [c.client.endpoint: c.client.packets, c.server.endpoint: c.server.packets]
+                )
             }
             for conversation in fields[4].split(separator: ";").map(String.init) {
                 let parts = conversation.split(separator: "=")
@@ -59,16 +65,26 @@ import Testing
     }
 
     @Test func rotatedFilesAreOneTrace() throws {
-        let a = try Analyzer.analyze(paths: [fixture("rotated-3.pcap"), fixture("rotated-1.pcap"), fixture("rotated-2.pcap")])
-        #expect(a.input.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["rotated-1.pcap", "rotated-2.pcap", "rotated-3.pcap"])
+        let a = try Analyzer.analyze(paths: [
+            fixture("rotated-3.pcap"), fixture("rotated-1.pcap"), fixture("rotated-2.pcap"),
+        ])
+        #expect(
+            a.input.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == [
+                "rotated-1.pcap", "rotated-2.pcap", "rotated-3.pcap",
+            ])
         #expect(a.connections.count == 3)
-        #expect(a.connections.allSatisfy { $0.handshakeOutcome == .complete && $0.closeKind == .threeWay && $0.findings.isEmpty })
+        #expect(
+            a.connections.allSatisfy {
+                $0.handshakeOutcome == .complete && $0.closeKind == .threeWay && $0.findings.isEmpty
+            })
         let spanning = try #require(a.connections.first { $0.client.endpoint.port == 40011 })
         #expect(spanning.firstFrame == 1 && spanning.lastFrame == 36)
     }
 
     func parseEndpoint(_ text: String) -> Endpoint? {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
         var host = String(text[..<colon])
         if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
         return IPAddress(host).map { Endpoint(address: $0, port: port) }
@@ -77,12 +93,14 @@ import Testing
 
 @Suite struct FindingCoverageTests {
     /// Fixtures that show a clean open and close: they must raise nothing at all.
-    static let clean = ["lo-ipv4.pcap", "any-sll2.pcap", "any-sll.pcap", "lo-ipv6.pcap", "vlan.pcap", "qinq.pcap",
-                        "nano.pcap", "lo-ipv4.pcapng", "close-4way-client-first.pcap", "close-4way-server-first.pcap",
-                        "close-3way.pcap", "ipv6-close.pcap", "synthetic/textbook.pcap", "synthetic/sequence-wrap.pcap",
-                        "synthetic/raw-ip.pcap", "synthetic/loopback-null.pcap", "synthetic/loopback-loop.pcap",
-                        "synthetic/ipv4-linktype.pcap", "synthetic/ipv6-extension-headers.pcap",
-                        "synthetic/ipv4-options-fragments.pcap", "synthetic/big-endian-nano.pcap"]
+    static let clean = [
+        "lo-ipv4.pcap", "any-sll2.pcap", "any-sll.pcap", "lo-ipv6.pcap", "vlan.pcap", "qinq.pcap",
+        "nano.pcap", "lo-ipv4.pcapng", "close-4way-client-first.pcap", "close-4way-server-first.pcap",
+        "close-3way.pcap", "ipv6-close.pcap", "synthetic/textbook.pcap", "synthetic/sequence-wrap.pcap",
+        "synthetic/raw-ip.pcap", "synthetic/loopback-null.pcap", "synthetic/loopback-loop.pcap",
+        "synthetic/ipv4-linktype.pcap", "synthetic/ipv6-extension-headers.pcap",
+        "synthetic/ipv4-options-fragments.pcap", "synthetic/big-endian-nano.pcap",
+    ]
 
     @Test func everyFindingCodeIsProducedByAFixture() throws {
         var seen = Set<FindingCode>()
@@ -103,6 +121,8 @@ import Testing
     func cleanFixturesRaiseNothing(_ name: String) throws {
         let a = try Analyzer.analyze(paths: [fixture(name)])
         #expect(a.connections.count == 1)
-        #expect(a.connections.flatMap(\.findings).isEmpty, "\(name): \(a.connections.flatMap(\.findings).map(\.code.rawValue))")
+        #expect(
+            a.connections.flatMap(\.findings).isEmpty,
+            "\(name): \(a.connections.flatMap(\.findings).map(\.code.rawValue))")
     }
 }

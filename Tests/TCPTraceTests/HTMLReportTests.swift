@@ -1,10 +1,12 @@
 import Foundation
+import PcapSynth
+import Testing
+
+@testable import TCPTrace
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import PcapSynth
-import Testing
-@testable import TCPTrace
 
 @Suite struct HTMLReportTests {
     func analysis(_ paths: [String]) throws -> Analysis {
@@ -12,8 +14,10 @@ import Testing
     }
 
     @Test func svgIsWellFormedXML() throws {
-        for name in ["close-simultaneous.pcap", "half-close.pcap", "refused.pcap", "synthetic/sequence-wrap.pcap",
-                     "synthetic/stale-syn.pcap"] {
+        for name in [
+            "close-simultaneous.pcap", "half-close.pcap", "refused.pcap", "synthetic/sequence-wrap.pcap",
+            "synthetic/stale-syn.pcap",
+        ] {
             let a = try analysis([fixture(name)])
             for c in a.connections {
                 let svg = ConnectionPictures.combined(c, msl: 30)
@@ -29,7 +33,9 @@ import Testing
     }
 
     @Test func reportIsSelfContained() throws {
-        let a = try analysis([fixture("close-simultaneous.pcap"), fixture("refused.pcap"), fixture("syn-retransmit.pcap")])
+        let a = try analysis([
+            fixture("close-simultaneous.pcap"), fixture("refused.pcap"), fixture("syn-retransmit.pcap"),
+        ])
         let html = HTMLReport.render(a)
         #expect(html.components(separatedBy: "<tr data-id=").count - 1 == a.connections.count)
         #expect(html.components(separatedBy: "<svg class=\"ladder\"").count - 1 == a.connections.count)
@@ -49,11 +55,12 @@ import Testing
         f.handshake()
         f.data(.client, 100)
         f.data(.client, 100)
-        f.data(.client, 100, seq: 1101)   // the second segment again
+        f.data(.client, 100, seq: 1101)  // the second segment again
         f.data(.client, 100)
         f.ack(.server)
-        let a = try Analyzer.analyze(paths: [try temporaryFile(f.bytes)],
-                                     options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+        let a = try Analyzer.analyze(
+            paths: [try temporaryFile(f.bytes)],
+            options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
         let svg = try #require(ConnectionPictures.timeSequence(a.connections[0], sender: a.connections[0].clientIndex))
         #expect(svg.components(separatedBy: "class=\"retrans\"").count - 1 == 1)
         #expect(svg.components(separatedBy: "class=\"data\"").count - 1 == 3)
@@ -62,8 +69,10 @@ import Testing
 
 final class ElementCounter: NSObject, XMLParserDelegate {
     var count: [String: Int] = [:]
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         count[name, default: 0] += 1
     }
 }

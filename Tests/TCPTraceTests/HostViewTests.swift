@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// The host view on the two churn captures (2,000 sequential connections from 10.99.4.1 to 10.99.4.2:8080,
@@ -53,7 +54,8 @@ import Testing
         #expect(v.findings.isEmpty)
         let (_, reversed) = try view("tw-churn-server-closes.pcap")
         #expect(reversed.hosts.first { $0.address == IPAddress("10.99.4.2") }?.timeWaitPeak == 2000)
-        #expect(reversed.hosts.first { $0.address == IPAddress("10.99.4.1") }?.pairs.first?.timeWaitSide["server"] == 2000)
+        #expect(
+            reversed.hosts.first { $0.address == IPAddress("10.99.4.1") }?.pairs.first?.timeWaitSide["server"] == 2000)
     }
 
     @Test func pressureOnANarrowPortRange() throws {
@@ -65,19 +67,26 @@ import Testing
         withHosts.attach(v)
         #expect(withHosts.totals.byCode.contains { $0.code == .timeWaitPressure && $0.count == 1 })
         let json = JSONReport.render(withHosts)
-        let validator = JSONSchemaValidator(root: try JSONNode.parse(
-            try String(contentsOfFile: packageRoot.appendingPathComponent("schema/tcptrace-swift-1.schema.json").path, encoding: .utf8)))
+        let validator = JSONSchemaValidator(
+            root: try JSONNode.parse(
+                try String(
+                    contentsOfFile: packageRoot.appendingPathComponent("schema/tcptrace-swift-1.schema.json").path,
+                    encoding: .utf8)))
         let errors = validator.validate(try JSONNode.parse(json))
         #expect(errors.isEmpty, "\(errors.prefix(3))")
         #expect(try JSONNode.parse(json)["hosts"] != nil)
     }
 
     @Test func cliHostsAndFailOn() throws {
-        let r = try runCLI(["analyze", fixture("tw-churn-client-closes.pcap"), "--hosts", "--port-range", "40000-44999",
-                            "--fail-on", "warning"])
+        let r = try runCLI([
+            "analyze", fixture("tw-churn-client-closes.pcap"), "--hosts", "--port-range", "40000-44999",
+            "--fail-on", "warning",
+        ])
         #expect(r.status == 1)
         #expect(r.stdout.contains("[warning] time-wait-pressure: 10.99.4.1 holds TIME_WAIT on 2000 of its 5000"))
-        #expect(try runCLI(["analyze", fixture("tw-churn-client-closes.pcap"), "--hosts", "--port-range", "9-3"]).status == 2)
+        #expect(
+            try runCLI(["analyze", fixture("tw-churn-client-closes.pcap"), "--hosts", "--port-range", "9-3"]).status
+                == 2)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// The name table (`JSONKey`) against the documents that make the names a public interface: the schema of
@@ -8,8 +9,10 @@ import Testing
     /// Names the live events and the check results use that the analysis document does not. Spelled here,
     /// not taken from the table, so that a name added to the table for either has to be added here on purpose.
     static let liveOnly: Set = ["event", "finding", "received", "dropped_kernel", "dropped_interface"]
-    static let checkOnly: Set = ["captures", "capture", "expectations", "results", "name", "passed", "message",
-                                 "failed", "errors"]
+    static let checkOnly: Set = [
+        "captures", "capture", "expectations", "results", "name", "passed", "message",
+        "failed", "errors",
+    ]
 
     /// Every property name the schema declares, anywhere in it.
     static func schemaNames() throws -> Set<String> {
@@ -67,8 +70,12 @@ import Testing
         for key in JSONKey.allCases {
             let name = key.string
             #expect(seen.updateValue(key, forKey: name) == nil, "\(name) is spelled by two cases")
-            #expect(!name.isEmpty && name.utf8.allSatisfy { ("a"..."z").contains(Character(Unicode.Scalar($0)))
-                || ("0"..."9").contains(Character(Unicode.Scalar($0))) || $0 == UInt8(ascii: "_") }, "\(name)")
+            #expect(
+                !name.isEmpty
+                    && name.utf8.allSatisfy {
+                        ("a"..."z").contains(Character(Unicode.Scalar($0)))
+                            || ("0"..."9").contains(Character(Unicode.Scalar($0))) || $0 == UInt8(ascii: "_")
+                    }, "\(name)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 @Suite struct JSONReportTests {
@@ -26,8 +27,9 @@ import Testing
         #expect(v.validate(try JSONNode.parse(json)).isEmpty)
         json = json.replacingOccurrences(of: "\"four-way\"", with: "\"five-way\"")
         #expect(v.validate(try JSONNode.parse(json)).contains { $0.contains("$.connections[0].close.kind") })
-        let renamed = JSONReport.render(try analyze(scenario("raw-ip"))).replacingOccurrences(of: "\"first_frame\": 1,",
-                                                                                              with: "\"firstFrame\": 1,")
+        let renamed = JSONReport.render(try analyze(scenario("raw-ip"))).replacingOccurrences(
+            of: "\"first_frame\": 1,",
+            with: "\"firstFrame\": 1,")
         #expect(!v.validate(try JSONNode.parse(renamed)).isEmpty)
     }
 

@@ -6,13 +6,21 @@ indirect enum JSONNode: Decodable, Equatable {
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .integer(i) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONNode].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONNode].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONNode].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONNode].self))
+        }
     }
 
     static func parse(_ text: String) throws -> JSONNode {
@@ -103,7 +111,9 @@ struct JSONSchemaValidator {
                 }
             }
             for (key, member) in members {
-                if let names = schema["propertyNames"] { check(.string(key), against: names, path: "\(path).\(key) (name)", errors: &errors) }
+                if let names = schema["propertyNames"] {
+                    check(.string(key), against: names, path: "\(path).\(key) (name)", errors: &errors)
+                }
                 if let sub = properties[key] {
                     check(member, against: sub, path: "\(path).\(key)", errors: &errors)
                 } else if let extra = schema["additionalProperties"] {
@@ -116,7 +126,9 @@ struct JSONSchemaValidator {
             }
         }
         if case .array(let items) = value, let itemSchema = schema["items"] {
-            for (i, item) in items.enumerated() { check(item, against: itemSchema, path: "\(path)[\(i)]", errors: &errors) }
+            for (i, item) in items.enumerated() {
+                check(item, against: itemSchema, path: "\(path)[\(i)]", errors: &errors)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// The byte writer against the `JSONValue` tree (the document-level parts): the same layout and the same
@@ -8,15 +9,18 @@ import Testing
 @Suite struct JSONWriterTests {
     /// Byte equality (a String comparison would let Unicode-equivalent spellings pass); on a difference,
     /// records where it starts and the text around it.
-    func same(_ written: [UInt8], _ expected: String, _ what: String,
-              sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    func same(
+        _ written: [UInt8], _ expected: String, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         let wanted = Array(expected.utf8)
         if written == wanted { return true }
         let at = zip(written, wanted).prefix { $0 == $1 }.count
         func around(_ bytes: [UInt8]) -> String {
             String(decoding: bytes[max(0, at - 60)..<min(bytes.count, at + 60)], as: UTF8.self)
         }
-        let message = "\(what): differs at byte \(at) of \(wanted.count) (written \(written.count))\n"
+        let message =
+            "\(what): differs at byte \(at) of \(wanted.count) (written \(written.count))\n"
             + "written: …\(around(written))…\nwanted:  …\(around(wanted))…"
         Issue.record("\(message)", sourceLocation: sourceLocation)
         return false
@@ -33,8 +37,10 @@ import Testing
             .files: .array([]),
             .pairs: .array([.array([]), .array([.int(-7), .null]), .object([.id: .object([])])]),
             .detail: .string("quote \" backslash \\ tab \t bell \u{07} é"),
-            .notes: .array([.double(0.008), .double(1e-5), .double(-0.0), .double(1e20), .double(.nan),
-                            .double(-.infinity), .double(3)]),
+            .notes: .array([
+                .double(0.008), .double(1e-5), .double(-0.0), .double(1e20), .double(.nan),
+                .double(-.infinity), .double(3),
+            ]),
             .findings: .array([.bool(true), .bool(false)]),
             .time: .time(stamp),
             .start: .time(nil),
@@ -71,8 +77,10 @@ import Testing
     /// The shared primitives against the plain spellings they replace: `String(i)`, and escapes as JSON
     /// writes them (`\n`, `\r`, `\t`, `\"`, `\\`, else `\u00xx` for control characters).
     @Test func primitivesSpellAsBefore() throws {
-        var samples: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 65_535, 1_700_000_000, -1, -9, -10, -12_345,
-                                Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        var samples: [Int64] = [
+            0, 1, 9, 10, 11, 99, 100, 101, 65_535, 1_700_000_000, -1, -9, -10, -12_345,
+            Int64.max, Int64.min, Int64.max - 1, Int64.min + 1,
+        ]
         var power: Int64 = 1
         for _ in 0..<18 { power *= 10; samples += [power - 1, power, power + 1, -power] }
         for value in samples {
@@ -132,8 +140,10 @@ import Testing
             values.append(Double(n % 1_000_000_000) / 1e9)
             values.append(Double(state >> 11) / Double(1 << 53) * 1e-3)
         }
-        values += [0.1 + 0.2, 1.0 / 3, 2.0 / 3 * 1e-6, 424.58056084438454, 65528.545454545456, 999_999.999_999_999,
-                   1_000_000.5, 1e-10, 5e-324, 1.5e-5, 0.0001, 0.000099999]
+        values += [
+            0.1 + 0.2, 1.0 / 3, 2.0 / 3 * 1e-6, 424.58056084438454, 65528.545454545456, 999_999.999_999_999,
+            1_000_000.5, 1e-10, 5e-324, 1.5e-5, 0.0001, 0.000099999,
+        ]
         for d in values {
             var out: [UInt8] = []
             JSONValue.append(d, to: &out)

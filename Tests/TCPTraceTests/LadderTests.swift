@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// Golden-file tests of the terminal ladder. Re-record on purpose with `RECORD_GOLDEN=1 swift test`; a
@@ -75,17 +76,19 @@ import Testing
         #expect(text.components(separatedBy: "┊     … 46 segments, 1.8 kB …      ┊").count == 3)
         #expect(text.contains("#4 ") && text.contains("#5 ") && !text.contains("#6 ") && text.contains("#104 "))
         #expect(text.contains("#54 ") && text.contains("! retransmission"))
-        let analysis = try Analyzer.analyze(paths: [path], options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+        let analysis = try Analyzer.analyze(
+            paths: [path], options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
         let full = LadderRenderer(options: .init(full: true)).render(analysis.connections[0])
         #expect(full.contains("#30 ") && !full.contains("┊"))
     }
 
     @Test func colourOnlyWhenAsked() throws {
-        let analysis = try Analyzer.analyze(paths: [fixture("refused.pcap")],
-                                            options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+        let analysis = try Analyzer.analyze(
+            paths: [fixture("refused.pcap")],
+            options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
         let plain = LadderRenderer(options: .init(color: false)).render(analysis.connections[0])
         let coloured = LadderRenderer(options: .init(color: true)).render(analysis.connections[0])
         #expect(!plain.contains("\u{1B}["))
-        #expect(coloured.contains("\u{1B}[31m"))   // the refused finding is an error: red
+        #expect(coloured.contains("\u{1B}[31m"))  // the refused finding is an error: red
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TCPTrace
 
 /// Live capture on `lo` with real kernel connections (driven by scripts/tcpapp.py). They need root (CAP_NET_RAW)
@@ -27,39 +28,51 @@ import Testing
     }
 
     /// Runs `live` for `seconds` on lo, filtered on two ports picked for this test, while `traffic` runs.
-    func liveSession(port: Int, seconds: Double, extra: [String] = [], traffic: () throws -> Void) throws
+    func liveSession(
+        port: Int, seconds: Double, extra: [String] = [], traffic: () throws -> Void
+    ) throws
         -> (events: [JSONNode], summary: JSONNode?, status: Int32, stderr: String)
     {
         let live = Process()
         live.executableURL = cliBinary
-        live.arguments = ["live", "-i", "lo", "--duration", String(seconds), "--format", "jsonl"] + extra
+        live.arguments =
+            ["live", "-i", "lo", "--duration", String(seconds), "--format", "jsonl"] + extra
             + ["tcp", "port", String(port), "or", "tcp", "port", String(port + 1)]
         let out = Pipe(), err = Pipe()
         live.standardOutput = out
         live.standardError = err
         try live.run()
-        Thread.sleep(forTimeInterval: 1.0)   // the capture is open
+        Thread.sleep(forTimeInterval: 1.0)  // the capture is open
         try traffic()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         live.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONNode.parse(String($0)) }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONNode.parse(String($0))
+        }
         let summary = lines.last { $0["event"] == .string("summary") }
-        return (lines.filter { $0["event"] != .string("summary") }, summary, live.terminationStatus,
-                String(decoding: errors, as: UTF8.self))
+        return (
+            lines.filter { $0["event"] != .string("summary") }, summary, live.terminationStatus,
+            String(decoding: errors, as: UTF8.self)
+        )
     }
 
     func kernelTraffic(port: Int) throws {
         // 1. request/response, the client closes first; 2. a refused connect (nothing listens on port + 1);
         // 3. the client aborts with SO_LINGER 0 (RST) after the reply.
-        let server = try app(["server", "--addr", "127.0.0.1", "--port", String(port), "--conns", "2",
-                              "--steps", "recv:100,send:200,eof,close"], wait: false)
+        let server = try app(
+            [
+                "server", "--addr", "127.0.0.1", "--port", String(port), "--conns", "2",
+                "--steps", "recv:100,send:200,eof,close",
+            ], wait: false)
         Thread.sleep(forTimeInterval: 0.3)
-        try app(["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,close"], wait: true)
+        try app(
+            ["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,close"], wait: true)
         Thread.sleep(forTimeInterval: 0.2)
         try app(["client", "--addr", "127.0.0.1", "--port", String(port + 1), "--steps", "close"], wait: true)
         Thread.sleep(forTimeInterval: 0.2)
-        try app(["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,abort"], wait: true)
+        try app(
+            ["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,abort"], wait: true)
         server.waitUntilExit()
     }
 
@@ -67,7 +80,9 @@ import Testing
         if skipUnlessRoot("eventsForRealConnections") { return }
         let port = 20_000 + Int(getpid() % 10_000)
         let write = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(port).pcap").path
-        let session = try liveSession(port: port, seconds: 4, extra: ["--write", write]) { try kernelTraffic(port: port) }
+        let session = try liveSession(port: port, seconds: 4, extra: ["--write", write]) {
+            try kernelTraffic(port: port)
+        }
         #expect(session.status == 0, "\(session.stderr)")
         let order = session.events.map { e -> String in
             let id: Int64 = { if case .integer(let i)? = e["id"] { return i } else { return 0 } }()
@@ -97,7 +112,9 @@ import Testing
         if skipUnlessRoot("badInterfaceAndBadFilter") { return }
         let noSuch = try runCLI(["live", "-i", "nosuch0", "--duration", "1"])
         #expect(noSuch.status == 2)
-        #expect(noSuch.stderr == "tcptrace-swift: nosuch0: no such capture interface (list them with `tcptrace-swift interfaces`)\n")
+        #expect(
+            noSuch.stderr
+                == "tcptrace-swift: nosuch0: no such capture interface (list them with `tcptrace-swift interfaces`)\n")
         let badFilter = try runCLI(["live", "-i", "lo", "--duration", "1", "tcp", "port"])
         #expect(badFilter.status == 2)
         #expect(badFilter.stderr.hasPrefix("tcptrace-swift: invalid capture filter \"tcp port\": "))
@@ -109,12 +126,16 @@ import Testing
             print("withoutPrivilegeTheErrorSaysWhatToDo skipped: setpriv is not installed"); return
         }
         // The build folder must be readable by nobody for this; copy the binary somewhere neutral.
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("tcptrace-swift-nobody-\(getpid())").path
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("tcptrace-swift-nobody-\(getpid())")
+            .path
         try? FileManager.default.removeItem(atPath: copy)
         try FileManager.default.copyItem(atPath: cliBinary.path, toPath: copy)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
-        let r = try runCLI(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", copy, "live", "-i", "lo",
-                            "--duration", "1"], executable: "/usr/bin/setpriv")
+        let r = try runCLI(
+            [
+                "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", copy, "live", "-i", "lo",
+                "--duration", "1",
+            ], executable: "/usr/bin/setpriv")
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stderr.contains("lo: permission denied"))
         #expect(r.stderr.contains("run as root"))
@@ -124,6 +145,9 @@ import Testing
         if skipUnlessRoot("interfacesListsLoopback") { return }
         let r = try runCLI(["interfaces"])
         #expect(r.status == 0)
-        #expect(r.stdout.split(separator: "\n").contains { $0.contains(".lo ") && $0.contains("Loopback") && $0.contains("127.0.0.1") })
+        #expect(
+            r.stdout.split(separator: "\n").contains {
+                $0.contains(".lo ") && $0.contains("Loopback") && $0.contains("127.0.0.1")
+            })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// Classic pcap files are read by `PcapRecordReader` instead of `pcap_next_ex`. It must hand out exactly
@@ -17,7 +18,7 @@ import Testing
         var t = ReadTrace()
         t.end = capture.forEachPacket { record, bytes in
             t.records.append(record)
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325   // FNV-1a
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
             for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
             t.digests.append(h)
             #expect(bytes.count == Int(record.capturedLength))
@@ -41,25 +42,27 @@ import Testing
 
     static func ethernetFrame(_ length: Int, fill: UInt8) -> [UInt8] {
         var frame = [UInt8](repeating: fill, count: length)
-        frame[12] = 0x08; frame[13] = 0x00   // IPv4 ethertype; the rest need not decode
+        frame[12] = 0x08; frame[13] = 0x00  // IPv4 ethertype; the rest need not decode
         return frame
     }
 
     @Test func sameRecordsAsLibpcapInEveryByteOrderAndPrecision() throws {
         for order in [PcapWriter.ByteOrder.little, .big] {
             for nanosecond in [false, true] {
-                var w = PcapWriter(linkType: PcapWriter.Link.ethernet, snapLength: 100, nanosecond: nanosecond,
-                                   byteOrder: order)
+                var w = PcapWriter(
+                    linkType: PcapWriter.Link.ethernet, snapLength: 100, nanosecond: nanosecond,
+                    byteOrder: order)
                 w.append(Self.ethernetFrame(60, fill: 1), at: 1_700_000_000_123_456_789)
-                w.append(Self.ethernetFrame(150, fill: 2), at: 1_700_000_001_000_000_001)   // cut to 100
+                w.append(Self.ethernetFrame(150, fill: 2), at: 1_700_000_001_000_000_001)  // cut to 100
                 w.append(Self.ethernetFrame(14, fill: 3), at: 1_700_000_002_999_999_999)
                 let t = try Self.bothWays(w.bytes)
                 #expect(t.end == .endOfFile)
                 #expect(t.records.map(\.capturedLength) == [60, 100, 14])
                 #expect(t.records.map(\.originalLength) == [60, 150, 14])
                 // Microsecond files lose the last three digits, as written.
-                #expect(t.records[0].timestamp.nanoseconds
-                            == (nanosecond ? 1_700_000_000_123_456_789 : 1_700_000_000_123_456_000))
+                #expect(
+                    t.records[0].timestamp.nanoseconds
+                        == (nanosecond ? 1_700_000_000_123_456_789 : 1_700_000_000_123_456_000))
             }
         }
     }
@@ -73,7 +76,7 @@ import Testing
             _ = capture.forEachPacket { _, _ in }
             let after = capture.bytesRead
             #expect(direct)
-            #expect(before == 24)   // the file header, read by libpcap
+            #expect(before == 24)  // the file header, read by libpcap
             #expect(after == Int64(bytes.count))
         }
     }
@@ -101,8 +104,9 @@ import Testing
     @Test func aPacketCutShortEndsWithLibpcapsMessage() throws {
         var w = PcapWriter(linkType: PcapWriter.Link.ethernet)
         w.append(Self.ethernetFrame(60, fill: 1), at: 1_700_000_000_000_000_000)
-        w.appendRawRecord(seconds: 1_700_000_001, fraction: 0, capturedLength: 1000, originalLength: 1000,
-                          data: [UInt8](repeating: 7, count: 300))
+        w.appendRawRecord(
+            seconds: 1_700_000_001, fraction: 0, capturedLength: 1000, originalLength: 1000,
+            data: [UInt8](repeating: 7, count: 300))
         let t = try Self.bothWays(w.bytes)
         #expect(t.records.count == 1)
         #expect(t.end == .damaged(reason: "truncated dump file; tried to read 1000 captured bytes, only got 300"))
@@ -112,8 +116,9 @@ import Testing
         // Snap length 64; a record claims 200 captured bytes and holds them: libpcap keeps 64, skips 136,
         // and the next record is read whole.
         var w = PcapWriter(linkType: PcapWriter.Link.ethernet, snapLength: 64)
-        w.appendRawRecord(seconds: 1_700_000_000, fraction: 5, capturedLength: 200, originalLength: 200,
-                          data: Self.ethernetFrame(200, fill: 9))
+        w.appendRawRecord(
+            seconds: 1_700_000_000, fraction: 5, capturedLength: 200, originalLength: 200,
+            data: Self.ethernetFrame(200, fill: 9))
         w.append(Self.ethernetFrame(40, fill: 4), at: 1_700_000_001_000_000_000)
         let t = try Self.bothWays(w.bytes)
         #expect(t.end == .endOfFile)
@@ -121,8 +126,9 @@ import Testing
         #expect(t.records.map(\.originalLength) == [200, 40])
         // Cut while skipping: the message counts what was read of the whole record.
         var cut = PcapWriter(linkType: PcapWriter.Link.ethernet, snapLength: 64)
-        cut.appendRawRecord(seconds: 1_700_000_000, fraction: 5, capturedLength: 200, originalLength: 200,
-                            data: Self.ethernetFrame(100, fill: 9))
+        cut.appendRawRecord(
+            seconds: 1_700_000_000, fraction: 5, capturedLength: 200, originalLength: 200,
+            data: Self.ethernetFrame(100, fill: 9))
         let c = try Self.bothWays(cut.bytes)
         #expect(c.records.isEmpty)
         #expect(c.end == .damaged(reason: "truncated dump file; tried to read 200 captured bytes, only got 100"))
@@ -143,8 +149,9 @@ import Testing
     @Test func timestampFieldsAreSignedAsInLibpcap() throws {
         // struct pcap_timeval holds 32-bit signed fields: 0x80000000 seconds reads as a date before 1970.
         var w = PcapWriter(linkType: PcapWriter.Link.ethernet)
-        w.appendRawRecord(seconds: 0x8000_0000, fraction: 999_999, capturedLength: 14, originalLength: 14,
-                          data: Self.ethernetFrame(14, fill: 0))
+        w.appendRawRecord(
+            seconds: 0x8000_0000, fraction: 999_999, capturedLength: 14, originalLength: 14,
+            data: Self.ethernetFrame(14, fill: 0))
         let t = try Self.bothWays(w.bytes)
         // (Unwrapped first: comparing an `Int64?` inside #expect trips AddressSanitizer in Swift Testing's
         // AnyHashable conversion.)
@@ -162,16 +169,21 @@ import Testing
         var direct = 0
         for name in names {
             let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
-            if bytes.withUnsafeBytes({ PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: $0.prefix(24))) }) != nil {
+            if bytes.withUnsafeBytes({
+                PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: $0.prefix(24)))
+            }) != nil {
                 direct += 1
             }
             let t = try Self.bothWays(bytes)
             // (truncated.pcap is cut inside its last packet on purpose: 33 of its 66 bytes.)
-            #expect(t.end == (name == "truncated.pcap"
-                                ? .damaged(reason: "truncated dump file; tried to read 66 captured bytes, only got 33")
-                                : .endOfFile), "\(name)")
+            #expect(
+                t.end
+                    == (name == "truncated.pcap"
+                        ? .damaged(reason: "truncated dump file; tried to read 66 captured bytes, only got 33")
+                        : .endOfFile),
+                "\(name)")
         }
-        #expect(direct >= 55)   // most fixtures are classic pcap; the pcapng ones go through libpcap
+        #expect(direct >= 55)  // most fixtures are classic pcap; the pcapng ones go through libpcap
     }
 
     @Test func everyCorpusFileReadsTheSameBothWays() throws {
@@ -187,8 +199,9 @@ import Testing
             let path = corpus.appendingPathComponent(file).path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let direct = try? CaptureFile(path: path, directRecords: true),
-                  let libpcap = try? CaptureFile(path: path, directRecords: false) else { continue }
+                let direct = try? CaptureFile(path: path, directRecords: true),
+                let libpcap = try? CaptureFile(path: path, directRecords: false)
+            else { continue }
             let a = Self.trace(direct), b = Self.trace(libpcap)
             #expect(a == b, "\(file)")
             compared += 1

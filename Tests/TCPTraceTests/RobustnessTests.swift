@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// The third-party corpus (../shared/corpus, see its README): every file is analysed or rejected with the
@@ -13,8 +14,9 @@ import Testing
             print("CorpusSweepTests skipped: \(Self.corpus.path) is absent (it sits beside the project in CI)")
             return
         }
-        let table = try String(contentsOfFile: packageRoot.appendingPathComponent("Tests/TCPTraceTests/corpus-rejections.tsv").path,
-                               encoding: .utf8)
+        let table = try String(
+            contentsOfFile: packageRoot.appendingPathComponent("Tests/TCPTraceTests/corpus-rejections.tsv").path,
+            encoding: .utf8)
         var rejections: [String: String] = [:]
         for line in table.split(separator: "\n") where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", maxSplits: 1).map(String.init)
@@ -22,8 +24,11 @@ import Testing
         }
         let files = (FileManager.default.enumerator(atPath: Self.corpus.path)?.compactMap { $0 as? String } ?? [])
             .filter { !$0.hasPrefix("licenses/") && !$0.hasSuffix(".md") && !$0.hasSuffix(".tsv") }
-            .filter { var d: ObjCBool = false
-                return FileManager.default.fileExists(atPath: Self.corpus.appendingPathComponent($0).path, isDirectory: &d) && !d.boolValue }
+            .filter {
+                var d: ObjCBool = false
+                return FileManager.default.fileExists(
+                    atPath: Self.corpus.appendingPathComponent($0).path, isDirectory: &d) && !d.boolValue
+            }
             .sorted()
         #expect(files.count > 2000)
         var analysed = 0, partial = 0, rejected = 0
@@ -32,8 +37,11 @@ import Testing
             // AddressSanitizer (ASAN_OPTIONS set by scripts/test.sh) the shadow memory needs terabytes of address
             // space, so only the time bound applies there.
             let limit = ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil ? "ulimit -v 2097152; " : ""
-            let r = try runCLI(["-c", limit + "exec timeout 20 \"$0\" analyze \"$1\" > /dev/null",
-                                cliBinary.path, Self.corpus.appendingPathComponent(file).path], executable: "/bin/sh")
+            let r = try runCLI(
+                [
+                    "-c", limit + "exec timeout 20 \"$0\" analyze \"$1\" > /dev/null",
+                    cliBinary.path, Self.corpus.appendingPathComponent(file).path,
+                ], executable: "/bin/sh")
             switch r.status {
             case 0: analysed += 1
             case 3: partial += 1
@@ -44,11 +52,15 @@ import Testing
                 #expect(expected != nil, "\(file) was rejected: \(reason)")
                 if let expected { #expect(reason.contains(expected), "\(file): \(reason)") }
             default:
-                Issue.record("\(file): exit status \(r.status) (crash, trap, timeout or memory): \(r.stderr.suffix(300))")
+                Issue.record(
+                    "\(file): exit status \(r.status) (crash, trap, timeout or memory): \(r.stderr.suffix(300))")
             }
         }
         #expect(rejected == rejections.count, "every listed rejection still happens")
-        print("corpus sweep: \(files.count) files: \(analysed) analysed, \(partial) analysed up to damage, \(rejected) rejected")
+        print(
+            "corpus sweep: \(files.count) files: \(analysed) analysed, \(partial) analysed up to damage, "
+                + "\(rejected) rejected"
+        )
     }
 }
 
@@ -56,14 +68,17 @@ import Testing
 @Suite struct FuzzRegressionTests {
     @Test func crashInputsNoLongerCrash() throws {
         let folder = packageRoot.appendingPathComponent("Tests/TCPTraceTests/FuzzRegressions")
-        let inputs = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0 != "README.md" } ?? []
+        let inputs =
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.filter { $0 != "README.md" } ?? []
         for name in inputs {
             let bytes = try Array(Data(contentsOf: folder.appendingPathComponent(name)))
             if name.hasPrefix("FuzzPacket"), let first = bytes.first {
                 _ = Array(bytes.dropFirst()).withUnsafeBytes {
                     PacketDecoder.decode($0, linkType: LinkType.supported[Int(first) % LinkType.supported.count])
                 }
-            } else if let analysis = try? Analyzer.analyze(bytes: bytes, options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true))) {
+            } else if let analysis = try? Analyzer.analyze(
+                bytes: bytes, options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+            {
                 _ = JSONReport.render(analysis)
                 for c in analysis.connections { _ = LadderRenderer().render(c) }
             }
@@ -90,10 +105,12 @@ import Testing
         for i in 0..<count {
             let v = r.next()
             let source = "10.\(v >> 8 & 0xff).\(v >> 16 & 0xff).\(v >> 24 & 0xff)"
-            let tcp = PacketBuilder.tcp(sourcePort: UInt16(truncatingIfNeeded: v >> 32) | 1024, destinationPort: 80,
-                                        seq: UInt32(truncatingIfNeeded: v >> 16), ack: 1, flags: flags)
-            w.append(PacketBuilder.ipv4(source: source, destination: "10.0.0.2", payload: tcp),
-                     at: 1_700_000_000_000_000_000 + Int64(i) * 1000)
+            let tcp = PacketBuilder.tcp(
+                sourcePort: UInt16(truncatingIfNeeded: v >> 32) | 1024, destinationPort: 80,
+                seq: UInt32(truncatingIfNeeded: v >> 16), ack: 1, flags: flags)
+            w.append(
+                PacketBuilder.ipv4(source: source, destination: "10.0.0.2", payload: tcp),
+                at: 1_700_000_000_000_000_000 + Int64(i) * 1000)
         }
         return w.bytes
     }
@@ -105,7 +122,7 @@ import Testing
         #expect(a.connections.count + a.evictedHalfOpen == 60_000 - duplicates(a))
         #expect(a.connections.count == 5_000)
         #expect(a.connections.allSatisfy { $0.handshakeOutcome == .synOnly })
-        #expect(a.connections.first!.firstFrame > 50_000)   // the oldest were dropped first
+        #expect(a.connections.first!.firstFrame > 50_000)  // the oldest were dropped first
         #expect(a.input.warnings.contains { $0.contains("half-open connection attempt(s) dropped") })
     }
 
@@ -133,7 +150,7 @@ import Testing
 
     @Test func endlessRetransmissionsKeepAFixedNumberOfFindings() throws {
         var f = FlowScript()
-        for _ in 0..<20_000 { f.syn(seq: 1000) }   // the same SYN, forever
+        for _ in 0..<20_000 { f.syn(seq: 1000) }  // the same SYN, forever
         let a = try Analyzer.analyze(bytes: f.bytes)
         let c = try #require(a.connections.first)
         #expect(c.client.synCount == 20_000)
@@ -149,7 +166,8 @@ import Testing
         f.send(.server, flags: PacketBuilder.Flag.syn | PacketBuilder.Flag.ack, options: [3, 3, 255, 30, 40, 1, 1])
         f.send(.client, flags: PacketBuilder.Flag.ack, options: PacketBuilder.Option.sack([(7, 7)]))
         f.data(.client, 10)
-        let a = try Analyzer.analyze(bytes: f.bytes, options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+        let a = try Analyzer.analyze(
+            bytes: f.bytes, options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
         let c = try #require(a.connections.first)
         #expect(c.handshakeOutcome == .complete)
         #expect(c.client.synOptions?.windowScale == 255)

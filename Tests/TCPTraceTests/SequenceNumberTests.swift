@@ -1,11 +1,12 @@
 import Testing
+
 @testable import TCPTrace
 
 @Suite struct SequenceNumberTests {
     @Test func comparesAcrossTheWrap() {
         let high = SequenceNumber(4_294_967_290)
         let wrapped = SequenceNumber(5)
-        #expect(high < wrapped)           // 5 is 11 after 2^32 - 6
+        #expect(high < wrapped)  // 5 is 11 after 2^32 - 6
         #expect(!(wrapped < high))
         #expect(high.distance(to: wrapped) == 11)
         #expect(high + 11 == wrapped)
@@ -20,9 +21,10 @@ import Testing
     }
 
     @Test func segmentLengthCountsSynAndFin() {
-        var s = Segment(source: IPAddress(ipv4: 1), destination: IPAddress(ipv4: 2), sourcePort: 1, destinationPort: 2,
-                        sequence: SequenceNumber(0), acknowledgment: SequenceNumber(0), flags: [.syn], window: 0,
-                        payloadLength: 0, capturedPayloadLength: 0)
+        var s = Segment(
+            source: IPAddress(ipv4: 1), destination: IPAddress(ipv4: 2), sourcePort: 1, destinationPort: 2,
+            sequence: SequenceNumber(0), acknowledgment: SequenceNumber(0), flags: [.syn], window: 0,
+            payloadLength: 0, capturedPayloadLength: 0)
         #expect(s.sequenceLength == 1)
         s.flags = [.fin, .ack]
         s.payloadLength = 10
@@ -34,4 +36,3 @@ import Testing
         #expect(MemoryLayout<Segment>.size <= 160)
     }
 }
-

@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// Writes `bytes` to a fresh temporary file and returns its path.
@@ -15,8 +16,9 @@ func temporaryFile(_ bytes: [UInt8], name: String = "capture.pcap") throws -> St
 /// Analyses capture bytes through the real read → decode → track path.
 func analyze(_ bytes: [UInt8], msl: Double = 30, timeline: Bool = false) throws -> Analysis {
     let path = try temporaryFile(bytes)
-    return try Analyzer.analyze(paths: [path],
-                                options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: timeline)))
+    return try Analyzer.analyze(
+        paths: [path],
+        options: AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: timeline)))
 }
 
 /// Decodes one packet.

@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// Lifecycle verdicts on captures the kernel will not produce. Each expectation is read off the scenario's
@@ -59,11 +60,17 @@ import Testing
     @Test func simultaneousOpen() throws {
         let c = try only("simultaneous-open")
         #expect(c.handshakeOutcome == .simultaneousOpen)
-        #expect(findingList(c) == ["simultaneous-open@2"])   // no syn-retransmit: each SYN is sent once
-        #expect(c.client.transitions.map(\.state) == [.synSent, .synReceived, .established, .finWait1, .finWait2,
-                                                      .timeWait])
-        #expect(c.server.transitions.map(\.state) == [.synSent, .synReceived, .established, .closeWait, .lastAck,
-                                                      .closed])
+        #expect(findingList(c) == ["simultaneous-open@2"])  // no syn-retransmit: each SYN is sent once
+        #expect(
+            c.client.transitions.map(\.state) == [
+                .synSent, .synReceived, .established, .finWait1, .finWait2,
+                .timeWait,
+            ])
+        #expect(
+            c.server.transitions.map(\.state) == [
+                .synSent, .synReceived, .established, .closeWait, .lastAck,
+                .closed,
+            ])
     }
 
     @Test func handshakeAndCloseAcrossTheWrap() throws {
@@ -73,14 +80,14 @@ import Testing
         // Client ISN 2^32 − 6; SYN (1) + 10 data bytes: the FIN sits at 5 after the wrap.
         #expect(c.client.finSequence?.rawValue == 5)
         #expect(c.client.finAckedFrame == 9)
-        #expect(c.server.finSequence?.rawValue == 105)   // 4294967000 + 1 + 400 − 2^32
+        #expect(c.server.finSequence?.rawValue == 105)  // 4294967000 + 1 + 400 − 2^32
         #expect(c.timeWaitSide == .client)
     }
 
     @Test func resetInTimeWait() throws {
         let c = try only("rst-in-time-wait")
         #expect(findingList(c) == ["rst-in-time-wait@8"])
-        #expect(c.closeKind == .fourWay)   // the close had completed before the RST
+        #expect(c.closeKind == .fourWay)  // the close had completed before the RST
         #expect(c.client.transitions.last?.state == .closed)
     }
 

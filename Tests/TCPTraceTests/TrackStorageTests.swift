@@ -1,6 +1,7 @@
 import Foundation
 import PcapSynth
 import Testing
+
 @testable import TCPTrace
 
 /// The compact structures behind bounded memory (issue #8): the TIME_WAIT table against a Dictionary model,
@@ -8,7 +9,9 @@ import Testing
 @Suite struct TrackStorageTests {
     /// 4-tuple `i` of a pool: IPv4 for even `i`, IPv6 for odd, few ports so that keys share hash prefixes.
     private func key(_ i: Int) -> FlowKey {
-        let client = i % 2 == 0 ? IPAddress(ipv4: 0x0A00_0000 | UInt32(i / 7)) : IPAddress(ipv6High: 0xFD00 << 48, low: UInt64(i / 7))
+        let client =
+            i % 2 == 0
+            ? IPAddress(ipv4: 0x0A00_0000 | UInt32(i / 7)) : IPAddress(ipv6High: 0xFD00 << 48, low: UInt64(i / 7))
         let server = i % 2 == 0 ? IPAddress(ipv4: 0xC000_0201) : IPAddress(ipv6High: 0xFD00 << 48 | 2, low: 1)
         var s = Segment.empty
         s.source = client
@@ -22,7 +25,8 @@ import Testing
         var s = Segment.empty
         s.source = key.lower.address; s.sourcePort = key.lower.port
         s.destination = key.upper.address; s.destinationPort = key.upper.port
-        var c = Connection(id: id, key: key, first: s, frame: 1, time: Timestamp(nanoseconds: start), recordTimeline: false)
+        var c = Connection(
+            id: id, key: key, first: s, frame: 1, time: Timestamp(nanoseconds: start), recordTimeline: false)
         c.sideA.timeWaitStart = Timestamp(nanoseconds: start)
         return TimeWaitRecord(c)
     }
@@ -46,7 +50,10 @@ import Testing
             ("server port", { key(client, 40000, server, $0) }),
             ("client address", { key(IPAddress(ipv4: 0x0A01_0000 | UInt32($0)), 40000, server, 8080) }),
             ("IPv6 client port", { key(client6, $0, server6, 443) }),
-            ("IPv6 client address", { key(IPAddress(ipv6High: 0xFD00 << 48, low: UInt64($0) << 32), 40000, server6, 443) }),
+            (
+                "IPv6 client address",
+                { key(IPAddress(ipv6High: 0xFD00 << 48, low: UInt64($0) << 32), 40000, server6, 443) }
+            ),
         ]
         for seed in [0, 0x5DEE_CE66_D1CE_4E5B] {
             for (name, make) in variations {
@@ -69,7 +76,7 @@ import Testing
         var now: Int64 = 1_700_000_000_000_000_000
         var id = 0, lookups = 0, hits = 0
         for _ in 0..<40_000 {
-            now += 1_000_000   // 1 ms
+            now += 1_000_000  // 1 ms
             let k = key(next(3_000))
             switch next(10) {
             case 0...4:
@@ -150,7 +157,8 @@ import Testing
                 frame += 1
                 var segment = Segment.empty
                 guard case .tcp = PacketDecoder.decode(bytes, linkType: linkType, into: &segment),
-                      batch.count < 1 << 16 else { return }
+                    batch.count < 1 << 16
+                else { return }
                 let added = batch.append(segment, frame: frame, time: record.timestamp)
                 #expect(added)
                 originals.append(segment)
@@ -193,12 +201,15 @@ import Testing
         let t0: Int64 = 1_700_000_000_000_000_000
         for k in 0..<600 {
             let start = t0 + Int64(k) * 2_000_000
-            var f = FlowScript(client: k % 3 == 0 ? "fd00::1" : "10.0.0.1", clientPort: UInt16(20000 + k),
-                               server: k % 3 == 0 ? "fd00::2" : "10.0.0.2", start: start, link: .raw)
+            var f = FlowScript(
+                client: k % 3 == 0 ? "fd00::1" : "10.0.0.1", clientPort: UInt16(20000 + k),
+                server: k % 3 == 0 ? "fd00::2" : "10.0.0.2", start: start, link: .raw)
             f.handshake()
             for _ in 0..<60 { f.data(.client, 100); f.ack(.server) }
             f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
-            records += RecordSplitter.records(f.bytes).enumerated().map { ($0.element, start + Int64($0.offset) * 10_000) }
+            records += RecordSplitter.records(f.bytes).enumerated().map {
+                ($0.element, start + Int64($0.offset) * 10_000)
+            }
         }
         records.sort { $0.1 < $1.1 }
         for (record, time) in records { writer.append(record, at: time) }
@@ -218,7 +229,9 @@ import Testing
 @Suite struct ProgressTextTests {
     @Test func theLineShowsBytesOfTheTotalWhenKnown() {
         let known = AnalysisProgress(segments: 1_000, connections: 5, bytesRead: 3_000_000, totalBytes: 12_000_000)
-        #expect(known.line(elapsed: 2) == "[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments, 500 segments/s, 5 connections open")
+        #expect(
+            known.line(elapsed: 2)
+                == "[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments, 500 segments/s, 5 connections open")
         // Standard input: no size, no bar.
         let unknown = AnalysisProgress(segments: 10, connections: 1, bytesRead: 500, totalBytes: 0)
         #expect(unknown.line(elapsed: 1) == "10 segments, 10 segments/s, 1 connections open")

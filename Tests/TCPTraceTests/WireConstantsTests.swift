@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TCPTrace
 
 /// The wire constants against the numbers their registries assign, so a typo in one static member cannot hide

@@ -26,12 +26,13 @@ enum ASCIIDigits {
             let q = v / 10_000
             let four = Int(truncatingIfNeeded: v &- q &* 10_000)
             v = q
-            let high = (four &* 5243) >> 19   // four / 100 for four < 10,000
+            let high = (four &* 5243) >> 19  // four / 100 for four < 10,000
             let low = four &- high &* 100
             p -= 4
             p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: high &* 2, as: UInt16.self), as: UInt16.self)
-            p.storeBytes(of: pairs.loadUnaligned(fromByteOffset: low &* 2, as: UInt16.self), toByteOffset: 2,
-                         as: UInt16.self)
+            p.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: low &* 2, as: UInt16.self), toByteOffset: 2,
+                as: UInt16.self)
             left -= 4
         }
         if left >= 2 {

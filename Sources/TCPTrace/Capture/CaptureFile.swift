@@ -15,7 +15,7 @@ public struct CaptureFile: ~Copyable {
     /// The stdio buffer of a file opened by path (freed after libpcap has closed the FILE).
     private let readBuffer: UnsafeMutablePointer<CChar>?
     /// For a classic pcap file (from a path or memory): its records are read without libpcap's per-packet copy.
-    private var records: PcapRecordReader?   // (set once, in init)
+    private var records: PcapRecordReader?  // (set once, in init)
     /// The path as given (`-` for standard input).
     public let path: String
     public let linkType: LinkType
@@ -67,9 +67,11 @@ public struct CaptureFile: ~Copyable {
         var header = [UInt8](repeating: 0, count: PcapRecordReader.fileHeaderLength)
         let n = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard n == header.count,
-              let layout = header.withUnsafeBytes({ PcapRecordReader.layout(ofHeader: $0) }) else { return nil }
-        return PcapRecordReader(descriptor: descriptor, layout: layout, snapshot: Int(pcap_snapshot(pcap)),
-                                fileSize: Int64(status.st_size))
+            let layout = header.withUnsafeBytes({ PcapRecordReader.layout(ofHeader: $0) })
+        else { return nil }
+        return PcapRecordReader(
+            descriptor: descriptor, layout: layout, snapshot: Int(pcap_snapshot(pcap)),
+            fileSize: Int64(status.st_size))
     }
 
     /// Classic pcap, and not a byte-swapped Linux cooked capture (libpcap rewrites CAN pseudo-headers there).
@@ -104,23 +106,31 @@ public struct CaptureFile: ~Copyable {
         }
         try self.init(stream: stream, path: name)
         if directRecords, CaptureFile.directlyReadable(handle, linkType: linkType),
-           let layout = PcapRecordReader.layout(ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(PcapRecordReader.fileHeaderLength))) {
+            let layout = PcapRecordReader.layout(
+                ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(PcapRecordReader.fileHeaderLength)))
+        {
             records = PcapRecordReader(bytes: bytes, layout: layout, snapshot: Int(pcap_snapshot(handle)))
         }
     }
 
     /// Takes ownership of `file`: libpcap closes it with the capture, and so does a failed open here.
-    private init(stream file: UnsafeMutablePointer<FILE>, path: String,
-                 readBuffer: UnsafeMutablePointer<CChar>? = nil) throws(CaptureError) {
+    private init(
+        stream file: UnsafeMutablePointer<FILE>, path: String,
+        readBuffer: UnsafeMutablePointer<CChar>? = nil
+    ) throws(CaptureError) {
         // Read by one thread only (the pipeline's reader): no stdio lock per fread.
         cpcap_unlocked_stream(file)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let pcap = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO),
-                                                                 &errorBuffer) else {
+        guard
+            let pcap = pcap_fopen_offline_with_tstamp_precision(
+                file, UInt32(PCAP_TSTAMP_PRECISION_NANO),
+                &errorBuffer)
+        else {
             fclose(file)
             readBuffer?.deallocate()
-            let message = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
-                                 as: UTF8.self)
+            let message = String(
+                decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+                as: UTF8.self)
             throw .notACapture(path: path, reason: CaptureFile.explain(message))
         }
         // A link type the decoder cannot read is refused here, once for every way a capture is opened.
@@ -138,7 +148,7 @@ public struct CaptureFile: ~Copyable {
     }
 
     deinit {
-        pcap_close(handle)   // also closes the FILE (libpcap's savefile cleanup)
+        pcap_close(handle)  // also closes the FILE (libpcap's savefile cleanup)
         readBuffer?.deallocate()
     }
 

@@ -28,11 +28,12 @@ public struct CaptureInterface: Sendable {
                 address = a.pointee.next
             }
             let flags = device.pointee.flags
-            result.append(CaptureInterface(
-                name: String(cString: device.pointee.name),
-                description: device.pointee.description.map { String(cString: $0) },
-                addresses: addresses, isUp: flags & UInt32(PCAP_IF_UP) != 0,
-                isRunning: flags & UInt32(PCAP_IF_RUNNING) != 0, isLoopback: flags & UInt32(PCAP_IF_LOOPBACK) != 0))
+            result.append(
+                CaptureInterface(
+                    name: String(cString: device.pointee.name),
+                    description: device.pointee.description.map { String(cString: $0) },
+                    addresses: addresses, isUp: flags & UInt32(PCAP_IF_UP) != 0,
+                    isRunning: flags & UInt32(PCAP_IF_RUNNING) != 0, isLoopback: flags & UInt32(PCAP_IF_LOOPBACK) != 0))
             node = device.pointee.next
         }
         return result

@@ -14,7 +14,9 @@ public struct LiveCapture: ~Copyable {
     /// Read timeout: how long `next` waits for a packet before returning so timers can run.
     static let readTimeoutMilliseconds: Int32 = 100
 
-    public init(interface: String, snapLength: Int, promiscuous: Bool, filter: String?, writeTo path: String?)
+    public init(
+        interface: String, snapLength: Int, promiscuous: Bool, filter: String?, writeTo path: String?
+    )
         throws(LiveCaptureError)
     {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
@@ -39,7 +41,8 @@ public struct LiveCapture: ~Copyable {
                 if reason.contains("Operation not permitted") || reason.contains("ermission") {
                     throw .permissionDenied(interface: interface, reason: reason)
                 }
-                throw .failed(interface: interface, reason: reason.isEmpty ? String(cString: pcap_statustostr(status)) : reason)
+                throw .failed(
+                    interface: interface, reason: reason.isEmpty ? String(cString: pcap_statustostr(status)) : reason)
             }
         }
         if let filter, !filter.isEmpty {
@@ -112,9 +115,11 @@ public struct LiveCapture: ~Copyable {
                 pcap_dump_flush(dumper)
             }
             let h = header.pointee
-            let record = PacketRecord(timestamp: Timestamp(seconds: Int64(h.ts.tv_sec),
-                                                           nanoseconds: Int64(h.ts.tv_usec) * fractionScale),
-                                      capturedLength: h.caplen, originalLength: h.len)
+            let record = PacketRecord(
+                timestamp: Timestamp(
+                    seconds: Int64(h.ts.tv_sec),
+                    nanoseconds: Int64(h.ts.tv_usec) * fractionScale),
+                capturedLength: h.caplen, originalLength: h.len)
             body(record, UnsafeRawBufferPointer(start: data, count: Int(h.caplen)))
             return .packet
         case 0:
@@ -128,7 +133,8 @@ public struct LiveCapture: ~Copyable {
     public func statistics() -> LiveStatistics? {
         var stats = pcap_stat()
         guard pcap_stats(handle, &stats) == 0 else { return nil }
-        return LiveStatistics(received: stats.ps_recv, droppedByKernel: stats.ps_drop, droppedByInterface: stats.ps_ifdrop)
+        return LiveStatistics(
+            received: stats.ps_recv, droppedByKernel: stats.ps_drop, droppedByInterface: stats.ps_ifdrop)
     }
 
     static func text(_ buffer: [CChar]) -> String {

@@ -110,8 +110,9 @@ final class PcapRecordReader {
             guard fill(headerLength) else {
                 if let failure { return .damaged(reason: failure) }
                 if end == start { return .endOfFile }
-                return .damaged(reason: "truncated dump file; tried to read \(headerLength) header bytes, only got "
-                                    + "\(end - start)")
+                return .damaged(
+                    reason: "truncated dump file; tried to read \(headerLength) header bytes, only got "
+                        + "\(end - start)")
             }
             let header = UnsafeRawBufferPointer(start: buffer + start, count: headerLength)
             var seconds = header.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
@@ -125,29 +126,33 @@ final class PcapRecordReader {
                 original = original.byteSwapped
             }
             guard captured <= PcapRecordReader.maximumCapturedLength else {
-                return .damaged(reason: captured > snapshot
-                    ? "invalid packet capture length \(captured), bigger than snaplen of \(snapshot)"
-                    : "invalid packet capture length \(captured), bigger than maximum of "
-                        + "\(PcapRecordReader.maximumCapturedLength)")
+                return .damaged(
+                    reason: captured > snapshot
+                        ? "invalid packet capture length \(captured), bigger than snaplen of \(snapshot)"
+                        : "invalid packet capture length \(captured), bigger than maximum of "
+                            + "\(PcapRecordReader.maximumCapturedLength)")
             }
             // A record longer than the snapshot length: its first `snapshot` bytes are the packet.
             let kept = min(captured, snapshot)
             guard fill(headerLength + Int(kept)) else {
-                return .damaged(reason: failure ?? "truncated dump file; tried to read \(kept) captured bytes, "
-                                    + "only got \(end - start - headerLength)")
+                return .damaged(
+                    reason: failure ?? "truncated dump file; tried to read \(kept) captured bytes, "
+                        + "only got \(end - start - headerLength)")
             }
             if kept < captured {
                 guard fill(headerLength + Int(captured)) else {
-                    return .damaged(reason: failure ?? "truncated dump file; tried to read \(captured) captured "
-                                        + "bytes, only got \(end - start - headerLength)")
+                    return .damaged(
+                        reason: failure ?? "truncated dump file; tried to read \(captured) captured "
+                            + "bytes, only got \(end - start - headerLength)")
                 }
             }
             // As libpcap: the 32-bit fields are signed (`struct pcap_timeval`); microseconds are scaled to
             // nanoseconds.
             let fractionValue = Int64(Int32(bitPattern: fraction))
             let record = PacketRecord(
-                timestamp: Timestamp(seconds: Int64(Int32(bitPattern: seconds)),
-                                     nanoseconds: nanosecond ? fractionValue : fractionValue &* 1000),
+                timestamp: Timestamp(
+                    seconds: Int64(Int32(bitPattern: seconds)),
+                    nanoseconds: nanosecond ? fractionValue : fractionValue &* 1000),
                 capturedLength: kept, originalLength: original)
             let packet = UnsafeRawBufferPointer(start: buffer + start + headerLength, count: Int(kept))
             start += headerLength + Int(captured)

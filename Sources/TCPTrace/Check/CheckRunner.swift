@@ -6,24 +6,30 @@ public enum CheckRunner {
         let connections = analysis.connections
         if let expected = file.connections {
             let passed = expected.contains(connections.count)
-            results.append(ExpectationResult(
-                name: "connections: \(expected)", passed: passed,
-                message: passed ? nil : "expected \(expected) connection(s), saw \(connections.count)"))
+            results.append(
+                ExpectationResult(
+                    name: "connections: \(expected)", passed: passed,
+                    message: passed ? nil : "expected \(expected) connection(s), saw \(connections.count)"))
         }
         for (index, rule) in file.rules.enumerated() {
-            let label = rule.name ?? (file.rules.count == 1 && rule.selector.isEmpty && rule.line == 0
-                ? "policy" : "rule \(index + 1) (\(rule.selector))")
+            let label =
+                rule.name
+                ?? (file.rules.count == 1 && rule.selector.isEmpty && rule.line == 0
+                    ? "policy" : "rule \(index + 1) (\(rule.selector))")
             let selected = connections.filter { rule.selector.matches($0) }
             for clause in rule.clauses {
                 let name = "\(label): \(describe(clause))"
                 if selected.isEmpty && !rule.selector.isEmpty {
-                    results.append(ExpectationResult(name: name, passed: false,
-                                                     message: "no connection matches \(rule.selector)"))
+                    results.append(
+                        ExpectationResult(
+                            name: name, passed: false,
+                            message: "no connection matches \(rule.selector)"))
                     continue
                 }
                 var failure = selected.lazy.compactMap { check(clause, $0, msl: analysis.options.tracker.msl) }.first
                 if case .findingPresent(let required) = clause, rule.selector.isEmpty,
-                   analysis.hosts?.findings.contains(where: { $0.code == required.code }) == true {
+                    analysis.hosts?.findings.contains(where: { $0.code == required.code }) == true
+                {
                     failure = nil
                 }
                 // A rule for every connection also holds the host-level findings to its finding clauses.
@@ -47,7 +53,8 @@ public enum CheckRunner {
         case .connState(let list): return "conn_state \(list.joined(separator: " or "))"
         case .timeWait(let list): return "time_wait \(sides(list))"
         case .findingPresent(let f):
-            return "finding \(f.code.rawValue)" + (f.count.map { " ×\($0)" } ?? "") + (f.frame.map { " at frame \($0)" } ?? "")
+            return "finding \(f.code.rawValue)" + (f.count.map { " ×\($0)" } ?? "")
+                + (f.frame.map { " at frame \($0)" } ?? "")
         case .findingAbsent(let code): return "no finding \(code.rawValue)"
         case .failOn(let severity): return "no finding of severity \(severity.rawValue) or above"
         case .maxDuration(let d): return "duration at most \(Format.seconds(d))"
@@ -62,37 +69,46 @@ public enum CheckRunner {
         switch clause {
         case .handshake(let allowed):
             if allowed.contains(c.handshakeOutcome) { return nil }
-            return fail("expected handshake \(allowed.map(\.rawValue).joined(separator: " or ")), saw "
-                            + handshakeStory(c))
+            return fail(
+                "expected handshake \(allowed.map(\.rawValue).joined(separator: " or ")), saw "
+                    + handshakeStory(c))
         case .close(let allowed):
             if allowed.contains(c.closeKind) { return nil }
             return fail("expected close \(allowed.map(\.rawValue).joined(separator: " or ")), saw \(closeStory(c))")
         case .initiator(let allowed):
             if allowed.contains(c.closeInitiator) { return nil }
-            return fail("expected initiator \(allowed.map { $0?.rawValue ?? "none" }.joined(separator: " or ")), saw "
-                            + closeStory(c))
+            return fail(
+                "expected initiator \(allowed.map { $0?.rawValue ?? "none" }.joined(separator: " or ")), saw "
+                    + closeStory(c))
         case .clientState(let s):
             if c.client.state == s { return nil }
-            return fail("expected client state \(s.rawValue), saw \(c.client.state.rawValue)"
-                            + (c.client.transitions.last.map { " (since frame \($0.frame))" } ?? ""))
+            return fail(
+                "expected client state \(s.rawValue), saw \(c.client.state.rawValue)"
+                    + (c.client.transitions.last.map { " (since frame \($0.frame))" } ?? ""))
         case .serverState(let s):
             if c.server.state == s { return nil }
-            return fail("expected server state \(s.rawValue), saw \(c.server.state.rawValue)"
-                            + (c.server.transitions.last.map { " (since frame \($0.frame))" } ?? ""))
+            return fail(
+                "expected server state \(s.rawValue), saw \(c.server.state.rawValue)"
+                    + (c.server.transitions.last.map { " (since frame \($0.frame))" } ?? ""))
         case .connState(let allowed):
             if allowed.contains(c.zeekConnState) { return nil }
-            return fail("expected conn_state \(allowed.joined(separator: " or ")), saw \(c.zeekConnState) "
-                            + "(history \(c.zeekHistory))")
+            return fail(
+                "expected conn_state \(allowed.joined(separator: " or ")), saw \(c.zeekConnState) "
+                    + "(history \(c.zeekHistory))")
         case .timeWait(let allowed):
             if allowed.contains(c.timeWaitSide) { return nil }
-            return fail("expected TIME_WAIT on \(allowed.map { $0?.rawValue ?? "none" }.joined(separator: " or ")), saw "
-                            + (c.timeWaitSide.map { "\($0.rawValue)" } ?? "none"))
+            return fail(
+                "expected TIME_WAIT on \(allowed.map { $0?.rawValue ?? "none" }.joined(separator: " or ")), saw "
+                    + (c.timeWaitSide.map { "\($0.rawValue)" } ?? "none"))
         case .findingPresent(let required):
             let matching = c.findings.filter { $0.code == required.code }
             if let frame = required.frame, !matching.contains(where: { $0.frame == frame }) {
-                return fail("expected finding \(required.code.rawValue) at frame \(frame), saw "
-                                + (matching.isEmpty ? "none" : "it at frame(s) "
-                                    + matching.map { String($0.frame) }.joined(separator: ", ")))
+                return fail(
+                    "expected finding \(required.code.rawValue) at frame \(frame), saw "
+                        + (matching.isEmpty
+                            ? "none"
+                            : "it at frame(s) "
+                                + matching.map { String($0.frame) }.joined(separator: ", ")))
             }
             if let count = required.count, matching.count != count {
                 return fail("expected finding \(required.code.rawValue) \(count) time(s), saw \(matching.count)")
@@ -119,7 +135,9 @@ public enum CheckRunner {
     static func checkHosts(_ clause: ExpectationClause, _ findings: [HostFinding]) -> String? {
         switch clause {
         case .findingAbsent(let code):
-            return findings.first { $0.code == code }.map { "host \($0.host): unexpected \(code.rawValue): \($0.detail)" }
+            return findings.first { $0.code == code }.map {
+                "host \($0.host): unexpected \(code.rawValue): \($0.detail)"
+            }
         case .failOn(let severity):
             return findings.first { $0.severity >= severity }.map {
                 "host \($0.host): \($0.severity.rawValue) finding \($0.code.rawValue): \($0.detail)"
@@ -131,7 +149,9 @@ public enum CheckRunner {
 
     static func handshakeStory(_ c: Connection) -> String {
         var text = c.handshakeOutcome.rawValue
-        if let f = c.client.synFrame { text += " (SYN at frame \(f)" + (c.server.synAckFrame.map { ", SYN-ACK at frame \($0)" } ?? "") + ")" }
+        if let f = c.client.synFrame {
+            text += " (SYN at frame \(f)" + (c.server.synAckFrame.map { ", SYN-ACK at frame \($0)" } ?? "") + ")"
+        }
         return text
     }
 

@@ -36,23 +36,27 @@ public enum CheckSession {
         if expectationPath != nil || FileManager.default.fileExists(atPath: path) {
             do {
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    return CaptureCheck(capture: capture, expectations: path, results: [],
-                                        error: "\(path): cannot read the expectation file", warnings: [])
+                    return CaptureCheck(
+                        capture: capture, expectations: path, results: [],
+                        error: "\(path): cannot read the expectation file", warnings: [])
                 }
                 file = try ExpectationParser.parse(String(decoding: data, as: UTF8.self), path: path)
                 used = path
             } catch {
-                return CaptureCheck(capture: capture, expectations: path, results: [], error: error.description,
-                                    warnings: [])
+                return CaptureCheck(
+                    capture: capture, expectations: path, results: [], error: error.description,
+                    warnings: [])
             }
         }
         do {
             var analysis = try Analyzer.analyze(paths: [capture], options: options)
             analysis.attachHosts(HostOptions(msl: options.tracker.msl, portRange: file.portRange ?? 32768...60999))
-            return CaptureCheck(capture: capture, expectations: used, results: CheckRunner.evaluate(file, on: analysis),
-                                error: nil, warnings: analysis.input.warnings)
+            return CaptureCheck(
+                capture: capture, expectations: used, results: CheckRunner.evaluate(file, on: analysis),
+                error: nil, warnings: analysis.input.warnings)
         } catch {
-            return CaptureCheck(capture: capture, expectations: used, results: [], error: error.description, warnings: [])
+            return CaptureCheck(
+                capture: capture, expectations: used, results: [], error: error.description, warnings: [])
         }
     }
 }

@@ -6,8 +6,10 @@ public struct ConnectionSelector: Sendable, Equatable, CustomStringConvertible {
     public var clientPort: UInt16?
     public var serverPort: UInt16?
 
-    public init(id: Int? = nil, client: IPAddress? = nil, server: IPAddress? = nil, clientPort: UInt16? = nil,
-                serverPort: UInt16? = nil) {
+    public init(
+        id: Int? = nil, client: IPAddress? = nil, server: IPAddress? = nil, clientPort: UInt16? = nil,
+        serverPort: UInt16? = nil
+    ) {
         self.id = id
         self.client = client
         self.server = server

@@ -5,10 +5,14 @@ import Yams
 /// or value is an error naming its line.
 public enum ExpectationParser {
     static let topKeys = ["description", "connections", "rules", "options"]
-    static let ruleKeys = ["name", "match", "handshake", "close", "initiator", "states", "conn_state", "time_wait",
-                           "findings", "no_findings", "fail_on", "max_duration", "max_handshake_rtt"]
+    static let ruleKeys = [
+        "name", "match", "handshake", "close", "initiator", "states", "conn_state", "time_wait",
+        "findings", "no_findings", "fail_on", "max_duration", "max_handshake_rtt",
+    ]
     static let matchKeys = ["id", "client", "server", "client_port", "server_port"]
-    static let connStates = ["S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"]
+    static let connStates = [
+        "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH",
+    ]
 
     public static func parse(_ text: String, path: String) throws(ExpectationError) -> ExpectationFile {
         let root: Node?
@@ -43,7 +47,8 @@ public enum ExpectationParser {
             }
         }
         if file.connections == nil && file.rules.isEmpty {
-            throw ExpectationError(path: path, line: root.mark?.line, message: "no `connections` and no `rules`: nothing to check")
+            throw ExpectationError(
+                path: path, line: root.mark?.line, message: "no `connections` and no `rules`: nothing to check")
         }
         return file
     }
@@ -56,22 +61,51 @@ public enum ExpectationParser {
             switch key.string ?? "" {
             case "name": rule.name = try p.scalar(value)
             case "match": rule.selector = try selector(value, reader: p)
-            case "handshake": rule.clauses.append(.handshake(try p.list(value, parse: { (n: Node) throws(ExpectationError) in
-                try p.enumValue(n, HandshakeOutcome.self) })))
-            case "close": rule.clauses.append(.close(try p.list(value, parse: { (n: Node) throws(ExpectationError) in
-                try p.enumValue(n, CloseKind.self) })))
-            case "initiator": rule.clauses.append(.initiator(try p.list(value, parse: { (n: Node) throws(ExpectationError) in
-                try p.optionalSide(n) })))
-            case "time_wait": rule.clauses.append(.timeWait(try p.list(value, parse: { (n: Node) throws(ExpectationError) in
-                try p.optionalSide(n) })))
+            case "handshake":
+                rule.clauses.append(
+                    .handshake(
+                        try p.list(
+                            value,
+                            parse: { (n: Node) throws(ExpectationError) in
+                                try p.enumValue(n, HandshakeOutcome.self)
+                            })))
+            case "close":
+                rule.clauses.append(
+                    .close(
+                        try p.list(
+                            value,
+                            parse: { (n: Node) throws(ExpectationError) in
+                                try p.enumValue(n, CloseKind.self)
+                            })))
+            case "initiator":
+                rule.clauses.append(
+                    .initiator(
+                        try p.list(
+                            value,
+                            parse: { (n: Node) throws(ExpectationError) in
+                                try p.optionalSide(n)
+                            })))
+            case "time_wait":
+                rule.clauses.append(
+                    .timeWait(
+                        try p.list(
+                            value,
+                            parse: { (n: Node) throws(ExpectationError) in
+                                try p.optionalSide(n)
+                            })))
             case "conn_state":
-                rule.clauses.append(.connState(try p.list(value, parse: { (n: Node) throws(ExpectationError) in
-                    let s = try p.scalar(n)
-                    guard connStates.contains(s) else {
-                        throw p.error(n, "unknown conn_state `\(s)` (one of \(connStates.joined(separator: ", ")))")
-                    }
-                    return s
-                })))
+                rule.clauses.append(
+                    .connState(
+                        try p.list(
+                            value,
+                            parse: { (n: Node) throws(ExpectationError) in
+                                let s = try p.scalar(n)
+                                guard connStates.contains(s) else {
+                                    throw p.error(
+                                        n, "unknown conn_state `\(s)` (one of \(connStates.joined(separator: ", ")))")
+                                }
+                                return s
+                            })))
             case "states":
                 let states = try p.mapping(value, what: "states")
                 try p.checkKeys(states, allowed: ["client", "server"])
@@ -83,7 +117,9 @@ public enum ExpectationParser {
                 guard let list = value.sequence else { throw p.error(value, "findings must be a list") }
                 for item in list { rule.clauses.append(.findingPresent(try requiredFinding(item, reader: p))) }
             case "no_findings":
-                for code in try p.list(value, parse: { (n: Node) throws(ExpectationError) in try p.enumValue(n, FindingCode.self) }) {
+                for code in try p.list(
+                    value, parse: { (n: Node) throws(ExpectationError) in try p.enumValue(n, FindingCode.self) })
+                {
                     rule.clauses.append(.findingAbsent(code))
                 }
             case "fail_on": rule.clauses.append(.failOn(try p.enumValue(value, Severity.self)))
@@ -153,7 +189,9 @@ public enum ExpectationParser {
 
         func integer(_ node: Node, min: Int, max: Int = Int.max) throws(ExpectationError) -> Int {
             let s = try scalar(node)
-            guard let n = Int(s), n >= min, n <= max else { throw error(node, "`\(s)` is not a whole number in \(min)...\(max)") }
+            guard let n = Int(s), n >= min, n <= max else {
+                throw error(node, "`\(s)` is not a whole number in \(min)...\(max)")
+            }
             return n
         }
 
@@ -164,8 +202,7 @@ public enum ExpectationParser {
         }
 
         func enumValue<T: RawRepresentable & CaseIterable>(_ node: Node, _ type: T.Type) throws(ExpectationError) -> T
-            where T.RawValue == String
-        {
+        where T.RawValue == String {
             let s = try scalar(node)
             guard let v = T(rawValue: s) else {
                 throw error(node, "unknown value `\(s)` (one of \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -195,8 +232,9 @@ public enum ExpectationParser {
         func countRange(_ node: Node) throws(ExpectationError) -> CountRange {
             if let map = node.mapping {
                 try checkKeys(map, allowed: ["min", "max"])
-                return CountRange(min: try map["min"].map { (n: Node) throws(ExpectationError) in try integer(n, min: 0) },
-                                  max: try map["max"].map { (n: Node) throws(ExpectationError) in try integer(n, min: 0) })
+                return CountRange(
+                    min: try map["min"].map { (n: Node) throws(ExpectationError) in try integer(n, min: 0) },
+                    max: try map["max"].map { (n: Node) throws(ExpectationError) in try integer(n, min: 0) })
             }
             let s = try scalar(node)
             if let n = Int(s), n >= 0 { return CountRange(min: n, max: n) }

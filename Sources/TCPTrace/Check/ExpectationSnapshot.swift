@@ -9,7 +9,9 @@ public enum ExpectationSnapshot {
         out += "rules:\n"
         for c in analysis.connections {
             out += "  - name: connection \(c.id) \(c.client.endpoint) → \(c.server.endpoint)\n"
-            out += "    match: {id: \(c.id), client_port: \(c.client.endpoint.port), server_port: \(c.server.endpoint.port)}\n"
+            out +=
+                "    match: {id: \(c.id), client_port: \(c.client.endpoint.port), server_port: "
+                + "\(c.server.endpoint.port)}\n"
             out += "    handshake: \(c.handshakeOutcome.rawValue)\n"
             out += "    close: \(c.closeKind.rawValue)\n"
             out += "    initiator: \(c.closeInitiator?.rawValue ?? "none")\n"
@@ -27,7 +29,9 @@ public enum ExpectationSnapshot {
                 let maxSeverity = c.findings.map(\.severity).max() ?? .info
                 if maxSeverity < .error {
                     let absent = FindingCode.allCases.filter { !codes.contains($0) && $0.severity > maxSeverity }
-                    if !absent.isEmpty { out += "    no_findings: [\(absent.map(\.rawValue).joined(separator: ", "))]\n" }
+                    if !absent.isEmpty {
+                        out += "    no_findings: [\(absent.map(\.rawValue).joined(separator: ", "))]\n"
+                    }
                 }
             }
         }

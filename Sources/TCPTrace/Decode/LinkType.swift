@@ -6,19 +6,21 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
     public var rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    public static let null = LinkType(rawValue: 0)          // DLT_NULL: 4-byte address family, host order
-    public static let ethernet = LinkType(rawValue: 1)      // DLT_EN10MB
-    public static let raw = LinkType(rawValue: 12)          // DLT_RAW (Linux, most systems)
-    public static let rawBSD = LinkType(rawValue: 14)       // DLT_RAW as OpenBSD numbers it
-    public static let loop = LinkType(rawValue: 108)        // DLT_LOOP: 4-byte address family, network order
-    public static let linuxSLL = LinkType(rawValue: 113)    // DLT_LINUX_SLL, Linux cooked v1
-    public static let ipv4 = LinkType(rawValue: 228)        // DLT_IPV4
-    public static let ipv6 = LinkType(rawValue: 229)        // DLT_IPV6
-    public static let linuxSLL2 = LinkType(rawValue: 276)   // DLT_LINUX_SLL2, Linux cooked v2 (`tcpdump -i any`)
+    public static let null = LinkType(rawValue: 0)  // DLT_NULL: 4-byte address family, host order
+    public static let ethernet = LinkType(rawValue: 1)  // DLT_EN10MB
+    public static let raw = LinkType(rawValue: 12)  // DLT_RAW (Linux, most systems)
+    public static let rawBSD = LinkType(rawValue: 14)  // DLT_RAW as OpenBSD numbers it
+    public static let loop = LinkType(rawValue: 108)  // DLT_LOOP: 4-byte address family, network order
+    public static let linuxSLL = LinkType(rawValue: 113)  // DLT_LINUX_SLL, Linux cooked v1
+    public static let ipv4 = LinkType(rawValue: 228)  // DLT_IPV4
+    public static let ipv6 = LinkType(rawValue: 229)  // DLT_IPV6
+    public static let linuxSLL2 = LinkType(rawValue: 276)  // DLT_LINUX_SLL2, Linux cooked v2 (`tcpdump -i any`)
 
     /// Every link type the decoder understands.
-    public static let supported: [LinkType] = [.null, .ethernet, .raw, .rawBSD, .loop, .linuxSLL, .ipv4, .ipv6,
-                                               .linuxSLL2]
+    public static let supported: [LinkType] = [
+        .null, .ethernet, .raw, .rawBSD, .loop, .linuxSLL, .ipv4, .ipv6,
+        .linuxSLL2,
+    ]
 
     public var isSupported: Bool { LinkType.supported.contains(self) }
 

@@ -30,7 +30,9 @@ public struct SACKBlocks: Hashable, Sendable {
         case 2: packed = storage.2
         default: packed = storage.3
         }
-        return (SequenceNumber(UInt32(truncatingIfNeeded: packed >> 32)), SequenceNumber(UInt32(truncatingIfNeeded: packed)))
+        return (
+            SequenceNumber(UInt32(truncatingIfNeeded: packed >> 32)), SequenceNumber(UInt32(truncatingIfNeeded: packed))
+        )
     }
 
     public static func == (lhs: SACKBlocks, rhs: SACKBlocks) -> Bool {

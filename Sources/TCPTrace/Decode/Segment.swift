@@ -25,10 +25,12 @@ public struct Segment: Sendable, Hashable {
     /// First fragment of a fragmented IPv4/IPv6 datagram: `payloadLength` covers this fragment only.
     public var isFirstFragment: Bool
 
-    public init(source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,
-                sequence: SequenceNumber, acknowledgment: SequenceNumber, flags: TCPFlags, window: UInt16,
-                payloadLength: UInt32, capturedPayloadLength: UInt32, options: TCPOptions = TCPOptions(),
-                headerLength: UInt8 = 20, optionsTruncated: Bool = false, isFirstFragment: Bool = false) {
+    public init(
+        source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,
+        sequence: SequenceNumber, acknowledgment: SequenceNumber, flags: TCPFlags, window: UInt16,
+        payloadLength: UInt32, capturedPayloadLength: UInt32, options: TCPOptions = TCPOptions(),
+        headerLength: UInt8 = 20, optionsTruncated: Bool = false, isFirstFragment: Bool = false
+    ) {
         self.source = source
         self.destination = destination
         self.sourcePort = sourcePort
@@ -46,9 +48,10 @@ public struct Segment: Sendable, Hashable {
     }
 
     /// A placeholder to decode into.
-    public static let empty = Segment(source: IPAddress(ipv4: 0), destination: IPAddress(ipv4: 0), sourcePort: 0,
-                                      destinationPort: 0, sequence: SequenceNumber(0), acknowledgment: SequenceNumber(0),
-                                      flags: [], window: 0, payloadLength: 0, capturedPayloadLength: 0)
+    public static let empty = Segment(
+        source: IPAddress(ipv4: 0), destination: IPAddress(ipv4: 0), sourcePort: 0,
+        destinationPort: 0, sequence: SequenceNumber(0), acknowledgment: SequenceNumber(0),
+        flags: [], window: 0, payloadLength: 0, capturedPayloadLength: 0)
 
     /// Sequence space the segment occupies: payload plus one for SYN and one for FIN (RFC 9293 3.4).
     @inline(__always)

@@ -24,8 +24,10 @@ public struct Analysis: Sendable {
         for f in view.findings { totals.add(f) }
     }
 
-    public init(input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
-                evictedOther: Int = 0) {
+    public init(
+        input: CaptureSummary, connections: [Connection], options: AnalysisOptions, evictedHalfOpen: Int = 0,
+        evictedOther: Int = 0
+    ) {
         self.input = input
         self.connections = connections
         self.options = options
@@ -49,12 +51,14 @@ public struct Analysis: Sendable {
 extension Analysis {
     mutating func addEvictionWarnings() {
         if evictedHalfOpen > 0 {
-            input.warnings.append("\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
-                                      + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
+            input.warnings.append(
+                "\(evictedHalfOpen) half-open connection attempt(s) dropped: more than "
+                    + "\(options.tracker.maxHalfOpen) were open at once (SYN flood?)")
         }
         if evictedOther > 0 {
-            input.warnings.append("\(evictedOther) connection(s) dropped: more than "
-                                      + "\(options.tracker.maxConnections) were held at once")
+            input.warnings.append(
+                "\(evictedOther) connection(s) dropped: more than "
+                    + "\(options.tracker.maxConnections) were held at once")
         }
     }
 }

@@ -13,7 +13,8 @@ public struct AnalysisOptions: Sendable {
     public var spoolMemory = 4 << 20
     /// The host view to build (`analyze --hosts`), or nil for none.
     public var hosts: HostOptions?
-    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame) {
+    public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)
+    {
         self.tracker = tracker
         self.idleTimeout = idleTimeout
         self.order = order

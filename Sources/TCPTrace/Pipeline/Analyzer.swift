@@ -7,7 +7,9 @@ public enum Analyzer {
     /// - Throws: `CaptureError` for a missing, unreadable or non-capture file, or an unsupported link type.
     ///   A file damaged part-way is not an error: its packets up to the damage are analysed and the summary
     ///   says so.
-    public static func analyze(paths: [String], options: AnalysisOptions = AnalysisOptions())
+    public static func analyze(
+        paths: [String], options: AnalysisOptions = AnalysisOptions()
+    )
         throws(CaptureError) -> Analysis
     {
         var summary = CaptureSummary()
@@ -28,8 +30,10 @@ public enum Analyzer {
     /// waiting for an older one, in memory up to `AnalysisOptions.spoolMemory` bytes, beyond it in a
     /// temporary file), or with `.finish` as connections end. The returned analysis has no `connections`,
     /// only totals. Errors as `analyze(paths:options:)`.
-    public static func analyze<Sink: RenderingSink & ~Copyable>(paths: [String], options: AnalysisOptions,
-                                                               into sink: consuming Sink) throws(CaptureError)
+    public static func analyze<Sink: RenderingSink & ~Copyable>(
+        paths: [String], options: AnalysisOptions,
+        into sink: consuming Sink
+    ) throws(CaptureError)
         -> Analysis
     {
         switch options.order {
@@ -44,8 +48,10 @@ public enum Analyzer {
 
     /// Streaming analysis into `sink` as it is: it gets connections in the order they finish (unless it
     /// orders them itself, as `FirstFrameOrder` does).
-    public static func stream<Sink: ConnectionSink & ~Copyable>(paths: [String], options: AnalysisOptions,
-                                                               into sink: inout Sink) throws(CaptureError)
+    public static func stream<Sink: ConnectionSink & ~Copyable>(
+        paths: [String], options: AnalysisOptions,
+        into sink: inout Sink
+    ) throws(CaptureError)
         -> Analysis
     {
         var run = try StreamingRun(paths: paths, options: options)
@@ -56,7 +62,9 @@ public enum Analyzer {
     }
 
     /// Analyses a capture held in memory, through the same read → decode → track path as a file.
-    public static func analyze(bytes: [UInt8], name: String = "<memory>", options: AnalysisOptions = AnalysisOptions())
+    public static func analyze(
+        bytes: [UInt8], name: String = "<memory>", options: AnalysisOptions = AnalysisOptions()
+    )
         throws(CaptureError) -> Analysis
     {
         var summary = CaptureSummary()

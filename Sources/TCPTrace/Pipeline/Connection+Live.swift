@@ -9,7 +9,10 @@ extension Connection {
     public var handshakeResolved: Bool {
         if resetFrame != nil { return true }
         if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
-            && sideA.synAckFrame == nil && sideB.synAckFrame == nil { return true }
+            && sideA.synAckFrame == nil && sideB.synAckFrame == nil
+        {
+            return true
+        }
         return client.ackedPeerSynFrame != nil && server.synAckFrame != nil
     }
 }

@@ -35,12 +35,14 @@ public struct FirstFrameOrder<Inner: RenderingSink & ~Copyable>: ConnectionSink,
     public mutating func endConnections(_ input: inout CaptureSummary) {
         spool.flush { inner.write(rendered: $0) }
         if spool.lostTotal > 0 {
-            input.warnings.append("\(spool.lostTotal) connection(s) missing from the output: the temporary "
-                                      + "file they waited in could not be read back")
+            input.warnings.append(
+                "\(spool.lostTotal) connection(s) missing from the output: the temporary "
+                    + "file they waited in could not be read back")
         }
         if spool.spilledTotal > 0 {
-            input.notes.append("\(spool.spilledTotal) connection(s) waited for an older one in a temporary "
-                                   + "file (first-frame order; --order finish writes them as they end)")
+            input.notes.append(
+                "\(spool.spilledTotal) connection(s) waited for an older one in a temporary "
+                    + "file (first-frame order; --order finish writes them as they end)")
         }
         inner.endConnections(&input)
     }

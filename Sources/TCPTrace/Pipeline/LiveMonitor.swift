@@ -38,7 +38,7 @@ public struct LiveMonitor: ~Copyable {
         let status = PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment)
         if summary.count(status, segment: segment, frame: frame) {
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
-            if id > 0 {   // (0: a late segment of a connection already finalized)
+            if id > 0 {  // (0: a late segment of a connection already finalized)
                 if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
                 if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
             }
@@ -68,8 +68,9 @@ public struct LiveMonitor: ~Copyable {
         if tracker.lateSegments > 0 {
             input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
         }
-        return Analysis(input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),
-                        evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+        return Analysis(
+            input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),
+            evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
     }
 
     private mutating func report(_ c: Connection, at now: Timestamp, final: Bool, emit: (LiveEvent) -> Void) {
@@ -92,7 +93,9 @@ public struct LiveMonitor: ~Copyable {
         if final {
             reported[c.id] = nil
             finished.append(c)
-            if finished.count > LiveMonitor.finishedKept { finished.removeFirst(finished.count - LiveMonitor.finishedKept) }
+            if finished.count > LiveMonitor.finishedKept {
+                finished.removeFirst(finished.count - LiveMonitor.finishedKept)
+            }
         } else {
             reported[c.id] = state
         }

@@ -64,7 +64,8 @@ struct OrderedSpool: ~Copyable {
         guard offset > 0 else { return }
         while pending.count <= offset { pending.append(OrderedSpool.waiting) }
         if memoryBytes + bytes.count > memoryBudget, bytes.count <= OrderedSpool.longestSpilled,
-           let position = spill(bytes) {
+            let position = spill(bytes)
+        {
             pending[offset] = OrderedSpool.spilled | UInt64(position) << 24 | UInt64(bytes.count)
             spilledCount += 1
             spilledTotal += 1
@@ -104,8 +105,9 @@ struct OrderedSpool: ~Copyable {
                     memoryBytes -= bytes.count
                 }
             default:
-                readBack(offset: Int64((first & ~OrderedSpool.spilled) >> 24),
-                         length: Int(first & UInt64(OrderedSpool.longestSpilled)), emit)
+                readBack(
+                    offset: Int64((first & ~OrderedSpool.spilled) >> 24),
+                    length: Int(first & UInt64(OrderedSpool.longestSpilled)), emit)
                 spilledCount -= 1
                 if spilledCount == 0 { resetSpill() }
             }
@@ -182,7 +184,7 @@ struct OrderedSpool: ~Copyable {
     /// Nothing spilled is waiting: the file starts over.
     private mutating func resetSpill() {
         writeBuffer.removeAll(keepingCapacity: true)
-        readBuffer.removeAll()   // (the file is rewritten from offset 0: what was read ahead is stale)
+        readBuffer.removeAll()  // (the file is rewritten from offset 0: what was read ahead is stale)
         readOffset = 0
         if fd >= 0 && flushedSize > 0 { _ = ftruncate(fd, 0) }
         flushedSize = 0

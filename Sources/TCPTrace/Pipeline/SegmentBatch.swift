@@ -27,7 +27,7 @@ struct SegmentBatch: @unchecked Sendable {
         // Both timestamp words are set together by the decoder.
         if segment.options.timestampValue != nil { bits |= PipelineItem.hasTimestamps }
         // (The decoder gives both addresses the same family: they come from one IP header.)
-        var v6 = segment.source.isIPv6   // (no `||`: its autoclosure cannot capture a borrowed parameter)
+        var v6 = segment.source.isIPv6  // (no `||`: its autoclosure cannot capture a borrowed parameter)
         if segment.destination.isIPv6 { v6 = true }
         if v6 { bits |= PipelineItem.ipv6 }
         var extra = UInt32(truncatingIfNeeded: extras.count)
@@ -44,15 +44,19 @@ struct SegmentBatch: @unchecked Sendable {
                 extras.append(UInt64(block.left.rawValue) << 32 | UInt64(block.right.rawValue))
             }
         }
-        (storage + count).initialize(to: PipelineItem(
-            time: time.nanoseconds, sequence: segment.sequence.rawValue, acknowledgment: segment.acknowledgment.rawValue,
-            payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
-            frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
-            window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0, windowScale: segment.options.windowScale ?? 0,
-            headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count), extra: extra,
-            source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
-            destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
-            timestampValue: segment.options.timestampValue ?? 0, timestampEcho: segment.options.timestampEcho ?? 0))
+        (storage + count).initialize(
+            to: PipelineItem(
+                time: time.nanoseconds, sequence: segment.sequence.rawValue,
+                acknowledgment: segment.acknowledgment.rawValue,
+                payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
+                frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
+                window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0,
+                windowScale: segment.options.windowScale ?? 0,
+                headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count),
+                extra: extra,
+                source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
+                destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
+                timestampValue: segment.options.timestampValue ?? 0, timestampEcho: segment.options.timestampEcho ?? 0))
         count += 1
         return true
     }
@@ -87,7 +91,8 @@ struct SegmentBatch: @unchecked Sendable {
         segment.options.sack.removeAll()
         for k in 0..<Int(item.sackCount) {
             let word = extras[cursor + k]
-            segment.options.sack.append(left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
+            segment.options.sack.append(
+                left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
         segment.sourcePort = item.sourcePort
         segment.destinationPort = item.destinationPort

@@ -26,7 +26,8 @@ final class SegmentChannel: @unchecked Sendable {
         buffers = (0..<batches).map { _ in
             var pointer: UnsafeMutableRawPointer?
             // Aligned to the buffer's size so that it can be one transparent huge page.
-            guard posix_memalign(&pointer, SegmentChannel.bufferBytes, SegmentChannel.bufferBytes) == 0, let pointer else {
+            guard posix_memalign(&pointer, SegmentChannel.bufferBytes, SegmentChannel.bufferBytes) == 0, let pointer
+            else {
                 fatalError("out of memory for the packet batches")
             }
             #if os(Linux)
@@ -35,7 +36,8 @@ final class SegmentChannel: @unchecked Sendable {
             return pointer
         }
         empty = buffers.map { buffer in
-            var batch = SegmentBatch(storage: buffer.bindMemory(to: PipelineItem.self, capacity: SegmentChannel.batchSize))
+            var batch = SegmentBatch(
+                storage: buffer.bindMemory(to: PipelineItem.self, capacity: SegmentChannel.batchSize))
             batch.extras.reserveCapacity(SegmentChannel.batchSize)
             return batch
         }

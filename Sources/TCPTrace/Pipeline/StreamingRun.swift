@@ -77,8 +77,9 @@ struct StreamingRun: ~Copyable {
             hosts?.add(c)
             sink.add(c)
         }
-        var analysis = Analysis(input: summary, connections: [], options: options,
-                                evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
+        var analysis = Analysis(
+            input: summary, connections: [], options: options,
+            evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
         if tracker.lateSegments > 0 {
             analysis.input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
         }
@@ -101,7 +102,7 @@ struct StreamingRun: ~Copyable {
         var frame = 0
         var batch = channel.emptyBatch()
         var failure: CaptureError?
-        var earlierFiles: Int64 = 0   // bytes of the files already read
+        var earlierFiles: Int64 = 0  // bytes of the files already read
         for path in files {
             do throws(CaptureError) {
                 let capture = try CaptureFile(path: path)
@@ -144,8 +145,10 @@ struct StreamingRun: ~Copyable {
     /// Reports progress, and hands the sink every connection that can no longer change.
     private mutating func sweep<Sink: ConnectionSink & ~Copyable>(at now: Timestamp, into sink: inout Sink) {
         segmentsAtSweep = segments
-        options.progress?(AnalysisProgress(segments: segments, connections: tracker.liveConnections,
-                                           bytesRead: bytesRead, totalBytes: totalBytes))
+        options.progress?(
+            AnalysisProgress(
+                segments: segments, connections: tracker.liveConnections,
+                bytesRead: bytesRead, totalBytes: totalBytes))
         lastSweep = now
         tracker.expire(now: now, idleTimeout: options.idleTimeout) { c in
             totals.add(c)

@@ -26,8 +26,9 @@ enum TraceReader {
         }
         let result = sorted.map(\.path)
         if result != paths {
-            summary.notes.append("files read in order of their first timestamp: "
-                                        + result.joined(separator: ", "))
+            summary.notes.append(
+                "files read in order of their first timestamp: "
+                    + result.joined(separator: ", "))
         }
         return result
     }
@@ -37,8 +38,9 @@ enum TraceReader {
         var total: Int64 = 0
         for path in paths {
             guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let size = attributes[.size] as? NSNumber else { return 0 }
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let size = attributes[.size] as? NSNumber
+            else { return 0 }
             total += size.int64Value
         }
         return total
@@ -47,11 +49,13 @@ enum TraceReader {
     /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
     /// number and time; frame numbers continue from `frame`. The segment is passed `inout` only so that it is
     /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
-    static func read(_ capture: borrowing CaptureFile, path: String, frame: inout Int,
-                     summary: inout CaptureSummary, deliver: (inout Segment, Int, Timestamp) -> Void) {
+    static func read(
+        _ capture: borrowing CaptureFile, path: String, frame: inout Int,
+        summary: inout CaptureSummary, deliver: (inout Segment, Int, Timestamp) -> Void
+    ) {
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
-        var segment = Segment.empty   // decoded into in place, packet after packet
+        var segment = Segment.empty  // decoded into in place, packet after packet
         // Per packet only the frame number and the latest time change; the file's counts and times are
         // written once at the end (this loop is the reading thread's per-packet path).
         let firstFrame = frame + 1
@@ -92,8 +96,9 @@ enum TraceReader {
                     + "results cover the packets read before the damage")
         }
         if let first = file.backwardsFrame {
-            summary.warnings.append("\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
-                                        + "before them (first at frame \(first)); times are taken as they are")
+            summary.warnings.append(
+                "\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
+                    + "before them (first at frame \(first)); times are taken as they are")
         }
         if summary.firstTime == nil { summary.firstTime = file.firstTime }
         if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }

@@ -21,7 +21,8 @@ public enum CheckReport {
                 continue
             }
             let status = check.failures == 0 ? "PASS" : "FAIL"
-            out += "\(status) \(check.capture) (\(check.expectations)): \(check.results.count - check.failures)/"
+            out +=
+                "\(status) \(check.capture) (\(check.expectations)): \(check.results.count - check.failures)/"
                 + "\(check.results.count) expectations met\n"
             for warning in check.warnings { out += "  warning: \(warning)\n" }
             for r in check.results where !r.passed || verbose {
@@ -38,17 +39,21 @@ public enum CheckReport {
         let t = Totals(checks)
         let doc: JSONValue = .object([
             .schema: .string("tcptrace-swift-check/1"),
-            .captures: .array(checks.map { check in
-                .object([
-                    .capture: .string(check.capture),
-                    .expectations: .string(check.expectations),
-                    .error: .optional(check.error),
-                    .warnings: .array(check.warnings.map { .string($0) }),
-                    .results: .array(check.results.map { r in
-                        .object([.name: .string(r.name), .passed: .bool(r.passed), .message: .optional(r.message)])
-                    }),
-                ])
-            }),
+            .captures: .array(
+                checks.map { check in
+                    .object([
+                        .capture: .string(check.capture),
+                        .expectations: .string(check.expectations),
+                        .error: .optional(check.error),
+                        .warnings: .array(check.warnings.map { .string($0) }),
+                        .results: .array(
+                            check.results.map { r in
+                                .object([
+                                    .name: .string(r.name), .passed: .bool(r.passed), .message: .optional(r.message),
+                                ])
+                            }),
+                    ])
+                }),
             .passed: .int(Int64(t.passed)),
             .failed: .int(Int64(t.failed)),
             .errors: .int(Int64(t.errors)),
@@ -61,7 +66,8 @@ public enum CheckReport {
     public static func junit(_ checks: [CaptureCheck]) -> String {
         let t = Totals(checks)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"tcptrace-swift check\" tests=\"\(t.passed + t.failed + t.errors)\" "
+        out +=
+            "<testsuites name=\"tcptrace-swift check\" tests=\"\(t.passed + t.failed + t.errors)\" "
             + "failures=\"\(t.failed)\" errors=\"\(t.errors)\">\n"
         for check in checks {
             let name = escape(check.capture)
@@ -71,14 +77,17 @@ public enum CheckReport {
                 out += "      <error message=\"\(escape(error))\"/>\n    </testcase>\n  </testsuite>\n"
                 continue
             }
-            out += "  <testsuite name=\"\(name)\" tests=\"\(check.results.count)\" failures=\"\(check.failures)\" "
+            out +=
+                "  <testsuite name=\"\(name)\" tests=\"\(check.results.count)\" failures=\"\(check.failures)\" "
                 + "errors=\"0\">\n"
             for r in check.results {
                 out += "    <testcase classname=\"\(name)\" name=\"\(escape(r.name))\""
                 if r.passed {
                     out += "/>\n"
                 } else {
-                    out += ">\n      <failure message=\"\(escape(r.message ?? ""))\">\(escape(r.message ?? ""))</failure>\n"
+                    out +=
+                        ">\n      <failure "
+                        + "message=\"\(escape(r.message ?? ""))\">\(escape(r.message ?? ""))</failure>\n"
                     out += "    </testcase>\n"
                 }
             }

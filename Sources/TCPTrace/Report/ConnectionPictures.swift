@@ -8,7 +8,9 @@ public enum ConnectionPictures {
 
     // MARK: Ladder
 
-    public static func ladder(_ c: Connection, msl: Double) -> String { ladderPicture(c, msl: msl).document(cls: "ladder") }
+    public static func ladder(_ c: Connection, msl: Double) -> String {
+        ladderPicture(c, msl: msl).document(cls: "ladder")
+    }
 
     static func ladderPicture(_ c: Connection, msl: Double) -> SVG {
         var rows = LadderLayout.rows(for: c, msl: msl)
@@ -40,24 +42,32 @@ public enum ConnectionPictures {
             case .segment(let s):
                 let from = s.fromClient ? clientX : serverX, to = s.fromClient ? serverX : clientX
                 svg.text((clientX + serverX) / 2, y + 10, s.label, cls: "frame", anchor: "middle")
-                let cls = s.findings.map(\.severity).max().map { "finding-\($0.rawValue)" } ?? (s.fromClient ? "c2s" : "s2c")
+                let cls =
+                    s.findings.map(\.severity).max().map { "finding-\($0.rawValue)" } ?? (s.fromClient ? "c2s" : "s2c")
                 svg.line(from, y + 14, to, y + 24, cls: cls, title: "frame \(s.frame): \(s.label)", marker: true)
-                if let state = s.clientState { svg.text(clientX - 8, y + 26, state.rawValue, cls: "state", anchor: "end") }
-                if let state = s.serverState { svg.text(serverX + 8, y + 26, state.rawValue, cls: "state", anchor: "start") }
+                if let state = s.clientState {
+                    svg.text(clientX - 8, y + 26, state.rawValue, cls: "state", anchor: "end")
+                }
+                if let state = s.serverState {
+                    svg.text(serverX + 8, y + 26, state.rawValue, cls: "state", anchor: "start")
+                }
                 svg.text(715, y + 26, "#\(s.frame) \(Format.fixed(s.time, decimals: 6))", cls: "frame", anchor: "end")
                 for (n, f) in s.findings.enumerated() {
-                    svg.text((clientX + serverX) / 2, y + 38 + Double(n) * 12, "⚠ \(f.code.rawValue)",
-                             cls: "finding-\(f.severity.rawValue)", anchor: "middle")
+                    svg.text(
+                        (clientX + serverX) / 2, y + 38 + Double(n) * 12, "⚠ \(f.code.rawValue)",
+                        cls: "finding-\(f.severity.rawValue)", anchor: "middle")
                 }
             case .fold(let count, let bytes, let retransmissions):
-                svg.text((clientX + serverX) / 2, y + 15,
-                         LadderRow.foldText(segments: count, bytes: bytes, retransmissions: retransmissions),
-                         cls: "fold", anchor: "middle")
+                svg.text(
+                    (clientX + serverX) / 2, y + 15,
+                    LadderRow.foldText(segments: count, bytes: bytes, retransmissions: retransmissions),
+                    cls: "fold", anchor: "middle")
             case .timeWait(let isClient, let seconds):
                 let x = isClient ? clientX : serverX
-                svg.text(isClient ? x + 8 : x - 8, y + 15,
-                         "TIME_WAIT 2·MSL = \(Format.fixed(seconds, decimals: 0)) s → CLOSED", cls: "state",
-                         anchor: isClient ? "start" : "end")
+                svg.text(
+                    isClient ? x + 8 : x - 8, y + 15,
+                    "TIME_WAIT 2·MSL = \(Format.fixed(seconds, decimals: 0)) s → CLOSED", cls: "state",
+                    anchor: isClient ? "start" : "end")
             }
             y += h
         }
@@ -76,7 +86,9 @@ public enum ConnectionPictures {
     static func timeSequencePicture(_ c: Connection, sender: Int) -> SVG? {
         guard let entries = c.timeline, !entries.isEmpty else { return nil }
         let receiver = 1 - sender
-        guard let base = c[sender].isn ?? entries.first(where: { $0.senderIndex == sender })?.sequence else { return nil }
+        guard let base = c[sender].isn ?? entries.first(where: { $0.senderIndex == sender })?.sequence else {
+            return nil
+        }
         let bothScale = c[sender].synOptions?.windowScale != nil && c[receiver].synOptions?.windowScale != nil
         let shift = bothScale ? min(14, Int(c[receiver].synOptions?.windowScale ?? 0)) : 0
         let sent = entries.filter { $0.senderIndex == sender }
@@ -90,7 +102,7 @@ public enum ConnectionPictures {
         for e in acks {
             let t = c.start.interval(to: e.time)
             let a = rel(e.acknowledgment)
-            guard a < 4_000_000_000 else { continue }   // an ACK before the ISN (mid-stream) stays off the graph
+            guard a < 4_000_000_000 else { continue }  // an ACK before the ISN (mid-stream) stays off the graph
             let window = e.flags.contains(.syn) ? Double(e.window) : Double(Int(e.window) << shift)
             ackPoints.append((t, a))
             windowPoints.append((t, a + window))
@@ -105,10 +117,12 @@ public enum ConnectionPictures {
         var svg = SVG(width: Int(width), height: Int(height))
         let title = "\(c.role(of: sender).rawValue) → \(c.role(of: receiver).rawValue): sequence numbers"
         svg.text(left, 14, title, cls: "state")
-        axes(&svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxY,
-             x: x, y: y)
+        axes(
+            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxY,
+            x: x, y: y)
         if stride > 1 {
-            svg.text(width - right, 14, "every \(stride)th of \(dataCount) data segments shown", cls: "fold", anchor: "end")
+            svg.text(
+                width - right, 14, "every \(stride)th of \(dataCount) data segments shown", cls: "fold", anchor: "end")
         }
         svg.polyline(step(ackPoints).map { (x($0.0), y($0.1)) }, cls: "ackline")
         svg.polyline(step(windowPoints).map { (x($0.0), y(min($0.1, maxY))) }, cls: "winline")
@@ -122,10 +136,11 @@ public enum ConnectionPictures {
                 if highest.map({ $0 < end }) ?? true { highest = end }
                 dataIndex += 1
                 if retrans || dataIndex % stride == 0 {
-                    svg.line(x(t), y(rel(e.sequence)), x(t), min(y(rel(e.sequence)) - 1, y(rel(end))),
-                             cls: retrans ? "retrans" : "data",
-                             title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len \(e.payloadLength)"
-                                + (retrans ? " (retransmission)" : ""))
+                    svg.line(
+                        x(t), y(rel(e.sequence)), x(t), min(y(rel(e.sequence)) - 1, y(rel(end))),
+                        cls: retrans ? "retrans" : "data",
+                        title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len \(e.payloadLength)"
+                            + (retrans ? " (retransmission)" : ""))
                 }
             }
             for (flag, mark) in [(TCPFlags.syn, "S"), (.fin, "F"), (.rst, "R")] where e.flags.contains(flag) {
@@ -135,15 +150,17 @@ public enum ConnectionPictures {
         for e in acks where e.sack.count > 0 {
             let t = c.start.interval(to: e.time)
             for i in 0..<e.sack.count {
-                svg.line(x(t), y(rel(e.sack[i].left)), x(t), y(rel(e.sack[i].right)), cls: "sack",
-                         title: "frame \(e.frame): SACK \(Int(rel(e.sack[i].left)))-\(Int(rel(e.sack[i].right)))")
+                svg.line(
+                    x(t), y(rel(e.sack[i].left)), x(t), y(rel(e.sack[i].right)), cls: "sack",
+                    title: "frame \(e.frame): SACK \(Int(rel(e.sack[i].left)))-\(Int(rel(e.sack[i].right)))")
             }
         }
         for f in c.findings where f.senderIndex == sender {
             let t = c.start.interval(to: f.time)
             let seq = entries.first { $0.frame == f.frame }.map { rel($0.sequence) } ?? 0
-            svg.circle(x(t), y(min(seq, maxY)), r: 5, cls: "finding-\(f.severity.rawValue)",
-                       title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)")
+            svg.circle(
+                x(t), y(min(seq, maxY)), r: 5, cls: "finding-\(f.severity.rawValue)",
+                title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)")
         }
         return svg
     }
@@ -196,12 +213,14 @@ public enum ConnectionPictures {
         func y(_ v: Double) -> Double { height - bottom - (v / maxRTT) * (height - top - bottom) }
         var svg = SVG(width: Int(width), height: Int(height))
         svg.text(left, 14, "RTT samples (ms), Karn's rule; blue: client data, red: server data", cls: "state")
-        axes(&svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration,
-             maxY: maxRTT * 1000, x: x, y: { y($0 / 1000) })
+        axes(
+            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration,
+            maxY: maxRTT * 1000, x: x, y: { y($0 / 1000) })
         let step = max(1, samples.count / maxPoints)
         for (i, s) in samples.enumerated() where i % step == 0 {
-            svg.circle(x(s.time), y(s.rtt), r: 2.5, cls: s.sender == c.clientIndex ? "c2s" : "s2c",
-                       title: "\(Format.fixed(s.rtt * 1000, decimals: 3)) ms at \(Format.fixed(s.time, decimals: 6)) s")
+            svg.circle(
+                x(s.time), y(s.rtt), r: 2.5, cls: s.sender == c.clientIndex ? "c2s" : "s2c",
+                title: "\(Format.fixed(s.rtt * 1000, decimals: 3)) ms at \(Format.fixed(s.time, decimals: 6)) s")
         }
         return svg
     }
@@ -229,9 +248,11 @@ public enum ConnectionPictures {
         func x(_ t: Double) -> Double { left + (t / duration) * (width - left - right) }
         func y(_ v: Double) -> Double { height - bottom - (v / maxRate) * (height - top - bottom) }
         var svg = SVG(width: Int(width), height: Int(height))
-        svg.text(left, 14, "throughput (bytes/s) of new data; blue: client → server, red: server → client", cls: "state")
-        axes(&svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxRate,
-             x: x, y: y)
+        svg.text(
+            left, 14, "throughput (bytes/s) of new data; blue: client → server, red: server → client", cls: "state")
+        axes(
+            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxRate,
+            x: x, y: y)
         for side in 0..<2 {
             let points = (0..<buckets).map { (x((Double($0) + 0.5) * bucketSeconds), y(rates[side][$0])) }
             svg.polyline(points, cls: side == c.clientIndex ? "tput-c" : "tput-s")
@@ -242,7 +263,9 @@ public enum ConnectionPictures {
     /// Every picture of one connection stacked in one standalone SVG document (`report --format svg`).
     public static func combined(_ c: Connection, msl: Double) -> String {
         var parts: [SVG] = [ladderPicture(c, msl: msl)]
-        for side in [c.clientIndex, c.serverIndex] { if let g = timeSequencePicture(c, sender: side) { parts.append(g) } }
+        for side in [c.clientIndex, c.serverIndex] {
+            if let g = timeSequencePicture(c, sender: side) { parts.append(g) }
+        }
         if let g = rttPicture(c) { parts.append(g) }
         if let g = throughputPicture(c) { parts.append(g) }
         var all = SVG(width: parts.map(\.width).max() ?? 720, height: parts.reduce(0) { $0 + $1.height + 10 })
@@ -251,7 +274,8 @@ public enum ConnectionPictures {
             all.group(part, y: y)
             y += part.height + 10
         }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + all.document(cls: "connection-\(c.id)", standalone: true)
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + all.document(cls: "connection-\(c.id)", standalone: true)
     }
 
     // MARK: Helpers
@@ -265,8 +289,10 @@ public enum ConnectionPictures {
         return out
     }
 
-    static func axes(_ svg: inout SVG, left: Double, right: Double, top: Double, bottom: Double, maxX: Double,
-                     maxY: Double, x: (Double) -> Double, y: (Double) -> Double) {
+    static func axes(
+        _ svg: inout SVG, left: Double, right: Double, top: Double, bottom: Double, maxX: Double,
+        maxY: Double, x: (Double) -> Double, y: (Double) -> Double
+    ) {
         svg.line(left, bottom, right, bottom, cls: "axis")
         svg.line(left, top, left, bottom, cls: "axis")
         for i in 0...4 {
@@ -274,8 +300,10 @@ public enum ConnectionPictures {
             svg.text(x(tv), bottom + 14, Format.fixed(tv, decimals: 3) + " s", cls: "frame", anchor: "middle")
             let v = maxY * Double(i) / 4
             svg.line(left, y(v), right, y(v), cls: "grid")
-            svg.text(left - 4, y(v) + 4, v >= 10_000 ? Format.fixed(v / 1000, decimals: 0) + "k" : Format.fixed(v, decimals: v < 10 ? 2 : 0),
-                     cls: "frame", anchor: "end")
+            svg.text(
+                left - 4, y(v) + 4,
+                v >= 10_000 ? Format.fixed(v / 1000, decimals: 0) + "k" : Format.fixed(v, decimals: v < 10 ? 2 : 0),
+                cls: "frame", anchor: "end")
         }
     }
 }

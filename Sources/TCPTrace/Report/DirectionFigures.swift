@@ -30,15 +30,18 @@ public enum DirectionFigures {
     /// member names (`JSONKey`); CSV and `--long` use the same words.
     static func forEach(_ c: Connection, _ index: Int, _ body: (JSONKey, Value) -> Void) {
         let (cl, sv) = (c.clientIndex, c.serverIndex)
-        let handshakeRTT: Double? = index == cl
+        let handshakeRTT: Double? =
+            index == cl
             ? c.side(cl, \.synTime).flatMap { syn in c.side(sv, \.synAckTime).map { syn.interval(to: $0) } }
             : c.side(sv, \.synAckTime).flatMap { sa in c.side(cl, \.ackedPeerSynTime).map { sa.interval(to: $0) } }
         let duration = c.start.interval(to: c.end)
         c.withSide(index) { side in forEach(side, duration: duration, handshakeRTT: handshakeRTT, body) }
     }
 
-    private static func forEach(_ side: borrowing HalfConnection, duration: Double, handshakeRTT: Double?,
-                                _ body: (JSONKey, Value) -> Void) {
+    private static func forEach(
+        _ side: borrowing HalfConnection, duration: Double, handshakeRTT: Double?,
+        _ body: (JSONKey, Value) -> Void
+    ) {
         let st = side.stats
         let options = side.synOptions
         let rtt = st.rtt
@@ -107,15 +110,16 @@ public enum DirectionFigures {
     static func text(_ value: Value) -> String {
         switch value {
         case .int(let i): String(i)
-        case .number(let d): d.map { v in
-            // Readable text: at most six decimals, trailing zeros dropped (JSON keeps full precision).
-            var text = Format.fixed(v, decimals: 6)
-            if text.contains(".") {
-                while text.hasSuffix("0") { text.removeLast() }
-                if text.hasSuffix(".") { text.removeLast() }
-            }
-            return text
-        } ?? ""
+        case .number(let d):
+            d.map { v in
+                // Readable text: at most six decimals, trailing zeros dropped (JSON keeps full precision).
+                var text = Format.fixed(v, decimals: 6)
+                if text.contains(".") {
+                    while text.hasSuffix("0") { text.removeLast() }
+                    if text.hasSuffix(".") { text.removeLast() }
+                }
+                return text
+            } ?? ""
         case .flag(let b): b ? "yes" : "no"
         }
     }

@@ -15,7 +15,8 @@ public enum HTMLReport {
         out += table(analysis)
         let detailed = analysis.connections.prefix(maxDetailed)
         if analysis.connections.count > maxDetailed {
-            out += "<p class=\"note\">Details are drawn for the first \(maxDetailed) of \(analysis.connections.count) "
+            out +=
+                "<p class=\"note\">Details are drawn for the first \(maxDetailed) of \(analysis.connections.count) "
                 + "connections; use <code>--connection ID</code> for others.</p>\n"
         }
         for c in detailed { out += details(c, msl: msl) }
@@ -42,9 +43,12 @@ public enum HTMLReport {
         for (k, v) in rows { out += "<tr><th>\(k)</th><td>\(v)</td></tr>\n" }
         let totals = FindingTotals(a.connections)
         out += "<tr><th>findings</th><td>"
-        out += totals.byCode.isEmpty ? "none" : totals.byCode.map {
-            "<span class=\"sev-\($0.code.severity.rawValue)\">\($0.code.rawValue)</span> \($0.count)"
-        }.joined(separator: ", ")
+        out +=
+            totals.byCode.isEmpty
+            ? "none"
+            : totals.byCode.map {
+                "<span class=\"sev-\($0.code.severity.rawValue)\">\($0.code.rawValue)</span> \($0.count)"
+            }.joined(separator: ", ")
         out += "</td></tr>\n"
         for w in s.warnings { out += "<tr><th>warning</th><td class=\"bad\">\(e(w))</td></tr>\n" }
         return out + "</table></section>\n"
@@ -52,21 +56,27 @@ public enum HTMLReport {
 
     /// Churn and TIME_WAIT per host and per client → server pair.
     static func hosts(_ view: HostView) -> String {
-        var out = "<section id=\"hosts\"><h2>Hosts</h2><p class=\"note\">TIME_WAIT counts the 4-tuples a host holds "
+        var out =
+            "<section id=\"hosts\"><h2>Hosts</h2><p class=\"note\">TIME_WAIT counts the 4-tuples a host holds "
             + "for 2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s after it acknowledged the peer's FIN; "
             + "port range \(view.options.portRange.lowerBound)-\(view.options.portRange.upperBound).</p>\n"
-        out += "<table class=\"hosts\"><thead><tr><th>host</th><th>opened</th><th>accepted</th><th>TIME_WAIT peak</th>"
+        out +=
+            "<table class=\"hosts\"><thead><tr><th>host</th><th>opened</th><th>accepted</th><th>TIME_WAIT peak</th>"
             + "<th>at end</th><th>pairs</th><th>findings</th></tr></thead><tbody>\n"
         for h in view.hosts {
             let pairs = h.pairs.map { p in
                 "\(e(p.pair.server.description)): \(p.connections) conn., \(p.handshakesPerSecondPeak)/s peak, "
                     + "\(Format.fixed(p.requestsMean, decimals: 2)) req./conn., \(p.keepaliveCandidates) keep-alive "
-                    + "candidates, TIME_WAIT client \(p.timeWaitSide["client"] ?? 0) / server \(p.timeWaitSide["server"] ?? 0), "
+                    + "candidates, TIME_WAIT client \(p.timeWaitSide["client"] ?? 0) / server "
+                    + "\(p.timeWaitSide["server"] ?? 0), "
                     + "peak \(Format.fixed(p.timeWaitPeakShare * 100, decimals: 1)) % of ports"
             }.joined(separator: "<br>")
-            let findings = h.findings.map { "<span class=\"sev-\($0.severity.rawValue)\">\($0.code.rawValue)</span>: \(e($0.detail))" }
-                .joined(separator: "<br>")
-            out += "<tr><td>\(e(h.address.description))</td><td>\(h.openedAsClient)</td><td>\(h.acceptedAsServer)</td>"
+            let findings = h.findings.map {
+                "<span class=\"sev-\($0.severity.rawValue)\">\($0.code.rawValue)</span>: \(e($0.detail))"
+            }
+            .joined(separator: "<br>")
+            out +=
+                "<tr><td>\(e(h.address.description))</td><td>\(h.openedAsClient)</td><td>\(h.acceptedAsServer)</td>"
                 + "<td>\(h.timeWaitPeak)</td><td>\(h.timeWaitAtEnd)</td><td>\(pairs.isEmpty ? "-" : pairs)</td>"
                 + "<td>\(findings.isEmpty ? "-" : findings)</td></tr>\n"
         }
@@ -74,11 +84,13 @@ public enum HTMLReport {
     }
 
     static func table(_ a: Analysis) -> String {
-        let headers: [(String, String)] = [("ID", "num"), ("client", "text"), ("server", "text"), ("start", "num"),
-                                           ("duration", "num"), ("packets", "num"), ("bytes", "num"),
-                                           ("handshake", "text"), ("close", "text"), ("by", "text"),
-                                           ("client state", "text"), ("server state", "text"), ("conn_state", "text"),
-                                           ("findings", "text")]
+        let headers: [(String, String)] = [
+            ("ID", "num"), ("client", "text"), ("server", "text"), ("start", "num"),
+            ("duration", "num"), ("packets", "num"), ("bytes", "num"),
+            ("handshake", "text"), ("close", "text"), ("by", "text"),
+            ("client state", "text"), ("server state", "text"), ("conn_state", "text"),
+            ("findings", "text"),
+        ]
         var out = "<section id=\"connections\"><h2>Connections</h2>\n"
         out += "<input id=\"filter\" type=\"search\" placeholder=\"filter rows (e.g. reset, 10.0.0.1, TIME_WAIT)\">\n"
         out += "<table id=\"conn-table\"><thead><tr>"
@@ -89,8 +101,10 @@ public enum HTMLReport {
             let worst = c.findings.map(\.severity).max()
             out += "<tr data-id=\"\(c.id)\" class=\"\(worst.map { "sev-\($0.rawValue)" } ?? "clean")\">"
             let cells = [
-                "<a href=\"#conn-\(c.id)\">\(c.id)</a>", e(c.client.endpoint.description), e(c.server.endpoint.description),
-                Format.fixed(origin.interval(to: c.start), decimals: 6), Format.fixed(c.start.interval(to: c.end), decimals: 6),
+                "<a href=\"#conn-\(c.id)\">\(c.id)</a>", e(c.client.endpoint.description),
+                e(c.server.endpoint.description),
+                Format.fixed(origin.interval(to: c.start), decimals: 6),
+                Format.fixed(c.start.interval(to: c.end), decimals: 6),
                 "\(c.client.packets + c.server.packets)", "\(c.client.payloadBytes + c.server.payloadBytes)",
                 c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
                 c.client.state.rawValue, c.server.state.rawValue, c.zeekConnState,
@@ -102,7 +116,8 @@ public enum HTMLReport {
     }
 
     static func details(_ c: Connection, msl: Double) -> String {
-        var out = "<section class=\"conn\" id=\"conn-\(c.id)\"><h2>Connection \(c.id): "
+        var out =
+            "<section class=\"conn\" id=\"conn-\(c.id)\"><h2>Connection \(c.id): "
             + "\(e(c.client.endpoint.description)) → \(e(c.server.endpoint.description))</h2>\n"
         out += "<p class=\"verdict\">handshake <b>\(c.handshakeOutcome.rawValue)</b>"
         if let rtt = c.handshakeRTT { out += " (RTT \(Format.fixed(rtt * 1000, decimals: 3)) ms)" }
@@ -114,7 +129,9 @@ public enum HTMLReport {
         if !c.findings.isEmpty {
             out += "<ul class=\"findings\">"
             for f in c.findings {
-                out += "<li class=\"sev-\(f.severity.rawValue)\"><b>\(f.code.rawValue)</b> (\(f.severity.rawValue)) at frame "
+                out +=
+                    "<li class=\"sev-\(f.severity.rawValue)\"><b>\(f.code.rawValue)</b> (\(f.severity.rawValue)) at "
+                    + "frame "
                     + "\(f.frame): \(e(f.detail))</li>"
             }
             out += "</ul>\n"
@@ -122,7 +139,8 @@ public enum HTMLReport {
         out += "<div class=\"pictures\">\n<h3>Ladder</h3>\n" + ConnectionPictures.ladder(c, msl: msl)
         for side in [c.clientIndex, c.serverIndex] {
             if let graph = ConnectionPictures.timeSequence(c, sender: side) {
-                out += "<h3>Time-sequence: \(c.role(of: side).rawValue) → \(c.role(of: 1 - side).rawValue)</h3>\n" + graph
+                out +=
+                    "<h3>Time-sequence: \(c.role(of: side).rawValue) → \(c.role(of: 1 - side).rawValue)</h3>\n" + graph
             }
         }
         if let rtt = ConnectionPictures.rtt(c) { out += "<h3>RTT</h3>\n" + rtt }

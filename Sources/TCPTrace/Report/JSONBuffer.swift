@@ -58,8 +58,9 @@ struct JSONBuffer: JSONSink {
                 to.storeBytes(of: word, toByteOffset: i, as: UInt64.self)
                 i += 8
             }
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8,
-                          as: UInt64.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8,
+                as: UInt64.self)
         } else if n >= 4 {
             let head = from.loadUnaligned(as: UInt32.self)
             let tail = from.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)

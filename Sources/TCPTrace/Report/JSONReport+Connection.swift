@@ -4,8 +4,10 @@ extension JSONReport {
     /// Appends connection `c` to `out` as JSON: one line if `pretty` is false (jsonl), else indented from
     /// level `indent` (two spaces a level, as `JSONValue.serialized`). `out` is appended to: a caller writing
     /// many connections clears it with `removeAll(keepingCapacity: true)` between them.
-    public static func writeConnection(_ c: Connection, options: AnalysisOptions, pretty: Bool, indent: Int,
-                                       into out: inout [UInt8]) {
+    public static func writeConnection(
+        _ c: Connection, options: AnalysisOptions, pretty: Bool, indent: Int,
+        into out: inout [UInt8]
+    ) {
         JSONWriter.appending(to: &out, indent: pretty ? indent : nil) { w in
             c.withClientAndServer { client, server in
                 write(c, client: client, server: server, options: options, to: &w)
@@ -13,8 +15,10 @@ extension JSONReport {
         }
     }
 
-    private static func write(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
-                              options: AnalysisOptions, to w: inout JSONWriter) {
+    private static func write(
+        _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+        options: AnalysisOptions, to w: inout JSONWriter
+    ) {
         let twStart = c.timeWaitStart
         let twEnd = timeWaitEnd(c, start: twStart, options: options)
         w.beginObject()

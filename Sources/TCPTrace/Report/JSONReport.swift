@@ -56,20 +56,21 @@ public enum JSONReport {
 
     static func input(_ s: CaptureSummary) -> JSONValue {
         .object([
-            .files: .array(s.files.map { file in
-                .object([
-                    .path: .string(file.path),
-                    .linkType: .string(file.linkType.name),
-                    .dlt: .int(Int64(file.linkType.rawValue)),
-                    .snapLength: .int(Int64(file.snapLength)),
-                    .packets: .int(Int64(file.packets)),
-                    .firstFrame: .optional(file.firstFrame),
-                    .lastFrame: .optional(file.lastFrame),
-                    .start: .time(file.firstTime),
-                    .end: .time(file.lastTime),
-                    .damage: .optional(file.damage),
-                ])
-            }),
+            .files: .array(
+                s.files.map { file in
+                    .object([
+                        .path: .string(file.path),
+                        .linkType: .string(file.linkType.name),
+                        .dlt: .int(Int64(file.linkType.rawValue)),
+                        .snapLength: .int(Int64(file.snapLength)),
+                        .packets: .int(Int64(file.packets)),
+                        .firstFrame: .optional(file.firstFrame),
+                        .lastFrame: .optional(file.lastFrame),
+                        .start: .time(file.firstTime),
+                        .end: .time(file.lastTime),
+                        .damage: .optional(file.damage),
+                    ])
+                }),
             .linkTypes: .array(s.linkTypes.map { .string($0.name) }),
             .packets: .int(Int64(s.packets)),
             .tcpSegments: .int(Int64(s.tcpSegments)),
@@ -80,13 +81,14 @@ public enum JSONReport {
             .fragments: .int(Int64(s.fragments)),
             .start: .time(s.firstTime),
             .end: .time(s.lastTime),
-            .problems: .array(s.problems.map { problem in
-                .object([
-                    .frame: .int(Int64(problem.frame)),
-                    .kind: .string(problem.isTruncation ? "truncated" : "malformed"),
-                    .detail: .string(problem.problem.description),
-                ])
-            }),
+            .problems: .array(
+                s.problems.map { problem in
+                    .object([
+                        .frame: .int(Int64(problem.frame)),
+                        .kind: .string(problem.isTruncation ? "truncated" : "malformed"),
+                        .detail: .string(problem.problem.description),
+                    ])
+                }),
             .warnings: .array(s.warnings.map { .string($0) }),
             .notes: .array(s.notes.map { .string($0) }),
         ])
@@ -106,29 +108,31 @@ public enum JSONReport {
 
     /// `hosts[]`: docs/hosts.md, and its members in docs/json.md, "hosts".
     public static func hosts(_ view: HostView) -> JSONValue {
-        .array(view.hosts.map { h in
-            .object([
-                .address: .string(h.address.description),
-                .connections: .object([
-                    .openedAsClient: .int(Int64(h.openedAsClient)),
-                    .acceptedAsServer: .int(Int64(h.acceptedAsServer)),
-                ]),
-                .timeWait: .object([
-                    .peak: .int(Int64(h.timeWaitPeak)),
-                    .peakTime: .time(h.timeWaitPeakTime),
-                    .atEnd: .int(Int64(h.timeWaitAtEnd)),
-                ]),
-                .pairs: .array(h.pairs.map(pair)),
-                .findings: .array(h.findings.map { f in
-                    .object([
-                        .code: .string(f.code.rawValue),
-                        .severity: .string(f.severity.rawValue),
-                        .time: .time(f.time),
-                        .detail: .string(f.detail),
-                    ])
-                }),
-            ])
-        })
+        .array(
+            view.hosts.map { h in
+                .object([
+                    .address: .string(h.address.description),
+                    .connections: .object([
+                        .openedAsClient: .int(Int64(h.openedAsClient)),
+                        .acceptedAsServer: .int(Int64(h.acceptedAsServer)),
+                    ]),
+                    .timeWait: .object([
+                        .peak: .int(Int64(h.timeWaitPeak)),
+                        .peakTime: .time(h.timeWaitPeakTime),
+                        .atEnd: .int(Int64(h.timeWaitAtEnd)),
+                    ]),
+                    .pairs: .array(h.pairs.map(pair)),
+                    .findings: .array(
+                        h.findings.map { f in
+                            .object([
+                                .code: .string(f.code.rawValue),
+                                .severity: .string(f.severity.rawValue),
+                                .time: .time(f.time),
+                                .detail: .string(f.detail),
+                            ])
+                        }),
+                ])
+            })
     }
 
     /// One client → server pair of a host.
@@ -148,9 +152,10 @@ public enum JSONReport {
             .singleRequest: .int(Int64(p.singleRequest)),
             .keepaliveCandidates: .int(Int64(p.keepaliveCandidates)),
             // `HostAccumulator` counts the sides by these names (an `Initiator`'s raw value, or none).
-            .timeWaitSide: .object([JSONKey.client, .server, .both, .none].map { side in
-                (side.string, .int(Int64(p.timeWaitSide[side.string] ?? 0)))
-            }),
+            .timeWaitSide: .object(
+                [JSONKey.client, .server, .both, .none].map { side in
+                    (side.string, .int(Int64(p.timeWaitSide[side.string] ?? 0)))
+                }),
             .timeWaitPeak: .int(Int64(p.timeWaitPeak)),
             .timeWaitPeakShare: .double(p.timeWaitPeakShare),
         ])

@@ -129,7 +129,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// decimal (`0.00015`, `12.5`), below it in exponent form with two exponent digits (`1.5e-05`, `1e-09`).
     /// `n` is not a whole number of seconds and has at most 15 digits.
     static func appendNanoseconds<Sink: JSONSink>(_ n: Int64, to out: inout Sink) {
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)   // at most 26 bytes
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // at most 26 bytes
         withUnsafeMutableBytes(of: &text) { buffer in
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var count = 0

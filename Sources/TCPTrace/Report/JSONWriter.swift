@@ -46,8 +46,9 @@ struct JSONWriter {
     mutating func key(_ key: JSONKey) {
         let name = key.text
         assert(name.hasPointerRepresentation, "key \(name) is not UTF-8 text")
-        assert(!UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            .contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
+        assert(
+            !UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+                .contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
         let length = name.utf8CodeUnitCount
         if indent == nil && length <= 32 {
             // One line (jsonl): `,"name":` stored in one go; this runs some 160 times per connection.

@@ -1,12 +1,16 @@
 /// Turns a connection's recorded timeline into ladder rows: one per segment, long runs of plain data/ACK
 /// segments (no SYN/FIN/RST, no state change, no finding) folded to their first and last two.
 public enum LadderLayout {
-    public static func rows(for c: Connection, full: Bool = false, foldThreshold: Int = 6, msl: Double = 30)
+    public static func rows(
+        for c: Connection, full: Bool = false, foldThreshold: Int = 6, msl: Double = 30
+    )
         -> [LadderRow]
     {
         guard let entries = c.timeline, !entries.isEmpty else { return [] }
-        let isn = [c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
-                   c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence]
+        let isn = [
+            c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
+            c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence,
+        ]
         var highest: [SequenceNumber?] = [nil, nil]
         var segments: [LadderSegment] = []
         var boring: [Bool] = []
@@ -27,14 +31,16 @@ public enum LadderLayout {
                 flags: e.flags,
                 seq: isn[e.senderIndex].map { e.sequence.relative(to: $0) } ?? e.sequence.rawValue,
                 ack: e.flags.contains(.ack)
-                    ? (isn[1 - e.senderIndex].map { e.acknowledgment.relative(to: $0) } ?? e.acknowledgment.rawValue) : nil,
+                    ? (isn[1 - e.senderIndex].map { e.acknowledgment.relative(to: $0) } ?? e.acknowledgment.rawValue)
+                    : nil,
                 length: e.payloadLength,
                 clientState: now[c.clientIndex] != before[c.clientIndex] ? now[c.clientIndex] : nil,
                 serverState: now[c.serverIndex] != before[c.serverIndex] ? now[c.serverIndex] : nil,
                 findings: findings, retransmission: retransmission)
             segments.append(segment)
-            boring.append(!e.flags.contains(.syn) && !e.flags.contains(.fin) && !e.flags.contains(.rst)
-                          && segment.clientState == nil && segment.serverState == nil && findings.isEmpty)
+            boring.append(
+                !e.flags.contains(.syn) && !e.flags.contains(.fin) && !e.flags.contains(.rst)
+                    && segment.clientState == nil && segment.serverState == nil && findings.isEmpty)
         }
         var rows: [LadderRow] = []
         var i = 0
@@ -45,8 +51,10 @@ public enum LadderLayout {
                 if j - i > foldThreshold {
                     let folded = segments[(i + 2)..<(j - 2)]
                     rows += segments[i..<(i + 2)].map { .segment($0) }
-                    rows.append(.fold(segments: folded.count, bytes: folded.reduce(0) { $0 + UInt64($1.length) },
-                                      retransmissions: folded.filter(\.retransmission).count))
+                    rows.append(
+                        .fold(
+                            segments: folded.count, bytes: folded.reduce(0) { $0 + UInt64($1.length) },
+                            retransmissions: folded.filter(\.retransmission).count))
                     rows += segments[(j - 2)..<j].map { .segment($0) }
                     i = j
                     continue

@@ -43,17 +43,20 @@ public struct LadderRenderer: Sendable {
                 out += draw(segment)
             case .fold(let count, let bytes, let retransmissions):
                 let text = LadderRow.foldText(segments: count, bytes: bytes, retransmissions: retransmissions)
-                out += text.count < Self.span
+                out +=
+                    text.count < Self.span
                     ? line(leftState: "", right: "", middle: center(text, Self.span), leftRail: "┊", rightRail: "┊")
                     : line(leftState: "", right: "", middle: " " + text, leftRail: "┊", rightRail: "")
             case .timeWait(let isClient, let seconds):
                 let text = "2·MSL = \(Format.fixed(seconds, decimals: 0)) s"
-                out += line(leftState: "", right: "",
-                            middle: isClient ? pad(" " + text, Self.span) : leftPad(text + " ", Self.span),
-                            leftRail: isClient ? "┆" : "│", rightRail: isClient ? "│" : "┆")
-                out += line(leftState: isClient ? "CLOSED" : "", right: isClient ? "" : "CLOSED",
-                            middle: String(repeating: " ", count: Self.span), leftRail: isClient ? "┴" : "│",
-                            rightRail: isClient ? "│" : "┴")
+                out += line(
+                    leftState: "", right: "",
+                    middle: isClient ? pad(" " + text, Self.span) : leftPad(text + " ", Self.span),
+                    leftRail: isClient ? "┆" : "│", rightRail: isClient ? "│" : "┆")
+                out += line(
+                    leftState: isClient ? "CLOSED" : "", right: isClient ? "" : "CLOSED",
+                    middle: String(repeating: " ", count: Self.span), leftRail: isClient ? "┴" : "│",
+                    rightRail: isClient ? "│" : "┴")
             }
         }
         for f in c.findings {
@@ -77,29 +80,39 @@ public struct LadderRenderer: Sendable {
         var labels = [e.label]
         let noPush = e.flags.subtracting(.psh)
         if labels[0].count > Self.span - 1 { labels = ["\(noPush) \(e.numbers)"] }
-        if labels[0].count > Self.span - 1 { labels = ["\(noPush) seq=\(e.seq)", String(e.numbers.drop { $0 != " " }.dropFirst())] }
+        if labels[0].count > Self.span - 1 {
+            labels = ["\(noPush) seq=\(e.seq)", String(e.numbers.drop { $0 != " " }.dropFirst())]
+        }
         var out = ""
         for label in labels {
-            out += line(leftState: "", right: "", middle: e.fromClient ? pad(" " + label, Self.span)
-                        : leftPad(label + " ", Self.span))
+            out += line(
+                leftState: "", right: "",
+                middle: e.fromClient
+                    ? pad(" " + label, Self.span)
+                    : leftPad(label + " ", Self.span))
         }
         let shaft = String(repeating: "─", count: Self.span - 1)
         var arrow = e.fromClient ? shaft + "▶" : "◀" + shaft
         if options.color {
-            arrow = paint(arrow, color: e.findings.map(\.severity).max().map(severityColor) ?? (e.fromClient ? "36" : "33"))
+            arrow = paint(
+                arrow, color: e.findings.map(\.severity).max().map(severityColor) ?? (e.fromClient ? "36" : "33"))
         }
-        out += line(leftState: e.clientState?.rawValue ?? "", right: e.serverState?.rawValue ?? "", middle: arrow,
-                    suffix: "#\(e.frame) \(Format.fixed(e.time, decimals: 6))")
+        out += line(
+            leftState: e.clientState?.rawValue ?? "", right: e.serverState?.rawValue ?? "", middle: arrow,
+            suffix: "#\(e.frame) \(Format.fixed(e.time, decimals: 6))")
         for f in e.findings {
-            out += line(leftState: "", right: "",
-                        middle: paint(pad(" ! \(f.code.rawValue)", Self.span), color: severityColor(f.severity)))
+            out += line(
+                leftState: "", right: "",
+                middle: paint(pad(" ! \(f.code.rawValue)", Self.span), color: severityColor(f.severity)))
         }
         return out
     }
 
     /// `STATE │middle│ STATE suffix`, with the left state right-aligned.
-    func line(leftState: String, right: String, middle: String, leftRail: String = "│", rightRail: String = "│",
-              suffix: String = "") -> String {
+    func line(
+        leftState: String, right: String, middle: String, leftRail: String = "│", rightRail: String = "│",
+        suffix: String = ""
+    ) -> String {
         let leftText = leftPad(leftState, Self.stateWidth - 1) + " "
         var text = (leftState.isEmpty ? leftText : bold(leftText)) + leftRail + middle + rightRail
         if !right.isEmpty || !suffix.isEmpty {

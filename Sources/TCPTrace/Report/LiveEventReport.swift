@@ -7,12 +7,14 @@ public enum LiveEventReport {
         let day = ((seconds % 86_400) + 86_400) % 86_400
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let frac = String(micros)
-        return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60)).\(String(repeating: "0", count: 6 - frac.count))\(frac)"
+        let padding = String(repeating: "0", count: 6 - frac.count)
+        return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60)).\(padding)\(frac)"
     }
 
     public static func text(_ e: LiveEvent) -> String {
         let c = e.connection
-        var line = "\(clock(e.time))  #\(c.id)  \(e.kind.rawValue.padding(7))  \(c.client.endpoint) → \(c.server.endpoint)  "
+        var line =
+            "\(clock(e.time))  #\(c.id)  \(e.kind.rawValue.padding(7))  \(c.client.endpoint) → \(c.server.endpoint)  "
         switch e.kind {
         case .opened:
             line += "handshake \(c.handshakeOutcome.rawValue)"
@@ -27,7 +29,9 @@ public enum LiveEventReport {
         case .closed:
             line += "close \(c.closeKind.rawValue)"
             if let by = c.closeInitiator { line += " by \(by.rawValue)" }
-            line += " after \(Format.seconds(c.start.interval(to: c.end))), bytes \(c.client.payloadBytes)/\(c.server.payloadBytes)"
+            line +=
+                " after \(Format.seconds(c.start.interval(to: c.end))), bytes "
+                + "\(c.client.payloadBytes)/\(c.server.payloadBytes)"
             line += ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)"
         }
         return line
@@ -71,8 +75,10 @@ public enum LiveEventReport {
 
     /// The last line of `live --format jsonl`: connections and packets seen, findings by code (in code order,
     /// those raised), and libpcap's counters when it gives them (`statistics`).
-    public static func summary(connections: Int, packets: Int, findings: [FindingCode: Int],
-                               statistics: LiveStatistics?) -> String {
+    public static func summary(
+        connections: Int, packets: Int, findings: [FindingCode: Int],
+        statistics: LiveStatistics?
+    ) -> String {
         line { w in
             w.member(.event, word: "summary")
             w.member(.connections, connections)

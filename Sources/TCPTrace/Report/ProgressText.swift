@@ -7,8 +7,10 @@ extension AnalysisProgress {
         if totalBytes > 0 {
             let fraction = min(1, max(0, Double(bytesRead) / Double(totalBytes)))
             let filled = Int(fraction * 20)
-            text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
-                + "\(Int(fraction * 100))% \(AnalysisProgress.megabytes(bytesRead)) of \(AnalysisProgress.megabytes(totalBytes)) MB, "
+            text =
+                "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
+                + "\(Int(fraction * 100))% \(AnalysisProgress.megabytes(bytesRead)) of "
+                + "\(AnalysisProgress.megabytes(totalBytes)) MB, "
         }
         return text + "\(segments) segments, \(rate) segments/s, \(connections) connections open"
     }

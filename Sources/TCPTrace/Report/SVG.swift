@@ -29,8 +29,10 @@ struct SVG {
 
     static func n(_ v: Double) -> String { Format.fixed(v, decimals: 1) }
 
-    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String, title: String? = nil,
-                       marker: Bool = false) {
+    mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, cls: String, title: String? = nil,
+        marker: Bool = false
+    ) {
         body += "<line class=\"\(cls)\" x1=\"\(SVG.n(x1))\" y1=\"\(SVG.n(y1))\" x2=\"\(SVG.n(x2))\" y2=\"\(SVG.n(y2))\""
         if marker { body += " marker-end=\"url(#arrow)\"" }
         body += title.map { "><title>\(SVG.escape($0))</title></line>" } ?? "/>"
@@ -38,22 +40,28 @@ struct SVG {
     }
 
     mutating func text(_ x: Double, _ y: Double, _ s: String, cls: String, anchor: String = "start") {
-        body += "<text class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" text-anchor=\"\(anchor)\">\(SVG.escape(s))</text>\n"
+        body +=
+            "<text class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" "
+            + "text-anchor=\"\(anchor)\">\(SVG.escape(s))</text>\n"
     }
 
     mutating func circle(_ x: Double, _ y: Double, r: Double, cls: String, title: String) {
-        body += "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"><title>"
+        body +=
+            "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"><title>"
             + "\(SVG.escape(title))</title></circle>\n"
     }
 
     mutating func polyline(_ points: [(Double, Double)], cls: String) {
         guard points.count > 1 else { return }
-        body += "<polyline class=\"\(cls)\" points=\""
+        body +=
+            "<polyline class=\"\(cls)\" points=\""
             + points.map { "\(SVG.n($0.0)),\(SVG.n($0.1))" }.joined(separator: " ") + "\"/>\n"
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, cls: String) {
-        body += "<rect class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\"/>\n"
+        body +=
+            "<rect class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" width=\"\(SVG.n(w))\" "
+            + "height=\"\(SVG.n(h))\"/>\n"
     }
 
     /// Draws another picture's elements shifted down by `y`.
@@ -66,8 +74,10 @@ struct SVG {
         var out = "<svg class=\"\(cls)\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\""
         out += " xmlns=\"http://www.w3.org/2000/svg\">\n"
         if standalone { out += "<style>\(SVG.style)</style>\n" }
-        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-            + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"context-stroke\"/>"
+        out +=
+            "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+            + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" "
+            + "fill=\"context-stroke\"/>"
             + "</marker></defs>\n"
         return out + body + "</svg>\n"
     }

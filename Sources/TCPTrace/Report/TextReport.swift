@@ -25,19 +25,26 @@ public enum TextReport {
     public static func hosts(_ view: HostView) -> String {
         var rows: [[String]] = [["HOST", "OPENED", "ACCEPTED", "TIME_WAIT PEAK", "AT", "AT END"]]
         for h in view.hosts {
-            rows.append([h.address.description, String(h.openedAsClient), String(h.acceptedAsServer),
-                         String(h.timeWaitPeak), h.timeWaitPeakTime.map(\.description) ?? "-", String(h.timeWaitAtEnd)])
+            rows.append([
+                h.address.description, String(h.openedAsClient), String(h.acceptedAsServer),
+                String(h.timeWaitPeak), h.timeWaitPeakTime.map(\.description) ?? "-", String(h.timeWaitAtEnd),
+            ])
         }
-        var out = "hosts (2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s, port range "
+        var out =
+            "hosts (2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s, port range "
             + "\(view.options.portRange.lowerBound)-\(view.options.portRange.upperBound)):\n" + table(rows)
         for h in view.hosts {
             for p in h.pairs {
-                out += "  \(p.pair.client) → \(p.pair.server): \(p.connections) connection(s), handshakes/s peak "
-                    + "\(p.handshakesPerSecondPeak) mean \(Format.fixed(p.handshakesPerSecondMean, decimals: 1)), median "
+                out +=
+                    "  \(p.pair.client) → \(p.pair.server): \(p.connections) connection(s), handshakes/s peak "
+                    + "\(p.handshakesPerSecondPeak) mean \(Format.fixed(p.handshakesPerSecondMean, decimals: 1)), "
+                    + "median "
                     + "lifetime \(Format.seconds(p.medianLifetime)), requests/connection "
                     + "\(Format.fixed(p.requestsMean, decimals: 2)), single request \(p.singleRequest), keep-alive "
-                    + "candidates \(p.keepaliveCandidates), TIME_WAIT on client \(p.timeWaitSide["client"] ?? 0) / server "
-                    + "\(p.timeWaitSide["server"] ?? 0) / both \(p.timeWaitSide["both"] ?? 0), client ports in TIME_WAIT "
+                    + "candidates \(p.keepaliveCandidates), TIME_WAIT on client \(p.timeWaitSide["client"] ?? 0) / "
+                    + "server "
+                    + "\(p.timeWaitSide["server"] ?? 0) / both \(p.timeWaitSide["both"] ?? 0), client ports in "
+                    + "TIME_WAIT "
                     + "at peak \(p.timeWaitPeak) (\(Format.fixed(p.timeWaitPeakShare * 100, decimals: 1)) %)\n"
             }
             for f in h.findings { out += "  [\(f.severity.rawValue)] \(f.code.rawValue): \(f.detail)\n" }
@@ -47,14 +54,18 @@ public enum TextReport {
 
     /// `--long`: the verdict, then a two-column block of the per-direction figures (like tcptrace -l).
     public static func long(_ c: Connection) -> String {
-        let out = "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint): handshake \(c.handshakeOutcome.rawValue), "
+        let out =
+            "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint): handshake "
+            + "\(c.handshakeOutcome.rawValue), "
             + "close \(c.closeKind.rawValue)" + (c.closeInitiator.map { " by \($0.rawValue)" } ?? "")
             + ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)\n"
         let left = DirectionFigures.figures(c, c.clientIndex), right = DirectionFigures.figures(c, c.serverIndex)
         var rows: [[String]] = [["", "client → server", "server → client"]]
         for (l, r) in zip(left, right) {
-            rows.append(["  " + l.name.replacingOccurrences(of: "_", with: " ") + ":", DirectionFigures.text(l.value),
-                         DirectionFigures.text(r.value)])
+            rows.append([
+                "  " + l.name.replacingOccurrences(of: "_", with: " ") + ":", DirectionFigures.text(l.value),
+                DirectionFigures.text(r.value),
+            ])
         }
         return out + table(rows)
     }
@@ -86,8 +97,10 @@ public enum TextReport {
         c.withClientAndServer { client, server in appendRow(c, client: client, server: server, into: &out) }
     }
 
-    private static func appendRow(_ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
-                                  into out: inout [UInt8]) {
+    private static func appendRow(
+        _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+        into out: inout [UInt8]
+    ) {
         var row = RowWriter(out: out)
         out = []
         row.cell(String(c.id))
@@ -158,7 +171,8 @@ public enum TextReport {
         out += "packets \(s.packets), TCP segments \(s.tcpSegments), non-TCP \(s.nonTCP), truncated \(s.truncated)"
         out += ", options cut \(s.optionsTruncated), malformed \(s.malformed), fragments \(s.fragments)\n"
         for problem in s.problems.prefix(10) {
-            out += "  frame \(problem.frame): \(problem.isTruncation ? "truncated" : "malformed"): "
+            out +=
+                "  frame \(problem.frame): \(problem.isTruncation ? "truncated" : "malformed"): "
                 + "\(problem.problem)\n"
         }
         if s.problems.count > 10 { out += "  … \(s.problems.count - 10) more in the JSON output\n" }
@@ -188,27 +202,38 @@ public enum TextReport {
             out += "  (timeline not recorded)\n"
             return
         }
-        var rows: [[String]] = [["FRAME", "TIME", "DIR", "FLAGS", "SEQ", "ACK", "LEN", "CLIENT", "SERVER",
-                                 "FINDINGS"]]
-        let base = [c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
-                    c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence]
+        var rows: [[String]] = [
+            [
+                "FRAME", "TIME", "DIR", "FLAGS", "SEQ", "ACK", "LEN", "CLIENT", "SERVER",
+                "FINDINGS",
+            ]
+        ]
+        let base = [
+            c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
+            c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence,
+        ]
         for entry in entries {
             let s = entry.senderIndex
             let direction = s == c.clientIndex ? "C→S" : "S→C"
             let seq = base[s].map { String(entry.sequence.relative(to: $0)) } ?? String(entry.sequence.rawValue)
-            let ack = entry.flags.contains(.ack)
-                ? (base[1 - s].map { String(entry.acknowledgment.relative(to: $0)) } ?? String(entry.acknowledgment.rawValue))
+            let ack =
+                entry.flags.contains(.ack)
+                ? (base[1 - s].map { String(entry.acknowledgment.relative(to: $0)) }
+                    ?? String(entry.acknowledgment.rawValue))
                 : "-"
             let states = [entry.states.0, entry.states.1]
             let findings = c.findings.filter { $0.frame == entry.frame }.map(\.code.rawValue).joined(separator: ",")
-            rows.append([String(entry.frame), Format.fixed(captureStart.interval(to: entry.time), decimals: 6),
-                         direction, entry.flags.description, seq, ack, String(entry.payloadLength),
-                         states[c.clientIndex].rawValue, states[c.serverIndex].rawValue,
-                         findings.isEmpty ? "" : findings])
+            rows.append([
+                String(entry.frame), Format.fixed(captureStart.interval(to: entry.time), decimals: 6),
+                direction, entry.flags.description, seq, ack, String(entry.payloadLength),
+                states[c.clientIndex].rawValue, states[c.serverIndex].rawValue,
+                findings.isEmpty ? "" : findings,
+            ])
         }
         out += table(rows)
         for finding in c.findings {
-            out += "  [\(finding.severity.rawValue)] \(finding.code.rawValue) at frame \(finding.frame): "
+            out +=
+                "  [\(finding.severity.rawValue)] \(finding.code.rawValue) at frame \(finding.frame): "
                 + "\(finding.detail)\n"
         }
     }

@@ -9,7 +9,8 @@ extension Connection {
     /// on their SYNs (RFC 7323 2.2), else 0; capped at 14 (RFC 7323 2.3).
     @inline(__always)
     func windowShift(of index: Int) -> UInt64 {
-        let (mine, theirs) = index == 0 ? (sideA.windowScale, sideB.windowScale) : (sideB.windowScale, sideA.windowScale)
+        let (mine, theirs) =
+            index == 0 ? (sideA.windowScale, sideB.windowScale) : (sideB.windowScale, sideA.windowScale)
         guard let mine, theirs != nil else { return 0 }
         return UInt64(min(mine, 14))
     }

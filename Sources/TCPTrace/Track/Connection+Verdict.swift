@@ -64,44 +64,56 @@ extension Connection {
     /// ACKs, not closed), and fixes the roles of a mid-stream connection.
     mutating func finish() {
         if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
-            && sideA.synAckFrame == nil && sideB.synAckFrame == nil {
+            && sideA.synAckFrame == nil && sideB.synAckFrame == nil
+        {
             // Mid-stream: the server is the endpoint with the lower port; a tie keeps the first receiver.
-            clientIndex = sideB.endpoint.port < sideA.endpoint.port ? 0 : (sideA.endpoint.port < sideB.endpoint.port ? 1 : 0)
-            report(.midStream, frame: firstFrame, time: start, sender: nil,
-                   "no SYN or SYN-ACK in the capture: the connection was already open; the server is taken to be "
-                       + "the endpoint with the lower port")
+            clientIndex =
+                sideB.endpoint.port < sideA.endpoint.port ? 0 : (sideA.endpoint.port < sideB.endpoint.port ? 1 : 0)
+            report(
+                .midStream, frame: firstFrame, time: start, sender: nil,
+                "no SYN or SYN-ACK in the capture: the connection was already open; the server is taken to be "
+                    + "the endpoint with the lower port")
         }
         let c = clientIndex, sv = serverIndex
         // Fields are read in place (`side`): a copy of each endpoint retained and released its arrays.
         if let synFrame = side(c, \.synFrame), side(sv, \.synAckFrame) == nil, resetFrame == nil, !simultaneousOpen {
-            report(.synUnanswered, frame: synFrame, time: side(c, \.synTime) ?? start, sender: c,
-                   "\(side(c, \.synCount)) SYN(s), no SYN-ACK or RST in the capture")
+            report(
+                .synUnanswered, frame: synFrame, time: side(c, \.synTime) ?? start, sender: c,
+                "\(side(c, \.synCount)) SYN(s), no SYN-ACK or RST in the capture")
         }
         if let synAckFrame = side(sv, \.synAckFrame), side(c, \.ackedPeerSynFrame) == nil, resetFrame == nil,
-           !simultaneousOpen {
-            report(.handshakeAckMissing, frame: synAckFrame, time: side(sv, \.synAckTime) ?? start, sender: sv,
-                   "\(side(sv, \.synAckCount)) SYN-ACK(s), the client's ACK never seen: half-open")
+            !simultaneousOpen
+        {
+            report(
+                .handshakeAckMissing, frame: synAckFrame, time: side(sv, \.synAckTime) ?? start, sender: sv,
+                "\(side(sv, \.synAckCount)) SYN-ACK(s), the client's ACK never seen: half-open")
         }
         for i in 0..<2 {
             if let finFrame = side(i, \.finFrame), side(i, \.finAckedFrame) == nil,
-               (resetFrame.map { $0 < finFrame } ?? true) {
-                report(.finUnacked, frame: finFrame, time: side(i, \.finTime) ?? end, sender: i,
-                       "the FIN at frame \(finFrame) is never acknowledged in the capture")
+                resetFrame.map { $0 < finFrame } ?? true
+            {
+                report(
+                    .finUnacked, frame: finFrame, time: side(i, \.finTime) ?? end, sender: i,
+                    "the FIN at frame \(finFrame) is never acknowledged in the capture")
             }
         }
         if sideA.finFrame == nil && sideB.finFrame == nil && resetFrame == nil
-            && (side(c, \.ackedPeerSynFrame) != nil || roleEvidence == .portHeuristic || simultaneousOpen) {
-            report(.notClosed, frame: lastFrame, time: end, sender: nil,
-                   "the capture ends with the connection open (client \(side(c, \.state).rawValue), "
-                       + "server \(side(sv, \.state).rawValue))")
+            && (side(c, \.ackedPeerSynFrame) != nil || roleEvidence == .portHeuristic || simultaneousOpen)
+        {
+            report(
+                .notClosed, frame: lastFrame, time: end, sender: nil,
+                "the capture ends with the connection open (client \(side(c, \.state).rawValue), "
+                    + "server \(side(sv, \.state).rawValue))")
         }
         if let frame = firstTruncatedFrame {
-            report(.truncated, frame: frame, time: start, sender: nil,
-                   "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
+            report(
+                .truncated, frame: frame, time: start, sender: nil,
+                "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
         }
         for (code, count) in findingCounts where count > Connection.maxFindingsPerCode {
             if let last = findings.lastIndex(where: { $0.code == code }) {
-                findings[last].detail += " (and \(count - Connection.maxFindingsPerCode) more \(code.rawValue) not listed)"
+                findings[last].detail +=
+                    " (and \(count - Connection.maxFindingsPerCode) more \(code.rawValue) not listed)"
             }
         }
         findings.sort { ($0.frame, $0.code) < ($1.frame, $1.code) }
@@ -135,7 +147,8 @@ extension Connection {
         let rInactive = rs == .inactive || rs == .partial
         if rs == .reset {
             if os == .synSent || os == .synAckSent
-                || (os == .reset && sideA.payloadBytes == 0 && sideB.payloadBytes == 0) {
+                || (os == .reset && sideA.payloadBytes == 0 && sideB.payloadBytes == 0)
+            {
                 return "REJ"
             }
             return oInactive ? "RSTRH" : "RSTR"
@@ -145,7 +158,8 @@ extension Connection {
                 // Zeek: history matches ^?S[^HAFGIQ]*R.*
                 let h = zeekHistory.drop { $0 == "^" }
                 if h.first == "S", let r = h.firstIndex(of: "R"),
-                   !h[h.startIndex..<r].contains(where: { "HAFGIQ".contains($0) }) {
+                    !h[h.startIndex..<r].contains(where: { "HAFGIQ".contains($0) })
+                {
                     return "RSTOS0"
                 }
                 return "OTH"

@@ -1,10 +1,15 @@
 enum DataPhase {
-    static func run(_ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
-                    context: DataPhaseContext, time: Timestamp, found: inout FoundFindings) {
+    static func run(
+        _ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
+        context: DataPhaseContext, time: Timestamp, found: inout FoundFindings
+    ) {
         let flags = segment.flags
-        if let last = sender.stats.lastSent { sender.stats.longestIdle = max(sender.stats.longestIdle, last.interval(to: time)) }
+        if let last = sender.stats.lastSent {
+            sender.stats.longestIdle = max(sender.stats.longestIdle, last.interval(to: time))
+        }
         sender.stats.lastSent = time
-        sender.stats.truncatedBytes &+= UInt64(segment.payloadLength &- min(segment.payloadLength, segment.capturedPayloadLength))
+        sender.stats.truncatedBytes &+= UInt64(
+            segment.payloadLength &- min(segment.payloadLength, segment.capturedPayloadLength))
         guard !flags.contains(.rst) else { return }
         let window = flags.contains(.syn) ? UInt64(segment.window) : UInt64(segment.window) << context.senderShift
         if sender.stats.initialWindow == nil { sender.stats.initialWindow = UInt64(segment.window) }
@@ -15,12 +20,15 @@ enum DataPhase {
         if segment.payloadLength > 0 && !flags.contains(.syn) {
             senderSide(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
         } else if segment.payloadLength == 0, !flags.contains(.syn), !flags.contains(.fin),
-                  let highest = sender.highestSequence, segment.sequence + 1 == highest {
+            let highest = sender.highestSequence, segment.sequence + 1 == highest
+        {
             // No data at SND.NXT - 1: what Linux sends both as a keep-alive and as a zero-window probe; the
             // peer's window tells which.
             if peer.stats.lastWindow == 0 && peer.stats.windowCount > 0 {
                 sender.stats.zeroWindowProbes += 1
-                found.add(.zeroWindowProbe, "empty probe at \(segment.sequence) (one before the next byte) while the peer advertises 0")
+                found.add(
+                    .zeroWindowProbe,
+                    "empty probe at \(segment.sequence) (one before the next byte) while the peer advertises 0")
             } else {
                 sender.stats.keepAlives += 1
                 found.add(.keepAlive, "keep-alive: no data at \(segment.sequence), one before the next new byte")
@@ -29,8 +37,10 @@ enum DataPhase {
     }
 
     /// What `s` says as a receiver: its ACK, window, SACK blocks.
-    private static func receiverSide(_ segment: Segment, window: UInt64, sender: inout HalfConnection,
-                                     peer: inout HalfConnection, time: Timestamp, found: inout FoundFindings) {
+    private static func receiverSide(
+        _ segment: Segment, window: UInt64, sender: inout HalfConnection,
+        peer: inout HalfConnection, time: Timestamp, found: inout FoundFindings
+    ) {
         let ack = segment.acknowledgment
         let sack = segment.options.sack
         if sack.count > 0 {
@@ -38,7 +48,9 @@ enum DataPhase {
             sender.stats.lastSackTime = time
             // RFC 2883: a first block at or below the ACK, or inside the second block, reports a duplicate.
             let first = sack[0]
-            if !(ack < first.right) || (sack.count > 1 && !(first.left < sack[1].left) && !(sack[1].right < first.right)) {
+            if !(ack < first.right)
+                || (sack.count > 1 && !(first.left < sack[1].left) && !(sack[1].right < first.right))
+            {
                 sender.stats.dsacks += 1
             }
         }
@@ -50,27 +62,38 @@ enum DataPhase {
         }
         let edge = ack + UInt32(truncatingIfNeeded: min(window, UInt64(UInt32.max >> 1)))
         if let old = sender.stats.rightEdge, edge < old, let lastAck = sender.stats.lastAck, !(ack < lastAck) {
-            found.add(.windowShrunk, "right edge of the window moved left from \(old) to \(edge) (RFC 9293 3.8.6: a window should not shrink)")
+            found.add(
+                .windowShrunk,
+                "right edge of the window moved left from \(old) to \(edge) (RFC 9293 3.8.6: a window should not "
+                    + "shrink)"
+            )
         }
         // (An ACK past the peer's FIN is fin-bad-ack, reported by the close logic.)
         if let peerHighest = peer.highestSequence, peerHighest < ack, peer.finSequence == nil,
-           peer.synFrame != nil || peer.synAckFrame != nil
-            || peer.stats.payloadPackets > 0 {
+            peer.synFrame != nil || peer.synAckFrame != nil
+                || peer.stats.payloadPackets > 0
+        {
             if sender.stats.lastAck.map({ $0 < ack }) ?? true {
-                found.add(.ackUnseenSegment, "acknowledges \(ack) but the peer's data seen ends at \(peerHighest): \(ack.rawValue &- peerHighest.rawValue) "
-                           + "bytes were sent and never captured")
+                found.add(
+                    .ackUnseenSegment,
+                    "acknowledges \(ack) but the peer's data seen ends at \(peerHighest): "
+                        + "\(ack.rawValue &- peerHighest.rawValue) "
+                        + "bytes were sent and never captured")
             }
         }
         // RFC 5681 section 2: a duplicate ACK acknowledges the same number with the same window, carries no data
         // and no SYN/FIN, while data is outstanding. Not during the handshake, not the TIME_WAIT re-ACK, and an
         // ACK that leaves only a FIN unacknowledged is not a duplicate ACK of data.
         if pureAck, let lastAck = sender.stats.lastAck, ack == lastAck, window == sender.stats.lastWindow,
-           Connection.carriesData(sender.state),
-           let peerHighest = peer.highestSequence {
+            Connection.carriesData(sender.state),
+            let peerHighest = peer.highestSequence
+        {
             let dataEnd = peer.finSequence ?? peerHighest
             if ack < dataEnd {
                 sender.stats.duplicateAcks += 1
-                found.add(.duplicateAck, "duplicate ACK #\(sender.stats.duplicateAcks) of \(ack)" + (sack.count > 0 ? " with SACK" : ""))
+                found.add(
+                    .duplicateAck,
+                    "duplicate ACK #\(sender.stats.duplicateAcks) of \(ack)" + (sack.count > 0 ? " with SACK" : ""))
             }
         } else if sender.stats.lastAck.map({ $0 != ack }) ?? true {
             sender.stats.duplicateAcks = 0
@@ -98,8 +121,10 @@ enum DataPhase {
     }
 
     /// What `s` sends as data: new, a hole filled late or early, again, a probe or a keep-alive.
-    private static func senderSide(_ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
-                                   context: DataPhaseContext, time: Timestamp, found: inout FoundFindings) {
+    private static func senderSide(
+        _ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
+        context: DataPhaseContext, time: Timestamp, found: inout FoundFindings
+    ) {
         let seq = segment.sequence
         let length = segment.payloadLength
         let end = seq + length
@@ -127,28 +152,43 @@ enum DataPhase {
         } else if highest < seq {
             let missing = seq.rawValue &- highest.rawValue
             sender.stats.gapBytes &+= UInt64(missing)
-            if sender.stats.holes.count < 64 { sender.stats.holes.append(Hole(start: highest, end: seq, seenAfterAt: time)) }
+            if sender.stats.holes.count < 64 {
+                sender.stats.holes.append(Hole(start: highest, end: seq, seenAfterAt: time))
+            }
             found.add(.lostSegment, "\(missing) bytes from \(highest) were not captured before this segment at \(seq)")
             newData(&sender, bytes: length, end: end, time: time)
         } else {
             // At or below data already seen: a hole filled (out of order or a late retransmission) or data again.
             let holeIndex = sender.stats.holes.firstIndex { !(seq < $0.start) && seq < $0.end }
-            let reorderWindow = DataPhaseContext.reorderWindow(sender: sender, peer: peer, senderIsClient: context.senderIsClient)
+            let reorderWindow = DataPhaseContext.reorderWindow(
+                sender: sender, peer: peer, senderIsClient: context.senderIsClient)
             if let ack = peerAck, !(ack < end) {
-                found.add(.spuriousRetransmission, "data up to \(end) was already acknowledged (ACK \(ack)): the retransmission was not needed")
+                found.add(
+                    .spuriousRetransmission,
+                    "data up to \(end) was already acknowledged (ACK \(ack)): the retransmission was not needed")
                 countRetransmission(&sender, seq: seq, end: end, bytes: length)
             } else if let h = holeIndex, sender.stats.holes[h].seenAfterAt.interval(to: time) < reorderWindow,
-                      peer.stats.duplicateAcks == 0,
-                      !(peer.stats.lastSackTime.map { !($0 < sender.stats.holes[h].seenAfterAt) } ?? false) {
+                peer.stats.duplicateAcks == 0,
+                !(peer.stats.lastSackTime.map { !($0 < sender.stats.holes[h].seenAfterAt) } ?? false)
+            {
                 sender.stats.outOfOrderPackets += 1
-                found.add(.outOfOrder, "fills the hole at \(seq) \(Format.seconds(sender.stats.holes[h].seenAfterAt.interval(to: time))) after "
-                           + "the segment that opened it (within one RTT, \(Format.seconds(reorderWindow))): reordered, not resent")
+                found.add(
+                    .outOfOrder,
+                    "fills the hole at \(seq) "
+                        + "\(Format.seconds(sender.stats.holes[h].seenAfterAt.interval(to: time))) after "
+                        + "the segment that opened it (within one RTT, \(Format.seconds(reorderWindow))): "
+                        + "reordered, not resent"
+                )
                 sender.stats.uniqueBytes &+= UInt64(length)
             } else {
                 let fast = peer.stats.duplicateAcks >= 2 && peerAck == seq
-                found.add(fast ? .fastRetransmission : .retransmission, fast ? "resent after \(peer.stats.duplicateAcks) duplicate ACKs of \(seq)"
-                            : (holeIndex != nil ? "fills a hole at \(seq) left by a segment lost before the capture point"
-                                                : "data \(seq)-\(end) sent again"))
+                found.add(
+                    fast ? .fastRetransmission : .retransmission,
+                    fast
+                        ? "resent after \(peer.stats.duplicateAcks) duplicate ACKs of \(seq)"
+                        : (holeIndex != nil
+                            ? "fills a hole at \(seq) left by a segment lost before the capture point"
+                            : "data \(seq)-\(end) sent again"))
                 countRetransmission(&sender, seq: seq, end: end, bytes: length)
                 if holeIndex != nil { sender.stats.uniqueBytes &+= UInt64(length) }
             }
@@ -166,7 +206,9 @@ enum DataPhase {
         sender.stats.pending.append((end, time, true))
     }
 
-    private static func countRetransmission(_ sender: inout HalfConnection, seq: SequenceNumber, end: SequenceNumber, bytes: UInt32) {
+    private static func countRetransmission(
+        _ sender: inout HalfConnection, seq: SequenceNumber, end: SequenceNumber, bytes: UInt32
+    ) {
         sender.stats.retransmittedPackets += 1
         sender.stats.retransmittedBytes &+= UInt64(bytes)
         // Karn's rule: no RTT sample from data that was sent more than once.
@@ -186,6 +228,7 @@ enum DataPhase {
         } else {
             sender.stats.holes[h].end = seq
         }
-        sender.stats.gapBytes = sender.stats.gapBytes &- UInt64(min(UInt64(end.rawValue &- seq.rawValue), sender.stats.gapBytes))
+        sender.stats.gapBytes =
+            sender.stats.gapBytes &- UInt64(min(UInt64(end.rawValue &- seq.rawValue), sender.stats.gapBytes))
     }
 }

@@ -6,7 +6,9 @@ struct DataPhaseContext {
 
     /// Out-of-order vs retransmission threshold: the handshake RTT (as `Connection.handshakeRTT`), else
     /// `Connection.defaultReorderWindow`. Computed only when a hole is filled, not for every segment.
-    static func reorderWindow(sender: borrowing HalfConnection, peer: borrowing HalfConnection, senderIsClient: Bool) -> Double {
+    static func reorderWindow(
+        sender: borrowing HalfConnection, peer: borrowing HalfConnection, senderIsClient: Bool
+    ) -> Double {
         let rtt = senderIsClient ? Connection.handshakeRTT(client: sender) : Connection.handshakeRTT(client: peer)
         return rtt ?? Connection.defaultReorderWindow
     }

@@ -48,15 +48,15 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     public var severity: Severity {
         switch self {
         case .synUnanswered, .handshakeAckMissing, .handshakeBadAck, .refused, .finBadAck, .dataAfterFin,
-             .oldIncarnationSegment:
+            .oldIncarnationSegment:
             .error
         case .synRetransmit, .synackRetransmit, .synNewISN, .staleSyn, .finRetransmit, .finUnacked,
-             .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure,
-             .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk:
+            .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure,
+            .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk:
             .warning
         case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream,
-             .spuriousRetransmission, .outOfOrder, .lostSegment, .ackUnseenSegment, .duplicateAck, .zeroWindowProbe,
-             .windowFull, .keepAlive:
+            .spuriousRetransmission, .outOfOrder, .lostSegment, .ackUnseenSegment, .duplicateAck, .zeroWindowProbe,
+            .windowFull, .keepAlive:
             .info
         }
     }

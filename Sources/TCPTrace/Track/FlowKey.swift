@@ -18,8 +18,9 @@ public struct FlowKey: Hashable, Sendable {
     public func _rawHashValue(seed: Int) -> Int {
         let s = UInt64(bitPattern: Int64(seed))
         let a = (lower.address.high ^ (upper.address.high &* 0x9E37_79B9_7F4A_7C15) ^ s) &* 0xFF51_AFD7_ED55_8CCD
-        let b = (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)
-            ^ (s &* 0x9E37_79B9_7F4A_7C15)) &* 0xC4CE_B9FE_1A85_EC53
+        let b =
+            (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)
+                ^ (s &* 0x9E37_79B9_7F4A_7C15)) &* 0xC4CE_B9FE_1A85_EC53
         let c = (upper.address.low ^ (UInt64(upper.port) << 48) ^ (s >> 7 | s << 57)) &* 0xD6E8_FEB8_6659_FD93
         var h = a ^ (b >> 21 | b << 43) ^ (c >> 43 | c << 21)
         h ^= h >> 32

@@ -20,10 +20,11 @@ public struct HostAccumulator: Sendable {
         let pair = HostPair(client: c.client.endpoint.address, server: c.server.endpoint)
         let clientRuns = c.clientIndex == 0 ? c.dataRuns.0 : c.dataRuns.1
         let serverRuns = c.clientIndex == 0 ? c.dataRuns.1 : c.dataRuns.0
-        entries[pair, default: []].append(Entry(
-            start: c.start, end: c.end, requests: clientRuns, single: clientRuns == 1 && serverRuns == 1,
-            side: c.timeWaitSide, clientTimeWait: c.client.timeWaitStart, serverTimeWait: c.server.timeWaitStart,
-            reusedAt: c.reusedAt))
+        entries[pair, default: []].append(
+            Entry(
+                start: c.start, end: c.end, requests: clientRuns, single: clientRuns == 1 && serverRuns == 1,
+                side: c.timeWaitSide, clientTimeWait: c.client.timeWaitStart, serverTimeWait: c.server.timeWaitStart,
+                reusedAt: c.reusedAt))
     }
 
     /// The view at the end of a capture whose last packet is at `captureEnd`. A 4-tuple counts as in
@@ -63,8 +64,10 @@ public struct HostAccumulator: Sendable {
             }
             let span = sorted.first.flatMap { f in sorted.last.map { f.start.interval(to: $0.start) } } ?? 0
             var keepalive = 0
-            for i in sorted.indices.dropLast() where sorted[i].single
-                && sorted[i].end.interval(to: sorted[i + 1].start) <= 1 {
+            for i in sorted.indices.dropLast()
+            where sorted[i].single
+                && sorted[i].end.interval(to: sorted[i + 1].start) <= 1
+            {
                 keepalive += 1
             }
             let (twPeak, twPeakTime) = HostAccumulator.peak(clientIntervals)
@@ -79,12 +82,15 @@ public struct HostAccumulator: Sendable {
                 timeWaitPeak: twPeak, timeWaitPeakShare: share, timeWaitPeakTime: twPeakTime)
             pairsByClient[pair.client, default: []].append(stats)
             if share > options.pressureThreshold, let when = twPeakTime {
-                findings[pair.client, default: []].append(HostFinding(
-                    code: .timeWaitPressure, host: pair.client, time: when,
-                    detail: "\(pair.client) holds TIME_WAIT on \(twPeak) of its \(rangeSize) ephemeral ports "
-                        + "(\(Format.fixed(share * 100, decimals: 1)) %, port range \(options.portRange.lowerBound)-"
-                        + "\(options.portRange.upperBound)) towards \(pair.server) at \(when): new connections to it "
-                        + "will fail once the range is exhausted (use keep-alive, or let the server close first)"))
+                findings[pair.client, default: []].append(
+                    HostFinding(
+                        code: .timeWaitPressure, host: pair.client, time: when,
+                        detail: "\(pair.client) holds TIME_WAIT on \(twPeak) of its \(rangeSize) ephemeral ports "
+                            + "(\(Format.fixed(share * 100, decimals: 1)) %, port range "
+                            + "\(options.portRange.lowerBound)-"
+                            + "\(options.portRange.upperBound)) towards \(pair.server) at \(when): new connections "
+                            + "to it "
+                            + "will fail once the range is exhausted (use keep-alive, or let the server close first)"))
             }
         }
         let addresses = Set(opened.keys).union(accepted.keys).sorted()
@@ -92,11 +98,12 @@ public struct HostAccumulator: Sendable {
             let intervals = hostIntervals[address] ?? []
             let (peak, when) = HostAccumulator.peak(intervals)
             let end = captureEnd.nanoseconds
-            return HostStats(address: address, openedAsClient: opened[address] ?? 0, acceptedAsServer: accepted[address] ?? 0,
-                             timeWaitPeak: peak, timeWaitPeakTime: when,
-                             timeWaitAtEnd: intervals.filter { $0.0 <= end && end < $0.1 }.count,
-                             pairs: (pairsByClient[address] ?? []).sorted { $0.pair < $1.pair },
-                             findings: findings[address] ?? [])
+            return HostStats(
+                address: address, openedAsClient: opened[address] ?? 0, acceptedAsServer: accepted[address] ?? 0,
+                timeWaitPeak: peak, timeWaitPeakTime: when,
+                timeWaitAtEnd: intervals.filter { $0.0 <= end && end < $0.1 }.count,
+                pairs: (pairsByClient[address] ?? []).sorted { $0.pair < $1.pair },
+                findings: findings[address] ?? [])
         }
         return HostView(hosts: hosts, options: options)
     }
@@ -106,7 +113,7 @@ public struct HostAccumulator: Sendable {
         var events: [(Int64, Int)] = []
         events.reserveCapacity(intervals.count * 2)
         for (a, b) in intervals { events.append((a, 1)); events.append((b, -1)) }
-        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }   // an end before a start at the same time
+        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }  // an end before a start at the same time
         var current = 0, best = 0
         var when: Int64?
         for (t, delta) in events {

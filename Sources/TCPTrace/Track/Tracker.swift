@@ -54,7 +54,7 @@ public struct Tracker: ~Copyable {
     /// connection, which has been written out, not to a new mid-stream one.
     private func isLateSegment(_ segment: Segment, key: FlowKey, time: Timestamp) -> Bool {
         guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl),
-              let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
+            let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
         else { return false }
         return !(segment.sequence < space.start) && !(space.end < segment.sequence)
     }
@@ -83,7 +83,8 @@ public struct Tracker: ~Copyable {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
-           cells[index].pointee.isNewIncarnation(segment) {
+            cells[index].pointee.isNewIncarnation(segment)
+        {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         lastSlot = index
@@ -95,14 +96,14 @@ public struct Tracker: ~Copyable {
 
     /// Ids of connections dropped to bound memory since the last call.
     public mutating func drainDropped() -> [Int] {
-        guard !droppedIDs.isEmpty else { return [] }   // (the sweep calls this ten times a second)
+        guard !droppedIDs.isEmpty else { return [] }  // (the sweep calls this ten times a second)
         defer { droppedIDs.removeAll(keepingCapacity: true) }
         return droppedIDs
     }
 
     /// The live connection with this id, if it is still held.
     public func connection(id: Int) -> Connection? {
-        guard id > 0 else { return nil }   // (0 marks a free slot)
+        guard id > 0 else { return nil }  // (0 marks a free slot)
         let slot = lastSlot < slotIDs.count && slotIDs[lastSlot] == id ? lastSlot : slotIDs.firstIndex(of: id)
         return slot.map { cells[$0].pointee }
     }
@@ -138,16 +139,21 @@ public struct Tracker: ~Copyable {
     }
 
     @discardableResult
-    private mutating func startConnection(key: FlowKey, segment: Segment, frame: Int, time: Timestamp,
-                                          previous: Int?) -> Int {
-        var connection = Connection(id: nextID, key: key, first: segment, frame: frame, time: time,
-                                    recordTimeline: options.recordTimeline)
+    private mutating func startConnection(
+        key: FlowKey, segment: Segment, frame: Int, time: Timestamp,
+        previous: Int?
+    ) -> Int {
+        var connection = Connection(
+            id: nextID, key: key, first: segment, frame: frame, time: time,
+            recordTimeline: options.recordTimeline)
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
         var old: TimeWaitRecord?
         if let previous {
             old = TimeWaitRecord(cells[previous].pointee)
-        } else if segment.flags.contains(.syn), let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) {
+        } else if segment.flags.contains(.syn),
+            let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl)
+        {
             old = record
         }
         timeWaitRecords.remove(key)

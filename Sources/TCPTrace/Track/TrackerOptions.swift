@@ -11,8 +11,10 @@ public struct TrackerOptions: Sendable {
     /// attempt, or else the oldest connection, is dropped and counted.
     public var maxConnections = 500_000
 
-    public init(msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
-                maxConnections: Int = 500_000) {
+    public init(
+        msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
+        maxConnections: Int = 500_000
+    ) {
         self.msl = msl
         self.recordTimeline = recordTimeline
         self.maxHalfOpen = max(1, maxHalfOpen)

@@ -17,19 +17,22 @@ struct TimeWaitRecord: Sendable {
         id = UInt32(truncatingIfNeeded: c.id)
         start = c.timeWaitStart?.nanoseconds ?? 0
         let aIsLower = c.sideA.endpoint == c.key.lower
-        let a = (final: c.sideA.highestSequence, isn: c.sideA.isn), b = (final: c.sideB.highestSequence, isn: c.sideB.isn)
+        let a = (final: c.sideA.highestSequence, isn: c.sideA.isn),
+            b = (final: c.sideB.highestSequence, isn: c.sideB.isn)
         let (lower, upper) = aIsLower ? (a, b) : (b, a)
         lowerFinal = lower.final?.rawValue ?? 0
         upperFinal = upper.final?.rawValue ?? 0
-        let holder: UInt8 = switch c.timeWaitSide {
-        case nil: 0
-        case .client?: 1
-        case .server?: 2
-        case .both?: 3
-        }
+        let holder: UInt8 =
+            switch c.timeWaitSide {
+            case nil: 0
+            case .client?: 1
+            case .server?: 2
+            case .both?: 3
+            }
         lowerISN = lower.isn?.rawValue ?? 0
         upperISN = upper.isn?.rawValue ?? 0
-        bits = holder | (lower.final != nil ? 4 : 0) | (upper.final != nil ? 8 : 0)
+        bits =
+            holder | (lower.final != nil ? 4 : 0) | (upper.final != nil ? 8 : 0)
             | (lower.isn != nil ? 16 : 0) | (upper.isn != nil ? 32 : 0)
     }
 
@@ -38,8 +41,9 @@ struct TimeWaitRecord: Sendable {
         let lower = endpoint == key.lower
         let known: UInt8 = lower ? 4 | 16 : 8 | 32
         guard bits & known == known else { return nil }
-        return lower ? SequenceSpan(start: SequenceNumber(lowerISN), end: SequenceNumber(lowerFinal))
-                     : SequenceSpan(start: SequenceNumber(upperISN), end: SequenceNumber(upperFinal))
+        return lower
+            ? SequenceSpan(start: SequenceNumber(lowerISN), end: SequenceNumber(lowerFinal))
+            : SequenceSpan(start: SequenceNumber(upperISN), end: SequenceNumber(upperFinal))
     }
 
     var connectionID: Int { Int(id) }

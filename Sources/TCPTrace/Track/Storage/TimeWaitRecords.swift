@@ -14,7 +14,11 @@ struct TimeWaitRecords {
 
     /// Adds (or replaces) the record of `key`.
     mutating func insert(_ record: TimeWaitRecord, for key: FlowKey) {
-        if let k = IPv4TimeWaitKey(key) { ipv4.insert(record, for: k) } else { ipv6.insert(record, for: IPv6TimeWaitKey(key)!) }
+        if let k = IPv4TimeWaitKey(key) {
+            ipv4.insert(record, for: k)
+        } else {
+            ipv6.insert(record, for: IPv6TimeWaitKey(key)!)
+        }
     }
 
     /// Removes the record of `key`, if any.

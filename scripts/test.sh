@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): install missing system packages, lint the sources, run the unit tests, check every
-# fixture against its expectation file with the tool's own check mode (JUnit XML in .build/), and run the
-# browser test of the HTML report. In CI (CI=true) it also fuzzes each libFuzzer target for 60 s and runs
+# The test command (README, .ci/run): install missing system packages, lint the sources (swift format), run
+# the unit tests, check every fixture against its expectation file with the tool's own check mode (JUnit XML
+# in .build/), and run the browser test of the HTML report. In CI (CI=true) it also fuzzes each libFuzzer target for 60 s and runs
 # the unit tests once more under AddressSanitizer (about 6 minutes more on 2 cores, well inside CI's budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."

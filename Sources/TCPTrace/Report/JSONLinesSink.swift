@@ -27,7 +27,7 @@ public struct JSONLinesSink: RenderingSink, ~Copyable {
 
     public mutating func end(_ analysis: Analysis) {
         if let view = analysis.hosts {
-            output.write(JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n")
+            output.write(JSONReport.hostsLine(view))
         }
         output.flush()
     }

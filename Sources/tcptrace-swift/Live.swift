@@ -42,8 +42,7 @@ struct Live: ParsableCommand {
     @Option(help: "Finalize and forget a connection silent this many seconds.")
     var idleTimeout: Double = 300
 
-    @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
-    var msl: Double = 30
+    @OptionGroup var lifetime: LifetimeOption
 
     @Option(help: "Most connections held in memory at once (the oldest half-open attempts go first).")
     var maxConnections = 100_000
@@ -65,8 +64,8 @@ struct Live: ParsableCommand {
         guard snaplen >= 68 && snaplen <= 262_144 else { throw ValidationError("--snaplen must be 68...262144") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
-        guard idleTimeout > 0, msl > 0, maxConnections > 0 else {
-            throw ValidationError("--idle-timeout, --msl and --max-connections must be positive")
+        guard idleTimeout > 0, maxConnections > 0 else {
+            throw ValidationError("--idle-timeout and --max-connections must be positive")
         }
     }
 
@@ -88,7 +87,7 @@ struct Live: ParsableCommand {
     }
 
     private var trackerOptions: TrackerOptions {
-        TrackerOptions(msl: msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
+        TrackerOptions(msl: lifetime.msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
     }
 
     private func openCapture() throws -> LiveCapture {

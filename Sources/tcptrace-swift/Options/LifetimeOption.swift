@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// `--msl`: the maximum segment lifetime, which sets how long TIME_WAIT lasts (`analyze`, `check`, `ladder`,
-/// `report`; `live` has its own, checked together with its other limits).
+/// `--msl`: the maximum segment lifetime, which sets how long TIME_WAIT lasts (every subcommand that tracks
+/// connections). A finite number of seconds: with an infinite one, TIME_WAIT records would never be freed.
 struct LifetimeOption: ParsableArguments {
     @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
     var msl: Double = 30

@@ -90,7 +90,7 @@ extension Connection {
         }
         for i in 0..<2 {
             if let finFrame = side(i, \.finFrame), side(i, \.finAckedFrame) == nil,
-                resetFrame.map { $0 < finFrame } ?? true
+                resetFrame.map({ $0 < finFrame }) ?? true
             {
                 report(
                     .finUnacked, frame: finFrame, time: side(i, \.finTime) ?? end, sender: i,

@@ -35,10 +35,7 @@ extension JSONReport {
         w.member(.client, client.packets)
         w.member(.server, server.packets)
         w.endObject()
-        w.key(.bytes); w.beginObject()
-        w.member(.client, Int64(client.payloadBytes))
-        w.member(.server, Int64(server.payloadBytes))
-        w.endObject()
+        writeBytes(client: client, server: server, to: &w)
 
         w.key(.handshake); w.beginObject()
         w.member(.outcome, word: c.handshakeOutcome.rawValue)
@@ -69,10 +66,7 @@ extension JSONReport {
         w.member(.rstSender, word: c.resetSender.map { c.role(of: $0).rawValue })
         w.endObject()
 
-        w.key(.states); w.beginObject()
-        w.member(.client, word: client.state.rawValue)
-        w.member(.server, word: server.state.rawValue)
-        w.endObject()
+        writeStates(client: client, server: server, to: &w)
         w.key(.transitions); w.beginObject()
         w.key(.client); writeTransitions(client, to: &w)
         w.key(.server); writeTransitions(server, to: &w)
@@ -91,6 +85,26 @@ extension JSONReport {
         w.key(.findings); w.beginArray()
         for f in c.findings { write(f, in: c, to: &w) }
         w.endArray()
+        w.endObject()
+    }
+
+    /// `"bytes": {client, server}`: the payload bytes each side sent (a connection and a live `closed` event).
+    static func writeBytes(
+        client: borrowing HalfConnection, server: borrowing HalfConnection, to w: inout JSONWriter
+    ) {
+        w.key(.bytes); w.beginObject()
+        w.member(.client, Int64(client.payloadBytes))
+        w.member(.server, Int64(server.payloadBytes))
+        w.endObject()
+    }
+
+    /// `"states": {client, server}`: each side's last state (a connection and a live `closed` event).
+    static func writeStates(
+        client: borrowing HalfConnection, server: borrowing HalfConnection, to w: inout JSONWriter
+    ) {
+        w.key(.states); w.beginObject()
+        w.member(.client, word: client.state.rawValue)
+        w.member(.server, word: server.state.rawValue)
         w.endObject()
     }
 

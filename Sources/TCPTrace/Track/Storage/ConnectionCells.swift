@@ -17,13 +17,11 @@
 ///    TIME_WAIT table's slots hold position + 1, 0 being empty.
 struct ConnectionCells: ~Copyable {
     /// The cell of each slot; read through the pointer, in place.
-    private(set) var cells: [UnsafeMutablePointer<Connection>] = []
+    private var cells: [UnsafeMutablePointer<Connection>] = []
     /// Whether each cell holds a connection.
     private var occupied: [Bool] = []
 
     init() {}
-
-    var count: Int { cells.count }
 
     /// The cell of `slot` (which must exist).
     @inline(__always)

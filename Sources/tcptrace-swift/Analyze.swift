@@ -64,6 +64,12 @@ struct Analyze: ParsableCommand {
         if input.files.count > 1 && input.files.contains("-") {
             throw ValidationError("'-' (standard input) cannot be combined with other files")
         }
+        // The timelines are a text rendering; JSON, JSONL and CSV have no place for them.
+        if wantsTimelines && format != .text {
+            throw ValidationError(
+                "--verbose and --connection print text timelines: they cannot be combined with --format "
+                    + "\(format.rawValue) (use 'ladder' or 'report' for one connection's picture)")
+        }
     }
 
     func run() throws {

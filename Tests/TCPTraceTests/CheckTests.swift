@@ -10,7 +10,7 @@ import FoundationXML
 
 @Suite struct CheckTests {
     /// rst-in-time-wait: one connection 10.0.0.1:40000 → 10.0.0.2:80, complete handshake, four-way close by
-    /// the client, client TIME_WAIT at frame 7 then a server RST at frame 8 (t + 1.007 s).
+    /// the client, client TIME_WAIT at frame 7 then a server RST at frame 8 (t + 0.107 s).
     func results(_ yaml: String, scenarioName: String = "rst-in-time-wait") throws -> [ExpectationResult] {
         let file = try ExpectationParser.parse(yaml, path: "x.expect.yaml")
         return CheckRunner.evaluate(file, on: try analyze(scenario(scenarioName)))
@@ -39,7 +39,7 @@ import FoundationXML
             ),
             ("rules: [{no_findings: [reset, refused]}]", "rules: [{no_findings: [rst-in-time-wait]}]"),
             ("rules: [{fail_on: error}]", "rules: [{fail_on: warning}]"),
-            ("rules: [{max_duration: 1.5}]", "rules: [{max_duration: 1.0}]"),
+            ("rules: [{max_duration: 0.2}]", "rules: [{max_duration: 0.1}]"),
             ("rules: [{max_handshake_rtt: 0.01}]", "rules: [{max_handshake_rtt: 0.001}]"),
             (
                 "rules: [{match: {server_port: 80, client: 10.0.0.1}, close: four-way}]",

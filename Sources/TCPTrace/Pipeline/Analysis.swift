@@ -43,6 +43,7 @@ public struct Analysis: Sendable {
         self.evictedHalfOpen = tracker.evictedHalfOpen
         self.evictedOther = tracker.evictedOther
         self.totals = FindingTotals(connections)
+        if let note = tracker.lateSegmentsNote { self.input.notes.append(note) }
         addEvictionWarnings()
         if let hosts = options.hosts { attachHosts(hosts) }
     }

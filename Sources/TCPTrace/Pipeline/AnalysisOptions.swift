@@ -1,8 +1,12 @@
 /// Settings for one analysis run.
 public struct AnalysisOptions: Sendable {
     public var tracker = TrackerOptions()
-    /// Streaming analysis finalizes a connection silent this long (capture time) as it stands.
-    public var idleTimeout: Double = 300
+    /// A connection silent this long (capture time) is finalized as it stands, in every mode
+    /// (`TrackerOptions.idleTimeout`).
+    public var idleTimeout: Double {
+        get { tracker.idleTimeout }
+        set { tracker.idleTimeout = newValue }
+    }
     /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
     /// an old connection stays open), or as connections finish (memory stays flat).
     public var order: StreamOrder = .firstFrame
@@ -16,7 +20,7 @@ public struct AnalysisOptions: Sendable {
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)
     {
         self.tracker = tracker
-        self.idleTimeout = idleTimeout
+        self.tracker.idleTimeout = idleTimeout
         self.order = order
     }
 }

@@ -42,15 +42,21 @@ public struct LiveMonitor: ~Copyable {
                 if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }
                 if let c = tracker.connection(id: id) { report(c, at: record.timestamp, final: false, emit: emit) }
             }
+            // Connections the tracker finalized on this packet (its sweeps, or this segment's 4-tuple).
+            if tracker.hasFinalized {
+                var done: [Connection] = []
+                tracker.drainFinalized { done.append($0) }
+                for c in done { report(c, at: record.timestamp, final: true, emit: emit) }
+            }
         }
-        tick(now: record.timestamp, emit: emit)
     }
 
-    /// Finalizes connections that can no longer change; call it also when the interface is quiet.
+    /// While the interface is quiet: moves capture time to `now` (at most once a second) and finalizes the
+    /// connections due by then, as a packet at `now` would.
     public mutating func tick(now: Timestamp, emit: (LiveEvent) -> Void) {
         if let last = lastExpiry, last.interval(to: now) < 1 { return }
         lastExpiry = now
-        for c in tracker.expire(now: now, idleTimeout: options.idleTimeout) {
+        for c in tracker.expire(now: now) {
             report(c, at: now, final: true, emit: emit)
         }
     }
@@ -65,8 +71,8 @@ public struct LiveMonitor: ~Copyable {
         if tracker.evictedOther > 0 {
             input.warnings.append("\(tracker.evictedOther) connection(s) dropped at the --max-connections cap")
         }
-        if tracker.lateSegments > 0 {
-            input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
+        if let note = tracker.lateSegmentsNote {
+            input.notes.append(note)
         }
         return Analysis(
             input: input, connections: finished, options: AnalysisOptions(tracker: options.tracker),

@@ -1,11 +1,15 @@
 /// Settings of a live session.
 public struct LiveOptions: Sendable {
     public var tracker: TrackerOptions
-    /// A connection silent this long (packet time) is finalized and dropped from memory.
-    public var idleTimeout: Double
+    /// A connection silent this long (packet time) is finalized and dropped from memory
+    /// (`TrackerOptions.idleTimeout`).
+    public var idleTimeout: Double {
+        get { tracker.idleTimeout }
+        set { tracker.idleTimeout = newValue }
+    }
 
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
         self.tracker = tracker
-        self.idleTimeout = idleTimeout
+        self.tracker.idleTimeout = idleTimeout
     }
 }

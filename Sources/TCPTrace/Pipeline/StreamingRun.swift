@@ -2,16 +2,14 @@ import Foundation
 
 /// One streaming analysis, on two threads: a reader thread of its own reads and decodes the capture and
 /// sends the segments in batches (`SegmentChannel`); the calling thread tracks connections from them and, as
-/// capture time passes, sweeps: every connection nothing more can change goes to the sink. Memory holds the
+/// capture time passes, the tracker finalizes connections nothing more can change, and each goes to the sink
+/// at once (`Tracker.drainFinalized`). Memory holds the
 /// open connections, a compact record per connection inside its TIME_WAIT window, and what the sink holds
 /// back.
 ///
 /// The steps, in order: `init` (orders the files; a bad one is reported before any output), `startReader`,
 /// `track`, `finish`.
 struct StreamingRun: ~Copyable {
-    /// Nanoseconds of capture time between two sweeps (0.1 s).
-    static let sweepInterval: UInt64 = 100_000_000
-
     private let options: AnalysisOptions
     /// The files in reading order, and the summary as ordering them left it (the reader goes on from it).
     private let files: [String]
@@ -21,10 +19,9 @@ struct StreamingRun: ~Copyable {
     /// Connection and finding counts over every finished connection, and the host view built from them.
     private var totals = FindingTotals()
     private var hosts: HostAccumulator?
-    /// Segments tracked, in all and at the last sweep, and the capture time of the last sweep.
+    /// Segments tracked, and the tracker's sweep count when progress was last reported.
     private var segments = 0
-    private var segmentsAtSweep = 0
-    private var lastSweep: Timestamp?
+    private var sweepsReported = 0
     /// Input bytes read so far (all files), and their total size (0 when unknown), for the progress line.
     private var bytesRead: Int64 = 0
     private let totalBytes: Int64
@@ -49,7 +46,8 @@ struct StreamingRun: ~Copyable {
         reader.start()
     }
 
-    /// Tracks every segment the reader sends, sweeping as capture time passes, until the reader is done.
+    /// Tracks every segment the reader sends, passing finalized connections on as the tracker finalizes
+    /// them, until the reader is done.
     mutating func track<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
         var segment = Segment.empty
         while let (batch, read) = channel.receive() {
@@ -58,7 +56,8 @@ struct StreamingRun: ~Copyable {
                 let (frame, now) = batch.unpack(i, into: &segment)
                 tracker.ingest(segment, frame: frame, time: now)
                 segments += 1
-                if sweepIsDue(at: now) { sweep(at: now, into: &sink) }
+                if tracker.hasFinalized { passOnFinalized(to: &sink) }
+                if tracker.sweeps != sweepsReported { reportProgress(to: &sink) }
             }
             channel.recycle(batch)
         }
@@ -80,8 +79,8 @@ struct StreamingRun: ~Copyable {
         var analysis = Analysis(
             input: summary, connections: [], options: options,
             evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
-        if tracker.lateSegments > 0 {
-            analysis.input.notes.append(Tracker.lateSegmentsNote(tracker.lateSegments))
+        if let note = tracker.lateSegmentsNote {
+            analysis.input.notes.append(note)
         }
         sink.endConnections(&analysis.input)
         analysis.totals = totals
@@ -130,31 +129,23 @@ struct StreamingRun: ~Copyable {
         channel.close(summary: summary, error: failure)
     }
 
-    /// Up to ten times per second of capture time (a connection waits for the sweep after its linger:
-    /// sweeping often keeps fewer of them whole). A sweep visits every connection, so with many held it waits
-    /// for a quarter as many segments (at most 1 s).
-    @inline(__always)
-    private func sweepIsDue(at now: Timestamp) -> Bool {
-        guard let last = lastSweep else { return true }
-        // (In integer nanoseconds: this runs for every segment.)
-        let elapsed = (now.nanoseconds &- last.nanoseconds).magnitude
-        if elapsed < StreamingRun.sweepInterval { return false }
-        return elapsed >= 1_000_000_000 || (segments - segmentsAtSweep) * 4 >= tracker.liveConnections
-    }
-
-    /// Reports progress, and hands the sink every connection that can no longer change.
-    private mutating func sweep<Sink: ConnectionSink & ~Copyable>(at now: Timestamp, into sink: inout Sink) {
-        segmentsAtSweep = segments
-        options.progress?(
-            AnalysisProgress(
-                segments: segments, connections: tracker.liveConnections,
-                bytesRead: bytesRead, totalBytes: totalBytes))
-        lastSweep = now
-        tracker.expire(now: now, idleTimeout: options.idleTimeout) { c in
+    /// Hands the sink every connection the tracker finalized since the last look.
+    private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+        tracker.drainFinalized { c in
             totals.add(c)
             hosts?.add(c)
             sink.add(c)
         }
+    }
+
+    /// After each of the tracker's sweeps: reports progress and passes on the connections dropped to bound
+    /// memory.
+    private mutating func reportProgress<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+        sweepsReported = tracker.sweeps
+        options.progress?(
+            AnalysisProgress(
+                segments: segments, connections: tracker.liveConnections,
+                bytesRead: bytesRead, totalBytes: totalBytes))
         passOnDropped(to: &sink)
     }
 

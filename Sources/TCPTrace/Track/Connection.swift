@@ -122,10 +122,23 @@ public struct Connection: Sendable {
     }
 
     /// Nothing more can change this connection by `now`: finished and silent past its linger, or silent past
-    /// the idle timeout.
-    func isDue(now: Timestamp, maximumLinger: Double, idleTimeout: Double) -> Bool {
+    /// the idle timeout. A connection that carried traffic and was reset lingers `Tracker.resetLinger`; other
+    /// finished ones `linger(atMost:)` (both at most 2·MSL).
+    func isDue(now: Timestamp, options: TrackerOptions) -> Bool {
         let silent = end.interval(to: now)
-        return (isFinished && silent > linger(atMost: maximumLinger)) || silent > idleTimeout
+        if silent > options.idleTimeout { return true }
+        guard isFinished else { return false }
+        let longest = min(2 * options.msl, Tracker.closedLinger)
+        if resetFrame != nil && !isAttemptOnly && !resetAnsweredAttempt {
+            return silent > min(2 * options.msl, Tracker.resetLinger)
+        }
+        return silent > linger(atMost: longest)
+    }
+
+    /// The RST answered an opening attempt (refused, or a stale SYN-ACK), with nothing else exchanged.
+    private var resetAnsweredAttempt: Bool {
+        side(clientIndex, \.ackedPeerSynFrame) == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
+            && sideA.finFrame == nil && sideB.finFrame == nil
     }
 
     /// How long a finished connection stays whole for late segments (a FIN or data resent after the ACK was

@@ -2,6 +2,14 @@
 /// incarnation on a SYN with a new ISN after the previous one finished, detects TIME_WAIT reuse, and keeps
 /// memory bounded by dropping the oldest half-open attempts first.
 ///
+/// **Connection boundaries are decided at ingest, from packet timestamps alone** (docs/connection-model.md,
+/// "One model in every mode"): the tracker's clock is the latest timestamp seen, and a segment whose
+/// connection is due by that clock (finished and past its linger, or idle past the idle timeout) finalizes it
+/// first and is then judged as a late segment or the start of a new connection. Sweeps, which the tracker
+/// runs itself at points fixed by the packets (`sweepIsDue`), only finalize connections that are due in the
+/// same sense, so every caller (streaming, batch, live, in memory) gets the same connections; the streaming
+/// caller takes finalized connections away as they come (`drainFinalized`), the batch caller at the end.
+///
 /// Connections live in cells (`Storage/ConnectionCells`), one per slot: a slot freed by a finalized connection
 /// is taken by the next new one, so memory stays as large as the most connections held at once (no holes, no
 /// compaction, no copying to grow). The tracker owns its cells, so it cannot be copied.
@@ -31,12 +39,29 @@ public struct Tracker: ~Copyable {
     private var timeWaitRecords = TimeWaitRecords()
     /// Ids dropped to stay within the caps since the last `drainDropped()`.
     private var droppedIDs: [Int] = []
+    /// Capture time: the latest packet timestamp seen (a step backwards does not move it back).
+    private var clock = Timestamp(nanoseconds: .min)
+    /// Connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run).
+    private var finalized: [Connection] = []
+    /// Index in `finalized` of the connection of each 4-tuple finalized in TIME_WAIT, so that a reuse can
+    /// still fill its `reusedAfter` (batch: always; streaming: when the same segment finalized it).
+    private var finalizedInTimeWait: [FlowKey: Int] = [:]
+    /// Segments tracked, and at the last sweep; the capture time of the last sweep.
+    private var segments = 0
+    private var segmentsAtSweep = 0
+    private var lastSweep = Timestamp(nanoseconds: .min)
+    /// Sweeps run so far (a streaming caller reports progress when it moves).
+    public private(set) var sweeps = 0
+    /// Silence (ns) below which no connection can be due: the shortest linger or idle timeout.
+    private let quietNanoseconds: Int64
     /// Connections dropped to stay within the caps.
     public private(set) var evictedHalfOpen = 0
     public private(set) var evictedOther = 0
 
     public init(options: TrackerOptions = TrackerOptions()) {
         self.options = options
+        let shortest = min(options.idleTimeout, Tracker.closedLinger, 0.3, 2 * options.msl)
+        quietNanoseconds = shortest.isFinite ? Int64(max(0, shortest) * 1e9) : Int64.max
     }
 
     public private(set) var liveConnections = 0
@@ -48,6 +73,11 @@ public struct Tracker: ~Copyable {
     /// whose handshake round trip is known lingers 0.3 s plus four round trips if that is less
     /// (`Connection.linger(atMost:)`).
     public static let closedLinger = 1.0
+
+    /// Seconds a connection that carried traffic is kept whole after a RST (capped at 2·MSL): Zeek's
+    /// `tcp_reset_delay`. The peer's retransmissions when the RST was lost past the capture point stay with it;
+    /// a segment after it starts a new, mid-stream connection. A refused attempt lingers as a closed one.
+    public static let resetLinger = 5.0
 
     /// A segment for a 4-tuple whose connection was already finalized, still inside its 2·MSL window, inside
     /// the old sequence space of its sender (a FIN or an ACK resent after the linger): it belongs to the old
@@ -61,23 +91,38 @@ public struct Tracker: ~Copyable {
 
     /// Segments that came after their connection was finalized (see `isLateSegment`): counted, not analysed.
     public private(set) var lateSegments = 0
+    /// Those of them that were RSTs: each hit a 4-tuple still inside its TIME_WAIT window (RFC 1337).
+    public private(set) var lateResets = 0
 
-    /// The summary's note on `lateSegments`.
-    public static func lateSegmentsNote(_ count: Int) -> String {
+    /// The summary's note on `lateSegments` (and `lateResets` among them).
+    public static func lateSegmentsNote(_ count: Int, resets: Int = 0) -> String {
         "\(count) segment(s) came after their connection had been finalized (its linger over, inside 2·MSL): "
             + "counted, not analysed"
+            + (resets > 0
+                ? "; \(resets) of them RST(s) on a 4-tuple still in TIME_WAIT (RFC 1337: TIME-WAIT assassination)"
+                : "")
+    }
+
+    /// The note on late segments, nil when there were none.
+    public var lateSegmentsNote: String? {
+        lateSegments > 0 ? Tracker.lateSegmentsNote(lateSegments, resets: lateResets) : nil
     }
 
     /// Tracks one segment. Returns the id of the connection it belongs to, or 0 for a late segment of a
     /// connection already finalized (counted in `lateSegments`).
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
+        if clock < time { clock = time }
+        segments += 1
+        defer { if sweepIsDue() { sweep() } }
         let key = FlowKey(segment)
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
+        if let index = current[key], isDue(index) { finalize(index) }
         guard let index = current[key] else {
             if !segment.flags.contains(.syn), isLateSegment(segment, key: key, time: time) {
                 lateSegments += 1
+                if segment.flags.contains(.rst) { lateResets += 1 }
                 return 0
             }
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
@@ -108,34 +153,73 @@ public struct Tracker: ~Copyable {
         return slot.map { cells[$0].pointee }
     }
 
-    /// Finalizes and forgets every connection nothing more can change by `now`: finished (both FINs or a RST)
-    /// and silent for 2·MSL (so TIME_WAIT reuse is still seen), or silent for `idleTimeout`. Returns them,
-    /// finished, oldest first.
-    public mutating func expire(now: Timestamp, idleTimeout: Double) -> [Connection] {
+    /// Moves the clock to `now` (live capture, when the interface is quiet) and finalizes every connection due
+    /// by then. Returns every connection finalized and not yet drained, oldest finalized first.
+    public mutating func expire(now: Timestamp) -> [Connection] {
+        if clock < now { clock = now }
+        sweep()
         var done: [Connection] = []
-        expire(now: now, idleTimeout: idleTimeout) { done.append($0) }
+        drainFinalized { done.append($0) }
         return done
     }
 
-    /// `expire(now:idleTimeout:)` handing each connection to `body` as it is taken out (oldest first), so
-    /// that no batch of whole connections is held at once.
-    public mutating func expire(now: Timestamp, idleTimeout: Double, _ body: (Connection) -> Void) {
-        // A closed connection stays whole for a short linger (late retransmissions, the TIME_WAIT re-ACK),
-        // then only as a compact TIME_WAIT record until 2·MSL has passed.
-        let linger = min(2 * options.msl, Tracker.closedLinger)
-        // In creation order, so that connections finalized by one sweep leave by first frame.
-        for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id {
-            guard cells[i].pointee.isDue(now: now, maximumLinger: linger, idleTimeout: idleTimeout) else { continue }
-            var finished = cells.take(i)
-            let isCurrent = current[finished.key] == i
-            forget(finished, at: i)
-            if isCurrent, let start = finished.timeWaitStart, start.interval(to: now) <= 2 * options.msl {
-                timeWaitRecords.insert(TimeWaitRecord(finished), for: finished.key)
-            }
-            finished.finish()
-            body(finished)
+    /// Some connections were finalized since the last `drainFinalized`.
+    @inline(__always)
+    public var hasFinalized: Bool { !finalized.isEmpty }
+
+    /// Hands over every connection finalized since the last call, in the order they were finalized.
+    public mutating func drainFinalized(_ body: (Connection) -> Void) {
+        guard !finalized.isEmpty else { return }
+        for c in finalized { body(c) }
+        finalized.removeAll(keepingCapacity: true)
+        finalizedInTimeWait.removeAll(keepingCapacity: true)
+    }
+
+    /// The connection in slot `i` is due by the clock: finished and silent past its linger, or silent past
+    /// the idle timeout. (Most segments come well inside the shortest of those: tested first, in integers.)
+    @inline(__always)
+    private func isDue(_ i: Int) -> Bool {
+        let silent = clock.nanoseconds &- cells[i].pointee.end.nanoseconds
+        guard silent > quietNanoseconds else { return false }
+        return cells[i].pointee.isDue(now: clock, options: options)
+    }
+
+    /// Up to ten times per second of capture time (a connection waits for the sweep after its linger: sweeping
+    /// often keeps fewer of them whole). A sweep visits every connection, so with many held it waits for a
+    /// quarter as many segments (at most 1 s). Decided by the packets alone, so the same in every mode.
+    @inline(__always)
+    private func sweepIsDue() -> Bool {
+        // (In integer nanoseconds: this runs for every segment.)
+        let elapsed = clock.nanoseconds &- lastSweep.nanoseconds
+        if elapsed >= 0 && elapsed < Tracker.sweepInterval { return false }
+        return elapsed >= 1_000_000_000 || elapsed < 0 || (segments - segmentsAtSweep) * 4 >= liveConnections
+    }
+
+    /// Nanoseconds of capture time between two sweeps (0.1 s).
+    static let sweepInterval: Int64 = 100_000_000
+
+    /// Finalizes every connection due by the clock, in creation order, and drops TIME_WAIT records whose
+    /// 2·MSL window has ended.
+    private mutating func sweep() {
+        sweeps += 1
+        segmentsAtSweep = segments
+        lastSweep = clock
+        for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id && isDue(i) { finalize(i) }
+        timeWaitRecords.expire(now: clock, window: 2 * options.msl)
+    }
+
+    /// Takes the connection in slot `i` out: it gets its end-of-trace findings and waits in `finalized`; a
+    /// TIME_WAIT record keeps its 4-tuple's reuse and late segments recognisable for 2·MSL.
+    private mutating func finalize(_ i: Int) {
+        var finished = cells.take(i)
+        let isCurrent = current[finished.key] == i
+        forget(finished, at: i)
+        finished.finish()
+        if isCurrent, let start = finished.timeWaitStart, start.interval(to: clock) <= 2 * options.msl {
+            timeWaitRecords.insert(TimeWaitRecord(finished), for: finished.key)
+            finalizedInTimeWait[finished.key] = finalized.count
         }
-        timeWaitRecords.expire(now: now, window: 2 * options.msl)
+        finalized.append(finished)
     }
 
     @discardableResult
@@ -157,11 +241,14 @@ public struct Tracker: ~Copyable {
             old = record
         }
         timeWaitRecords.remove(key)
-        if let old, let gap = connection.follow(old, opening: segment, frame: frame, time: time, msl: options.msl),
-            let previous
-        {
-            cells[previous].pointee.reusedAfter = gap
-            cells[previous].pointee.reusedAt = time
+        if let old, let gap = connection.follow(old, opening: segment, frame: frame, time: time, msl: options.msl) {
+            if let previous {
+                cells[previous].pointee.reusedAfter = gap
+                cells[previous].pointee.reusedAt = time
+            } else if let k = finalizedInTimeWait.removeValue(forKey: key), finalized[k].id == old.connectionID {
+                finalized[k].reusedAfter = gap
+                finalized[k].reusedAt = time
+            }
         }
         let id = connection.id
         let opensAttempt = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
@@ -253,16 +340,20 @@ public struct Tracker: ~Copyable {
         liveConnections -= 1
     }
 
-    /// Ends the trace: every connection gets its end-of-capture findings. Returns them by first frame.
+    /// Ends the trace: every connection gets its end-of-capture findings. Returns them, with those finalized
+    /// earlier and not drained, by first frame (by id).
     public mutating func finish() -> [Connection] {
         var result: [Connection] = []
-        result.reserveCapacity(liveConnections)
+        result.reserveCapacity(liveConnections + finalized.count)
         finish { result.append($0) }
+        result.sort { $0.id < $1.id }
         return result
     }
 
-    /// `finish()` handing each connection to `body` by first frame, without holding them all at once.
+    /// `finish()` handing each connection to `body`: first those finalized and not drained, then the rest by
+    /// first frame, without holding them all at once.
     public mutating func finish(_ body: (Connection) -> Void) {
+        drainFinalized(body)
         for (id, slot) in creationQueue[creationHead...] where slotIDs[slot] == id {
             var c = cells.take(slot)
             slotIDs[slot] = 0

@@ -10,11 +10,15 @@ public struct TrackerOptions: Sendable {
     /// Most connections held at once (about 1.3 kB each without a timeline); beyond it the oldest half-open
     /// attempt, or else the oldest connection, is dropped and counted.
     public var maxConnections = 500_000
+    /// A connection silent this long (capture time) is finalized as it stands; a later segment of its
+    /// 4-tuple starts a new connection (the same in every mode).
+    public var idleTimeout: Double = 300
 
     public init(
         msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
-        maxConnections: Int = 500_000
+        maxConnections: Int = 500_000, idleTimeout: Double = 300
     ) {
+        self.idleTimeout = idleTimeout
         self.msl = msl
         self.recordTimeline = recordTimeline
         self.maxHalfOpen = max(1, maxHalfOpen)

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import TCPTrace
+
+/// One connection model in every mode (docs/connection-model.md, "One model in every mode"): the streaming
+/// path (`analyze` as text, JSON, JSONL, CSV) and the batch path (`--verbose`, `--connection`, `ladder`,
+/// `report`, `check`) give the same connections, ids, counts, verdicts and findings for the same input, over
+/// every fixture and every file of ../shared/corpus when it is present.
+@Suite struct ModeAgreementTests {
+    /// What must agree, one line per connection.
+    static func describe(_ c: Connection) -> String {
+        let findings = c.findings.map { "\($0.code.rawValue)@\($0.frame)" }.joined(separator: ",")
+        return "\(c.id) \(c.key) frames \(c.firstFrame)-\(c.lastFrame) packets \(c.sideA.packets)+\(c.sideB.packets) "
+            + "\(c.handshakeOutcome.rawValue) \(c.closeKind.rawValue) \(c.zeekConnState) \(c.zeekHistory) "
+            + "[\(findings)] counts \(c.findingCounts.values.reduce(0, +))"
+    }
+
+    /// The streaming sink that keeps every connection's description, in the order connections finish.
+    struct Describing: ConnectionSink {
+        final class Box { var lines: [(Int, String)] = [] }
+        let box = Box()
+        mutating func add(_ connection: Connection) { box.lines.append((connection.id, describe(connection))) }
+        mutating func end(_ analysis: Analysis) {}
+    }
+
+    /// Streams and batch-analyses `path`; nil when the file is rejected (the same by both paths).
+    static func compare(_ path: String) -> (streamed: [String], batch: [String], notes: ([String], [String]))? {
+        let sink = Describing()
+        var streamSink = sink
+        guard let streamed = try? Analyzer.stream(paths: [path], options: AnalysisOptions(), into: &streamSink),
+            // The batch subcommands record timelines: that must not change the connections.
+            let batch = try? Analyzer.analyze(
+                paths: [path], options: AnalysisOptions(tracker: TrackerOptions(recordTimeline: true)))
+        else { return nil }
+        let streamedLines = sink.box.lines.sorted { $0.0 < $1.0 }.map(\.1)
+        return (streamedLines, batch.connections.map(describe), (streamed.input.notes, batch.input.notes))
+    }
+
+    static var fixtures: [String] {
+        let root = packageRoot.appendingPathComponent("Fixtures")
+        let names = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? [])
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+            .map { root.appendingPathComponent($0).path }
+    }
+
+    @Test func streamingAndBatchAgreeOnEveryFixture() throws {
+        let files = Self.fixtures
+        #expect(files.count > 40)
+        var compared = 0
+        for path in files {
+            guard let result = Self.compare(path) else { continue }
+            compared += 1
+            #expect(result.streamed == result.batch, "\(path)")
+            #expect(result.notes.0 == result.notes.1, "\(path)")
+        }
+        #expect(compared == files.count)
+    }
+
+    @Test func streamingAndBatchAgreeOnTheCorpus() throws {
+        let corpus = CorpusSweepTests.corpus
+        guard FileManager.default.fileExists(atPath: corpus.path) else {
+            print("ModeAgreementTests corpus comparison skipped: \(corpus.path) is absent")
+            return
+        }
+        let files = (FileManager.default.enumerator(atPath: corpus.path)?.compactMap { $0 as? String } ?? [])
+            .filter { !$0.hasSuffix(".md") }.sorted()
+        var compared = 0, connections = 0, differing: [String] = []
+        for file in files {
+            let path = corpus.appendingPathComponent(file).path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                let result = Self.compare(path)
+            else { continue }
+            compared += 1
+            connections += result.batch.count
+            if result.streamed != result.batch || result.notes.0 != result.notes.1 { differing.append(file) }
+        }
+        print(
+            "streaming and batch compared on \(compared) corpus files (\(connections) connections): "
+                + "\(differing.count) differ \(differing.prefix(5))")
+        #expect(compared > 2000)
+        #expect(differing.isEmpty)
+    }
+}

@@ -17,6 +17,8 @@ public struct FlowScript: Sendable {
     /// Time of the next packet in nanoseconds since the epoch; advances by `step` after each packet.
     public var time: Int64
     public var step: Int64 = 1_000_000
+    /// IPv4 TTL or IPv6 hop limit of the segments sent (a test of a forged RST changes it for one segment).
+    public var ttl: UInt8 = 64
 
     public init(
         client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
@@ -64,8 +66,8 @@ public struct FlowScript: Sendable {
         let destination = fromClient ? serverAddress : clientAddress
         let ip =
             isIPv6
-            ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp)
-            : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp)
+            ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp, hopLimit: ttl)
+            : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp, ttl: ttl)
         let etherType: UInt16 = isIPv6 ? 0x86DD : 0x0800
         let frame: [UInt8]
         switch link {

@@ -47,7 +47,7 @@ public enum PacketBuilder {
     public static func ipv4(
         source: String, destination: String, payload: [UInt8], protocolNumber: UInt8 = 6,
         options: [UInt8] = [], identification: UInt16 = 1, moreFragments: Bool = false,
-        fragmentOffset: UInt16 = 0, totalLengthOverride: UInt16? = nil
+        fragmentOffset: UInt16 = 0, totalLengthOverride: UInt16? = nil, ttl: UInt8 = 64
     ) -> [UInt8] {
         var opts = options
         while opts.count % 4 != 0 { opts.append(0) }
@@ -56,7 +56,7 @@ public enum PacketBuilder {
         var h: [UInt8] = [0x40 | UInt8(headerLength / 4), 0]
         h += be16(total) + be16(identification)
         h += be16((moreFragments ? 0x2000 : 0) | (fragmentOffset & 0x1fff))
-        h += [64, protocolNumber, 0, 0]
+        h += [ttl, protocolNumber, 0, 0]
         h += ipv4Bytes(source) + ipv4Bytes(destination)
         return h + opts + payload
     }
@@ -65,7 +65,7 @@ public enum PacketBuilder {
     /// the next-header byte and is padded to 8-byte units (fragment header: 6 bytes of body).
     public static func ipv6(
         source: String, destination: String, payload: [UInt8], nextHeader: UInt8 = 6,
-        extensionHeaders: [(type: UInt8, body: [UInt8])] = []
+        extensionHeaders: [(type: UInt8, body: [UInt8])] = [], hopLimit: UInt8 = 64
     ) -> [UInt8] {
         var chain: [UInt8] = []
         for (i, ext) in extensionHeaders.enumerated() {
@@ -80,7 +80,7 @@ public enum PacketBuilder {
         }
         let first = extensionHeaders.first?.type ?? nextHeader
         var h: [UInt8] = [0x60, 0, 0, 0]
-        h += be16(UInt16(chain.count + payload.count)) + [first, 64]
+        h += be16(UInt16(chain.count + payload.count)) + [first, hopLimit]
         h += ipv6Bytes(source) + ipv6Bytes(destination)
         return h + chain + payload
     }

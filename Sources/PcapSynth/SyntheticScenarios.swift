@@ -29,6 +29,12 @@ public enum SyntheticScenarios {
         ("ipv6-extension-headers", ipv6ExtensionHeaders),
         ("ipv4-options-fragments", ipv4OptionsAndFragments),
         ("big-endian-nano", bigEndianNano),
+        ("stale-synack", staleSynAck),
+        ("half-open-peer", halfOpenPeer),
+        ("rst-unacceptable-syn-sent", rstUnacceptableInSynSent),
+        ("rst-challenge-ack", rstChallengeAck),
+        ("rst-outside-window", rstOutsideWindow),
+        ("rst-forged-ttl", rstForgedTTL),
     ]
 
     static func closeFourWay(_ f: inout FlowScript) {
@@ -416,6 +422,100 @@ public enum SyntheticScenarios {
         f.step = 1
         f.handshake()
         closeFourWay(&f)
+        return f.bytes
+    }
+
+    // MARK: RST acceptability (RFC 9293 3.5 and 3.10.7, RFC 5961 3)
+
+    /// RFC 9293 figure 8: 1 SYN (ISN 1000); 2 the server's SYN-ACK seq 9000 ack 91, the answer to an old
+    /// duplicate SYN (ISN 90) the capture did not see; 3 the client's RST seq 91 (its SEG.ACK), which sends the
+    /// server back to LISTEN; 4 the SYN again 1 s later; 5 SYN-ACK seq 5000 ack 1001; 6 ACK; 7-10 four-way
+    /// close. One connection, complete.
+    static func staleSynAck() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.serverNext = 9000
+        f.synAck(ack: 91)
+        f.rst(.client, withAck: false, seq: 91)
+        f.syn(seq: 1000, after: 1_000_000_000)
+        f.serverNext = 5000
+        f.synAck()
+        f.ack()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// RFC 9293 figure 9: connection 1 (frames 1-5: handshake, 100 bytes from the client, the server's ACK
+    /// 1101) is left open when the client host restarts. 100 s later: 6 a SYN from the same port (ISN 70000),
+    /// a new connection; 7 the server, still holding connection 1, answers with an ACK seq 5001 ack 1101;
+    /// 8 the client's RST seq 1101 aborts that half-open connection; 9 the SYN again 1 s later; 10 SYN-ACK
+    /// seq 8000 ack 70001; 11 ACK; 12-15 four-way close.
+    static func halfOpenPeer() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.clientNext = 70000
+        f.syn(after: 100_000_000_000)
+        f.ack(.server, ack: 1101)
+        f.rst(.client, withAck: false, seq: 1101)
+        f.syn(seq: 70000, after: 1_000_000_000)
+        f.serverNext = 8000
+        f.synAck()
+        f.ack()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// 1 SYN (ISN 1000); 2 a RST seq 0 without the ACK bit from the server's address: in SYN_SENT only a RST
+    /// that acknowledges the SYN is acceptable (RFC 9293 3.10.7.3), so the client ignores it; 3 SYN-ACK 1 ms
+    /// later; 4 ACK; 5-8 four-way close.
+    static func rstUnacceptableInSynSent() -> [UInt8] {
+        var f = FlowScript()
+        f.syn()
+        f.rst(.server, withAck: false, seq: 0)
+        f.synAck()
+        f.ack()
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// Window scale 7 on both SYNs. 1-3 handshake; 4 client data 1001-1100; 5 server ACK 1101 (window 65535 <<
+    /// 7); 6 a client RST at 1151, inside the server's window but not at its RCV.NXT 1101; 7 the server's
+    /// challenge ACK (ack 1101, RFC 5961 3.2); 8 a client RST at 1101, exact: it resets.
+    static func rstChallengeAck() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.rst(.client, withAck: false, seq: 1151)
+        f.ack(.server, ack: 1101)
+        f.rst(.client, withAck: false, seq: 1101)
+        return f.bytes
+    }
+
+    /// 1-3 handshake; 4 server data 5001-5200; 5 client ACK 5201; 6 a RST from the server's address at 4000,
+    /// behind the client's RCV.NXT 5201: outside the window, ignored (RFC 5961 3.2); 7-10 four-way close.
+    static func rstOutsideWindow() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.server, 200)
+        f.ack(.client)
+        f.rst(.server, withAck: false, seq: 4000)
+        closeFourWay(&f)
+        return f.bytes
+    }
+
+    /// 1-3 handshake; 4 client data 1001-1100; 5 server ACK 1101; 6 a RST,ACK from the server's address at
+    /// its next sequence number 5001 (exact: it resets) but with IP TTL 50 where the server's other segments
+    /// came with 64: the mark of a reset injected on the path.
+    static func rstForgedTTL() -> [UInt8] {
+        var f = FlowScript()
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.ttl = 50
+        f.rst(.server)
         return f.bytes
     }
 }

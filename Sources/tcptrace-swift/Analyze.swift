@@ -47,6 +47,12 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var ports: PortRangeOption
 
+    @Flag(
+        help: ArgumentHelp(
+            "Check IPv4 header and TCP checksums: a segment with a wrong one is counted and not used for state "
+                + "(off by default: locally sent packets are captured before the NIC fills in the checksum)."))
+    var verifyChecksums = false
+
     enum FilesHelp: HelpText {
         static var text: ArgumentHelp {
             "Capture files (pcap or pcapng); '-' reads standard input."
@@ -94,6 +100,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions(
             tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
             idleTimeout: idleTimeout, order: order)
+        options.verifyChecksums = verifyChecksums
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options

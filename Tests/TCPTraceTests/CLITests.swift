@@ -108,6 +108,13 @@ let cliBinary: URL = {
         let stdinAndFile = try runCLI(["analyze", "-", "x.pcap"])
         #expect(stdinAndFile.status == 2)
         #expect(stdinAndFile.stderr.contains("'-' (standard input) cannot be combined with other files"))
+        // Timelines are text: asking for them in JSON is refused, not answered in text.
+        for args in [["--verbose", "--format", "json"], ["--connection", "1", "--format", "jsonl"]] {
+            let timelines = try runCLI(["analyze", fixture("half-close.pcap")] + args)
+            #expect(timelines.status == 2)
+            #expect(timelines.stdout.isEmpty)
+            #expect(timelines.stderr.contains("cannot be combined with --format"))
+        }
     }
 
     @Test func readsStandardInput() throws {

@@ -30,7 +30,7 @@ import FoundationXML
             ("rules: [{close: four-way}]", "rules: [{close: reset}]"),
             ("rules: [{initiator: client}]", "rules: [{initiator: server}]"),
             ("rules: [{states: {server: CLOSED}}]", "rules: [{states: {client: TIME_WAIT}}]"),
-            ("rules: [{conn_state: RSTR}]", "rules: [{conn_state: SF}]"),
+            ("rules: [{conn_state: SF}]", "rules: [{conn_state: RSTR}]"),
             ("rules: [{time_wait: client}]", "rules: [{time_wait: none}]"),
             ("rules: [{findings: [rst-in-time-wait]}]", "rules: [{findings: [reset]}]"),
             (

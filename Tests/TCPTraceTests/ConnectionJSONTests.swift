@@ -230,11 +230,22 @@ import Testing
     }
 
     static func finding(_ f: Finding, _ c: Connection) -> ExpectedJSON {
-        .object([
+        var members: KeyValuePairs<String, ExpectedJSON> = [
             "code": .text(f.code.rawValue), "severity": .text(f.code.severity.rawValue), "frame": .int(f.frame),
             "time": .time(f.time), "sender": .text(f.senderIndex.map { $0 == c.clientIndex ? "client" : "server" }),
             "detail": .text(f.detail),
-        ])
+        ]
+        // docs/json.md: `ttl` only on a RST's finding whose TTL differs from its sender's other segments.
+        if let ttl = f.ttl {
+            members = [
+                "code": .text(f.code.rawValue), "severity": .text(f.code.severity.rawValue), "frame": .int(f.frame),
+                "time": .time(f.time),
+                "sender": .text(f.senderIndex.map { $0 == c.clientIndex ? "client" : "server" }),
+                "detail": .text(f.detail),
+                "ttl": .object(["rst": .int(Int(ttl.rst)), "sender": .int(Int(ttl.sender))]),
+            ]
+        }
+        return .object(members)
     }
 
     static func interval(_ from: Timestamp?, _ to: Timestamp?) -> Double? {

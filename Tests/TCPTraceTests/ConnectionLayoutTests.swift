@@ -4,11 +4,15 @@ import Testing
 
 /// What the tracker holds per connection: the streaming analysis holds tens of thousands at once
 /// (docs/performance.md: the `many` capture's peak RSS), so a field added, or a layout change that adds
-/// padding, shows here first. The bounds are the sizes at the restructure (Connection 1,400 bytes, endpoint
-/// 552 bytes on 64-bit Linux); raise them only on purpose, with the memory figure in the commit.
+/// padding, shows here first. The bounds were the sizes at the restructure (Connection 1,400 bytes, endpoint
+/// 552 bytes on 64-bit Linux); RST acceptability raised them on purpose to 1,448 and 568 (each endpoint's
+/// latest ACK, TTL range and SYN retry timing; the evidence a RST waits for is kept out of line, a pointer
+/// each), then Zeek's history (the repeated and logarithmic letters' per-direction counts: 66 bytes), the
+/// bad-checksum count and the samples dropped at a backward time step to 1,544 and 576. Raise them only on
+/// purpose, with the memory figure in the commit.
 @Suite struct ConnectionLayoutTests {
     @Test func connectionAndEndpointSizes() {
-        #expect(MemoryLayout<HalfConnection>.stride <= 552)
-        #expect(MemoryLayout<Connection>.stride <= 1_400)
+        #expect(MemoryLayout<HalfConnection>.stride <= 576)
+        #expect(MemoryLayout<Connection>.stride <= 1_544)
     }
 }

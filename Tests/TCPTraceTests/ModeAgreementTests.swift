@@ -24,6 +24,14 @@ import Testing
         mutating func end(_ analysis: Analysis) {}
     }
 
+    /// The streaming sink that keeps every connection whole.
+    struct Collecting: ConnectionSink {
+        final class Box { var connections: [Connection] = [] }
+        let box = Box()
+        mutating func add(_ connection: Connection) { box.connections.append(connection) }
+        mutating func end(_ analysis: Analysis) {}
+    }
+
     /// Streams and batch-analyses `path`; nil when the file is rejected (the same by both paths).
     static func compare(_ path: String) -> (streamed: [String], batch: [String], notes: ([String], [String]))? {
         let sink = Describing()

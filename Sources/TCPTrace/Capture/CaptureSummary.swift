@@ -11,6 +11,9 @@ public struct CaptureSummary: Sendable {
     public var malformed = 0
     /// Non-first IP fragments (skipped) and first fragments (tracked with the fragment's length).
     public var fragments = 0
+    /// With `--verify-checksums` (nil without): segments whose IPv4 header or TCP checksum is wrong (counted,
+    /// not used for state), and those that could not be checked (payload cut by the snap length, fragments).
+    public var checksums: ChecksumCounts?
     public var firstTime: Timestamp?
     public var lastTime: Timestamp?
     /// Human-readable warnings (files reordered or overlapping, damaged records).

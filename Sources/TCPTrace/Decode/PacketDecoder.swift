@@ -205,6 +205,8 @@ public enum PacketDecoder {
         let fragmentOffset = fragmentField & 0x1fff
         guard IPProtocol(rawValue: bytes[offset + 9]) == .tcp else { return fragmentOffset != 0 ? .fragment : .notTCP }
         if fragmentOffset != 0 { return .fragment }
+        segment.ttl = bytes[offset + 8]
+        segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
         var destination = IPAddress(ipv4: bytes.u32(offset + 16))
         if headerLength > 20, let final = finalDestination(bytes, options: (offset + 20)..<(offset + headerLength)) {
@@ -236,6 +238,8 @@ public enum PacketDecoder {
         // A zero payload length means a jumbogram (RFC 2675) or a TSO segment: use what was captured.
         if payloadLength == 0 { payloadLength = available - 40 }
         var next = bytes[offset + 6]
+        segment.ttl = bytes[offset + 7]
+        segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv6High: bytes.u64(offset + 8), low: bytes.u64(offset + 16))
         let destination = IPAddress(ipv6High: bytes.u64(offset + 24), low: bytes.u64(offset + 32))
         var cursor = offset + 40
@@ -349,6 +353,7 @@ public enum PacketDecoder {
         // was read back with wide loads from narrow stores just made (a store-forwarding stall per packet).
         segment.source = source
         segment.destination = destination
+        segment.transportOffset = UInt32(truncatingIfNeeded: offset)
         segment.sourcePort = bytes.u16(offset)
         segment.destinationPort = bytes.u16(offset + 2)
         segment.sequence = SequenceNumber(bytes.u32(offset + 4))

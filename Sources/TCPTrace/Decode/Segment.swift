@@ -24,6 +24,13 @@ public struct Segment: Sendable, Hashable {
     public var optionsTruncated: Bool
     /// First fragment of a fragmented IPv4/IPv6 datagram: `payloadLength` covers this fragment only.
     public var isFirstFragment: Bool
+    /// The IPv4 TTL or IPv6 hop limit (a forged RST often arrives with another than its sender's segments).
+    public var ttl: UInt8 = 0
+    /// The checksums' verdict (`unverified` unless asked for: `--verify-checksums`).
+    public var checksum = ChecksumStatus.unverified
+    /// Where the (innermost) IP header and the TCP header begin in the packet, for `ChecksumVerifier`.
+    var networkOffset: UInt32 = 0
+    var transportOffset: UInt32 = 0
 
     public init(
         source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,

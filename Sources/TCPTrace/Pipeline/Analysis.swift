@@ -44,12 +44,21 @@ public struct Analysis: Sendable {
         self.evictedOther = tracker.evictedOther
         self.totals = FindingTotals(connections)
         if let note = tracker.lateSegmentsNote { self.input.notes.append(note) }
+        addBackwardSampleNote()
         addEvictionWarnings()
         if let hosts = options.hosts { attachHosts(hosts) }
     }
 }
 
 extension Analysis {
+    /// The note on samples dropped for a backward timestamp step (after the totals are in).
+    mutating func addBackwardSampleNote() {
+        guard totals.backwardSamples > 0 else { return }
+        input.notes.append(
+            "\(totals.backwardSamples) RTT or idle sample(s) spanned a step back in time (timestamps going "
+                + "backwards): dropped, so no negative RTT, idle time or rate is reported")
+    }
+
     mutating func addEvictionWarnings() {
         if evictedHalfOpen > 0 {
             input.warnings.append(

@@ -15,6 +15,10 @@ public struct AnalysisOptions: Sendable {
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
     public var spoolMemory = 4 << 20
+    /// Check every segment's IPv4 header and TCP checksums (`--verify-checksums`); a segment with a wrong one
+    /// is counted and not used for state. Off by default, as in Wireshark: a locally sent packet is captured
+    /// before the NIC fills in an offloaded checksum.
+    public var verifyChecksums = false
     /// The host view to build (`analyze --hosts`), or nil for none.
     public var hosts: HostOptions?
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)

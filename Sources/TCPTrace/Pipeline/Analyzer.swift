@@ -18,7 +18,9 @@ public enum Analyzer {
         var frame = 0
         for path in ordered {
             let capture = try CaptureFile(path: path)
-            TraceReader.read(capture, path: path, frame: &frame, summary: &summary) {
+            TraceReader.read(
+                capture, path: path, frame: &frame, summary: &summary, verifyChecksums: options.verifyChecksums
+            ) {
                 tracker.ingest($0, frame: $1, time: $2)
             }
         }
@@ -73,7 +75,9 @@ public enum Analyzer {
         let failure: CaptureError? = bytes.withUnsafeBytes { raw -> CaptureError? in
             do throws(CaptureError) {
                 let capture = try CaptureFile(bytes: raw, name: name)
-                TraceReader.read(capture, path: name, frame: &frame, summary: &summary) {
+                TraceReader.read(
+                    capture, path: name, frame: &frame, summary: &summary, verifyChecksums: options.verifyChecksums
+                ) {
                     tracker.ingest($0, frame: $1, time: $2)
                 }
                 return nil

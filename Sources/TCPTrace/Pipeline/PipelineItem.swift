@@ -18,6 +18,9 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     var headerLength: UInt8
     var bits: UInt8
     var sackCount: UInt8
+    /// IPv4 TTL or IPv6 hop limit, and the checksum verdict (`ChecksumStatus`): in what was padding.
+    var ttl: UInt8
+    var checksum: UInt8
     /// Index in `extras` of the IPv6 addresses (4 words) and then the SACK blocks (a word each).
     var extra: UInt32
     /// IPv4 source and destination (IPv6: in `extras`).

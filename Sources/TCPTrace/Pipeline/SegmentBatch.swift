@@ -53,6 +53,7 @@ struct SegmentBatch: @unchecked Sendable {
                 window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0,
                 windowScale: segment.options.windowScale ?? 0,
                 headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count),
+                ttl: segment.ttl, checksum: segment.checksum.rawValue,
                 extra: extra,
                 source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
                 destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
@@ -105,6 +106,8 @@ struct SegmentBatch: @unchecked Sendable {
         segment.headerLength = item.headerLength
         segment.optionsTruncated = item.bits & PipelineItem.optionsTruncated != 0
         segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
+        segment.ttl = item.ttl
+        segment.checksum = ChecksumStatus(rawValue: item.checksum) ?? .unverified
         return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
     }
 }

@@ -40,8 +40,8 @@ struct StreamingRun: ~Copyable {
     /// Starts the reader thread. It closes the channel with the capture summary, and with the error that
     /// stopped it if one did (a file that could no longer be opened).
     func startReader() {
-        let files = self.files, start = self.start, channel = self.channel
-        let reader = Thread { StreamingRun.read(files, from: start, into: channel) }
+        let files = self.files, start = self.start, channel = self.channel, verify = options.verifyChecksums
+        let reader = Thread { StreamingRun.read(files, from: start, verifyChecksums: verify, into: channel) }
         reader.stackSize = 1 << 22
         reader.start()
     }
@@ -82,8 +82,9 @@ struct StreamingRun: ~Copyable {
         if let note = tracker.lateSegmentsNote {
             analysis.input.notes.append(note)
         }
-        sink.endConnections(&analysis.input)
         analysis.totals = totals
+        analysis.addBackwardSampleNote()
+        sink.endConnections(&analysis.input)
         analysis.addEvictionWarnings()
         if let hosts {
             analysis.attach(hosts.finish(captureEnd: analysis.input.lastTime ?? Timestamp(nanoseconds: 0)))
@@ -96,7 +97,9 @@ struct StreamingRun: ~Copyable {
 
     /// The reader thread: reads and decodes the files one after the other, packing the segments into batches
     /// and sending each one full.
-    private static func read(_ files: [String], from start: CaptureSummary, into channel: SegmentChannel) {
+    private static func read(
+        _ files: [String], from start: CaptureSummary, verifyChecksums: Bool, into channel: SegmentChannel
+    ) {
         var summary = start
         var frame = 0
         var batch = channel.emptyBatch()
@@ -107,7 +110,9 @@ struct StreamingRun: ~Copyable {
                 let capture = try CaptureFile(path: path)
                 // The hand-over is written out twice on purpose: a nested function for it captured `batch` in
                 // a box and cost 0.08 s on 10 M packets (this is the reader's per-packet path).
-                TraceReader.read(capture, path: path, frame: &frame, summary: &summary) { segment, frame, time in
+                TraceReader.read(
+                    capture, path: path, frame: &frame, summary: &summary, verifyChecksums: verifyChecksums
+                ) { segment, frame, time in
                     // (A frame too far from the batch's first for an offset starts the next batch.)
                     if !batch.append(segment, frame: frame, time: time) {
                         channel.send(batch, bytesRead: earlierFiles + capture.bytesRead)

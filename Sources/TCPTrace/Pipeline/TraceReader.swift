@@ -49,10 +49,14 @@ enum TraceReader {
     /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
     /// number and time; frame numbers continue from `frame`. The segment is passed `inout` only so that it is
     /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
+    /// With `verifyChecksums`, each segment's checksums are checked (`Segment.checksum`) and counted in
+    /// `summary.checksums`.
     static func read(
         _ capture: borrowing CaptureFile, path: String, frame: inout Int,
-        summary: inout CaptureSummary, deliver: (inout Segment, Int, Timestamp) -> Void
+        summary: inout CaptureSummary, verifyChecksums: Bool = false,
+        deliver: (inout Segment, Int, Timestamp) -> Void
     ) {
+        if verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty  // decoded into in place, packet after packet
@@ -79,6 +83,10 @@ enum TraceReader {
             }
             let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
+                if verifyChecksums {
+                    segment.checksum = ChecksumVerifier.verify(bytes, segment)
+                    summary.checksums?.count(segment.checksum)
+                }
                 deliver(&segment, frame, now)
             }
         }

@@ -2,6 +2,8 @@
 public struct FindingTotals: Sendable {
     private var counts: [FindingCode: Int] = [:]
     public private(set) var connections = 0
+    /// RTT and idle samples dropped over every connection for a backward timestamp step.
+    public private(set) var backwardSamples = 0
 
     public init() {}
 
@@ -11,6 +13,7 @@ public struct FindingTotals: Sendable {
 
     public mutating func add(_ c: Connection) {
         connections += 1
+        backwardSamples += c.backwardSamples
         for (code, count) in c.findingCounts { counts[code, default: 0] += count }
     }
 

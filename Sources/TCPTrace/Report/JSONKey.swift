@@ -16,10 +16,11 @@ enum JSONKey: CaseIterable, Sendable {
     case handshake, outcome, synFrame, synackFrame, ackFrame, synCount, synackCount, rtt, clientISN, serverISN
     case options, close, kind, initiator, frames, clientFin, serverFin, clientFinAcked, serverFinAcked, rst
     case rstSender, states, transitions, timeWait, side, reusedAfter, zeek, connState, history, stats, findings
+    case badChecksums
     case address, port
     case mss, windowScale, sackPermitted, timestamps
     case frame, state
-    case code, severity, time, sender, detail
+    case code, severity, time, sender, detail, ttl
 
     // Per-direction statistics (`DirectionFigures`; packets, mss and the like above)
     case pureAcks, sackAcks, dsacks, payloadPackets, payloadBytes, uniqueBytes, retransmittedPackets
@@ -29,7 +30,7 @@ enum JSONKey: CaseIterable, Sendable {
 
     // `input` and `summary`
     case files, path, linkType, dlt, snapLength, damage, linkTypes, tcpSegments, nonTCP, truncated
-    case optionsTruncated, malformed, fragments, problems, warnings, notes
+    case optionsTruncated, malformed, fragments, problems, warnings, notes, checksums, bad, unverifiable
     case evictedHalfOpen, evictedOther, severities
 
     // `hosts` (docs/hosts.md)
@@ -108,6 +109,11 @@ enum JSONKey: CaseIterable, Sendable {
         case .time: "time"
         case .sender: "sender"
         case .detail: "detail"
+        case .checksums: "checksums"
+        case .bad: "bad"
+        case .unverifiable: "unverifiable"
+        case .badChecksums: "bad_checksums"
+        case .ttl: "ttl"
 
         case .pureAcks: "pure_acks"
         case .sackAcks: "sack_acks"

@@ -36,6 +36,7 @@ extension JSONReport {
         w.member(.server, server.packets)
         w.endObject()
         writeBytes(client: client, server: server, to: &w)
+        if options.verifyChecksums { w.member(.badChecksums, Int(c.badChecksums)) }
 
         w.key(.handshake); w.beginObject()
         w.member(.outcome, word: c.handshakeOutcome.rawValue)
@@ -146,7 +147,8 @@ extension JSONReport {
         w.endObject()
     }
 
-    /// `{code, severity, frame, time, sender, detail}`; `sender` is the role of the side that sent the segment.
+    /// `{code, severity, frame, time, sender, detail}`, and `ttl: {rst, sender}` on a RST's finding whose TTL
+    /// differs from its sender's other segments; `sender` is the role of the side that sent the segment.
     static func write(_ f: Finding, in c: Connection, to w: inout JSONWriter) {
         w.beginObject()
         w.member(.code, word: f.code.rawValue)
@@ -155,6 +157,13 @@ extension JSONReport {
         w.member(.time, time: f.time)
         w.member(.sender, word: f.senderIndex.map { c.role(of: $0).rawValue })
         w.member(.detail, f.detail)
+        if let ttl = f.ttl {
+            w.key(.ttl)
+            w.beginObject()
+            w.member(.rst, Int(ttl.rst))
+            w.member(.sender, Int(ttl.sender))
+            w.endObject()
+        }
         w.endObject()
     }
 

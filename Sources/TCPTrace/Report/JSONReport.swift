@@ -55,6 +55,17 @@ public enum JSONReport {
     }
 
     static func input(_ s: CaptureSummary) -> JSONValue {
+        guard case .object(var members) = inputMembers(s), let counts = s.checksums else { return inputMembers(s) }
+        members.append(
+            (
+                JSONKey.checksums.string,
+                .object([.bad: .int(Int64(counts.bad)), .unverifiable: .int(Int64(counts.unverifiable))])
+            ))
+        return .object(members)
+    }
+
+    /// `input` without the `checksums` member (present only with --verify-checksums).
+    private static func inputMembers(_ s: CaptureSummary) -> JSONValue {
         .object([
             .files: .array(
                 s.files.map { file in

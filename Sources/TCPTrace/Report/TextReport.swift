@@ -170,6 +170,11 @@ public enum TextReport {
         }
         out += "packets \(s.packets), TCP segments \(s.tcpSegments), non-TCP \(s.nonTCP), truncated \(s.truncated)"
         out += ", options cut \(s.optionsTruncated), malformed \(s.malformed), fragments \(s.fragments)\n"
+        if let checksums = s.checksums {
+            out +=
+                "checksums: \(checksums.bad) bad (counted, not used for state), \(checksums.unverifiable) could not be "
+            out += "checked (payload cut by the snap length, fragments)\n"
+        }
         for problem in s.problems.prefix(10) {
             out +=
                 "  frame \(problem.frame): \(problem.isTruncation ? "truncated" : "malformed"): "

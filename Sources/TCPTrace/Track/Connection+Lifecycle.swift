@@ -11,9 +11,13 @@ extension Connection {
         if time < start { start = time }
         withEndpoints(sender: s) { sender, _, _ in sender.count(segment) }
         if s == 0 {
-            zeek.record(segment, sender: s, state: &sideA.zeekState)
+            let before = ZeekHistory.Before(
+                senderHighest: sideA.highestSequence, peerHighest: sideB.highestSequence, peerFin: sideB.finSequence)
+            zeek.record(segment, sender: s, state: &sideA.zeekState, peer: &sideB.zeekState, before: before)
         } else {
-            zeek.record(segment, sender: s, state: &sideB.zeekState)
+            let before = ZeekHistory.Before(
+                senderHighest: sideB.highestSequence, peerHighest: sideA.highestSequence, peerFin: sideA.finSequence)
+            zeek.record(segment, sender: s, state: &sideB.zeekState, peer: &sideA.zeekState, before: before)
         }
         if segment.optionsTruncated {
             truncatedSegments += 1
@@ -29,16 +33,26 @@ extension Connection {
             lastDataSender = Int8(s)
             if s == 0 { dataRuns.0 += 1 } else { dataRuns.1 += 1 }
         }
+        // What waited for this segment: a RST inside the window, a stale answer to a SYN.
+        if facts.pendingReset != nil || facts.staleAnswer != nil { settleEvidence(segment, from: s, at) }
         // Up to five on one segment: handshake and FIN ACK checks, data after a FIN, a FIN resent after the
         // last ACK was lost.
         var found = FoundFindings(capacity: 8)
         withEndpoints(sender: s) { sender, peer, facts in
             StateMachine.step(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
         }
-        for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
-
-        if !segment.flags.contains(.rst) {
-            withEndpoints(sender: s) { sender, _, _ in sender.advanceHighestSequence(past: segment) }
+        if segment.flags.contains(.rst) {
+            // The RST's finding carries its TTL when it differs from the sender's other segments'.
+            let ttl = withSide(s) { TTLMismatch.check(segment.ttl, low: $0.ttlLow, high: $0.ttlHigh) }
+            for i in 0..<found.count {
+                report(found[i].code, frame: frame, time: time, sender: s, found[i].detail, ttl: ttl)
+            }
+        } else {
+            for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
+            withEndpoints(sender: s) { sender, _, _ in
+                sender.advanceHighestSequence(past: segment)
+                sender.noteIP(segment)
+            }
         }
         if facts.timeline != nil {
             facts.timeline?.append(
@@ -47,6 +61,79 @@ extension Connection {
                     acknowledgment: segment.acknowledgment, payloadLength: segment.payloadLength,
                     window: segment.window, sack: segment.options.sack, states: (sideA.state, sideB.state)))
         }
+    }
+
+    /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
+    mutating func countBadChecksum(_ segment: Segment) {
+        badChecksums &+= 1
+        zeek.recordBadChecksum(sender: senderIndex(of: segment))
+    }
+
+    /// Decides, on this segment's evidence, what an earlier segment left open:
+    /// - a RST inside the receiver's window but not at RCV.NXT (`PendingReset`): anything the receiver sends
+    ///   now but a RST means it did not reset (RFC 5961 3.2's challenge ACK, or it simply went on); a RST means
+    ///   the first one did;
+    /// - a SYN-ACK that did not acknowledge the SYN_SENT side's SYN (`StaleAnswer`): unless that side's RST at
+    ///   its ACK comes now, it is `handshake-bad-ack`.
+    private mutating func settleEvidence(_ segment: Segment, from s: Int, _ at: SegmentContext) {
+        if let pending = facts.pendingReset {
+            if segment.flags.contains(.rst) {
+                confirmPendingReset()
+            } else if s != pending.sender {
+                facts.pendingReset = nil
+                let pure = segment.payloadLength == 0 && !segment.flags.contains(.syn) && !segment.flags.contains(.fin)
+                let evidence =
+                    pure && segment.flags.contains(.ack)
+                    ? "the receiver's challenge ACK (frame \(at.frame), ACK \(segment.acknowledgment)) shows it did not "
+                        + "reset"
+                    : "the receiver went on sending (frame \(at.frame)): it did not reset"
+                report(
+                    .rstUnacceptable, frame: pending.frame, time: pending.time, sender: pending.sender,
+                    "inside the receiver's window but not at its RCV.NXT: sequence \(pending.sequence), RCV.NXT "
+                        + "\(pending.expected) (RFC 5961 3.2); " + evidence + (pending.ttl?.note ?? ""),
+                    ttl: pending.ttl)
+            }
+        }
+        if let stale = facts.staleAnswer, s != stale.sender,
+            !(segment.flags.contains(.rst) && segment.sequence == stale.acknowledgment)
+        {
+            facts.staleAnswer = nil
+            reportUnansweredStaleAnswer(stale)
+        }
+    }
+
+    /// The SYN-ACK of a stale answer that no RST followed: the handshake's SYN-ACK acknowledged the wrong number.
+    mutating func reportUnansweredStaleAnswer(_ stale: StaleAnswer) {
+        guard stale.isSynAck, let isn = side(1 - stale.sender, \.isn) else { return }
+        report(
+            .handshakeBadAck, frame: stale.frame, time: stale.time, sender: stale.sender,
+            "SYN-ACK acknowledges \(stale.acknowledgment), expected ISN \(isn) + 1 = \(isn + 1) "
+                + "(the SYN consumes one sequence number)")
+    }
+
+    /// A RST inside the window that nothing from its receiver contradicted: it reset the connection, at its
+    /// own frame (the states recorded since are corrected).
+    mutating func confirmPendingReset() {
+        guard let pending = facts.pendingReset else { return }
+        facts.pendingReset = nil
+        let at = SegmentContext(frame: pending.frame, time: pending.time, sender: pending.sender)
+        let note =
+            "; at sequence \(pending.sequence), inside the receiver's window but not at its RCV.NXT "
+            + "\(pending.expected): nothing came back from the receiver, so it reset (a stack without RFC 5961 "
+            + "accepts such a RST)" + (pending.ttl?.note ?? "")
+        var found = FoundFindings(capacity: 2)
+        withEndpoints(sender: pending.sender) { sender, peer, facts in
+            StateMachine.resetConnection(at, sender: &sender, peer: &peer, facts: &facts, found: &found, note: note)
+        }
+        for i in 0..<found.count {
+            report(
+                found[i].code, frame: pending.frame, time: pending.time, sender: pending.sender, found[i].detail,
+                ttl: pending.ttl)
+        }
+        guard var entries = facts.timeline else { return }
+        facts.timeline = nil  // keep the array uniquely referenced while it is patched
+        for i in entries.indices where entries[i].frame >= pending.frame { entries[i].states = (.closed, .closed) }
+        facts.timeline = entries
     }
 
     /// On a reused 4-tuple, a segment whose sequence or acknowledgment number lies in the previous

@@ -55,14 +55,30 @@ extension Connection {
     }
 
     /// The handshake round trip seen by the client endpoint: its SYN to its ACK of the SYN-ACK.
+    /// nil when a backward timestamp step lies between the two (`backwardSamples`).
     static func handshakeRTT(client: borrowing HalfConnection) -> Double? {
         guard let syn = client.synTime, let ack = client.ackedPeerSynTime, client.synFrame != nil else { return nil }
-        return syn.interval(to: ack)
+        let rtt = syn.interval(to: ack)
+        return rtt >= 0 ? rtt : nil
+    }
+
+    /// RTT and idle samples dropped for a backward timestamp step, the handshake's included.
+    public var backwardSamples: Int {
+        let handshake = withClientAndServer { client, _ in
+            client.synTime.flatMap { syn in client.ackedPeerSynTime.map { syn.interval(to: $0) < 0 ? 1 : 0 } } ?? 0
+        }
+        return Int(sideA.stats.backwardSamples) + Int(sideB.stats.backwardSamples) + handshake
     }
 
     /// Called once at the end of the trace: raises what only the end can show (unanswered SYN, missing
     /// ACKs, not closed), and fixes the roles of a mid-stream connection.
     mutating func finish() {
+        // What waited for evidence that never came: a RST inside the window reset; a wrong SYN-ACK stands.
+        confirmPendingReset()
+        if let stale = facts.staleAnswer {
+            facts.staleAnswer = nil
+            reportUnansweredStaleAnswer(stale)
+        }
         if roleEvidence == .portHeuristic && sideA.synFrame == nil && sideB.synFrame == nil
             && sideA.synAckFrame == nil && sideB.synAckFrame == nil
         {

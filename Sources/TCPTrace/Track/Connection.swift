@@ -31,6 +31,8 @@ public struct Connection: Sendable {
     /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
     var countedAsAttempt = false
     var truncatedSegments = 0
+    /// Segments with a wrong checksum (`--verify-checksums`): counted, not used for state.
+    public internal(set) var badChecksums: UInt32 = 0
     @CompactFrame var firstTruncatedFrame: Int? = nil
     /// Zeek's history letters and shadow states (`ZeekHistory`).
     var zeek = ZeekHistory()
@@ -97,14 +99,34 @@ public struct Connection: Sendable {
 
     /// No further segment can change the close: a RST was seen, or both endpoints sent a FIN.
     public var isFinished: Bool {
-        resetFrame != nil || (sideA.finSequence != nil && sideB.finSequence != nil)
+        resetFrame != nil || facts.pendingReset != nil || (sideA.finSequence != nil && sideB.finSequence != nil)
     }
 
-    /// A SYN with a new ISN after this incarnation finished starts the next one; a SYN with the same ISN is a
-    /// retransmission.
-    func isNewIncarnation(_ syn: Segment) -> Bool {
-        isFinished && side(senderIndex(of: syn), \.isn) != syn.sequence
+    /// Seconds after which a SYN with a new ISN is a new attempt even though the sender's earlier SYNs were
+    /// never answered (Linux's last SYN retry comes 64 s after the first with the default 6 retries).
+    public static let attemptRetryLimit = 64.0
+
+    /// Whether a pure SYN starts the next connection on this 4-tuple (docs/connection-model.md, "A new
+    /// attempt or the same connection"): after this one finished, any SYN with another ISN than its sender's
+    /// (a SYN with the same ISN is a retransmission); before, a SYN with a new ISN when the handshake was
+    /// over (a client that lost its old connection, RFC 9293 3.5 figure 9) or when the sender's retries of
+    /// its attempt have evidently ended: the gap since its last SYN exceeds twice the interval between its
+    /// last two, or `attemptRetryLimit`. Inside the retry schedule it stays this attempt (`syn-new-isn`). A
+    /// SYN on a connection first seen mid-stream starts a new one.
+    func isNewIncarnation(_ syn: Segment, at time: Timestamp) -> Bool {
+        let s = senderIndex(of: syn)
+        let isn = side(s, \.isn)
+        if isFinished { return isn != syn.sequence }
+        guard let isn else { return roleEvidence == .portHeuristic && packets > 0 }
+        guard isn != syn.sequence else { return false }
+        guard isAttemptOnly, let last = side(s, \.lastSynTime) else { return true }
+        let interval = Double(side(s, \.lastSynInterval))
+        let limit = interval > 0 ? min(2 * interval, Connection.attemptRetryLimit) : Connection.attemptRetryLimit
+        return last.interval(to: time) > limit
     }
+
+    /// Segments of both endpoints.
+    var packets: Int { sideA.packets + sideB.packets }
 
     /// Nothing beyond an opening attempt: no completed handshake, no data, no FIN or RST.
     public var isAttemptOnly: Bool {
@@ -154,11 +176,13 @@ public struct Connection: Sendable {
     /// grow memory without bound).
     public static let maxFindingsPerCode = 100
 
-    mutating func report(_ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String) {
+    mutating func report(
+        _ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String, ttl: TTLMismatch? = nil
+    ) {
         let kept = findingCounts[code, default: 0]
         findingCounts[code] = kept + 1
         guard kept < Connection.maxFindingsPerCode else { return }
-        findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail))
+        findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail, ttl: ttl))
     }
 
     /// Findings of each code raised on this connection, including those not kept.

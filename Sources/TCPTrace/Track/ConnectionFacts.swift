@@ -21,4 +21,10 @@ struct ConnectionFacts: Sendable {
     var resetSender: Int?
     /// Endpoint whose FIN came first.
     var firstFinSender: Int?
+    /// A RST inside the receiver's window but not at its RCV.NXT, waiting for the evidence that decides it
+    /// (RFC 5961 3.2: a challenge ACK means it did not reset).
+    @OutOfLine var pendingReset: PendingReset? = nil
+    /// A segment that answered the SYN_SENT side without acknowledging its SYN (RFC 9293 3.5, figures 8 and
+    /// 9), waiting for that side's RST.
+    @OutOfLine var staleAnswer: StaleAnswer? = nil
 }

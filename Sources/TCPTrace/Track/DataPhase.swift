@@ -5,7 +5,10 @@ enum DataPhase {
     ) {
         let flags = segment.flags
         if let last = sender.stats.lastSent {
-            sender.stats.longestIdle = max(sender.stats.longestIdle, last.interval(to: time))
+            // A backward timestamp step: no negative idle time (the sample is dropped and counted).
+            let idle = last.interval(to: time)
+            if idle < 0 { sender.stats.backwardSamples &+= 1 }
+            sender.stats.longestIdle = max(sender.stats.longestIdle, idle)
         }
         sender.stats.lastSent = time
         sender.stats.truncatedBytes &+= UInt64(
@@ -15,7 +18,9 @@ enum DataPhase {
         if sender.stats.initialWindow == nil { sender.stats.initialWindow = UInt64(segment.window) }
         sender.stats.observeWindow(window)
         if flags.contains(.ack) && !flags.contains(.syn) {
-            receiverSide(segment, window: window, sender: &sender, peer: &peer, time: time, found: &found)
+            receiverSide(
+                segment, window: window, shift: context.senderShift, sender: &sender, peer: &peer, time: time,
+                found: &found)
         }
         if segment.payloadLength > 0 && !flags.contains(.syn) {
             senderSide(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
@@ -38,7 +43,7 @@ enum DataPhase {
 
     /// What `s` says as a receiver: its ACK, window, SACK blocks.
     private static func receiverSide(
-        _ segment: Segment, window: UInt64, sender: inout HalfConnection,
+        _ segment: Segment, window: UInt64, shift: UInt64, sender: inout HalfConnection,
         peer: inout HalfConnection, time: Timestamp, found: inout FoundFindings
     ) {
         let ack = segment.acknowledgment
@@ -61,7 +66,11 @@ enum DataPhase {
             found.add(.zeroWindow, "window 0 advertised: the receiver's buffer is full")
         }
         let edge = ack + UInt32(truncatingIfNeeded: min(window, UInt64(UInt32.max >> 1)))
-        if let old = sender.stats.rightEdge, edge < old, let lastAck = sender.stats.lastAck, !(ack < lastAck) {
+        // Under window scaling the advertised window is the buffer rounded down to a multiple of 2^shift: a right
+        // edge that moves left by less than that is rounding, not shrinking (RFC 7323 2.4).
+        if let old = sender.stats.rightEdge, edge < old, let lastAck = sender.stats.lastAck, !(ack < lastAck),
+            UInt64(old.rawValue &- edge.rawValue) >= UInt64(1) << shift
+        {
             found.add(
                 .windowShrunk,
                 "right edge of the window moved left from \(old) to \(edge) (RFC 9293 3.8.6: a window should not "
@@ -69,7 +78,9 @@ enum DataPhase {
             )
         }
         // (An ACK past the peer's FIN is fin-bad-ack, reported by the close logic.)
-        if let peerHighest = peer.highestSequence, peerHighest < ack, peer.finSequence == nil,
+        // (Not to a peer in SYN_SENT: an ACK that does not acknowledge its SYN is a stale answer, see
+        // `StaleAnswer`.)
+        if let peerHighest = peer.highestSequence, peerHighest < ack, peer.finSequence == nil, peer.state != .synSent,
             peer.synFrame != nil || peer.synAckFrame != nil
                 || peer.stats.payloadPackets > 0
         {
@@ -102,7 +113,11 @@ enum DataPhase {
         var head = peer.stats.pendingHead
         while head < peer.stats.pending.count, !(ack < peer.stats.pending[head].end) {
             let entry = peer.stats.pending[head]
-            if entry.clean { peer.stats.rtt.add(entry.time.interval(to: time)) }
+            if entry.clean {
+                // A backward timestamp step between the data and its ACK: no negative RTT.
+                let rtt = entry.time.interval(to: time)
+                if rtt >= 0 { peer.stats.rtt.add(rtt) } else { peer.stats.backwardSamples &+= 1 }
+            }
             head += 1
         }
         peer.stats.pendingHead = head

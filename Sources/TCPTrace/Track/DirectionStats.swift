@@ -34,6 +34,8 @@ public struct DirectionStats: Sendable {
     /// Highest acknowledgment sent, the window that came with it (scaled), and the right edge it implies.
     var lastAck: SequenceNumber?
     var lastWindow: UInt64 = 0
+    /// RTT and idle samples dropped because a backward timestamp step lay between their two segments.
+    public var backwardSamples: UInt32 = 0
     var rightEdge: SequenceNumber?
     var duplicateAcks = 0
     /// When this endpoint last sent a SACK block (it reports a hole in what it received).

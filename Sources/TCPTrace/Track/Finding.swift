@@ -7,6 +7,8 @@ public struct Finding: Sendable, Hashable {
     public var senderIndex: Int?
     /// Human-readable explanation; not part of the stable contract.
     public var detail: String
+    /// On a RST's finding: its TTL against its sender's other segments', when they differ by 3 or more.
+    public var ttl: TTLMismatch? = nil
 
     public var severity: Severity { code.severity }
 }

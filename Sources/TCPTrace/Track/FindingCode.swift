@@ -8,6 +8,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case handshakeBadAck = "handshake-bad-ack"
     case synNewISN = "syn-new-isn"
     case staleSyn = "stale-syn"
+    case halfOpenPeer = "half-open-peer"
     case refused = "refused"
     case simultaneousOpen = "simultaneous-open"
     case synWithData = "syn-with-data"
@@ -19,6 +20,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case dataAfterFin = "data-after-fin"
     case reset = "reset"
     case rstInTimeWait = "rst-in-time-wait"
+    case rstUnacceptable = "rst-unacceptable"
     case simultaneousClose = "simultaneous-close"
     case halfClose = "half-close"
     case notClosed = "not-closed"
@@ -51,7 +53,8 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
             .oldIncarnationSegment:
             .error
         case .synRetransmit, .synackRetransmit, .synNewISN, .staleSyn, .finRetransmit, .finUnacked,
-            .lastAckLost, .reset, .rstInTimeWait, .timeWaitReuse, .truncated, .timeWaitPressure,
+            .lastAckLost, .reset, .rstInTimeWait, .rstUnacceptable, .halfOpenPeer, .timeWaitReuse, .truncated,
+            .timeWaitPressure,
             .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk:
             .warning
         case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream,

@@ -34,9 +34,20 @@ public struct HalfConnection: Sendable {
     @CompactTimestamp public var ackedPeerSynTime: Timestamp? = nil
     /// True once this endpoint's first ACK after the peer's SYN-ACK was checked (handshake-bad-ack).
     var handshakeAckChecked = false
+    /// Lowest and highest IP TTL (hop limit) of this endpoint's segments other than RSTs; none while
+    /// `ttlLow > ttlHigh`.
+    var ttlLow: UInt8 = .max
+    var ttlHigh: UInt8 = 0
 
     /// One past the highest sequence number this endpoint has used (SND.MAX as seen on the wire).
     public var highestSequence: SequenceNumber?
+    /// The acknowledgment number of this endpoint's latest segment with the ACK bit (RSTs aside): its RCV.NXT
+    /// as last shown, which a RST from the peer must match (RFC 5961 3.2).
+    public var lastAckSent: SequenceNumber?
+    /// Seconds between this endpoint's last two pure SYNs (0 after one), and the time of the latest: whether a
+    /// SYN with a new ISN is a retry of the same attempt or a new one (`Connection.isNewIncarnation`).
+    var lastSynInterval: Float = 0
+    @CompactTimestamp var lastSynTime: Timestamp? = nil
     /// Sequence number the FIN occupies, with its frame and time.
     public var finSequence: SequenceNumber?
     @CompactFrame public var finFrame: Int? = nil
@@ -67,6 +78,14 @@ public struct HalfConnection: Sendable {
     mutating func advanceHighestSequence(past segment: Segment) {
         let segmentEnd = segment.sequence + segment.sequenceLength
         if highestSequence.map({ $0 < segmentEnd }) ?? true { highestSequence = segmentEnd }
+    }
+
+    /// Notes what a segment other than a RST shows of this endpoint: its latest ACK and its IP TTL.
+    @inline(__always)
+    mutating func noteIP(_ segment: Segment) {
+        if segment.flags.contains(.ack) { lastAckSent = segment.acknowledgment }
+        if segment.ttl < ttlLow { ttlLow = segment.ttl }
+        if segment.ttl > ttlHigh { ttlHigh = segment.ttl }
     }
 
     /// Records a state change the state machine (`StateMachine`) decided; entering TIME_WAIT also notes when.

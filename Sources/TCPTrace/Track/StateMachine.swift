@@ -13,7 +13,7 @@
 /// | ACK of the peer's FIN        | `ackOfFin`         |
 /// | data                         | `data` (findings only: data changes no state) |
 /// | FIN                          | `fin`              |
-/// | RST                          | `reset`            |
+/// | RST                          | `reset` (acceptable or not: `resetPosition`, `abortStalePeer`; then `resetConnection`) |
 ///
 /// `HalfConnection.enter` only records a transition these functions decide. Zeek's shadow endpoint states
 /// (for `conn_state` and `history`) are kept apart, in `ZeekHistory`. No function here does I/O: findings are
@@ -30,7 +30,7 @@ enum StateMachine {
             midStream(at, sender: &sender, peer: &peer)
         }
         if flags.contains(.rst) {
-            reset(at, sender: &sender, peer: &peer, facts: &facts, found: &found)
+            reset(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
         } else if flags.contains(.syn) {
             if flags.contains(.ack) {
                 synAck(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
@@ -39,7 +39,7 @@ enum StateMachine {
             }
         } else {
             if flags.contains(.ack) {
-                ackOfSyn(segment.acknowledgment, at, sender: &sender, peer: &peer, found: &found)
+                ackOfSyn(segment.acknowledgment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
                 ackOfFin(segment.acknowledgment, at, sender: &sender, peer: &peer, found: &found)
             }
             if segment.payloadLength > 0 { data(segment, sender: sender, peer: peer, facts: &facts, found: &found) }
@@ -62,6 +62,8 @@ enum StateMachine {
         facts: inout ConnectionFacts, found: inout FoundFindings
     ) {
         sender.synCount += 1
+        if let last = sender.lastSynTime { sender.lastSynInterval = Float(max(0, last.interval(to: at.time))) }
+        sender.lastSynTime = at.time
         if segment.payloadLength > 0 {
             found.add(
                 .synWithData,
@@ -134,12 +136,22 @@ enum StateMachine {
             facts.clientIndex = 1 - at.sender
             facts.roleEvidence = .synAck
         }
+        // The SYN-ACK acknowledges the peer's SYN at ISN + 1, or past the data the SYN carried (TCP Fast Open,
+        // RFC 7413: ISS < SEG.ACK ≤ SND.NXT).
+        var acknowledgesSyn = false
         if let peerISN = peer.isn {
             let expected = peerISN + 1
-            if segment.acknowledgment != expected {
+            let ack = segment.acknowledgment
+            acknowledgesSyn = ack == expected || (peerISN < ack && !((peer.highestSequence ?? expected) < ack))
+            if !acknowledgesSyn && peer.state == .synSent {
+                // Not an answer to the peer's SYN (an old duplicate's, RFC 9293 figure 8): the peer's RST at
+                // this ACK is expected next; without it this is handshake-bad-ack (`Connection.settleEvidence`).
+                facts.staleAnswer = StaleAnswer(
+                    frame: at.frame, time: at.time, sender: at.sender, acknowledgment: ack, isSynAck: true)
+            } else if !acknowledgesSyn {
                 found.add(
                     .handshakeBadAck,
-                    "SYN-ACK acknowledges \(segment.acknowledgment), expected ISN \(peerISN) + 1 = \(expected) "
+                    "SYN-ACK acknowledges \(ack), expected ISN \(peerISN) + 1 = \(expected) "
                         + "(the SYN consumes one sequence number)")
             } else {
                 sender.ackedPeerSynFrame = at.frame
@@ -149,7 +161,7 @@ enum StateMachine {
         if sender.state == .closed || sender.state == .synSent {
             sender.enter(.synReceived, frame: at.frame, time: at.time)
         }
-        if segment.acknowledgment == peer.isn.map({ $0 + 1 }) && peer.state != .closed {
+        if acknowledgesSyn && peer.state != .closed {
             // The peer's SYN is acknowledged: SYN_SENT (or SYN_RECEIVED in a simultaneous open) -> ESTABLISHED.
             peer.enter(.established, frame: at.frame, time: at.time)
         }
@@ -161,10 +173,19 @@ enum StateMachine {
     /// unless the peer has already sent data beyond it. SYN_RECEIVED (and SYN_SENT) -> ESTABLISHED.
     private static func ackOfSyn(
         _ ack: SequenceNumber, _ at: SegmentContext, sender: inout HalfConnection, peer: inout HalfConnection,
-        found: inout FoundFindings
+        facts: inout ConnectionFacts, found: inout FoundFindings
     ) {
         // Read first: nearly every ACK comes after the handshake, and this is the whole cost for them.
         guard sender.ackedPeerSynFrame == nil, let peerISN = peer.isn else { return }
+        if peer.state == .synSent, sender.synAckFrame == nil, sender.synFrame == nil,
+            ack < peerISN + 1 || (peer.highestSequence ?? peerISN + 1) < ack
+        {
+            // A plain ACK that does not acknowledge the SYN: the peer still holds an older connection on this
+            // 4-tuple (RFC 9293 3.5, figure 9); the SYN_SENT side answers with a RST at this ACK.
+            facts.staleAnswer = StaleAnswer(
+                frame: at.frame, time: at.time, sender: at.sender, acknowledgment: ack, isSynAck: false)
+            return
+        }
         if peer.synAckFrame != nil, !sender.handshakeAckChecked {
             sender.handshakeAckChecked = true
             let expected = peerISN + 1
@@ -183,7 +204,6 @@ enum StateMachine {
             sender.enter(.established, frame: at.frame, time: at.time)
         }
         if peer.state == .synReceived { peer.enter(.established, frame: at.frame, time: at.time) }
-        ZeekHistory.synAcknowledged(sender: &sender.zeekState, peer: &peer.zeekState)
     }
 
     /// The ACK that covers the peer's FIN (FIN seq + 1, RFC 9293 3.4): the peer leaves FIN_WAIT_1 for
@@ -332,14 +352,125 @@ enum StateMachine {
 
     // MARK: Reset
 
-    /// A RST closes both endpoints. The first one decides how the connection ended: refused (the answer to a
-    /// SYN), a stale SYN (the answer to a SYN-ACK), TIME-WAIT assassination (RFC 1337), or a reset.
+    /// A RST. Whether it resets depends on what its receiver does with it (RFC 9293 3.10.7):
+    /// - a SYN_SENT endpoint's RST at the ACK of a stale answer aborts the peer's old state, not the attempt
+    ///   (3.5, figures 8 and 9: `abortStalePeer`);
+    /// - to a receiver in SYN_SENT, only a RST that acknowledges its SYN resets, ISS < SEG.ACK ≤ SND.NXT
+    ///   (3.10.7.3); any other is ignored;
+    /// - otherwise (RFC 5961 3.2, `resetPosition`) a RST at RCV.NXT resets, one outside the window is ignored,
+    ///   and one inside it but not exact is answered by a challenge ACK: the capture's evidence decides it later
+    ///   (`PendingReset`, `Connection.settleEvidence`).
+    /// Every RST that does not reset is `rst-unacceptable`. The first RST that resets decides how the
+    /// connection ended (`resetConnection`).
     private static func reset(
-        _ at: SegmentContext, sender: inout HalfConnection, peer: inout HalfConnection,
+        _ segment: Segment, _ at: SegmentContext, sender: inout HalfConnection, peer: inout HalfConnection,
         facts: inout ConnectionFacts, found: inout FoundFindings
     ) {
         sender.rstCount += 1
-        guard facts.resetFrame == nil else { return }
+        guard facts.resetFrame == nil, facts.pendingReset == nil else { return }
+        let ttl = TTLMismatch.check(segment.ttl, low: sender.ttlLow, high: sender.ttlHigh)
+        let note = ttl?.note ?? ""
+        if let stale = facts.staleAnswer, stale.sender != at.sender, sender.state == .synSent,
+            segment.sequence == stale.acknowledgment
+        {
+            facts.staleAnswer = nil
+            abortStalePeer(stale, at, sender: &sender, peer: &peer, found: &found, note: note)
+            return
+        }
+        if peer.state == .synSent, let isn = peer.isn {
+            let next = peer.highestSequence ?? isn + 1
+            let ack = segment.acknowledgment
+            guard segment.flags.contains(.ack), isn < ack, !(next < ack) else {
+                let why =
+                    segment.flags.contains(.ack)
+                    ? "its ACK \(ack) is not in ISS \(isn) < SEG.ACK ≤ SND.NXT \(next)" : "it has no ACK bit"
+                found.add(
+                    .rstUnacceptable,
+                    "does not acknowledge the SYN (frame \(frameText(peer.synFrame))): \(why) (RFC 9293 "
+                        + "3.10.7.3); ignored, the SYN_SENT side stays" + note)
+                return
+            }
+        } else if sender.state != .timeWait, peer.state != .timeWait, peer.state != .closed,
+            let position = resetPosition(segment.sequence, sender: sender, peer: peer)
+        {
+            switch position {
+            case .exact:
+                break
+            case .outside(let expected, let edge):
+                let window = edge.map { " (window to \($0))" } ?? ""
+                found.add(
+                    .rstUnacceptable,
+                    "outside the receiver's window: sequence \(segment.sequence), RCV.NXT \(expected)\(window) "
+                        + "(RFC 5961 3.2); ignored" + note)
+                return
+            case .inWindow(let expected):
+                facts.pendingReset = PendingReset(
+                    frame: at.frame, time: at.time, sender: at.sender, sequence: segment.sequence,
+                    expected: expected, ttl: ttl)
+                return
+            }
+        }
+        resetConnection(at, sender: &sender, peer: &peer, facts: &facts, found: &found, note: note)
+    }
+
+    /// Where a RST's sequence number lies against its receiver's RCV.NXT (RFC 5961 3.2). RCV.NXT is not on the
+    /// wire: it is the receiver's latest ACK, or the sender's next sequence number when all it sent arrived;
+    /// a RST at either is exact. Behind the latest ACK is outside the window (RCV.NXT never moves back), and
+    /// so is at or past the right edge the receiver last advertised, when its window is known (a window scale
+    /// is only known from the SYNs). nil when neither number is known.
+    static func resetPosition(
+        _ sequence: SequenceNumber, sender: borrowing HalfConnection, peer: borrowing HalfConnection
+    ) -> ResetPosition? {
+        let acked = peer.lastAckSent
+        let sent = sender.highestSequence
+        guard let base = acked ?? sent else { return nil }
+        if sequence == acked || sequence == sent { return .exact }
+        if sequence < base { return .outside(expected: base, edge: nil) }
+        let windowKnown =
+            peer.stats.windowCount > 0 && acked != nil && (peer.synFrame != nil || peer.synAckFrame != nil)
+        if windowKnown, let edge = peer.stats.rightEdge, !(sequence < edge) {
+            return .outside(expected: base, edge: edge)
+        }
+        return .inWindow(expected: base)
+    }
+
+    /// The SYN_SENT side's RST at the ACK of a stale answer (RFC 9293 3.5): the peer's old state is aborted
+    /// (back to LISTEN, or CLOSED) and the attempt goes on; the handshake that follows completes this connection.
+    private static func abortStalePeer(
+        _ stale: StaleAnswer, _ at: SegmentContext, sender: inout HalfConnection, peer: inout HalfConnection,
+        found: inout FoundFindings, note: String
+    ) {
+        ZeekHistory.restartAfterStaleAbort(&sender.zeekState, &peer.zeekState)
+        if stale.isSynAck {
+            found.add(
+                .staleSyn,
+                "the SYN-ACK at frame \(stale.frame) acknowledged \(stale.acknowledgment), not this endpoint's SYN "
+                    + "(ISN \(sender.isn.map { "\($0)" } ?? "?") + 1): it answered an old duplicate SYN; this RST at "
+                    + "its ACK sent the peer back to LISTEN and the attempt goes on (RFC 9293 3.5, figure 8)" + note)
+            // That SYN-ACK belonged to the old SYN: the peer's handshake starts again.
+            peer.synAckFrame = nil
+            peer.synAckTime = nil
+            peer.isn = nil
+            peer.synOptions = nil
+            peer.highestSequence = nil
+            peer.lastAckSent = nil
+            peer.enter(.closed, frame: at.frame, time: at.time)
+        } else {
+            found.add(
+                .halfOpenPeer,
+                "the peer answered the SYN with an ACK (frame \(stale.frame), ACK \(stale.acknowledgment)) of an "
+                    + "older connection it still held, half-open; this RST at that ACK aborted it and the attempt "
+                    + "goes on (RFC 9293 3.5, figure 9)" + note)
+        }
+    }
+
+    /// A RST that resets closes both endpoints. The first one decides how the connection ended: refused (the
+    /// answer to a SYN), a stale SYN (the answer to a SYN-ACK), TIME-WAIT assassination (RFC 1337), or a reset.
+    /// `note` ends the finding's text (why it was taken to reset, a TTL that differs).
+    static func resetConnection(
+        _ at: SegmentContext, sender: inout HalfConnection, peer: inout HalfConnection,
+        facts: inout ConnectionFacts, found: inout FoundFindings, note: String
+    ) {
         facts.resetFrame = at.frame
         facts.resetTime = at.time
         facts.resetSender = at.sender
@@ -354,18 +485,18 @@ enum StateMachine {
             let role: Role = holder == facts.clientIndex ? .client : .server
             found.add(
                 .rstInTimeWait,
-                "RST while the \(role.rawValue) holds TIME_WAIT (RFC 1337: TIME-WAIT assassination)")
+                "RST while the \(role.rawValue) holds TIME_WAIT (RFC 1337: TIME-WAIT assassination)" + note)
         } else if peer.synFrame != nil, sender.synAckFrame == nil, sender.synFrame == nil,
             peer.ackedPeerSynFrame == nil
         {
-            found.add(.refused, "SYN (frame \(frameText(peer.synFrame))) answered by RST: connection refused")
+            found.add(.refused, "SYN (frame \(frameText(peer.synFrame))) answered by RST: connection refused" + note)
         } else if peer.synAckFrame != nil, sender.ackedPeerSynFrame == nil, sender.synAckFrame == nil {
             found.add(
                 .staleSyn,
                 "the SYN-ACK (frame \(frameText(peer.synAckFrame))) was answered by RST: the SYN it answered was "
-                    + "not this endpoint's current one (an old duplicate SYN)")
+                    + "not this endpoint's current one (an old duplicate SYN)" + note)
         } else {
-            found.add(.reset, "RST sent in \(senderState.rawValue) (peer in \(peerState.rawValue))")
+            found.add(.reset, "RST sent in \(senderState.rawValue) (peer in \(peerState.rawValue))" + note)
         }
         sender.enter(.closed, frame: at.frame, time: at.time)
         peer.enter(.closed, frame: at.frame, time: at.time)

@@ -119,6 +119,12 @@ public struct Tracker: ~Copyable {
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         if let index = current[key], isDue(index) { finalize(index) }
+        if segment.checksum.isBad {
+            // Counted on its connection (Zeek's `c`), never used for state nor to start a connection.
+            guard let index = current[key] else { return 0 }
+            cells[index].pointee.countBadChecksum(segment)
+            return slotIDs[index]
+        }
         guard let index = current[key] else {
             if !segment.flags.contains(.syn), isLateSegment(segment, key: key, time: time) {
                 lateSegments += 1
@@ -128,7 +134,7 @@ public struct Tracker: ~Copyable {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)
         }
         if segment.flags.contains(.syn) && !segment.flags.contains(.ack) && !segment.flags.contains(.rst),
-            cells[index].pointee.isNewIncarnation(segment)
+            cells[index].pointee.isNewIncarnation(segment, at: time)
         {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }

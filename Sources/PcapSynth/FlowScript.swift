@@ -19,6 +19,10 @@ public struct FlowScript: Sendable {
     public var step: Int64 = 1_000_000
     /// IPv4 TTL or IPv6 hop limit of the segments sent (a test of a forged RST changes it for one segment).
     public var ttl: UInt8 = 64
+    /// Write correct IPv4 header and TCP checksums (left zero otherwise); `corruptNext` spoils the next
+    /// segment's TCP checksum (then resets itself).
+    public var fillsChecksums = false
+    public var corruptNext = false
 
     public init(
         client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
@@ -64,10 +68,12 @@ public struct FlowScript: Sendable {
             payload: Array(repeating: 0x61, count: payload))
         let source = fromClient ? clientAddress : serverAddress
         let destination = fromClient ? serverAddress : clientAddress
-        let ip =
+        var ip =
             isIPv6
             ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp, hopLimit: ttl)
             : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp, ttl: ttl)
+        if fillsChecksums || corruptNext { ip = PacketBuilder.fillChecksums(ip, corrupt: corruptNext) }
+        corruptNext = false
         let etherType: UInt16 = isIPv6 ? 0x86DD : 0x0800
         let frame: [UInt8]
         switch link {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Builds packet bytes layer by layer. Checksums are left zero: the analyzer does not verify them.
+/// Builds packet bytes layer by layer. Checksums are left zero (the analyzer verifies them only with
+/// `--verify-checksums`) unless `fillChecksums` fills them in.
 public enum PacketBuilder {
     /// TCP flag bits.
     public enum Flag {
@@ -41,6 +42,47 @@ public enum PacketBuilder {
         h += [offset << 4 | UInt8(flags >> 8 & 1), UInt8(flags & 0xff)]
         h += be16(window) + [0, 0] + [0, 0]
         return h + opts + payload
+    }
+
+    /// Fills in the IPv4 header checksum and the TCP checksum (pseudo-header, header, payload) of an IP
+    /// packet carrying TCP directly (no IPv6 extension headers); `corrupt` flips the TCP checksum's bits.
+    public static func fillChecksums(_ packet: [UInt8], corrupt: Bool = false) -> [UInt8] {
+        var p = packet
+        let tcp: Int
+        var pseudo: [UInt8]
+        if p[0] >> 4 == 4 {
+            let headerLength = Int(p[0] & 0x0f) * 4
+            p[10] = 0
+            p[11] = 0
+            let ipSum = checksum(Array(p[0..<headerLength]))
+            p[10] = UInt8(ipSum >> 8)
+            p[11] = UInt8(ipSum & 0xff)
+            tcp = headerLength
+            pseudo = Array(p[12..<20]) + [0, 6] + be16(UInt16(p.count - tcp))
+        } else {
+            tcp = 40
+            pseudo = Array(p[8..<40]) + be32(UInt32(p.count - tcp)) + [0, 0, 0, 6]
+        }
+        p[tcp + 16] = 0
+        p[tcp + 17] = 0
+        var sum = checksum(pseudo + Array(p[tcp...]))
+        if corrupt { sum = ~sum }
+        p[tcp + 16] = UInt8(sum >> 8)
+        p[tcp + 17] = UInt8(sum & 0xff)
+        return p
+    }
+
+    /// The Internet checksum (RFC 1071): the one's complement of the one's complement sum of 16-bit words.
+    static func checksum(_ bytes: [UInt8]) -> UInt16 {
+        var sum: UInt32 = 0
+        var i = 0
+        while i + 1 < bytes.count {
+            sum += UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
+            i += 2
+        }
+        if i < bytes.count { sum += UInt32(bytes[i]) << 8 }
+        while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
+        return ~UInt16(sum)
     }
 
     /// An IPv4 header (with optional options) in front of `payload`.

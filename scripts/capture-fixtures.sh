@@ -35,7 +35,7 @@ PORT=8080
 
 ALL=(lo-ipv4 any-sll2 any-sll lo-ipv6 vlan qinq nano lo-ipv4.pcapng snaplen-60 rotated truncated
      close-4way-client-first close-4way-server-first close-3way half-close close-simultaneous
-     refused syn-retransmit synack-retransmit half-open fin-retransmit last-ack-lost
+     refused syn-retransmit synack-retransmit half-open half-open-peer fin-retransmit last-ack-lost
      rst-client rst-server tw-reuse-client tw-reuse-server ipv6-close mid-stream
      tw-churn-client-closes tw-churn-server-closes
      bulk-loss-mid bulk-loss-after zero-window keepalive)
@@ -452,6 +452,71 @@ case_half-open() {
     client fx-cli $SRV --src-port 41009 --steps "sleep:9,close"
     finish_capture
     stop "$srv" TERM   # its accept() never returns: the handshake never completes at the server
+}
+
+# half-open-peer (RFC 9293 3.5, figure 9): the client, in SYN-SENT, gets an ACK that does not acknowledge its
+# SYN -- as from a server that still holds an older, half-open connection on the same 4-tuple.  Its kernel
+# answers <SEQ=SEG.ACK><CTL=RST> (no ACK bit), stays in SYN-SENT and sends its SYN again; the real server
+# answers that one and the connection goes on.  fx-cli -- fx-srv (one veth, topo_direct):
+#  1. fx-srv: iptables -I INPUT 1 ... --syn -j DROP (the client's first SYN never reaches the listener);
+#  2. the client connects from port $HOP_PORT; once the rule's counter shows the dropped SYN (the client is in
+#     SYN-SENT), the rule is deleted -- before the ACK is sent: the SYN-SENT side retransmits its SYN 2 jiffies
+#     after such an ACK (tcp_rcv_synsent_state_process, Linux commit 9603d47bad46, 2020), not after the 1 s
+#     RTO, and that retransmission must pass;
+#  3. a raw socket in fx-srv (IPPROTO_RAW, IP header included, checksums computed here) sends
+#     10.99.4.2:8080 -> 10.99.4.1:$HOP_PORT, flags ACK only, seq $HOP_SEQ, ack $HOP_ACK (anything but the
+#     client's ISN + 1; the ISN is not needed).
+# Client side capture (cli0, filter tcp).  Then request/response and a client-first four-way close.
+HOP_SEQ=3000000
+HOP_ACK=12345678
+HOP_PORT=41022
+case_half-open-peer() {
+    local f=$1 c i n=0
+    topo_direct
+    capture fx-cli cli0 "$f" tcp
+    server fx-srv $DSRV --steps "$SERVER_REQ,eof,sleep:0.2,close"
+    nsx fx-srv iptables -I INPUT 1 -p tcp -s $DCLI -d $DSRV --dport $PORT --syn -m comment --comment fxsyn -j DROP \
+        || die iptables
+    log "  fx-srv: iptables -I INPUT 1 -p tcp -s $DCLI -d $DSRV --dport $PORT --syn -j DROP"
+    bg ip netns exec fx-cli "${APP[@]}" client --addr $DSRV --port $PORT --src-port $HOP_PORT \
+        --steps "$CLIENT_REQ,sleep:0.1,close"
+    c=$LAST
+    for i in $(seq 200); do   # until the first SYN has been dropped
+        n=$(nsx fx-srv iptables -L INPUT -v -x -n | awk '/fxsyn/ {print $1}')
+        [ "${n:-0}" -ge 1 ] && break
+        sleep 0.01
+    done
+    nsx fx-srv iptables -D INPUT -p tcp -s $DCLI -d $DSRV --dport $PORT --syn -m comment --comment fxsyn -j DROP
+    log "  fx-srv: the rule dropped ${n:-0} SYN(s), deleted; raw ACK seq $HOP_SEQ ack $HOP_ACK to $DCLI:$HOP_PORT"
+    nsx fx-srv python3 - $DSRV $PORT $DCLI $HOP_PORT $HOP_SEQ $HOP_ACK <<'PYEOF' || die "raw ACK"
+import socket, struct, sys
+src, sport, dst, dport, seq, ack = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), \
+    int(sys.argv[5]), int(sys.argv[6])
+
+
+def csum(b):  # RFC 1071 Internet checksum
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+# TCP: no options (data offset 5), flags ACK only, window 502; checksum over pseudo header + segment
+tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, 0x10, 502, 0, 0)
+pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+# IPv4: DF, TTL 64, id 0 (the kernel picks one)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, socket.IPPROTO_TCP, 0,
+                 socket.inet_aton(src), socket.inet_aton(dst))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)  # IPPROTO_RAW: IP header included
+s.sendto(ip + tcp, (dst, 0))
+print("raw ACK %s:%d -> %s:%d seq %d ack %d sent" % (src, sport, dst, dport, seq, ack), file=sys.stderr)
+PYEOF
+    reap "$c"; reap "$SERVER"
+    finish_capture
 }
 case_fin-retransmit() {
     local f=$1

@@ -36,7 +36,7 @@ ORDER = ["lo-ipv4.pcap", "any-sll2.pcap", "any-sll.pcap", "lo-ipv6.pcap", "vlan.
          "rotated-1.pcap", "rotated-2.pcap", "rotated-3.pcap", "truncated.pcap",
          "close-4way-client-first.pcap", "close-4way-server-first.pcap", "close-3way.pcap",
          "half-close.pcap", "close-simultaneous.pcap", "refused.pcap", "syn-retransmit.pcap",
-         "synack-retransmit.pcap", "half-open.pcap", "fin-retransmit.pcap",
+         "synack-retransmit.pcap", "half-open.pcap", "half-open-peer.pcap", "fin-retransmit.pcap",
          "last-ack-lost.pcap", "rst-client.pcap", "rst-server.pcap", "tw-reuse-client.pcap",
          "tw-reuse-server.pcap", "ipv6-close.pcap", "mid-stream.pcap", "zero-window.pcap",
          "keepalive.pcap"]
@@ -331,6 +331,27 @@ def check_keepalive(ps):
     need(not any(p.len > 1 and probes[0].fr < p.fr < probes[-1].fr for p in ps), "data between the probes")
 
 
+def check_half_open_peer(ps):
+    """half-open-peer (RFC 9293 3.5, figure 9), client side: 1 SYN; 2 a server ACK (nothing else) whose ack is
+    not the client's ISN + 1; 3 the client's RST with seq = that ack and no ACK bit (<SEQ=SEG.ACK><CTL=RST>);
+    4 the SYN again, same ISN; 5 SYN-ACK acknowledging ISN + 1; 6 ACK; then data both ways and a client-first
+    four-way close, no other RST."""
+    need(len(ps) >= 6, "%d frames" % len(ps))
+    syn, old, rst, syn2, sa, ack = ps[:6]
+    need(syn.c2s and syn.flags == SYN, "frame 1 not the client SYN")
+    isn = syn.seqraw
+    need(not old.c2s and old.flags == ACK and old.len == 0, "frame 2 not a bare ACK from the server")
+    need(old.ackraw != (isn + 1) % 2 ** 32, "frame 2 acknowledges the SYN")
+    need(rst.c2s and rst.flags == RST, "frame 3 not a client RST without ACK")
+    need(rst.seqraw == old.ackraw and rst.len == 0, "RST seq %d, want the ACK's ack %d" % (rst.seqraw, old.ackraw))
+    need(syn2.c2s and syn2.flags == SYN and syn2.seqraw == isn, "frame 4 not the same SYN again")
+    need(not sa.c2s and sa.flags == SYN | ACK and sa.ackraw == (isn + 1) % 2 ** 32, "frame 5 not the SYN-ACK")
+    need(ack.c2s and ack.pure_ack and ack.ackraw == (sa.seqraw + 1) % 2 ** 32, "frame 6 not the handshake ACK")
+    need(sum(1 for p in ps if p.has(SYN)) == 3, "more SYNs")
+    need(not any(p.has(RST) for p in ps[3:]), "another RST")
+    check_4way(ps[3:], True)
+
+
 def check(name, files):
     ps = tshark_rows(files[0]) if files else []
     lt = linktype(files[0]) if files else None
@@ -423,6 +444,8 @@ def check(name, files):
         need(len(sas) >= 3 and len({p.seqraw for p in sas}) == 1, "fewer than 2 SYN-ACK retransmissions")
         need(not any(p.c2s and p.has(ACK) for p in ps), "a client ACK reached the server")
         need(len(ps) == 1 + len(sas), "other frames present")
+    elif name == "half-open-peer":
+        check_half_open_peer(ps)
     elif name == "fin-retransmit":
         basic(ps)
         cf = fins(ps, True)

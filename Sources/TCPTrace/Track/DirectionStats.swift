@@ -47,6 +47,15 @@ public struct DirectionStats: Sendable {
 
     public init() {}
 
+    /// Forgets what this endpoint advertised as a receiver (its ACK, window and right edge): they belonged
+    /// to a stale connection (`StateMachine.abortStalePeer`).
+    mutating func forgetReceiverState() {
+        lastAck = nil
+        lastWindow = 0
+        rightEdge = nil
+        duplicateAcks = 0
+    }
+
     public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }
 
     mutating func observeWindow(_ scaled: UInt64) {

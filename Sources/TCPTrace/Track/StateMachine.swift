@@ -441,6 +441,11 @@ enum StateMachine {
         found: inout FoundFindings, note: String
     ) {
         ZeekHistory.restartAfterStaleAbort(&sender.zeekState, &peer.zeekState)
+        // What the stale answer showed of the peer belonged to the old state: its sequence numbers, its ACK
+        // and window are forgotten (the handshake that follows sets them anew).
+        peer.highestSequence = nil
+        peer.lastAckSent = nil
+        peer.stats.forgetReceiverState()
         if stale.isSynAck {
             found.add(
                 .staleSyn,
@@ -452,8 +457,6 @@ enum StateMachine {
             peer.synAckTime = nil
             peer.isn = nil
             peer.synOptions = nil
-            peer.highestSequence = nil
-            peer.lastAckSent = nil
             peer.enter(.closed, frame: at.frame, time: at.time)
         } else {
             found.add(

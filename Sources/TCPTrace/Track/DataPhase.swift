@@ -1,4 +1,5 @@
 enum DataPhase {
+    @inline(__always)
     static func run(
         _ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
         context: DataPhaseContext, time: Timestamp, found: inout FoundFindings

@@ -46,6 +46,20 @@ struct ZeekHistory: Sendable {
         let flags = segment.flags
         let syn = flags.contains(.syn), fin = flags.contains(.fin), rst = flags.contains(.rst)
         let seq = segment.sequence.rawValue
+        if !(syn || fin || rst) && state == .established && peer == .established && segment.window != 0 {
+            // The common case, data or an ACK between established endpoints: no state changes, only `d`/`a`,
+            // `t` and `g` can be written (the same rules as below, without the rest).
+            append(segment.payloadLength > 0 ? UInt8(ascii: "d") : UInt8(ascii: "a"), sender: s)
+            if segment.payloadLength > 0, let highest = before.senderHighest,
+                !(highest < segment.sequence + segment.payloadLength)
+            {
+                if Self.countReachesScale(&retransmissions, sender: s) { addScaled(UInt8(ascii: "t"), sender: s) }
+            }
+            if flags.contains(.ack), let peerHighest = before.peerHighest, peerHighest < segment.acknowledgment {
+                gap(segment.acknowledgment, peerHighest: peerHighest, peerFin: before.peerFin, sender: s)
+            }
+            return
+        }
         // update_history: one control letter, or data, or a pure ACK.
         switch (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0) {
         case 0:
@@ -82,18 +96,25 @@ struct ZeekHistory: Sendable {
         updateStates(segment, sender: s, state: &state, peer: &peer)
         // The reassembler's Gap: the peer's data acknowledged but never seen, while both sides are
         // established or cleanly closing; the letter is the peer's.
-        if flags.contains(.ack) && !rst, let peerHighest = before.peerHighest {
-            var ack = segment.acknowledgment
-            if let peerFin = before.peerFin, peerFin < ack { ack = peerFin }
-            let p = 1 - s
-            let counted = SequenceNumber(p == 0 ? gapAcked.0 : gapAcked.1)
-            if peerHighest < ack, counted < ack || counted == SequenceNumber(0),
-                state == .established || state == .closed, peer == .established || peer == .closed
-            {
-                if p == 0 { gapAcked.0 = ack.rawValue } else { gapAcked.1 = ack.rawValue }
-                if Self.countReachesScale(&gaps, sender: p) { addScaled(UInt8(ascii: "g"), sender: p) }
-            }
+        if flags.contains(.ack) && !rst, let peerHighest = before.peerHighest,
+            state == .established || state == .closed, peer == .established || peer == .closed
+        {
+            gap(segment.acknowledgment, peerHighest: peerHighest, peerFin: before.peerFin, sender: s)
         }
+    }
+
+    /// An acknowledgment from `s` past the peer's data seen (`peerHighest`; clamped at the peer's FIN) is a
+    /// content gap in the peer's data, counted once per acknowledgment that moves past the last one counted.
+    private mutating func gap(
+        _ acknowledgment: SequenceNumber, peerHighest: SequenceNumber, peerFin: SequenceNumber?, sender s: Int
+    ) {
+        var ack = acknowledgment
+        if let peerFin, peerFin < ack { ack = peerFin }
+        let p = 1 - s
+        let counted = SequenceNumber(p == 0 ? gapAcked.0 : gapAcked.1)
+        guard peerHighest < ack, counted < ack || counted == SequenceNumber(0) else { return }
+        if p == 0 { gapAcked.0 = ack.rawValue } else { gapAcked.1 = ack.rawValue }
+        if Self.countReachesScale(&gaps, sender: p) { addScaled(UInt8(ascii: "g"), sender: p) }
     }
 
     /// A segment with a bad checksum: Zeek writes `c` (scaled) and analyses nothing else of it.

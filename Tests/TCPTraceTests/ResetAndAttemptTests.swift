@@ -223,6 +223,64 @@ import Testing
         return sink.box.connections.sorted { $0.id < $1.id }
     }
 
+    @Test func resentFinsOfAnUnacknowledgedCloseStayWithTheConnection() throws {
+        // 1-3 handshake; 4 server FIN; 5 client ACK; 6 client FIN, never acknowledged; 7 and 8 the client's FIN
+        // again 20 s and 40 s later (its backed-off retries): inside 2·MSL of silence, the same connection.
+        var f = FlowScript()
+        f.handshake()
+        f.fin(.server)
+        f.ack(.client)
+        f.fin(.client)
+        f.fin(.client, seq: 1001, after: 20_000_000_000)
+        f.fin(.client, seq: 1001, after: 20_000_000_000)
+        for mode in ["batch", "stream"] {
+            let all = try analyzeIn(mode, f.bytes)
+            #expect(all.count == 1 && all[0].lastFrame == 8, "\(mode)")
+            #expect(codes(all[0]) == ["fin-unacked@6", "fin-retransmit@7", "fin-retransmit@8"], "\(mode)")
+        }
+    }
+
+    @Test func aResetOnATimeWaitTupleIsALateSegment() throws {
+        // 1-3 handshake; 4-7 four-way close (client TIME_WAIT); 8 a RST from the server 10 s later, past the
+        // linger and inside 2·MSL: counted in the note, no connection of its own, in every mode.
+        var f = FlowScript()
+        f.handshake()
+        f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+        f.rst(.server, withAck: false, seq: 77, after: 10_000_000_000)
+        let path = try temporaryFile(f.bytes)
+        let batch = try Analyzer.analyze(paths: [path])
+        #expect(batch.connections.count == 1)
+        #expect(batch.input.notes.contains(Tracker.lateSegmentsNote(1, resets: 1)))
+        #expect(try analyzeIn("stream", f.bytes).count == 1)
+    }
+
+    @Test func onePacketStampedInTheFutureSplitsNothingElse() throws {
+        // Two connections exchange data every 100 ms; between them, a lone segment of a third 4-tuple is
+        // stamped a day ahead (a damaged or merged capture). A sweep trusts a time only when the next segment
+        // agrees, so the two are not finalized by it: each stays whole.
+        var a = FlowScript(clientPort: 40000, start: 1_700_000_000_000_000_000, link: .raw)
+        var b = FlowScript(clientPort: 40001, start: 1_700_000_000_050_000_000, link: .raw)
+        var stray = FlowScript(clientPort: 40002, start: 1_700_086_400_000_000_000, link: .raw)
+        a.step = 100_000_000
+        b.step = 100_000_000
+        a.handshake()
+        b.handshake()
+        for _ in 0..<6 {
+            a.data(.client, 10)
+            b.data(.client, 10)
+        }
+        stray.data(.client, 10)
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        var records = (timedRecords(a.bytes) + timedRecords(b.bytes)).sorted { $0.1 < $1.1 }
+        records.insert(timedRecords(stray.bytes)[0], at: 8)
+        for (record, time) in records { writer.append(record, at: time) }
+        for mode in ["batch", "stream"] {
+            let all = try analyzeIn(mode, writer.bytes)
+            #expect(all.count == 3, "\(mode)")
+            #expect(all.filter { $0.packets == 9 }.count == 2, "\(mode)")
+        }
+    }
+
     // MARK: Across the wrap
 
     /// Client ISN 2^32 - 2 (its FIN at 2^32 - 1, acknowledged by 0); server ISN 2^32 - 3 with one byte of data

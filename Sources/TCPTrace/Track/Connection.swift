@@ -154,7 +154,17 @@ public struct Connection: Sendable {
         if resetFrame != nil && !isAttemptOnly && !resetAnsweredAttempt {
             return silent > min(2 * options.msl, Tracker.resetLinger)
         }
+        if resetFrame == nil && hasUnacknowledgedFin {
+            // Its sender keeps resending that FIN with a backed-off timer (Linux: tcp_orphan_retries): the
+            // resent FINs stay with the connection for up to 2·MSL of silence.
+            return silent > 2 * options.msl
+        }
         return silent > linger(atMost: longest)
+    }
+
+    /// A side sent a FIN the capture never shows acknowledged.
+    private var hasUnacknowledgedFin: Bool {
+        (sideA.finFrame != nil && sideA.finAckedFrame == nil) || (sideB.finFrame != nil && sideB.finAckedFrame == nil)
     }
 
     /// The RST answered an opening attempt (refused, or a stale SYN-ACK), with nothing else exchanged.

@@ -3,12 +3,13 @@
 /// memory bounded by dropping the oldest half-open attempts first.
 ///
 /// **Connection boundaries are decided at ingest, from packet timestamps alone** (docs/connection-model.md,
-/// "One model in every mode"): the tracker's clock is the latest timestamp seen, and a segment whose
-/// connection is due by that clock (finished and past its linger, or idle past the idle timeout) finalizes it
-/// first and is then judged as a late segment or the start of a new connection. Sweeps, which the tracker
-/// runs itself at points fixed by the packets (`sweepIsDue`), only finalize connections that are due in the
-/// same sense, so every caller (streaming, batch, live, in memory) gets the same connections; the streaming
-/// caller takes finalized connections away as they come (`drainFinalized`), the batch caller at the end.
+/// "One model in every mode"): a segment whose connection is due at the segment's time (finished and past its
+/// linger, or idle past the idle timeout) finalizes it first and is then judged as a late segment or the start
+/// of a new connection. Sweeps, which the tracker runs itself at points fixed by the packets (`sweepIsDue`),
+/// finalize connections due in the same sense at the sweep's clock, so every caller (streaming, batch, live, in
+/// memory) gets the same connections; the streaming caller takes finalized connections away as they come
+/// (`drainFinalized`), the batch caller at the end. The sweep's clock is the earlier of the last two segments'
+/// times: one packet stamped far in the future (a damaged or merged capture) does not finalize everything.
 ///
 /// Connections live in cells (`Storage/ConnectionCells`), one per slot: a slot freed by a finalized connection
 /// is taken by the next new one, so memory stays as large as the most connections held at once (no holes, no
@@ -39,8 +40,9 @@ public struct Tracker: ~Copyable {
     private var timeWaitRecords = TimeWaitRecords()
     /// Ids dropped to stay within the caps since the last `drainDropped()`.
     private var droppedIDs: [Int] = []
-    /// Capture time: the latest packet timestamp seen (a step backwards does not move it back).
+    /// Capture time for sweeps: the earlier of the last two segments' times (`previousTime`, this one's).
     private var clock = Timestamp(nanoseconds: .min)
+    private var previousTime = Timestamp(nanoseconds: .min)
     /// Connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run).
     private var finalized: [Connection] = []
     /// Index in `finalized` of the connection of each 4-tuple finalized in TIME_WAIT, so that a reuse can
@@ -82,9 +84,12 @@ public struct Tracker: ~Copyable {
     /// A segment for a 4-tuple whose connection was already finalized, still inside its 2·MSL window, inside
     /// the old sequence space of its sender (a FIN or an ACK resent after the linger): it belongs to the old
     /// connection, which has been written out, not to a new mid-stream one.
+    /// A RST on a 4-tuple still in TIME_WAIT is late whatever its sequence number (RFC 1337: it would end the
+    /// TIME_WAIT of the side that holds it), and never starts a connection of its own.
     private func isLateSegment(_ segment: Segment, key: FlowKey, time: Timestamp) -> Bool {
-        guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl),
-            let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
+        guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) else { return false }
+        if segment.flags.contains(.rst) { return true }
+        guard let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
         else { return false }
         return !(segment.sequence < space.start) && !(space.end < segment.sequence)
     }
@@ -112,7 +117,8 @@ public struct Tracker: ~Copyable {
     /// connection already finalized (counted in `lateSegments`).
     @discardableResult
     public mutating func ingest(_ segment: Segment, frame: Int, time: Timestamp) -> Int {
-        if clock < time { clock = time }
+        clock = min(time, previousTime)
+        previousTime = time
         segments += 1
         defer { if sweepIsDue() { sweep() } }
         let key = FlowKey(segment)
@@ -120,7 +126,7 @@ public struct Tracker: ~Copyable {
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
         var found = current[key]
-        if let index = found, isDue(index) {
+        if let index = found, isDue(index, at: time) {
             finalize(index)  // (it was current: `finalize` removes it from `current`)
             found = nil
         }
@@ -167,7 +173,8 @@ public struct Tracker: ~Copyable {
     /// Moves the clock to `now` (live capture, when the interface is quiet) and finalizes every connection due
     /// by then. Returns every connection finalized and not yet drained, oldest finalized first.
     public mutating func expire(now: Timestamp) -> [Connection] {
-        if clock < now { clock = now }
+        clock = now
+        previousTime = now
         sweep()
         var done: [Connection] = []
         drainFinalized { done.append($0) }
@@ -189,13 +196,13 @@ public struct Tracker: ~Copyable {
         finalizedInTimeWait.removeAll(keepingCapacity: true)
     }
 
-    /// The connection in slot `i` is due by the clock: finished and silent past its linger, or silent past
-    /// the idle timeout. (Most segments come well inside the shortest of those: tested first, in integers.)
+    /// The connection in slot `i` is due at `now`: finished and silent past its linger, or silent past the
+    /// idle timeout. (Most segments come well inside the shortest of those: tested first, in integers.)
     @inline(__always)
-    private func isDue(_ i: Int) -> Bool {
-        let silent = clock.nanoseconds &- cells[i].pointee.end.nanoseconds
+    private func isDue(_ i: Int, at now: Timestamp) -> Bool {
+        let silent = now.nanoseconds &- cells[i].pointee.end.nanoseconds
         guard silent > quietNanoseconds else { return false }
-        return cells[i].pointee.isDue(now: clock, options: options)
+        return cells[i].pointee.isDue(now: now, options: options)
     }
 
     /// Up to ten times per second of capture time (a connection waits for the sweep after its linger: sweeping
@@ -204,9 +211,10 @@ public struct Tracker: ~Copyable {
     @inline(__always)
     private func sweepIsDue() -> Bool {
         // (In integer nanoseconds: this runs for every segment.)
-        let elapsed = clock.nanoseconds &- lastSweep.nanoseconds
-        if elapsed >= 0 && elapsed < Tracker.sweepInterval { return false }
-        return elapsed >= 1_000_000_000 || elapsed < 0 || (segments - segmentsAtSweep) * 4 >= liveConnections
+        // (A step back in time counts as time passing, as a step forward does.)
+        let elapsed = (clock.nanoseconds &- lastSweep.nanoseconds).magnitude
+        if elapsed < UInt64(Tracker.sweepInterval) { return false }
+        return elapsed >= 1_000_000_000 || (segments - segmentsAtSweep) * 4 >= liveConnections
     }
 
     /// Nanoseconds of capture time between two sweeps (0.1 s).
@@ -218,7 +226,7 @@ public struct Tracker: ~Copyable {
         sweeps += 1
         segmentsAtSweep = segments
         lastSweep = clock
-        for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id && isDue(i) { finalize(i) }
+        for (id, i) in creationQueue[creationHead...] where slotIDs[i] == id && isDue(i, at: clock) { finalize(i) }
         timeWaitRecords.expire(now: clock, window: 2 * options.msl)
     }
 

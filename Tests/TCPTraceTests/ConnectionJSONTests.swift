@@ -177,8 +177,9 @@ import Testing
             ]),
             "zeek": .object(["conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory)]),
             "stats": .object([
-                "client": stats(client, c, handshakeRTT: interval(client.synTime, server.synAckTime)),
-                "server": stats(server, c, handshakeRTT: interval(server.synAckTime, client.ackedPeerSynTime)),
+                // (docs/output.md: never a negative round trip; null across a backward step or crossed SYNs.)
+                "client": stats(client, c, handshakeRTT: roundTrip(client.synTime, server.synAckTime)),
+                "server": stats(server, c, handshakeRTT: roundTrip(server.synAckTime, client.ackedPeerSynTime)),
             ]),
             "findings": .array(c.findings.map { finding($0, c) }),
         ])
@@ -246,6 +247,10 @@ import Testing
             ]
         }
         return .object(members)
+    }
+
+    static func roundTrip(_ from: Timestamp?, _ to: Timestamp?) -> Double? {
+        interval(from, to).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     static func interval(_ from: Timestamp?, _ to: Timestamp?) -> Double? {

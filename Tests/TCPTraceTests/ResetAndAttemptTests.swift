@@ -123,6 +123,80 @@ import Testing
         #expect(c.closeKind == .fourWay && c.resetFrame == nil)
     }
 
+    @Test func anUndecidedResetWaitsTheResetLinger() throws {
+        // The in-window RST (6), then the server sends 50 bytes 2 s later (7): inside the 5 s reset linger the
+        // connection is still held, and the server's data shows the RST did not reset.
+        let bytes = inWindowReset { f in f.data(.server, 50, after: 2_000_000_000) }
+        for mode in ["batch", "stream"] {
+            let all = try analyzeIn(mode, bytes)
+            #expect(all.count == 1 && codes(all[0]) == ["rst-unacceptable@6", "not-closed@7"], "\(mode)")
+        }
+    }
+
+    @Test func aSecondResetAtRcvNxtFromTheSameSenderShowsTheFirstDidNot() throws {
+        // RFC 5961 3.2's own sequence with the challenge ACK missing from the capture: 6 RST at 1151 (in the
+        // window), 7 the client's RST at 1101 (exact): the first did not reset, the second did.
+        let bytes = inWindowReset { f in f.rst(.client, withAck: false, seq: 1101) }
+        let c = try #require(try connections(bytes).first)
+        #expect(codes(c) == ["rst-unacceptable@6", "reset@7"])
+        #expect(c.findings[0].detail.contains("challenge ACK the capture does not show"))
+        #expect(c.resetFrame == 7)
+    }
+
+    @Test func aResetAtTheFinOfAClosingSenderIsAccepted() throws {
+        // 1-3 handshake; 4 client FIN at 1001; 5 server ACK 1002 (server CLOSE_WAIT); 6 client RST at 1001,
+        // RCV.NXT - 1: Linux accepts it in CLOSE_WAIT (tcp_reset_check), as stacks that close with FIN then RST
+        // expect.
+        var f = FlowScript()
+        f.handshake()
+        f.fin(.client)
+        f.ack(.server)
+        f.rst(.client, withAck: false, seq: 1001)
+        let c = try #require(try connections(f.bytes).first)
+        #expect(codes(c) == ["reset@6"] && c.closeKind == .reset)
+    }
+
+    @Test func aReceiverThatHasAcknowledgedIsNotInSynSent() throws {
+        // The capture misses the SYN-ACK: 1 SYN (ISN 1000); 2 the client's ACK 5001 and 3 its data; 4 a RST
+        // from the server without ACK at 5001. The client has acknowledged: it is past SYN_SENT, the RST is
+        // judged against its ACK (exact) and resets.
+        var f = FlowScript()
+        f.syn()
+        f.serverNext = 5001
+        f.ack()
+        f.data(.client, 100)
+        f.rst(.server, withAck: false)
+        let c = try #require(try connections(f.bytes).first)
+        #expect(!codes(c).contains("rst-unacceptable@4") && c.resetFrame == 4)
+    }
+
+    @Test func withoutBothSynsTheWindowDoesNotBoundAReset() throws {
+        // The capture starts at the SYN-ACK (window scale 7 announced, the client's SYN unseen): 1 SYN-ACK,
+        // 2 ACK, 3 server ACK of nothing new with window 100 (really 100 << 7 if the client offered scaling),
+        // 4 a client RST at 1201: past the unscaled edge 1101 but inside the scaled one. Undecided, and nothing
+        // comes back: it reset.
+        var f = FlowScript()
+        f.clientNext = 1001
+        f.synAck(ack: 1001)
+        f.ack()
+        f.send(.server, flags: PacketBuilder.Flag.ack, window: 100)
+        f.rst(.client, withAck: false, seq: 1201)
+        let c = try #require(try connections(f.bytes).first)
+        #expect(codes(c).filter { $0.hasPrefix("rst") || $0.hasPrefix("reset") } == ["reset@4"])
+    }
+
+    @Test func beforeTheReceiversFirstAckNothingIsOutside() throws {
+        // One direction only (the server's data, mid-stream): 1-2 server data 5001-5100, 5101-5200; 3 a RST
+        // from the client's address at 4000. The client's RCV.NXT is unknown: undecided, then it reset.
+        var f = FlowScript()
+        f.serverNext = 5001
+        f.data(.server, 100)
+        f.data(.server, 100)
+        f.rst(.client, withAck: false, seq: 4000)
+        let c = try #require(try connections(f.bytes).first)
+        #expect(!codes(c).contains { $0.hasPrefix("rst-unacceptable") } && c.resetFrame == 3)
+    }
+
     @Test func resetOutsideTheWindowIsIgnored() throws {
         let c = try #require(try connections(scenario("rst-outside-window")).first)
         #expect(codes(c) == ["rst-unacceptable@6"])
@@ -342,9 +416,41 @@ import Testing
 
         let reset = try #require(try connections(wrapped { f in f.rst(.client) }).first)
         #expect(reset.closeKind == .reset && codes(reset) == ["reset@6"])
+
+        let halfClosed = try #require(
+            try connections(
+                wrapped { f in
+                    f.fin(.client); f.ack(.server)
+                }
+            ).first)
+        #expect(halfClosed.closeKind == .halfClosed && halfClosed.server.state == .closeWait)
+        #expect(halfClosed.client.state == .finWait2 && halfClosed.findings.isEmpty)
+
+        let open = try #require(try connections(wrapped { _ in }).first)
+        #expect(open.closeKind == .notClosed && codes(open) == ["not-closed@5"])
     }
 
     // MARK: Smaller rules
+
+    @Test func aHandshakeAcrossABackwardStepHasNoRoundTrip() throws {
+        // 1 SYN at t; 2 SYN-ACK stamped 0.5 s before it; 3 ACK.
+        var f = FlowScript()
+        f.syn()
+        f.synAck(after: -500_000_000)
+        f.ack()
+        let a = try analyze(f.bytes)
+        let c = try #require(a.connections.first)
+        // Dropped: the handshake's round trip (SYN to ACK), the client's SYN-to-SYN-ACK one, the client's idle time.
+        #expect(c.handshakeRTT == nil && c.backwardSamples == 2)
+        var rtts: [Double?] = []
+        for side in [c.clientIndex, c.serverIndex] {
+            DirectionFigures.forEach(c, side) { key, value in
+                if key == .handshakeRTT, case .number(let v) = value { rtts.append(v) }
+            }
+        }
+        // The server's own round trip, SYN-ACK to ACK, lies after the step: 1 ms.
+        #expect(rtts.count == 2 && rtts[0] == nil && rtts[1].map { abs($0 - 0.001) < 1e-9 } == true)
+    }
 
     @Test func aThirdAckPastTheServersDataIsAlsoAnUnseenSegment() throws {
         // 1 SYN, 2 SYN-ACK (server ISN 5000), 3 ACK 5101: 100 bytes the server never sent in the capture.
@@ -379,6 +485,7 @@ import Testing
         let a = try analyze(f.bytes)
         let c = try #require(a.connections.first)
         #expect(c.client.stats.rtt.count == 0)
+        #expect(c.handshakeRTT != nil)
         #expect(c.backwardSamples == 2)  // the RTT sample, and the server's idle time
         #expect(c.server.stats.longestIdle >= 0)
         #expect(a.input.notes.contains { $0.hasPrefix("2 RTT or idle sample(s) spanned a step back in time") })

@@ -30,10 +30,12 @@ public enum DirectionFigures {
     /// member names (`JSONKey`); CSV and `--long` use the same words.
     static func forEach(_ c: Connection, _ index: Int, _ body: (JSONKey, Value) -> Void) {
         let (cl, sv) = (c.clientIndex, c.serverIndex)
-        let handshakeRTT: Double? =
+        let measured: Double? =
             index == cl
             ? c.side(cl, \.synTime).flatMap { syn in c.side(sv, \.synAckTime).map { syn.interval(to: $0) } }
             : c.side(sv, \.synAckTime).flatMap { sa in c.side(cl, \.ackedPeerSynTime).map { sa.interval(to: $0) } }
+        // Across a backward timestamp step there is no round trip to report (counted in `backwardSamples`).
+        let handshakeRTT = measured.flatMap { $0 >= 0 ? $0 : nil }
         let duration = c.start.interval(to: c.end)
         c.withSide(index) { side in forEach(side, duration: duration, handshakeRTT: handshakeRTT, body) }
     }

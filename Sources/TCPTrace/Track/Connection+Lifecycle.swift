@@ -66,7 +66,8 @@ extension Connection {
     /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
     mutating func countBadChecksum(_ segment: Segment) {
         badChecksums &+= 1
-        zeek.recordBadChecksum(sender: senderIndex(of: segment))
+        // Zeek drops a bad IPv4 header at the IP layer: only a bad TCP checksum is its `c`.
+        if segment.checksum == .badTCP { zeek.recordBadChecksum(sender: senderIndex(of: segment)) }
     }
 
     /// Decides, on this segment's evidence, what an earlier segment left open:
@@ -77,7 +78,24 @@ extension Connection {
     ///   its ACK comes now, it is `handshake-bad-ack`.
     private mutating func settleEvidence(_ segment: Segment, from s: Int, _ at: SegmentContext) {
         if let pending = facts.pendingReset {
-            if segment.flags.contains(.rst) {
+            if segment.flags.contains(.rst) && s == pending.sender
+                && withEndpoints(
+                    sender: s,
+                    { sender, peer, _ in
+                        StateMachine.resetPosition(segment.sequence, sender: sender, peer: peer) == .exact
+                    })
+            {
+                // RFC 5961's own sequence: the first RST drew a challenge ACK (not in the capture), and its
+                // sender answered with a RST at RCV.NXT, which resets (the state machine takes it next).
+                facts.pendingReset = nil
+                report(
+                    .rstUnacceptable, frame: pending.frame, time: pending.time, sender: pending.sender,
+                    "inside the receiver's window but not at its RCV.NXT: sequence \(pending.sequence), RCV.NXT "
+                        + "\(pending.expected) (RFC 5961 3.2); the same sender's RST at RCV.NXT followed (frame "
+                        + "\(at.frame)), the answer to a challenge ACK the capture does not show"
+                        + (pending.ttl?.note ?? ""),
+                    ttl: pending.ttl)
+            } else if segment.flags.contains(.rst) {
                 confirmPendingReset()
             } else if s != pending.sender {
                 facts.pendingReset = nil

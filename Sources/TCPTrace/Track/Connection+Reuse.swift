@@ -13,7 +13,8 @@ extension Connection {
         previousConnectionID = old.connectionID
         guard let twStart = old.timeWaitStart else { return nil }
         let gap = twStart.interval(to: time)
-        guard gap <= 2 * msl else { return nil }
+        // (A SYN stamped before the TIME_WAIT began crossed a backward timestamp step: no gap to judge.)
+        guard gap >= 0, gap <= 2 * msl else { return nil }
         let source = Endpoint(address: segment.source, port: segment.sourcePort)
         let holder = old.holder.map(\.rawValue) ?? "?"
         var verdict = "the old connection's final sequence number is unknown"

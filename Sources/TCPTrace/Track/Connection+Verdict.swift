@@ -62,10 +62,16 @@ extension Connection {
         return rtt >= 0 ? rtt : nil
     }
 
-    /// RTT and idle samples dropped for a backward timestamp step, the handshake's included.
+    /// RTT and idle samples dropped for a backward timestamp step; the handshake's round trips (SYN to
+    /// SYN-ACK, SYN-ACK to ACK, SYN to ACK) count one if a later frame of the three is stamped earlier (in a
+    /// simultaneous open the SYN-ACK can come after the ACK of the SYN: no step, no sample).
     public var backwardSamples: Int {
-        let handshake = withClientAndServer { client, _ in
-            client.synTime.flatMap { syn in client.ackedPeerSynTime.map { syn.interval(to: $0) < 0 ? 1 : 0 } } ?? 0
+        let handshake = withClientAndServer { client, server in
+            let events = [
+                (client.synFrame, client.synTime), (server.synAckFrame, server.synAckTime),
+                (client.ackedPeerSynFrame, client.ackedPeerSynTime),
+            ].compactMap { frame, time in frame.flatMap { f in time.map { (f, $0) } } }.sorted { $0.0 < $1.0 }
+            return zip(events, events.dropFirst()).contains { $1.1 < $0.1 } ? 1 : 0
         }
         return Int(sideA.stats.backwardSamples) + Int(sideB.stats.backwardSamples) + handshake
     }

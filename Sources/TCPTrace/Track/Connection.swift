@@ -103,7 +103,7 @@ public struct Connection: Sendable {
     }
 
     /// Seconds after which a SYN with a new ISN is a new attempt even though the sender's earlier SYNs were
-    /// never answered (Linux's last SYN retry comes 64 s after the first with the default 6 retries).
+    /// never answered (Linux's last SYN retry comes 63 s after the first with the default 6 retries).
     public static let attemptRetryLimit = 64.0
 
     /// Whether a pure SYN starts the next connection on this 4-tuple (docs/connection-model.md, "A new
@@ -151,7 +151,7 @@ public struct Connection: Sendable {
         if silent > options.idleTimeout { return true }
         guard isFinished else { return false }
         let longest = min(2 * options.msl, Tracker.closedLinger)
-        if resetFrame != nil && !isAttemptOnly && !resetAnsweredAttempt {
+        if (resetFrame != nil || facts.pendingReset != nil) && !isAttemptOnly && !resetAnsweredAttempt {
             return silent > min(2 * options.msl, Tracker.resetLinger)
         }
         if resetFrame == nil && hasUnacknowledgedFin {

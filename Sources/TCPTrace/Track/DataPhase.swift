@@ -81,7 +81,8 @@ enum DataPhase {
         // (An ACK past the peer's FIN is fin-bad-ack, reported by the close logic.)
         // (Not to a peer in SYN_SENT: an ACK that does not acknowledge its SYN is a stale answer, see
         // `StaleAnswer`.)
-        if let peerHighest = peer.highestSequence, peerHighest < ack, peer.finSequence == nil, peer.state != .synSent,
+        if let peerHighest = peer.highestSequence, peerHighest < ack, peer.finSequence == nil,
+            peer.state != .synSent || peer.lastAckSent != nil,
             peer.synFrame != nil || peer.synAckFrame != nil
                 || peer.stats.payloadPackets > 0
         {

@@ -143,7 +143,7 @@ enum StateMachine {
             let expected = peerISN + 1
             let ack = segment.acknowledgment
             acknowledgesSyn = ack == expected || (peerISN < ack && !((peer.highestSequence ?? expected) < ack))
-            if !acknowledgesSyn && peer.state == .synSent {
+            if !acknowledgesSyn && peer.state == .synSent && peer.lastAckSent == nil {
                 // Not an answer to the peer's SYN (an old duplicate's, RFC 9293 figure 8): the peer's RST at
                 // this ACK is expected next; without it this is handshake-bad-ack (`Connection.settleEvidence`).
                 facts.staleAnswer = StaleAnswer(
@@ -177,7 +177,7 @@ enum StateMachine {
     ) {
         // Read first: nearly every ACK comes after the handshake, and this is the whole cost for them.
         guard sender.ackedPeerSynFrame == nil, let peerISN = peer.isn else { return }
-        if peer.state == .synSent, sender.synAckFrame == nil, sender.synFrame == nil,
+        if peer.state == .synSent, peer.lastAckSent == nil, sender.synAckFrame == nil, sender.synFrame == nil,
             ack < peerISN + 1 || (peer.highestSequence ?? peerISN + 1) < ack
         {
             // A plain ACK that does not acknowledge the SYN: the peer still holds an older connection on this
@@ -377,7 +377,8 @@ enum StateMachine {
             abortStalePeer(stale, at, sender: &sender, peer: &peer, found: &found, note: note)
             return
         }
-        if peer.state == .synSent, let isn = peer.isn {
+        // (A receiver that has sent an ACK is past SYN_SENT, whatever the capture showed of its handshake.)
+        if peer.state == .synSent, peer.lastAckSent == nil, let isn = peer.isn {
             let next = peer.highestSequence ?? isn + 1
             let ack = segment.acknowledgment
             guard segment.flags.contains(.ack), isn < ack, !(next < ack) else {
@@ -415,9 +416,12 @@ enum StateMachine {
 
     /// Where a RST's sequence number lies against its receiver's RCV.NXT (RFC 5961 3.2). RCV.NXT is not on the
     /// wire: it is the receiver's latest ACK, or the sender's next sequence number when all it sent arrived;
-    /// a RST at either is exact. Behind the latest ACK is outside the window (RCV.NXT never moves back), and
-    /// so is at or past the right edge the receiver last advertised, when its window is known (a window scale
-    /// is only known from the SYNs). nil when neither number is known.
+    /// a RST at either is exact, and so is one at the sender's FIN when the receiver has that FIN (CLOSE_WAIT,
+    /// LAST_ACK, CLOSING): Linux accepts RCV.NXT − 1 there (`tcp_reset_check`), which stacks that close with a
+    /// FIN and then a RST send. Behind the latest ACK is outside the window (RCV.NXT never moves back), and so
+    /// is at or past the right edge the receiver last advertised, when its window is known (its scale is only
+    /// known when both SYNs were seen). Before the receiver's first ACK nothing is outside. nil when neither
+    /// number is known.
     static func resetPosition(
         _ sequence: SequenceNumber, sender: borrowing HalfConnection, peer: borrowing HalfConnection
     ) -> ResetPosition? {
@@ -425,9 +429,14 @@ enum StateMachine {
         let sent = sender.highestSequence
         guard let base = acked ?? sent else { return nil }
         if sequence == acked || sequence == sent { return .exact }
+        if sequence == sender.finSequence,
+            peer.state == .closeWait || peer.state == .lastAck || peer.state == .closing
+        {
+            return .exact
+        }
+        guard acked != nil else { return .inWindow(expected: base) }
         if sequence < base { return .outside(expected: base, edge: nil) }
-        let windowKnown =
-            peer.stats.windowCount > 0 && acked != nil && (peer.synFrame != nil || peer.synAckFrame != nil)
+        let windowKnown = peer.stats.windowCount > 0 && peer.synOptions != nil && sender.synOptions != nil
         if windowKnown, let edge = peer.stats.rightEdge, !(sequence < edge) {
             return .outside(expected: base, edge: edge)
         }
@@ -461,9 +470,9 @@ enum StateMachine {
         } else {
             found.add(
                 .halfOpenPeer,
-                "the peer answered the SYN with an ACK (frame \(stale.frame), ACK \(stale.acknowledgment)) of an "
-                    + "older connection it still held, half-open; this RST at that ACK aborted it and the attempt "
-                    + "goes on (RFC 9293 3.5, figure 9)" + note)
+                "the peer answered the SYN with an ACK that does not acknowledge it (frame \(stale.frame), ACK "
+                    + "\(stale.acknowledgment)): an older connection it still held, half-open (RFC 9293 3.5, figure "
+                    + "9), or a middlebox's SYN check; this RST at that ACK aborted it and the attempt goes on" + note)
         }
     }
 

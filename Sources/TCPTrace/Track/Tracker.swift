@@ -126,15 +126,15 @@ public struct Tracker: ~Copyable {
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
         var found = current[key]
+        if segment.checksum.isBad {
+            // Counted on its connection (Zeek's `c`), never used for state, nor to end or start a connection.
+            guard let index = found, !isDue(index, at: time) else { return 0 }
+            cells[index].pointee.countBadChecksum(segment)
+            return slotIDs[index]
+        }
         if let index = found, isDue(index, at: time) {
             finalize(index)  // (it was current: `finalize` removes it from `current`)
             found = nil
-        }
-        if segment.checksum.isBad {
-            // Counted on its connection (Zeek's `c`), never used for state nor to start a connection.
-            guard let index = found else { return 0 }
-            cells[index].pointee.countBadChecksum(segment)
-            return slotIDs[index]
         }
         guard let index = found else {
             if !segment.flags.contains(.syn), isLateSegment(segment, key: key, time: time) {

@@ -47,11 +47,7 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var ports: PortRangeOption
 
-    @Flag(
-        help: ArgumentHelp(
-            "Check IPv4 header and TCP checksums: a segment with a wrong one is counted and not used for state "
-                + "(off by default: locally sent packets are captured before the NIC fills in the checksum)."))
-    var verifyChecksums = false
+    @OptionGroup var checksums: ChecksumOption
 
     enum FilesHelp: HelpText {
         static var text: ArgumentHelp {
@@ -100,7 +96,7 @@ struct Analyze: ParsableCommand {
         var options = AnalysisOptions(
             tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
             idleTimeout: idleTimeout, order: order)
-        options.verifyChecksums = verifyChecksums
+        options.verifyChecksums = checksums.verifyChecksums
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options

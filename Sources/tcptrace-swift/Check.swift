@@ -27,6 +27,8 @@ struct Check: ParsableCommand {
 
     @OptionGroup var lifetime: LifetimeOption
 
+    @OptionGroup var checksums: ChecksumOption
+
     @Flag(help: "Write X.expect.yaml for each capture from what it shows today (a starting point to edit).")
     var `init` = false
 
@@ -44,7 +46,8 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
+        var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
+        options.verifyChecksums = checksums.verifyChecksums
         let captures = CheckSession.captures(in: paths)
         guard !captures.isEmpty else {
             printError("tcptrace-swift: no capture files found in \(paths.joined(separator: ", "))")

@@ -23,6 +23,8 @@ struct Ladder: ParsableCommand {
 
     @OptionGroup var lifetime: LifetimeOption
 
+    @OptionGroup var checksums: ChecksumOption
+
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
     enum FilesHelp: HelpText {
@@ -36,7 +38,8 @@ struct Ladder: ParsableCommand {
     }
 
     func run() throws {
-        let analysis = try analyzeWithTimelines(input.files, msl: lifetime.msl)
+        let analysis = try analyzeWithTimelines(
+            input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums)
         let renderer = LadderRenderer(options: LadderRenderer.Options(color: useColor, full: full, msl: lifetime.msl))
         print(chosen(analysis.connections).map { renderer.render($0) }.joined(separator: "\n"), terminator: "")
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

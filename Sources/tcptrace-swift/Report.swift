@@ -21,6 +21,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var lifetime: LifetimeOption
 
+    @OptionGroup var checksums: ChecksumOption
+
     @OptionGroup var ports: PortRangeOption
 
     enum PictureFormat: String, ExpressibleByArgument { case html, svg }
@@ -37,7 +39,8 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
-        let analysis = try analyzeWithTimelines(input.files, msl: lifetime.msl, hosts: hosts)
+        let analysis = try analyzeWithTimelines(
+            input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums)
         let text = try render(analysis)
         try write(text, connections: analysis.connections.count)
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

@@ -65,6 +65,36 @@ import Testing
         #expect(compared == files.count)
     }
 
+    /// The connections live capture gives for `path` fed packet by packet (`LiveMonitor`, as `live` does),
+    /// by id.
+    static func live(_ path: String) throws -> [(id: Int, line: String)] {
+        let file = try CaptureFile(path: path)
+        var monitor = LiveMonitor(options: LiveOptions(), linkType: file.linkType, interface: "test")
+        var last = Timestamp(nanoseconds: 0)
+        _ = file.forEachPacket { record, bytes in
+            last = record.timestamp
+            monitor.packet(record, bytes: bytes) { _ in }
+        }
+        let analysis = monitor.finish(at: last) { _ in }
+        return analysis.connections.sorted { $0.id < $1.id }.map { ($0.id, describe($0)) }
+    }
+
+    @Test func liveCaptureAgreesWithBatchOnEveryFixture() throws {
+        var compared = 0
+        // (Single-file captures: live reads one interface; a multi-file trace is not a live capture.)
+        for path in Self.fixtures where !path.contains("rotated") {
+            guard let batch = try? Analyzer.analyze(paths: [path]) else { continue }
+            // Live keeps the last `finishedKept` finished connections for its final table: each must be the
+            // batch path's connection of the same id.
+            let live = try Self.live(path)
+            let batchByID = Dictionary(uniqueKeysWithValues: batch.connections.map { ($0.id, Self.describe($0)) })
+            #expect(live.count == min(batch.connections.count, LiveMonitor.finishedKept), "\(path)")
+            for (id, line) in live { #expect(batchByID[id] == line, "\(path)") }
+            compared += 1
+        }
+        #expect(compared > 40)
+    }
+
     @Test func streamingAndBatchAgreeOnTheCorpus() throws {
         let corpus = CorpusSweepTests.corpus
         guard FileManager.default.fileExists(atPath: corpus.path) else {

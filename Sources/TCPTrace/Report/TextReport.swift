@@ -202,7 +202,9 @@ public enum TextReport {
         out += "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint)"
         out += "  handshake \(c.handshakeOutcome.rawValue), close \(c.closeKind.rawValue)"
         if let by = c.closeInitiator { out += " by \(by.rawValue)" }
-        out += ", zeek \(c.zeekConnState) \(c.zeekHistory)\n"
+        out += ", zeek \(c.zeekConnState) \(c.zeekHistory)"
+        if c.badChecksums > 0 { out += ", \(c.badChecksums) segment(s) with a bad checksum (not used)" }
+        out += "\n"
         guard let entries = c.timeline else {
             out += "  (timeline not recorded)\n"
             return

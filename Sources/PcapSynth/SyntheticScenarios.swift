@@ -35,7 +35,13 @@ public enum SyntheticScenarios {
         ("rst-challenge-ack", rstChallengeAck),
         ("rst-outside-window", rstOutsideWindow),
         ("rst-forged-ttl", rstForgedTTL),
+        ("three-interfaces", threeInterfaces),
     ]
+
+    /// The file name of a scenario's fixture: `NAME.pcapng` for the pcapng ones, `NAME.pcap` for the rest.
+    public static func fileName(_ name: String, _ bytes: [UInt8]) -> String {
+        bytes.starts(with: [0x0A, 0x0D, 0x0D, 0x0A]) ? "\(name).pcapng" : "\(name).pcap"
+    }
 
     static func closeFourWay(_ f: inout FlowScript) {
         f.fin(.client)
@@ -517,5 +523,40 @@ public enum SyntheticScenarios {
         f.ttl = 50
         f.rst(.server)
         return f.bytes
+    }
+
+    // MARK: Capture layouts
+
+    /// A pcapng file with three interfaces, as Wireshark writes when it captures on three: 0 Ethernet
+    /// (microsecond timestamps), 1 LINKTYPE_RAW 101 (nanoseconds), 2 Linux cooked v2 with a 96-byte snapshot
+    /// length, millisecond timestamps and a 10 s `if_tsoffset`. On each, one connection 10.0.0.1 → 10.0.0.2:80
+    /// (client ports 40000, 40001, 40002; handshake, 100 bytes and their ACK, four-way close: 9 packets),
+    /// starting at 0, 0.3 ms and 2 ms, packets 1 ms apart, interleaved in time (27 packets); a custom block
+    /// (skipped by readers) after the fifth.
+    static func threeInterfaces() -> [UInt8] {
+        let t0: Int64 = 1_700_000_000_000_000_000
+        var w = PcapngWriter()
+        w.section()
+        w.interface(linkType: 1)
+        w.interface(linkType: 101, resolution: 9)
+        w.interface(linkType: 276, snapLength: 96, resolution: 3, offsetSeconds: 10)
+        var all: [(interface: Int, packet: [UInt8], time: Int64)] = []
+        let links: [(UInt16, FlowScript.Link, Int64)] = [
+            (40000, .ethernet, 0), (40001, .raw, 300_000), (40002, .sll2, 2_000_000),
+        ]
+        for (i, (port, link, start)) in links.enumerated() {
+            var f = FlowScript(clientPort: port, start: t0 + start, link: link)
+            f.handshake()
+            f.data(.client, 100)
+            f.ack(.server)
+            closeFourWay(&f)
+            for (packet, time) in PcapWriter.records(f.bytes) { all.append((i, packet, time)) }
+        }
+        all.sort { ($0.time, $0.interface) < ($1.time, $1.interface) }
+        for (n, p) in all.enumerated() {
+            if n == 5 { w.unknownBlock() }
+            w.enhanced(p.packet, interface: p.interface, at: p.time)
+        }
+        return w.bytes
     }
 }

@@ -6,7 +6,8 @@ import PcapSynth
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "Fixtures/synthetic"
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
 for scenario in SyntheticScenarios.all {
-    let path = "\(folder)/\(scenario.name).pcap"
-    try Data(scenario.build()).write(to: URL(fileURLWithPath: path))
+    let bytes = scenario.build()
+    let path = "\(folder)/\(SyntheticScenarios.fileName(scenario.name, bytes))"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
     print("wrote \(path)")
 }

@@ -14,9 +14,13 @@ import Testing
         var end = ReadEnd.endOfFile
     }
 
+    /// The records read, without the per-packet link type (only `PcapngReader` gives one; the comparison is
+    /// of times, lengths and bytes).
     static func trace(_ capture: borrowing CaptureFile) -> ReadTrace {
         var t = ReadTrace()
         t.end = capture.forEachPacket { record, bytes in
+            var record = record
+            record.linkType = nil
             t.records.append(record)
             var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
             for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
@@ -174,6 +178,8 @@ import Testing
             }) != nil {
                 direct += 1
             }
+            // (three-interfaces.pcapng mixes link types, which libpcap refuses: PcapngTests reads it.)
+            if name.hasSuffix("three-interfaces.pcapng") { continue }
             let t = try Self.bothWays(bytes)
             // (truncated.pcap is cut inside its last packet on purpose: 33 of its 66 bytes.)
             #expect(
@@ -183,7 +189,7 @@ import Testing
                         : .endOfFile),
                 "\(name)")
         }
-        #expect(direct >= 55)  // most fixtures are classic pcap; the pcapng ones go through libpcap
+        #expect(direct >= 55)  // most fixtures are classic pcap
     }
 
     @Test func everyCorpusFileReadsTheSameBothWays() throws {
@@ -194,7 +200,7 @@ import Testing
         }
         let files = (FileManager.default.enumerator(atPath: corpus.path)?.compactMap { $0 as? String } ?? [])
             .filter { !$0.hasPrefix("licenses/") && !$0.hasSuffix(".md") && !$0.hasSuffix(".tsv") }.sorted()
-        var compared = 0, damaged = 0
+        var compared = 0, damaged = 0, readFurther = 0
         for file in files {
             let path = corpus.appendingPathComponent(file).path
             var isDirectory: ObjCBool = false
@@ -202,13 +208,33 @@ import Testing
                 let direct = try? CaptureFile(path: path, directRecords: true),
                 let libpcap = try? CaptureFile(path: path, directRecords: false)
             else { continue }
-            let a = Self.trace(direct), b = Self.trace(libpcap)
+            var a = Self.trace(direct), b = Self.trace(libpcap)
+            // A damaged pcapng file is described in this project's words (PcapngReader), a pcap file in
+            // libpcap's: for pcapng, the records and the fact of the damage must agree.
+            if direct.readsRecordsDirectly && !libpcap.readsRecordsDirectly, case .damaged = a.end,
+                case .damaged = b.end
+            {
+                a.end = .damaged(reason: "")
+                b.end = .damaged(reason: "")
+            }
+            if case .damaged(let reason) = b.end, reason.contains("different from the") {
+                // libpcap stops where a pcapng file's interfaces differ (link type, snapshot length);
+                // PcapngReader reads on: what libpcap read must be the start of it.
+                #expect(Array(a.records.prefix(b.records.count)) == b.records, "\(file)")
+                #expect(Array(a.digests.prefix(b.digests.count)) == b.digests, "\(file)")
+                #expect(a.records.count > b.records.count, "\(file)")
+                readFurther += 1
+                continue
+            }
             #expect(a == b, "\(file)")
             compared += 1
             if case .damaged = a.end { damaged += 1 }
         }
         // The corpus holds over 2,000 readable captures, among them cut and fuzzed ones.
         #expect(compared > 2000 && damaged > 10)
-        print("record readers agree on \(compared) corpus captures (\(damaged) damaged)")
+        #expect(readFurther >= 8)
+        print(
+            "record readers agree on \(compared) corpus captures (\(damaged) damaged); on \(readFurther) "
+                + "multi-interface pcapng files PcapngReader reads on where libpcap stops")
     }
 }

@@ -15,9 +15,11 @@ import Testing
 
     @Test func committedSyntheticFixturesMatchTheWriter() throws {
         for s in SyntheticScenarios.all {
-            let path = fixture("synthetic/\(s.name).pcap")
+            let bytes = s.build()
+            let name = SyntheticScenarios.fileName(s.name, bytes)
+            let path = fixture("synthetic/\(name)")
             let data = try #require(FileManager.default.contents(atPath: path), "missing \(path): run make-fixtures")
-            #expect(Array(data) == s.build(), "\(s.name).pcap differs from its scenario: run `swift run make-fixtures`")
+            #expect(Array(data) == bytes, "\(name) differs from its scenario: run `swift run make-fixtures`")
         }
     }
 

@@ -1,9 +1,11 @@
 internal import CPcap
 import Foundation
 
-/// An open offline capture (pcap or pcapng) read through libpcap. Owns its `pcap_t` and closes it on deinit.
-/// libpcap opens and checks every capture; the records of a classic pcap file (format 2.4) are then read by
-/// `PcapRecordReader`, which gives the same records and messages without libpcap's copy of every packet.
+/// An open offline capture (pcap or pcapng). A classic pcap file is opened and checked by libpcap (it owns
+/// its `pcap_t` and closes it on deinit); its records (format 2.4) are then read by `PcapRecordReader`, which
+/// gives the same records and messages without libpcap's copy of every packet. A pcapng file (a regular
+/// file, or bytes in memory) is read by `PcapngReader`, which takes what libpcap refuses: interfaces with
+/// different link types. From standard input, both go through libpcap.
 ///
 /// The file is opened with `fopen` and a 64 KiB stdio buffer, then handed to `pcap_fopen_offline`: libpcap's
 /// own `pcap_open_offline` reads 4 KiB per read(2), which takes 40 to 60 % longer on large files (a bare read
@@ -11,7 +13,11 @@ import Foundation
 /// buffer stays in the core's L2 cache between the kernel's copy and libpcap's).
 /// Timestamps are requested in nanoseconds, so microsecond files are scaled by libpcap.
 public struct CaptureFile: ~Copyable {
-    private let handle: OpaquePointer
+    /// libpcap's handle, nil for a file read by `PcapngReader`.
+    private let handle: OpaquePointer?
+    /// A pcapng file read block by block, and the FILE whose descriptor it reads (closed on deinit).
+    private var blocks: PcapngReader?
+    private var blockFile: UnsafeMutablePointer<FILE>?
     /// The stdio buffer of a file opened by path (freed after libpcap has closed the FILE).
     private let readBuffer: UnsafeMutablePointer<CChar>?
     /// For a classic pcap file (from a path or memory): its records are read without libpcap's per-packet copy.
@@ -20,6 +26,8 @@ public struct CaptureFile: ~Copyable {
     public let path: String
     public let linkType: LinkType
     public let snapLength: Int
+    /// The link types of the file's interfaces when it has several (a pcapng file), else the one.
+    public var linkTypes: [LinkType] { blocks?.allLinkTypes ?? [linkType] }
 
     static let readBufferSize = 1 << 16
 
@@ -51,10 +59,45 @@ public struct CaptureFile: ~Copyable {
         }
         // The buffer must be given: glibc ignores the size when the buffer argument is NULL and reads 4 KiB at
         // a time (one read(2) per 4 KiB: 0.3 s more on a 7.6 GB capture).
+        if directRecords, path != "-", let reader = try CaptureFile.pcapngReader(file, path: path) {
+            self.init(pcapng: reader, file: file, path: path)
+            return
+        }
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: CaptureFile.readBufferSize)
         setvbuf(file, buffer, _IOFBF, CaptureFile.readBufferSize)
         try self.init(stream: file, path: path, readBuffer: buffer)
-        if directRecords && path != "-" { records = CaptureFile.recordReader(handle, linkType: linkType) }
+        if directRecords && path != "-", let handle { records = CaptureFile.recordReader(handle, linkType: linkType) }
+    }
+
+    /// A pcapng reader when the regular file open as `file` is a pcapng file (nil otherwise: libpcap takes it).
+    /// - Throws: what `PcapngReader` refuses; `file` is then closed.
+    private static func pcapngReader(
+        _ file: UnsafeMutablePointer<FILE>, path: String
+    ) throws(CaptureError) -> PcapngReader? {
+        let descriptor = fileno(file)
+        var status = stat()
+        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var magic: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &magic, { pread(descriptor, $0.baseAddress, 4, 0) }) == 4,
+            magic == PcapngReader.sectionHeaderType
+        else { return nil }
+        do throws(CaptureError) {
+            return try PcapngReader(
+                source: BlockSource(descriptor: descriptor, fileSize: Int64(status.st_size)), path: path)
+        } catch {
+            fclose(file)
+            throw error
+        }
+    }
+
+    private init(pcapng reader: PcapngReader, file: UnsafeMutablePointer<FILE>?, path: String) {
+        self.handle = nil
+        self.readBuffer = nil
+        self.blocks = reader
+        self.blockFile = file
+        self.path = path
+        self.linkType = reader.linkType
+        self.snapLength = reader.snapLength
     }
 
     /// A direct reader when the file is a regular classic pcap file (format 2.4 or later, 16-byte record
@@ -80,13 +123,14 @@ public struct CaptureFile: ~Copyable {
         return pcap_is_swapped(pcap) == 0 || (linkType != .linuxSLL && linkType != .linuxSLL2)
     }
 
-    /// Whether the records are read by `PcapRecordReader` (tests).
-    var readsRecordsDirectly: Bool { records != nil }
+    /// Whether the records are read by `PcapRecordReader` or `PcapngReader` (tests).
+    var readsRecordsDirectly: Bool { records != nil || blocks != nil }
 
     /// Bytes of the file read so far, for progress; 0 when unknown.
     public var bytesRead: Int64 {
         if let records { return records.bytesRead }
-        guard let file = pcap_file(handle) else { return 0 }
+        if let blocks { return blocks.bytesRead }
+        guard let handle, let file = pcap_file(handle) else { return 0 }
         return max(0, Int64(ftello(file)))
     }
 
@@ -101,11 +145,15 @@ public struct CaptureFile: ~Copyable {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .notACapture(path: name, reason: "the file is empty")
         }
+        if directRecords && PcapngReader.isPcapng(bytes) {
+            self.init(pcapng: try PcapngReader(source: BlockSource(bytes: bytes), path: name), file: nil, path: name)
+            return
+        }
         guard let stream = fmemopen(UnsafeMutableRawPointer(mutating: base), bytes.count, "rb") else {
             throw .unreadable(path: name, reason: String(cString: strerror(errno)))
         }
         try self.init(stream: stream, path: name)
-        if directRecords, CaptureFile.directlyReadable(handle, linkType: linkType),
+        if directRecords, let handle, CaptureFile.directlyReadable(handle, linkType: linkType),
             let layout = PcapRecordReader.layout(
                 ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(PcapRecordReader.fileHeaderLength)))
         {
@@ -141,6 +189,8 @@ public struct CaptureFile: ~Copyable {
             throw .unsupportedLinkType(path: path, linkType: linkType)
         }
         self.handle = pcap
+        self.blocks = nil
+        self.blockFile = nil
         self.readBuffer = readBuffer
         self.path = path
         self.linkType = linkType
@@ -148,7 +198,8 @@ public struct CaptureFile: ~Copyable {
     }
 
     deinit {
-        pcap_close(handle)  // also closes the FILE (libpcap's savefile cleanup)
+        if let handle { pcap_close(handle) }  // also closes the FILE (libpcap's savefile cleanup)
+        if let blockFile { fclose(blockFile) }
         readBuffer?.deallocate()
     }
 
@@ -157,6 +208,8 @@ public struct CaptureFile: ~Copyable {
     /// before it has been delivered.
     public func forEachPacket(_ body: (PacketRecord, UnsafeRawBufferPointer) throws -> Void) rethrows -> ReadEnd {
         if let records { return try records.forEachPacket(body) }
+        if let blocks { return try blocks.forEachPacket(body) }
+        guard let handle else { return .endOfFile }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
@@ -181,11 +234,23 @@ public struct CaptureFile: ~Copyable {
     /// Reads only the first record's timestamp (nil for a capture without packets or with a damaged first
     /// record). Used to order several files.
     public func firstTimestamp() -> Timestamp? {
+        if let blocks {
+            var first: Timestamp?
+            _ = try? blocks.forEachPacket { record, _ in
+                first = record.timestamp
+                throw FirstFound()
+            }
+            return first
+        }
+        guard let handle else { return nil }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         guard pcap_next_ex(handle, &header, &data) == 1, let header else { return nil }
         return Timestamp(seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int64(header.pointee.ts.tv_usec))
     }
+
+    /// Stops `firstTimestamp`'s read at the first packet.
+    private struct FirstFound: Error {}
 
     /// libpcap's open errors are terse; add what a user needs to act on.
     static func explain(_ message: String) -> String {

@@ -29,7 +29,9 @@ public struct CaptureSummary: Sendable {
 
     public var linkTypes: [LinkType] {
         var seen: [LinkType] = []
-        for file in files where !seen.contains(file.linkType) { seen.append(file.linkType) }
+        for file in files {
+            for type in [file.linkType] + file.linkTypes where !seen.contains(type) { seen.append(type) }
+        }
         return seen
     }
 

@@ -5,10 +5,13 @@ public struct PacketRecord: Sendable, Hashable {
     public var capturedLength: UInt32
     /// Bytes the packet had on the wire.
     public var originalLength: UInt32
+    /// The packet's own link type when its file mixes several (a pcapng file's interfaces); nil: the file's.
+    public var linkType: LinkType?
 
-    public init(timestamp: Timestamp, capturedLength: UInt32, originalLength: UInt32) {
+    public init(timestamp: Timestamp, capturedLength: UInt32, originalLength: UInt32, linkType: LinkType? = nil) {
         self.timestamp = timestamp
         self.capturedLength = capturedLength
         self.originalLength = originalLength
+        self.linkType = linkType
     }
 }

@@ -16,6 +16,16 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
     public static let ipv6 = LinkType(rawValue: 229)  // DLT_IPV6
     public static let linuxSLL2 = LinkType(rawValue: 276)  // DLT_LINUX_SLL2, Linux cooked v2 (`tcpdump -i any`)
 
+    /// The link type a file's LINKTYPE_ value names (pcapng, and classic pcap headers): the same number as
+    /// libpcap's DLT_ value except where the two differ (LINKTYPE_RAW 101 is DLT_RAW 12; LINKTYPE_LOOP 108 is
+    /// DLT_LOOP 108 here). The one place they are mapped.
+    public init(linkTypeValue value: UInt32) {
+        switch value {
+        case 101: self = .raw
+        default: self.init(rawValue: Int32(truncatingIfNeeded: value))
+        }
+    }
+
     /// Every link type the decoder understands.
     public static let supported: [LinkType] = [
         .null, .ethernet, .raw, .rawBSD, .loop, .linuxSLL, .ipv4, .ipv6,

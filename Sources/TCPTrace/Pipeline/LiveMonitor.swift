@@ -35,7 +35,8 @@ public struct LiveMonitor: ~Copyable {
         summary.lastTime = record.timestamp
         summary.files[0].lastFrame = frame
         summary.files[0].lastTime = record.timestamp
-        let status = PacketDecoder.decode(bytes, linkType: summary.files[0].linkType, into: &segment)
+        let status = PacketDecoder.decode(
+            bytes, linkType: record.linkType ?? summary.files[0].linkType, into: &segment)
         if summary.count(status, segment: segment, frame: frame) {
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
             if id > 0 {  // (0: a late segment of a connection already finalized)

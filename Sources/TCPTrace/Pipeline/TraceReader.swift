@@ -81,7 +81,8 @@ enum TraceReader {
             } else {
                 latest = now
             }
-            let status = PacketDecoder.decode(bytes, linkType: linkType, into: &segment)
+            // (A pcapng file's packets carry their interface's link type.)
+            let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
@@ -91,6 +92,7 @@ enum TraceReader {
             }
         }
         file.packets = frame - firstFrame + 1
+        file.linkTypes = capture.linkTypes
         summary.packets += file.packets
         if file.packets > 0 {
             file.firstFrame = firstFrame

@@ -30,7 +30,7 @@ public enum HTMLReport {
         let s = a.input
         var out = "<section id=\"summary\"><h2>Capture</h2><table class=\"kv\">\n"
         for file in s.files {
-            out += "<tr><th>file</th><td>\(e(file.path)) — \(file.linkType.name), \(file.packets) packets"
+            out += "<tr><th>file</th><td>\(e(file.path)) — \(e(file.linkTypeText)), \(file.packets) packets"
             if let f = file.firstFrame, let l = file.lastFrame { out += ", frames \(f)–\(l)" }
             if let damage = file.damage { out += " <span class=\"bad\">cut off: \(e(damage))</span>" }
             out += "</td></tr>\n"

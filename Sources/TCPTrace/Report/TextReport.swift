@@ -161,7 +161,7 @@ public enum TextReport {
     static func summary(_ s: CaptureSummary, into out: inout String) {
         for file in s.files {
             let frames = file.firstFrame.map { "frames \($0)-\(file.lastFrame ?? $0)" } ?? "no packets"
-            out += "capture \(file.path): \(file.linkType.name), \(file.packets) packets, \(frames)"
+            out += "capture \(file.path): \(file.linkTypeText), \(file.packets) packets, \(frames)"
             if let first = file.firstTime, let last = file.lastTime {
                 out += ", \(first) to \(last)"
             }

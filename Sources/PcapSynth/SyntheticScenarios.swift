@@ -36,11 +36,14 @@ public enum SyntheticScenarios {
         ("rst-outside-window", rstOutsideWindow),
         ("rst-forged-ttl", rstForgedTTL),
         ("three-interfaces", threeInterfaces),
+        ("textbook-snoop", textbookSnoop),
     ]
 
     /// The file name of a scenario's fixture: `NAME.pcapng` for the pcapng ones, `NAME.pcap` for the rest.
     public static func fileName(_ name: String, _ bytes: [UInt8]) -> String {
-        bytes.starts(with: [0x0A, 0x0D, 0x0D, 0x0A]) ? "\(name).pcapng" : "\(name).pcap"
+        if bytes.starts(with: [0x0A, 0x0D, 0x0D, 0x0A]) { return "\(name).pcapng" }
+        if bytes.starts(with: Array("snoop".utf8)) { return "\(name).snoop" }
+        return "\(name).pcap"
     }
 
     static func closeFourWay(_ f: inout FlowScript) {
@@ -559,4 +562,19 @@ public enum SyntheticScenarios {
         }
         return w.bytes
     }
+
+    /// The textbook scenario (handshake, four-way close, 10 ms apart) as a Solaris snoop file (RFC 1761:
+    /// version 2, datalink 4, Ethernet; microsecond timestamps; records padded to 4 bytes).
+    static func textbookSnoop() -> [UInt8] {
+        var out = Array("snoop".utf8) + [0, 0, 0] + be32(2) + be32(4)
+        for (packet, time) in PcapWriter.records(textbook()) {
+            let length = 24 + (packet.count + 3) / 4 * 4
+            out += be32(UInt32(packet.count)) + be32(UInt32(packet.count)) + be32(UInt32(length)) + be32(0)
+            out += be32(UInt32(time / 1_000_000_000)) + be32(UInt32(time % 1_000_000_000 / 1000))
+            out += packet + [UInt8](repeating: 0, count: length - 24 - packet.count)
+        }
+        return out
+    }
+
+    private static func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
 }

@@ -48,7 +48,7 @@ import Testing
     static var fixtures: [String] {
         let root = packageRoot.appendingPathComponent("Fixtures")
         let names = (FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? [])
-        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+        return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") || $0.hasSuffix(".snoop") }.sorted()
             .map { root.appendingPathComponent($0).path }
     }
 

@@ -128,3 +128,36 @@ import Testing
         #expect(empty.status == 2 && empty.stderr.contains("describes no interface"))
     }
 }
+
+/// Solaris snoop files (RFC 1761), which libpcap does not read.
+@Suite struct SnoopTests {
+    @Test func aSnoopFileReadsAsItsPcapTwin() throws {
+        let snoop = try temporaryFile(scenario("textbook-snoop"), name: "textbook.snoop")
+        let pcap = try temporaryFile(scenario("textbook"), name: "textbook.pcap")
+        var a: [PacketRecord] = [], b: [PacketRecord] = []
+        var bytesA: [[UInt8]] = [], bytesB: [[UInt8]] = []
+        let capture = try CaptureFile(path: snoop)
+        #expect(capture.linkType == .ethernet && capture.readsRecordsDirectly)
+        #expect(
+            capture.forEachPacket {
+                a.append($0); bytesA.append(Array($1))
+            } == .endOfFile)
+        _ = try CaptureFile(path: pcap).forEachPacket {
+            b.append($0); bytesB.append(Array($1))
+        }
+        #expect(a.count == 7 && a == b && bytesA == bytesB)
+        let analysis = try Analyzer.analyze(paths: [snoop])
+        #expect(analysis.connections.count == 1 && analysis.connections[0].closeKind == .fourWay)
+    }
+
+    @Test func aBadSnoopFileIsRefusedOrCut() throws {
+        var bytes = scenario("textbook-snoop")
+        let cut = try temporaryFile(Array(bytes.dropLast(10)), name: "cut.snoop")
+        let partial = try Analyzer.analyze(paths: [cut])
+        #expect(partial.input.isDamaged && partial.input.packets == 6)
+        bytes[15] = 9  // datalink 9: not one the decoder reads
+        let r = try runCLI(["analyze", try temporaryFile(bytes, name: "other.snoop")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not a snoop file tcptrace-swift can read: unsupported datalink type 9"))
+    }
+}

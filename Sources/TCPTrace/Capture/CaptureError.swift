@@ -8,9 +8,10 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libpcap does not recognise the file as a capture it can read (bad magic, empty file, broken header,
     /// a pcapng it refuses). `reason` is libpcap's own message.
     case notACapture(path: String, reason: String)
-    /// A pcapng file (read by this project's own reader, `PcapngReader`) that cannot be read: a bad section
-    /// header, an unsupported version, no interface. `reason` says which, in libpcap's words where it has them.
-    case badPcapng(path: String, reason: String)
+    /// A pcapng or snoop file (read by this project's own readers, `PcapngReader`, `SnoopReader`) that cannot
+    /// be read: a bad header, an unsupported version or datalink, no interface. `format` is `pcapng` or
+    /// `snoop`; `reason` says what is wrong, in libpcap's words where it has them.
+    case unreadableFormat(path: String, format: String, reason: String)
     /// The file's link-layer type is one the decoder does not handle.
     case unsupportedLinkType(path: String, linkType: LinkType)
     /// Standard input (`-`) can only be read alone: it cannot be rewound to order several inputs.
@@ -24,8 +25,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): cannot read: \(reason)"
         case .notACapture(let path, let reason):
             "\(path): not a capture file libpcap can read: \(reason)"
-        case .badPcapng(let path, let reason):
-            "\(path): not a pcapng file tcptrace-swift can read: \(reason)"
+        case .unreadableFormat(let path, let format, let reason):
+            "\(path): not a \(format) file tcptrace-swift can read: \(reason)"
         case .unsupportedLinkType(let path, let linkType):
             "\(path): unsupported link type \(linkType.name) (\(linkType.rawValue)); supported: "
                 + LinkType.supported.map(\.name).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }

@@ -17,6 +17,8 @@ public struct CaptureFile: ~Copyable {
     private let handle: OpaquePointer?
     /// A pcapng file read block by block, and the FILE whose descriptor it reads (closed on deinit).
     private var blocks: PcapngReader?
+    /// A snoop file (RFC 1761: libpcap does not read it), with the same FILE.
+    private var snoop: SnoopReader?
     private var blockFile: UnsafeMutablePointer<FILE>?
     /// The stdio buffer of a file opened by path (freed after libpcap has closed the FILE).
     private let readBuffer: UnsafeMutablePointer<CChar>?
@@ -59,6 +61,10 @@ public struct CaptureFile: ~Copyable {
         }
         // The buffer must be given: glibc ignores the size when the buffer argument is NULL and reads 4 KiB at
         // a time (one read(2) per 4 KiB: 0.3 s more on a 7.6 GB capture).
+        if path != "-", let reader = try CaptureFile.snoopReader(file, path: path) {
+            self.init(snoop: reader, file: file, path: path)
+            return
+        }
         if directRecords, path != "-", let reader = try CaptureFile.pcapngReader(file, path: path) {
             self.init(pcapng: reader, file: file, path: path)
             return
@@ -90,9 +96,41 @@ public struct CaptureFile: ~Copyable {
         }
     }
 
+    /// A snoop reader when the regular file open as `file` starts with snoop's identification.
+    private static func snoopReader(
+        _ file: UnsafeMutablePointer<FILE>, path: String
+    ) throws(CaptureError) -> SnoopReader? {
+        let descriptor = fileno(file)
+        var status = stat()
+        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var head = [UInt8](repeating: 0, count: 8)
+        guard head.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, 8, 0) }) == 8,
+            head.withUnsafeBytes({ SnoopReader.isSnoop($0) })
+        else { return nil }
+        do throws(CaptureError) {
+            return try SnoopReader(
+                source: BlockSource(descriptor: descriptor, fileSize: Int64(status.st_size)), path: path)
+        } catch {
+            fclose(file)
+            throw error
+        }
+    }
+
+    private init(snoop reader: SnoopReader, file: UnsafeMutablePointer<FILE>?, path: String) {
+        self.handle = nil
+        self.readBuffer = nil
+        self.blocks = nil
+        self.snoop = reader
+        self.blockFile = file
+        self.path = path
+        self.linkType = reader.linkType
+        self.snapLength = 0
+    }
+
     private init(pcapng reader: PcapngReader, file: UnsafeMutablePointer<FILE>?, path: String) {
         self.handle = nil
         self.readBuffer = nil
+        self.snoop = nil
         self.blocks = reader
         self.blockFile = file
         self.path = path
@@ -124,12 +162,13 @@ public struct CaptureFile: ~Copyable {
     }
 
     /// Whether the records are read by `PcapRecordReader` or `PcapngReader` (tests).
-    var readsRecordsDirectly: Bool { records != nil || blocks != nil }
+    var readsRecordsDirectly: Bool { records != nil || blocks != nil || snoop != nil }
 
     /// Bytes of the file read so far, for progress; 0 when unknown.
     public var bytesRead: Int64 {
         if let records { return records.bytesRead }
         if let blocks { return blocks.bytesRead }
+        if let snoop { return snoop.bytesRead }
         guard let handle, let file = pcap_file(handle) else { return 0 }
         return max(0, Int64(ftello(file)))
     }
@@ -144,6 +183,10 @@ public struct CaptureFile: ~Copyable {
     init(bytes: UnsafeRawBufferPointer, name: String, directRecords: Bool) throws(CaptureError) {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .notACapture(path: name, reason: "the file is empty")
+        }
+        if SnoopReader.isSnoop(bytes) {
+            self.init(snoop: try SnoopReader(source: BlockSource(bytes: bytes), path: name), file: nil, path: name)
+            return
         }
         if directRecords && PcapngReader.isPcapng(bytes) {
             self.init(pcapng: try PcapngReader(source: BlockSource(bytes: bytes), path: name), file: nil, path: name)
@@ -190,6 +233,7 @@ public struct CaptureFile: ~Copyable {
         }
         self.handle = pcap
         self.blocks = nil
+        self.snoop = nil
         self.blockFile = nil
         self.readBuffer = readBuffer
         self.path = path
@@ -209,6 +253,7 @@ public struct CaptureFile: ~Copyable {
     public func forEachPacket(_ body: (PacketRecord, UnsafeRawBufferPointer) throws -> Void) rethrows -> ReadEnd {
         if let records { return try records.forEachPacket(body) }
         if let blocks { return try blocks.forEachPacket(body) }
+        if let snoop { return try snoop.forEachPacket(body) }
         guard let handle else { return .endOfFile }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
@@ -234,9 +279,9 @@ public struct CaptureFile: ~Copyable {
     /// Reads only the first record's timestamp (nil for a capture without packets or with a damaged first
     /// record). Used to order several files.
     public func firstTimestamp() -> Timestamp? {
-        if let blocks {
+        if blocks != nil || snoop != nil {
             var first: Timestamp?
-            _ = try? blocks.forEachPacket { record, _ in
+            _ = try? forEachPacket { record, _ in
                 first = record.timestamp
                 throw FirstFound()
             }

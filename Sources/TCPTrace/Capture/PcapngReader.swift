@@ -40,32 +40,37 @@ final class PcapngReader {
     }
 
     /// Reads the first section header and the interfaces described before the first packet.
-    /// - Throws: `CaptureError.badPcapng` for a file this reader cannot take (a bad section header, an
+    /// - Throws: `CaptureError.unreadableFormat` for a file this reader cannot take (a bad section header, an
     ///   unsupported version), `.unsupportedLinkType` when no interface has a link type the decoder reads.
     init(source: BlockSource, path: String) throws(CaptureError) {
         self.source = source
         let first: (UInt32, Range<Int>)?
-        do throws(ReadProblem) { first = try readBlock() } catch { throw .badPcapng(path: path, reason: error.message) }
-        guard let (type, body) = first, type == PcapngReader.sectionHeaderType else {
-            throw .badPcapng(path: path, reason: "no section header block at the start")
+        do throws(ReadProblem) { first = try readBlock() } catch {
+            throw .unreadableFormat(path: path, format: "pcapng", reason: error.message)
         }
-        if let problem = startSection(body) { throw .badPcapng(path: path, reason: problem) }
+        guard let (type, body) = first, type == PcapngReader.sectionHeaderType else {
+            throw .unreadableFormat(path: path, format: "pcapng", reason: "no section header block at the start")
+        }
+        if let problem = startSection(body) { throw .unreadableFormat(path: path, format: "pcapng", reason: problem) }
         // The interfaces described before the first packet (what a one-interface file has).
         while true {
             let next: (UInt32, Range<Int>)?
             do throws(ReadProblem) { next = try readBlock() } catch {
-                throw .badPcapng(path: path, reason: error.message)
+                throw .unreadableFormat(path: path, format: "pcapng", reason: error.message)
             }
             guard let (type, body) = next else { break }
             if type == 1 {
-                if let problem = addInterface(body) { throw .badPcapng(path: path, reason: problem) }
+                if let problem = addInterface(body) {
+                    throw .unreadableFormat(path: path, format: "pcapng", reason: problem)
+                }
             } else {
                 pendingBlock = (type, body)
                 break
             }
         }
         guard let first = interfaces.first else {
-            throw .badPcapng(path: path, reason: "the file describes no interface before its packets")
+            throw .unreadableFormat(
+                path: path, format: "pcapng", reason: "the file describes no interface before its packets")
         }
         if !interfaces.contains(where: { $0.linkType.isSupported }) {
             throw .unsupportedLinkType(path: path, linkType: first.linkType)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds captures and their sidecar expectation files, analyses each capture and evaluates it.
 public enum CheckSession {
-    public static let captureExtensions = ["pcap", "pcapng", "cap"]
+    public static let captureExtensions = ["pcap", "pcapng", "cap", "snoop"]
 
     /// Expands folders (recursively, sorted) into capture files; other paths are kept as given.
     public static func captures(in paths: [String]) -> [String] {

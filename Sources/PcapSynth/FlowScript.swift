@@ -3,7 +3,12 @@
 /// Every method takes overrides (`seq:`, `ack:`) for the wrong numbers a kernel would never send.
 public struct FlowScript: Sendable {
     public enum Side: Sendable { case client, server }
-    public enum Link: Sendable { case ethernet, raw, sll2 }
+    public enum Link: Sendable {
+        case ethernet, raw, sll2
+        /// Any other framing: `wrap` puts the IP packet (and whether the client sent it) into a frame of the
+        /// file's `linkType`.
+        case wrapped(linkType: UInt32, wrap: @Sendable (_ ip: [UInt8], _ fromClient: Bool) -> [UInt8])
+    }
 
     public var writer: PcapWriter
     public let link: Link
@@ -45,6 +50,7 @@ public struct FlowScript: Sendable {
                     case .ethernet: PcapWriter.Link.ethernet
                     case .raw: PcapWriter.Link.raw
                     case .sll2: PcapWriter.Link.linuxSLL2
+                    case .wrapped(let linkType, _): linkType
                     }
                 }())
     }
@@ -80,6 +86,7 @@ public struct FlowScript: Sendable {
         case .ethernet: frame = PacketBuilder.ethernet(ip, etherType: etherType)
         case .raw: frame = ip
         case .sll2: frame = PacketBuilder.sll2(ip, protocolType: etherType)
+        case .wrapped(_, let wrap): frame = wrap(ip, fromClient)
         }
         writer.append(frame, at: time)
         time += step

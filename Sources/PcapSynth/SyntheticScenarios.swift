@@ -37,6 +37,11 @@ public enum SyntheticScenarios {
         ("rst-forged-ttl", rstForgedTTL),
         ("three-interfaces", threeInterfaces),
         ("textbook-snoop", textbookSnoop),
+        ("encapsulations-ethernet", encapsulationsEthernet),
+        ("ppp", pppLink),
+        ("cisco-hdlc", ciscoHDLCLink),
+        ("ieee80211", ieee80211Link),
+        ("radiotap", radiotapLink),
     ]
 
     /// The file name of a scenario's fixture: `NAME.pcapng` for the pcapng ones, `NAME.pcap` for the rest.
@@ -577,4 +582,96 @@ public enum SyntheticScenarios {
     }
 
     private static func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
+
+    // MARK: Link-level encapsulations
+
+    /// One connection (handshake, 100 bytes and their ACK, four-way close: 9 packets) from `clientPort`,
+    /// framed by `link`, starting `offset` ns after the usual start, packets 1 ms apart.
+    static func connection(_ link: FlowScript.Link, clientPort: UInt16 = 40000, offset: Int64 = 0) -> FlowScript {
+        var f = FlowScript(clientPort: clientPort, start: 1_700_000_000_000_000_000 + offset, link: link)
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        closeFourWay(&f)
+        return f
+    }
+
+    /// An MPLS label (RFC 3032): 20-bit label, traffic class 0, bottom-of-stack bit, TTL 64.
+    public static func mplsLabel(_ label: UInt32, bottom: Bool) -> [UInt8] {
+        let word = label << 12 | (bottom ? 1 << 8 : 0) | 64
+        return [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: word >> $0) }
+    }
+
+    /// An inner Ethernet header (customer or pseudowire frame) for IPv4.
+    static let innerEthernet: [UInt8] = [0x02, 0, 0, 0, 0, 0x0A, 0x02, 0, 0, 0, 0, 0x0B, 0x08, 0x00]
+
+    /// Five connections on one Ethernet link, each in another encapsulation, client ports 40001-40005,
+    /// started 0.2 ms apart and interleaved: 40001 MPLS (two labels, then IPv4); 40002 an MPLS Ethernet
+    /// pseudowire with a control word (RFC 4448); 40003 a PPPoE session (RFC 2516) carrying PPP; 40004 IEEE
+    /// 802.1ah PBB (an I-tag and the customer frame); 40005 a Cisco VN-Tag. 45 packets.
+    static func encapsulationsEthernet() -> [UInt8] {
+        let wraps: [@Sendable ([UInt8], Bool) -> [UInt8]] = [
+            { ip, _ in
+                PacketBuilder.ethernet(
+                    mplsLabel(100, bottom: false) + mplsLabel(200, bottom: true) + ip, etherType: 0x8847)
+            },
+            { ip, _ in
+                PacketBuilder.ethernet(
+                    mplsLabel(300, bottom: true) + [0, 0, 0, 0] + innerEthernet + ip, etherType: 0x8847)
+            },
+            { ip, _ in
+                let length = UInt16(ip.count + 2)
+                return PacketBuilder.ethernet(
+                    [0x11, 0x00, 0x12, 0x34] + PacketBuilder.be16(length) + [0x00, 0x21] + ip, etherType: 0x8864)
+            },
+            { ip, _ in PacketBuilder.ethernet([0, 0, 0, 1] + innerEthernet + ip, etherType: 0x88E7) },
+            { ip, _ in PacketBuilder.ethernet([0x80, 0x01, 0x00, 0x02, 0x08, 0x00] + ip, etherType: 0x8926) },
+        ]
+        var all: [([UInt8], Int64, Int)] = []
+        for (i, wrap) in wraps.enumerated() {
+            let f = connection(
+                .wrapped(linkType: PcapWriter.Link.ethernet, wrap: wrap), clientPort: UInt16(40001 + i),
+                offset: Int64(i) * 200_000)
+            all += PcapWriter.records(f.bytes).map { ($0.0, $0.1, i) }
+        }
+        all.sort { ($0.1, $0.2) < ($1.1, $1.2) }
+        var writer = PcapWriter(linkType: PcapWriter.Link.ethernet)
+        for (frame, time, _) in all { writer.append(frame, at: time) }
+        return writer.bytes
+    }
+
+    /// One connection on a PPP link (DLT_PPP 9): address and control (0xFF 0x03), protocol 0x0021, IPv4.
+    static func pppLink() -> [UInt8] {
+        connection(.wrapped(linkType: 9, wrap: { ip, _ in [0xFF, 0x03, 0x00, 0x21] + ip })).bytes
+    }
+
+    /// One connection on a Cisco HDLC link (DLT_C_HDLC 104): address 0x0F, control 0, EtherType 0x0800.
+    static func ciscoHDLCLink() -> [UInt8] {
+        connection(.wrapped(linkType: 104, wrap: { ip, _ in [0x0F, 0x00, 0x08, 0x00] + ip })).bytes
+    }
+
+    /// One connection over 802.11 (DLT_IEEE802_11 105) as QoS data frames with four addresses (to and from
+    /// the distribution system: a 32-byte MAC header), LLC/SNAP, IPv4; then one protected (encrypted) data
+    /// frame, which is not TCP to the decoder. 10 packets.
+    static func ieee80211Link() -> [UInt8] {
+        let header: [UInt8] =
+            [0x88, 0x03, 0, 0] + [UInt8](repeating: 0x02, count: 18) + [0, 0] + [UInt8](repeating: 0x02, count: 6) + [
+                0, 0,
+            ]
+        let snap: [UInt8] = [0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00]
+        var f = connection(.wrapped(linkType: 105, wrap: { ip, _ in header + snap + ip }))
+        var encrypted = header
+        encrypted[1] |= 0x40
+        f.writer.append(encrypted + [UInt8](repeating: 0x5A, count: 60), at: f.time)
+        return f.bytes
+    }
+
+    /// One connection over 802.11 behind an 8-byte radiotap header (DLT_IEEE802_11_RADIO 127): plain data
+    /// frames to the distribution system (a 24-byte MAC header), LLC/SNAP, IPv4.
+    static func radiotapLink() -> [UInt8] {
+        let header: [UInt8] = [0x08, 0x01, 0, 0] + [UInt8](repeating: 0x02, count: 18) + [0, 0]
+        let snap: [UInt8] = [0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00]
+        return connection(.wrapped(linkType: 127, wrap: { ip, _ in [0, 0, 8, 0, 0, 0, 0, 0] + header + snap + ip }))
+            .bytes
+    }
 }

@@ -166,6 +166,7 @@ import Testing
                 var crossing = segment
                 crossing.networkOffset = 0
                 crossing.transportOffset = 0
+                crossing.encapsulations = []  // (counted by the reading thread)
                 originals.append(crossing)
             }
             var segment = Segment.empty

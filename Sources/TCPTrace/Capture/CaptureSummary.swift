@@ -14,6 +14,16 @@ public struct CaptureSummary: Sendable {
     /// With `--verify-checksums` (nil without): segments whose IPv4 header or TCP checksum is wrong (counted,
     /// not used for state), and those that could not be checked (payload cut by the snap length, fragments).
     public var checksums: ChecksumCounts?
+    /// TCP segments per link-level encapsulation they were unwrapped from (`Encapsulation.named` order; a
+    /// segment inside two counts for both). Empty when none was.
+    public var encapsulated: [Int] = []
+
+    /// `[(name, segments)]` of the encapsulations seen.
+    public var encapsulationCounts: [(name: String, segments: Int)] {
+        encapsulated.indices.compactMap { i in
+            encapsulated[i] > 0 ? (Encapsulation.named[i].1, encapsulated[i]) : nil
+        }
+    }
     public var firstTime: Timestamp?
     public var lastTime: Timestamp?
     /// Human-readable warnings (files reordered or overlapping, damaged records).
@@ -44,6 +54,7 @@ public struct CaptureSummary: Sendable {
         switch status {
         case .tcp:
             tcpSegments += 1
+            if !segment.encapsulations.isEmpty { countEncapsulations(segment.encapsulations) }
             if segment.optionsTruncated { optionsTruncated += 1 }
             if segment.isFirstFragment { fragments += 1 }
             return true
@@ -63,5 +74,11 @@ public struct CaptureSummary: Sendable {
             }
         }
         return false
+    }
+
+    @inline(never)
+    private mutating func countEncapsulations(_ kinds: Encapsulation) {
+        if encapsulated.isEmpty { encapsulated = Array(repeating: 0, count: Encapsulation.named.count) }
+        for (i, (kind, _)) in Encapsulation.named.enumerated() where kinds.contains(kind) { encapsulated[i] += 1 }
     }
 }

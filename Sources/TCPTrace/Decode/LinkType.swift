@@ -15,6 +15,12 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
     public static let ipv4 = LinkType(rawValue: 228)  // DLT_IPV4
     public static let ipv6 = LinkType(rawValue: 229)  // DLT_IPV6
     public static let linuxSLL2 = LinkType(rawValue: 276)  // DLT_LINUX_SLL2, Linux cooked v2 (`tcpdump -i any`)
+    public static let ppp = LinkType(rawValue: 9)  // DLT_PPP
+    public static let pppSerial = LinkType(rawValue: 50)  // DLT_PPP_SERIAL (PPP in HDLC-like framing)
+    public static let pppEther = LinkType(rawValue: 51)  // DLT_PPP_ETHER (PPPoE without the Ethernet header)
+    public static let ciscoHDLC = LinkType(rawValue: 104)  // DLT_C_HDLC
+    public static let ieee80211 = LinkType(rawValue: 105)  // DLT_IEEE802_11
+    public static let radiotap = LinkType(rawValue: 127)  // DLT_IEEE802_11_RADIO
 
     /// The link type a file's LINKTYPE_ value names (pcapng, and classic pcap headers): the same number as
     /// libpcap's DLT_ value except where the two differ (LINKTYPE_RAW 101 is DLT_RAW 12; LINKTYPE_LOOP 108 is
@@ -29,7 +35,7 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
     /// Every link type the decoder understands.
     public static let supported: [LinkType] = [
         .null, .ethernet, .raw, .rawBSD, .loop, .linuxSLL, .ipv4, .ipv6,
-        .linuxSLL2,
+        .linuxSLL2, .ppp, .pppSerial, .pppEther, .ciscoHDLC, .ieee80211, .radiotap,
     ]
 
     public var isSupported: Bool { LinkType.supported.contains(self) }
@@ -45,6 +51,12 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
         case .ipv4: "IPV4"
         case .ipv6: "IPV6"
         case .linuxSLL2: "LINUX_SLL2"
+        case .ppp: "PPP"
+        case .pppSerial: "PPP_SERIAL"
+        case .pppEther: "PPP_ETHER"
+        case .ciscoHDLC: "C_HDLC"
+        case .ieee80211: "IEEE802_11"
+        case .radiotap: "IEEE802_11_RADIO"
         default: "DLT_\(rawValue)"
         }
     }

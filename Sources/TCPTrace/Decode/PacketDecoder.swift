@@ -31,6 +31,7 @@ public enum PacketDecoder {
     )
         -> DecodeStatus
     {
+        segment.encapsulations = []
         switch linkType {
         case .ethernet: return decodeEthernet(bytes, into: &segment)
         case .linuxSLL: return decodeSLL(bytes, into: &segment)
@@ -40,6 +41,22 @@ public enum PacketDecoder {
         case .raw, .rawBSD: return decodeRawIP(bytes, offset: 0, into: &segment)
         case .ipv4: return decodeIPv4(bytes, offset: 0, into: &segment)
         case .ipv6: return decodeIPv6(bytes, offset: 0, into: &segment)
+        default: return decodeOtherLink(bytes, linkType: linkType, into: &segment)
+        }
+    }
+
+    /// The link types whose frames wrap IP in something else (`PacketDecoder+Encapsulations.swift`).
+    @inline(never)
+    static func decodeOtherLink(
+        _ bytes: UnsafeRawBufferPointer, linkType: LinkType, into segment: inout Segment
+    ) -> DecodeStatus {
+        switch linkType {
+        case .ppp: return decodePPP(bytes, offset: 0, depth: 0, into: &segment)
+        case .pppSerial: return decodePPPSerial(bytes, into: &segment)
+        case .pppEther: return decodePPPoE(bytes, offset: 0, depth: 0, into: &segment)
+        case .ciscoHDLC: return decodeCiscoHDLC(bytes, into: &segment)
+        case .ieee80211: return decode80211(bytes, offset: 0, into: &segment)
+        case .radiotap: return decodeRadiotap(bytes, into: &segment)
         default: return .notTCP
         }
     }
@@ -60,7 +77,7 @@ public enum PacketDecoder {
     /// Follows 802.1Q / 802.1ad tags (each 4 bytes: TCI then the next ethertype) to the network layer.
     @inline(__always)
     static func decodeEtherType(
-        _ firstType: EtherType, _ bytes: UnsafeRawBufferPointer, offset start: Int,
+        _ firstType: EtherType, _ bytes: UnsafeRawBufferPointer, offset start: Int, depth: Int = 0,
         into segment: inout Segment
     ) -> DecodeStatus {
         var type = firstType
@@ -86,7 +103,7 @@ public enum PacketDecoder {
         switch type {
         case .ipv4: return decodeIPv4(bytes, offset: offset, into: &segment)
         case .ipv6: return decodeIPv6(bytes, offset: offset, into: &segment)
-        default: return .notTCP
+        default: return decodeEncapsulated(type, bytes, offset: offset, depth: depth, into: &segment)
         }
     }
 

@@ -28,6 +28,8 @@ public struct Segment: Sendable, Hashable {
     public var ttl: UInt8 = 0
     /// The checksums' verdict (`unverified` unless asked for: `--verify-checksums`).
     public var checksum = ChecksumStatus.unverified
+    /// The link-level encapsulations the packet was unwrapped from (MPLS, PPPoE, 802.11, …).
+    public var encapsulations: Encapsulation = []
     /// Where the (innermost) IP header and the TCP header begin in the packet, for `ChecksumVerifier`.
     var networkOffset: UInt32 = 0
     var transportOffset: UInt32 = 0

@@ -31,6 +31,7 @@ enum JSONKey: CaseIterable, Sendable {
     // `input` and `summary`
     case files, path, linkType, dlt, snapLength, damage, linkTypes, tcpSegments, nonTCP, truncated
     case optionsTruncated, malformed, fragments, problems, warnings, notes, checksums, bad, unverifiable
+    case encapsulations
     case evictedHalfOpen, evictedOther, severities
 
     // `hosts` (docs/hosts.md)
@@ -110,6 +111,7 @@ enum JSONKey: CaseIterable, Sendable {
         case .sender: "sender"
         case .detail: "detail"
         case .checksums: "checksums"
+        case .encapsulations: "encapsulations"
         case .bad: "bad"
         case .unverifiable: "unverifiable"
         case .badChecksums: "bad_checksums"

@@ -55,16 +55,24 @@ public enum JSONReport {
     }
 
     static func input(_ s: CaptureSummary) -> JSONValue {
-        guard case .object(var members) = inputMembers(s), let counts = s.checksums else { return inputMembers(s) }
+        guard case .object(var members) = inputMembers(s) else { return inputMembers(s) }
+        if let counts = s.checksums {
+            members.append(
+                (
+                    JSONKey.checksums.string,
+                    .object([.bad: .int(Int64(counts.bad)), .unverifiable: .int(Int64(counts.unverifiable))])
+                ))
+        }
+        // (The kinds are data, not names: `Encapsulation.named`.)
         members.append(
             (
-                JSONKey.checksums.string,
-                .object([.bad: .int(Int64(counts.bad)), .unverifiable: .int(Int64(counts.unverifiable))])
+                JSONKey.encapsulations.string,
+                .object(s.encapsulationCounts.map { ($0.name, JSONValue.int(Int64($0.segments))) })
             ))
         return .object(members)
     }
 
-    /// `input` without the `checksums` member (present only with --verify-checksums).
+    /// `input` without the `checksums` member (present only with --verify-checksums) and `encapsulations`.
     private static func inputMembers(_ s: CaptureSummary) -> JSONValue {
         .object([
             .files: .array(

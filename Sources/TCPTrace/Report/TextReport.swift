@@ -170,6 +170,10 @@ public enum TextReport {
         }
         out += "packets \(s.packets), TCP segments \(s.tcpSegments), non-TCP \(s.nonTCP), truncated \(s.truncated)"
         out += ", options cut \(s.optionsTruncated), malformed \(s.malformed), fragments \(s.fragments)\n"
+        if !s.encapsulationCounts.isEmpty {
+            out += "encapsulated TCP segments: "
+            out += s.encapsulationCounts.map { "\($0.name) \($0.segments)" }.joined(separator: ", ") + "\n"
+        }
         if let checksums = s.checksums {
             out +=
                 "checksums: \(checksums.bad) bad (counted, not used for state), \(checksums.unverifiable) could not be "

@@ -542,7 +542,6 @@ public enum SyntheticScenarios {
     /// starting at 0, 0.3 ms and 2 ms, packets 1 ms apart, interleaved in time (27 packets); a custom block
     /// (skipped by readers) after the fifth.
     static func threeInterfaces() -> [UInt8] {
-        let t0: Int64 = 1_700_000_000_000_000_000
         var w = PcapngWriter()
         w.section()
         w.interface(linkType: 1)
@@ -553,11 +552,7 @@ public enum SyntheticScenarios {
             (40000, .ethernet, 0), (40001, .raw, 300_000), (40002, .sll2, 2_000_000),
         ]
         for (i, (port, link, start)) in links.enumerated() {
-            var f = FlowScript(clientPort: port, start: t0 + start, link: link)
-            f.handshake()
-            f.data(.client, 100)
-            f.ack(.server)
-            closeFourWay(&f)
+            let f = connection(link, clientPort: port, offset: start)
             for (packet, time) in PcapWriter.records(f.bytes) { all.append((i, packet, time)) }
         }
         all.sort { ($0.time, $0.interface) < ($1.time, $1.interface) }
@@ -587,7 +582,9 @@ public enum SyntheticScenarios {
 
     /// One connection (handshake, 100 bytes and their ACK, four-way close: 9 packets) from `clientPort`,
     /// framed by `link`, starting `offset` ns after the usual start, packets 1 ms apart.
-    static func connection(_ link: FlowScript.Link, clientPort: UInt16 = 40000, offset: Int64 = 0) -> FlowScript {
+    public static func connection(
+        _ link: FlowScript.Link, clientPort: UInt16 = 40000, offset: Int64 = 0
+    ) -> FlowScript {
         var f = FlowScript(clientPort: clientPort, start: 1_700_000_000_000_000_000 + offset, link: link)
         f.handshake()
         f.data(.client, 100)

@@ -402,9 +402,12 @@ import Testing
         var again = FlowScript(clientPort: 40000, clientISN: 900_000, start: t0 + 5_000_000_000, link: .raw)
         again.handshake()
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)
-        for (record, time) in (timedRecords(a.bytes) + timedRecords(b.bytes) + timedRecords(again.bytes)).sorted(by: {
-            $0.1 < $1.1
-        }) {
+        for (record, time)
+            in (PcapWriter.records(a.bytes) + PcapWriter.records(b.bytes) + PcapWriter.records(again.bytes)).sorted(
+                by: {
+                    $0.1 < $1.1
+                })
+        {
             writer.append(record, at: time)
         }
         let path = try temporaryFile(writer.bytes)

@@ -12,14 +12,10 @@ import Testing
     /// The textbook connection (handshake, 100 bytes and its ACK, four-way close: 9 packets) from `clientPort` on `link`,
     /// starting `start` ns after the epoch, packets 1 ms apart; its frames with their times.
     static func connection(_ clientPort: UInt16, _ link: FlowScript.Link, start: Int64) -> [([UInt8], Int64)] {
-        var f = FlowScript(clientPort: clientPort, start: start, link: link)
-        f.handshake()
-        f.data(.client, 100)
-        f.ack(.server)
-        f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
-        return timedRecords(f.bytes)
+        PcapWriter.records(SyntheticScenarios.connection(link, clientPort: clientPort, offset: start - t0).bytes)
     }
 
+    /// The scenarios' start (`SyntheticScenarios.connection`'s offset 0).
     static let t0: Int64 = 1_700_000_000_000_000_000
 
     /// The `three-interfaces` scenario (SyntheticScenarios.swift) and what was written into it: each

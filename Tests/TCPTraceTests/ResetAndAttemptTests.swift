@@ -345,8 +345,8 @@ import Testing
         }
         stray.data(.client, 10)
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)
-        var records = (timedRecords(a.bytes) + timedRecords(b.bytes)).sorted { $0.1 < $1.1 }
-        records.insert(timedRecords(stray.bytes)[0], at: 8)
+        var records = (PcapWriter.records(a.bytes) + PcapWriter.records(b.bytes)).sorted { $0.1 < $1.1 }
+        records.insert(PcapWriter.records(stray.bytes)[0], at: 8)
         for (record, time) in records { writer.append(record, at: time) }
         for mode in ["batch", "stream"] {
             let all = try analyzeIn(mode, writer.bytes)

@@ -69,22 +69,3 @@ struct CollectingSink: RenderingSink {
 
     mutating func end(_ analysis: Analysis) {}
 }
-
-/// Records of a `PcapWriter` capture (little-endian, microseconds) with their times in nanoseconds.
-func timedRecords(_ file: [UInt8]) -> [([UInt8], Int64)] {
-    func word(_ at: Int) -> Int64 {
-        Int64(file[at]) | Int64(file[at + 1]) << 8 | Int64(file[at + 2]) << 16 | Int64(file[at + 3]) << 24
-    }
-    var result: [([UInt8], Int64)] = []
-    var offset = 24
-    while offset + 16 <= file.count {
-        let length = Int(word(offset + 8))
-        result.append(
-            (
-                Array(file[(offset + 16)..<(offset + 16 + length)]),
-                word(offset) * 1_000_000_000 + word(offset + 4) * 1_000
-            ))
-        offset += 16 + length
-    }
-    return result
-}

@@ -15,11 +15,32 @@ import Foundation
 public struct CaptureFile: ~Copyable {
     /// libpcap's handle, nil for a file read by `PcapngReader`.
     private let handle: OpaquePointer?
-    /// A pcapng file read block by block, and the FILE whose descriptor it reads (closed on deinit).
-    private var blocks: PcapngReader?
-    /// A snoop file (RFC 1761: libpcap does not read it), with the same FILE.
-    private var snoop: SnoopReader?
-    private var blockFile: UnsafeMutablePointer<FILE>?
+    /// A pcapng or snoop file read by this project's own reader, and the FILE whose descriptor it reads
+    /// (closed on deinit; nil for bytes in memory).
+    private var own: OwnReader?
+    private var ownFile: UnsafeMutablePointer<FILE>?
+
+    /// The captures read without libpcap, told apart by their first bytes.
+    private enum OwnReader {
+        /// pcapng, block by block (libpcap refuses interfaces with different link types).
+        case pcapng(PcapngReader)
+        /// Solaris snoop (RFC 1761), which libpcap does not read.
+        case snoop(SnoopReader)
+
+        var bytesRead: Int64 {
+            switch self {
+            case .pcapng(let reader): reader.bytesRead
+            case .snoop(let reader): reader.bytesRead
+            }
+        }
+
+        func forEachPacket(_ body: (PacketRecord, UnsafeRawBufferPointer) throws -> Void) rethrows -> ReadEnd {
+            switch self {
+            case .pcapng(let reader): try reader.forEachPacket(body)
+            case .snoop(let reader): try reader.forEachPacket(body)
+            }
+        }
+    }
     /// The stdio buffer of a file opened by path (freed after libpcap has closed the FILE).
     private let readBuffer: UnsafeMutablePointer<CChar>?
     /// For a classic pcap file (from a path or memory): its records are read without libpcap's per-packet copy.
@@ -29,7 +50,10 @@ public struct CaptureFile: ~Copyable {
     public let linkType: LinkType
     public let snapLength: Int
     /// The link types of the file's interfaces when it has several (a pcapng file), else the one.
-    public var linkTypes: [LinkType] { blocks?.allLinkTypes ?? [linkType] }
+    public var linkTypes: [LinkType] {
+        if case .pcapng(let reader) = own { return reader.allLinkTypes }
+        return [linkType]
+    }
 
     static let readBufferSize = 1 << 16
 
@@ -59,83 +83,72 @@ public struct CaptureFile: ~Copyable {
             }
             file = stream
         }
+        if path != "-", let reader = try CaptureFile.ownReader(file, path: path, pcapng: directRecords) {
+            self.init(own: reader, file: file, path: path)
+            return
+        }
         // The buffer must be given: glibc ignores the size when the buffer argument is NULL and reads 4 KiB at
         // a time (one read(2) per 4 KiB: 0.3 s more on a 7.6 GB capture).
-        if path != "-", let reader = try CaptureFile.snoopReader(file, path: path) {
-            self.init(snoop: reader, file: file, path: path)
-            return
-        }
-        if directRecords, path != "-", let reader = try CaptureFile.pcapngReader(file, path: path) {
-            self.init(pcapng: reader, file: file, path: path)
-            return
-        }
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: CaptureFile.readBufferSize)
         setvbuf(file, buffer, _IOFBF, CaptureFile.readBufferSize)
         try self.init(stream: file, path: path, readBuffer: buffer)
         if directRecords && path != "-", let handle { records = CaptureFile.recordReader(handle, linkType: linkType) }
     }
 
-    /// A pcapng reader when the regular file open as `file` is a pcapng file (nil otherwise: libpcap takes it).
-    /// - Throws: what `PcapngReader` refuses; `file` is then closed.
-    private static func pcapngReader(
-        _ file: UnsafeMutablePointer<FILE>, path: String
-    ) throws(CaptureError) -> PcapngReader? {
-        let descriptor = fileno(file)
-        var status = stat()
-        guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var magic: UInt32 = 0
-        guard withUnsafeMutableBytes(of: &magic, { pread(descriptor, $0.baseAddress, 4, 0) }) == 4,
-            magic == PcapngReader.sectionHeaderType
-        else { return nil }
-        do throws(CaptureError) {
-            return try PcapngReader(
-                source: BlockSource(descriptor: descriptor, fileSize: Int64(status.st_size)), path: path)
-        } catch {
-            fclose(file)
-            throw error
-        }
-    }
-
-    /// A snoop reader when the regular file open as `file` starts with snoop's identification.
-    private static func snoopReader(
-        _ file: UnsafeMutablePointer<FILE>, path: String
-    ) throws(CaptureError) -> SnoopReader? {
+    /// The project's own reader when the regular file open as `file` is a snoop file, or a pcapng file and
+    /// `pcapng` (tests read pcapng through libpcap too); nil otherwise: libpcap takes it.
+    /// - Throws: what the reader refuses; `file` is then closed.
+    private static func ownReader(
+        _ file: UnsafeMutablePointer<FILE>, path: String, pcapng: Bool
+    ) throws(CaptureError) -> OwnReader? {
         let descriptor = fileno(file)
         var status = stat()
         guard descriptor >= 0, fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         var head = [UInt8](repeating: 0, count: 8)
         guard head.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, 8, 0) }) == 8,
-            head.withUnsafeBytes({ SnoopReader.isSnoop($0) })
+            let format = head.withUnsafeBytes({ ownFormat($0, pcapng: pcapng) })
         else { return nil }
         do throws(CaptureError) {
-            return try SnoopReader(
-                source: BlockSource(descriptor: descriptor, fileSize: Int64(status.st_size)), path: path)
+            return try ownReader(
+                format, source: BlockSource(descriptor: descriptor, fileSize: Int64(status.st_size)), path: path)
         } catch {
             fclose(file)
             throw error
         }
     }
 
-    private init(snoop reader: SnoopReader, file: UnsafeMutablePointer<FILE>?, path: String) {
-        self.handle = nil
-        self.readBuffer = nil
-        self.blocks = nil
-        self.snoop = reader
-        self.blockFile = file
-        self.path = path
-        self.linkType = reader.linkType
-        self.snapLength = 0
+    private enum OwnFormat { case pcapng, snoop }
+
+    /// Which own reader takes a capture that starts with `head` (pcapng only when `pcapng`); nil: libpcap.
+    private static func ownFormat(_ head: UnsafeRawBufferPointer, pcapng: Bool) -> OwnFormat? {
+        if SnoopReader.isSnoop(head) { return .snoop }
+        if pcapng && PcapngReader.isPcapng(head) { return .pcapng }
+        return nil
     }
 
-    private init(pcapng reader: PcapngReader, file: UnsafeMutablePointer<FILE>?, path: String) {
+    private static func ownReader(
+        _ format: OwnFormat, source: BlockSource, path: String
+    ) throws(CaptureError) -> OwnReader {
+        switch format {
+        case .snoop: .snoop(try SnoopReader(source: source, path: path))
+        case .pcapng: .pcapng(try PcapngReader(source: source, path: path))
+        }
+    }
+
+    private init(own reader: OwnReader, file: UnsafeMutablePointer<FILE>?, path: String) {
         self.handle = nil
         self.readBuffer = nil
-        self.snoop = nil
-        self.blocks = reader
-        self.blockFile = file
+        self.own = reader
+        self.ownFile = file
         self.path = path
-        self.linkType = reader.linkType
-        self.snapLength = reader.snapLength
+        switch reader {
+        case .pcapng(let pcapng):
+            self.linkType = pcapng.linkType
+            self.snapLength = pcapng.snapLength
+        case .snoop(let snoop):
+            self.linkType = snoop.linkType
+            self.snapLength = 0
+        }
     }
 
     /// A direct reader when the file is a regular classic pcap file (format 2.4 or later, 16-byte record
@@ -162,13 +175,12 @@ public struct CaptureFile: ~Copyable {
     }
 
     /// Whether the records are read by `PcapRecordReader` or `PcapngReader` (tests).
-    var readsRecordsDirectly: Bool { records != nil || blocks != nil || snoop != nil }
+    var readsRecordsDirectly: Bool { records != nil || own != nil }
 
     /// Bytes of the file read so far, for progress; 0 when unknown.
     public var bytesRead: Int64 {
         if let records { return records.bytesRead }
-        if let blocks { return blocks.bytesRead }
-        if let snoop { return snoop.bytesRead }
+        if let own { return own.bytesRead }
         guard let handle, let file = pcap_file(handle) else { return 0 }
         return max(0, Int64(ftello(file)))
     }
@@ -184,12 +196,10 @@ public struct CaptureFile: ~Copyable {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .notACapture(path: name, reason: "the file is empty")
         }
-        if SnoopReader.isSnoop(bytes) {
-            self.init(snoop: try SnoopReader(source: BlockSource(bytes: bytes), path: name), file: nil, path: name)
-            return
-        }
-        if directRecords && PcapngReader.isPcapng(bytes) {
-            self.init(pcapng: try PcapngReader(source: BlockSource(bytes: bytes), path: name), file: nil, path: name)
+        if let format = CaptureFile.ownFormat(bytes, pcapng: directRecords) {
+            self.init(
+                own: try CaptureFile.ownReader(format, source: BlockSource(bytes: bytes), path: name), file: nil,
+                path: name)
             return
         }
         guard let stream = fmemopen(UnsafeMutableRawPointer(mutating: base), bytes.count, "rb") else {
@@ -232,9 +242,8 @@ public struct CaptureFile: ~Copyable {
             throw .unsupportedLinkType(path: path, linkType: linkType)
         }
         self.handle = pcap
-        self.blocks = nil
-        self.snoop = nil
-        self.blockFile = nil
+        self.own = nil
+        self.ownFile = nil
         self.readBuffer = readBuffer
         self.path = path
         self.linkType = linkType
@@ -243,7 +252,7 @@ public struct CaptureFile: ~Copyable {
 
     deinit {
         if let handle { pcap_close(handle) }  // also closes the FILE (libpcap's savefile cleanup)
-        if let blockFile { fclose(blockFile) }
+        if let ownFile { fclose(ownFile) }
         readBuffer?.deallocate()
     }
 
@@ -252,8 +261,7 @@ public struct CaptureFile: ~Copyable {
     /// before it has been delivered.
     public func forEachPacket(_ body: (PacketRecord, UnsafeRawBufferPointer) throws -> Void) rethrows -> ReadEnd {
         if let records { return try records.forEachPacket(body) }
-        if let blocks { return try blocks.forEachPacket(body) }
-        if let snoop { return try snoop.forEachPacket(body) }
+        if let own { return try own.forEachPacket(body) }
         guard let handle else { return .endOfFile }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
@@ -279,7 +287,7 @@ public struct CaptureFile: ~Copyable {
     /// Reads only the first record's timestamp (nil for a capture without packets or with a damaged first
     /// record). Used to order several files.
     public func firstTimestamp() -> Timestamp? {
-        if blocks != nil || snoop != nil {
+        if own != nil {
             var first: Timestamp?
             _ = try? forEachPacket { record, _ in
                 first = record.timestamp

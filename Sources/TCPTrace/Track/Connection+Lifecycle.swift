@@ -88,13 +88,10 @@ extension Connection {
                 // RFC 5961's own sequence: the first RST drew a challenge ACK (not in the capture), and its
                 // sender answered with a RST at RCV.NXT, which resets (the state machine takes it next).
                 facts.pendingReset = nil
-                report(
-                    .rstUnacceptable, frame: pending.frame, time: pending.time, sender: pending.sender,
-                    "inside the receiver's window but not at its RCV.NXT: sequence \(pending.sequence), RCV.NXT "
-                        + "\(pending.expected) (RFC 5961 3.2); the same sender's RST at RCV.NXT followed (frame "
-                        + "\(at.frame)), the answer to a challenge ACK the capture does not show"
-                        + (pending.ttl?.note ?? ""),
-                    ttl: pending.ttl)
+                reportUnacceptable(
+                    pending,
+                    "the same sender's RST at RCV.NXT followed (frame \(at.frame)), the answer to a challenge ACK "
+                        + "the capture does not show")
             } else if segment.flags.contains(.rst) {
                 confirmPendingReset()
             } else if s != pending.sender {
@@ -105,11 +102,7 @@ extension Connection {
                     ? "the receiver's challenge ACK (frame \(at.frame), ACK \(segment.acknowledgment)) shows it did not "
                         + "reset"
                     : "the receiver went on sending (frame \(at.frame)): it did not reset"
-                report(
-                    .rstUnacceptable, frame: pending.frame, time: pending.time, sender: pending.sender,
-                    "inside the receiver's window but not at its RCV.NXT: sequence \(pending.sequence), RCV.NXT "
-                        + "\(pending.expected) (RFC 5961 3.2); " + evidence + (pending.ttl?.note ?? ""),
-                    ttl: pending.ttl)
+                reportUnacceptable(pending, evidence)
             }
         }
         if let stale = facts.staleAnswer, s != stale.sender,
@@ -118,6 +111,15 @@ extension Connection {
             facts.staleAnswer = nil
             reportUnansweredStaleAnswer(stale)
         }
+    }
+
+    /// The pending RST did not reset; `evidence` says what showed it.
+    private mutating func reportUnacceptable(_ pending: PendingReset, _ evidence: String) {
+        report(
+            .rstUnacceptable, frame: pending.frame, time: pending.time, sender: pending.sender,
+            "inside the receiver's window but not at its RCV.NXT: sequence \(pending.sequence), RCV.NXT "
+                + "\(pending.expected) (RFC 5961 3.2); " + evidence + (pending.ttl?.note ?? ""),
+            ttl: pending.ttl)
     }
 
     /// The SYN-ACK of a stale answer that no RST followed: the handshake's SYN-ACK acknowledged the wrong number.

@@ -22,9 +22,7 @@ enum ChecksumVerifier {
         } else {
             guard bytes.u16(ip + 4) != 0 else { return .unverifiable }
             sum = add(bytes, from: ip + 8, count: 16)
-            for word in [segment.destination.high, segment.destination.low] {
-                for shift in stride(from: 0, to: 64, by: 16) { sum += (word >> UInt64(shift)) & 0xffff }
-            }
+            sum += words(segment.destination.high) + words(segment.destination.low)
         }
         sum += UInt64(IPProtocol.tcp.rawValue) + UInt64(tcpLength)
         sum += add(bytes, from: tcp, count: tcpLength)
@@ -42,6 +40,11 @@ enum ChecksumVerifier {
         }
         if i < end { sum += UInt64(bytes[i]) << 8 }
         return sum
+    }
+
+    /// The sum of a 64-bit value's four 16-bit words (no array per packet).
+    private static func words(_ value: UInt64) -> UInt64 {
+        (value & 0xffff) + (value >> 16 & 0xffff) + (value >> 32 & 0xffff) + (value >> 48)
     }
 
     /// Folds the carries back in: the one's complement sum in 16 bits.

@@ -42,6 +42,10 @@ public enum SyntheticScenarios {
         ("cisco-hdlc", ciscoHDLCLink),
         ("ieee80211", ieee80211Link),
         ("radiotap", radiotapLink),
+        ("tunnels-udp", tunnelsUDP),
+        ("tunnels-gre", tunnelsGRE),
+        ("tunnels-nested", tunnelsNested),
+        ("two-interface-copies", twoInterfaceCopies),
     ]
 
     /// The file name of a scenario's fixture: `NAME.pcapng` for the pcapng ones, `NAME.pcap` for the rest.

@@ -55,6 +55,12 @@ public struct CaptureFile: ~Copyable {
         return [linkType]
     }
 
+    /// Interfaces the file has described so far (a pcapng file's; 1 for others).
+    public var interfaceCount: Int {
+        if case .pcapng(let reader) = own { return reader.interfaceCount }
+        return 1
+    }
+
     static let readBufferSize = 1 << 16
 
     /// Opens `path` (`-` for standard input).

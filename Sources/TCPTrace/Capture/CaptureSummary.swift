@@ -24,6 +24,12 @@ public struct CaptureSummary: Sendable {
             encapsulated[i] > 0 ? (Encapsulation.named[i].1, encapsulated[i]) : nil
         }
     }
+    /// Packets whose tunnel content was cut or impossible, per innermost tunnel kind (each also counted in
+    /// `nonTCP`: the outer packet was well formed).
+    public var damagedTunnels: [TunnelKind: TunnelDamage] = [:]
+    /// Segments seen a second time on another interface of the capture (`CaptureDuplicates`): counted, not
+    /// tracked.
+    public var captureDuplicates = 0
     public var firstTime: Timestamp?
     public var lastTime: Timestamp?
     /// Human-readable warnings (files reordered or overlapping, damaged records).
@@ -72,8 +78,24 @@ public struct CaptureSummary: Sendable {
             if problems.count < CaptureSummary.problemLimit {
                 problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
             }
+        case .damagedInTunnel(let kind, let problem, let truncated):
+            countDamagedTunnel(kind, problem, truncated: truncated, frame: frame)
         }
         return false
+    }
+
+    @inline(never)
+    private mutating func countDamagedTunnel(_ kind: TunnelKind, _ problem: DecodeProblem, truncated: Bool, frame: Int)
+    {
+        nonTCP += 1
+        if truncated {
+            damagedTunnels[kind, default: TunnelDamage()].truncated += 1
+        } else {
+            damagedTunnels[kind, default: TunnelDamage()].malformed += 1
+        }
+        if problems.count < CaptureSummary.problemLimit {
+            problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: truncated, tunnel: kind))
+        }
     }
 
     @inline(never)

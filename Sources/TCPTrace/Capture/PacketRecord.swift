@@ -7,11 +7,18 @@ public struct PacketRecord: Sendable, Hashable {
     public var originalLength: UInt32
     /// The packet's own link type when its file mixes several (a pcapng file's interfaces); nil: the file's.
     public var linkType: LinkType?
+    /// The interface it was captured on: a pcapng file's interface number, counted over its sections; 0 for
+    /// other files.
+    public var interface: UInt32
 
-    public init(timestamp: Timestamp, capturedLength: UInt32, originalLength: UInt32, linkType: LinkType? = nil) {
+    public init(
+        timestamp: Timestamp, capturedLength: UInt32, originalLength: UInt32, linkType: LinkType? = nil,
+        interface: UInt32 = 0
+    ) {
         self.timestamp = timestamp
         self.capturedLength = capturedLength
         self.originalLength = originalLength
         self.linkType = linkType
+        self.interface = interface
     }
 }

@@ -28,6 +28,11 @@ final class PcapngReader {
     private let source: BlockSource
     private var bigEndian = false
     private(set) var interfaces: [Interface] = []
+    /// Interfaces of the sections before this one: a packet's interface number counts over the whole file,
+    /// as Wireshark's `frame.interface_id` does.
+    private var interfacesBefore = 0
+    /// Interfaces described so far, all sections.
+    var interfaceCount: Int { interfacesBefore + interfaces.count }
     /// Link types of every interface seen so far, in order of first appearance (all sections).
     private(set) var allLinkTypes: [LinkType] = []
     private var lastTimestamp = Timestamp(nanoseconds: 0)
@@ -172,6 +177,7 @@ final class PcapngReader {
         guard major == 1, minor == 0 || minor == 2 else {
             return "unsupported pcapng savefile version \(major).\(minor)"
         }
+        interfacesBefore += interfaces.count
         interfaces = []
         return nil
     }
@@ -256,7 +262,7 @@ final class PcapngReader {
         lastTimestamp = timestamp
         let record = PacketRecord(
             timestamp: timestamp, capturedLength: UInt32(captured), originalLength: original,
-            linkType: interface.linkType)
+            linkType: interface.linkType, interface: UInt32(truncatingIfNeeded: interfacesBefore + interfaceID))
         return .success((record, UnsafeRawBufferPointer(rebasing: bytes[headerLength..<(headerLength + captured)])))
     }
 

@@ -10,4 +10,7 @@ public enum DecodeOutcome: Sendable {
     case truncated(DecodeProblem)
     /// A header field is impossible (bad version, length smaller than the header, …).
     case malformed(DecodeProblem)
+    /// A well-formed outer packet (UDP, GRE, IP) whose tunnel's content is cut or impossible (`TunnelKind`:
+    /// the innermost tunnel).
+    case damagedInTunnel(TunnelKind, DecodeProblem, truncated: Bool)
 }

@@ -3,6 +3,8 @@
 public struct DecodeProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Layer: String, Sendable {
         case link, ipv4, ipv6, tcp
+        /// A tunnel's own header (VXLAN, Geneve, GTP-U, Teredo, AYIYA, GRE, ERSPAN).
+        case tunnel
     }
     public var layer: Layer
     public var offset: Int

@@ -1,8 +1,9 @@
-/// A link-level encapsulation a packet was unwrapped from on its way to IP (`Segment.encapsulations`, one bit
-/// each). None of them is part of a connection's identity: they carry no addresses of their own.
+/// An encapsulation a packet was unwrapped from on its way to the TCP segment (`Segment.encapsulations`, one
+/// bit each): the link-level ones (bits 0-7), which carry no addresses and are never part of a connection's
+/// identity, and the tunnels (bits 8-15, `TunnelKind.encapsulation`), which are (`TunnelLayer`).
 public struct Encapsulation: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// MPLS label stack (RFC 3032; EtherTypes 0x8847, 0x8848), an Ethernet pseudowire after it (RFC 4448).
     public static let mpls = Encapsulation(rawValue: 1 << 0)
@@ -21,9 +22,11 @@ public struct Encapsulation: OptionSet, Sendable, Hashable {
     /// Cisco HDLC (link type 104, and PPP serial links that carry it).
     public static let ciscoHDLC = Encapsulation(rawValue: 1 << 7)
 
-    /// Every kind with its name (the summary's and JSON's word), in bit order.
-    public static let named: [(Encapsulation, String)] = [
-        (.mpls, "mpls"), (.pppoe, "pppoe"), (.ppp, "ppp"), (.pbb, "pbb"), (.vnTag, "vn-tag"),
-        (.ieee80211, "802.11"), (.radiotap, "radiotap"), (.ciscoHDLC, "cisco-hdlc"),
-    ]
+    /// Every kind with its name (the summary's and JSON's word), in bit order: the link-level kinds, then the
+    /// tunnels.
+    public static let named: [(Encapsulation, String)] =
+        [
+            (.mpls, "mpls"), (.pppoe, "pppoe"), (.ppp, "ppp"), (.pbb, "pbb"), (.vnTag, "vn-tag"),
+            (.ieee80211, "802.11"), (.radiotap, "radiotap"), (.ciscoHDLC, "cisco-hdlc"),
+        ] + TunnelKind.allCases.map { ($0.encapsulation, $0.name) }
 }

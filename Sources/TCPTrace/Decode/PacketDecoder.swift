@@ -18,6 +18,7 @@ public enum PacketDecoder {
         case .fragment: return .fragment
         case .truncated(let p): return .truncated(p)
         case .malformed(let p): return .malformed(p)
+        case .damagedInTunnel(let kind, let p, let truncated): return .damagedInTunnel(kind, p, truncated: truncated)
         }
     }
 
@@ -32,6 +33,9 @@ public enum PacketDecoder {
         -> DecodeStatus
     {
         segment.encapsulations = []
+        segment.tunnelMarks.removeAll()
+        segment.tunnel = 0
+        segment.tunnelPath = 0
         switch linkType {
         case .ethernet: return decodeEthernet(bytes, into: &segment)
         case .linuxSLL: return decodeSLL(bytes, into: &segment)
@@ -220,9 +224,16 @@ public enum PacketDecoder {
         let fragmentField = bytes.u16(offset + 6)
         let moreFragments = fragmentField & 0x2000 != 0
         let fragmentOffset = fragmentField & 0x1fff
-        guard IPProtocol(rawValue: bytes[offset + 9]) == .tcp else { return fragmentOffset != 0 ? .fragment : .notTCP }
+        guard IPProtocol(rawValue: bytes[offset + 9]) == .tcp else {
+            if fragmentOffset != 0 { return .fragment }
+            if moreFragments { return .notTCP }  // (a tunnel's first fragment: its content is not whole)
+            return decodeIPPayload(
+                bytes[offset + 9], bytes, ip: offset, payload: offset + headerLength, end: offset + totalLength,
+                into: &segment)
+        }
         if fragmentOffset != 0 { return .fragment }
         segment.ttl = bytes[offset + 8]
+        segment.ipID = bytes.u16(offset + 4)
         segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
         var destination = IPAddress(ipv4: bytes.u32(offset + 16))
@@ -256,6 +267,7 @@ public enum PacketDecoder {
         if payloadLength == 0 { payloadLength = available - 40 }
         var next = bytes[offset + 6]
         segment.ttl = bytes[offset + 7]
+        segment.ipID = 0
         segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv6High: bytes.u64(offset + 8), low: bytes.u64(offset + 16))
         let destination = IPAddress(ipv6High: bytes.u64(offset + 24), low: bytes.u64(offset + 32))
@@ -288,7 +300,10 @@ public enum PacketDecoder {
                     headerLength = (Int(bytes[cursor + 1]) + 1) * 8
                 }
             default:
-                return .notTCP  // no next header (59), UDP, ICMPv6, ESP, …
+                // No next header (59), ICMPv6, ESP, …; UDP, GRE and IP in IP may carry a tunnel.
+                guard !isFirstFragment else { return .notTCP }
+                return decodeIPPayload(
+                    next, bytes, ip: offset, payload: cursor, end: cursor + remaining, into: &segment)
             }
             headers += 1
             guard headers <= maximumExtensionHeaders, headerLength <= remaining else {

@@ -19,6 +19,8 @@ public struct AnalysisOptions: Sendable {
     /// is counted and not used for state. Off by default, as in Wireshark: a locally sent packet is captured
     /// before the NIC fills in an offloaded checksum.
     public var verifyChecksums = false
+    /// UDP ports that carry tunnels besides the IANA ones (`--tunnel-port KIND=PORT`).
+    public var tunnelPorts = TunnelPorts()
     /// The host view to build (`analyze --hosts`), or nil for none.
     public var hosts: HostOptions?
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)
@@ -26,5 +28,10 @@ public struct AnalysisOptions: Sendable {
         self.tracker = tracker
         self.tracker.idleTimeout = idleTimeout
         self.order = order
+    }
+
+    /// What the reading thread needs, interning tunnels into `tunnels`.
+    func readSettings(tunnels: TunnelRegistry) -> ReadSettings {
+        ReadSettings(verifyChecksums: verifyChecksums, tunnelPorts: tunnelPorts, tunnels: tunnels)
     }
 }

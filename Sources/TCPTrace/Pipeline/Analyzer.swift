@@ -19,7 +19,8 @@ public enum Analyzer {
         for path in ordered {
             let capture = try CaptureFile(path: path)
             TraceReader.read(
-                capture, path: path, frame: &frame, summary: &summary, verifyChecksums: options.verifyChecksums
+                capture, path: path, frame: &frame, summary: &summary,
+                settings: options.readSettings(tunnels: tracker.tunnels)
             ) {
                 tracker.ingest($0, frame: $1, time: $2)
             }
@@ -76,7 +77,8 @@ public enum Analyzer {
             do throws(CaptureError) {
                 let capture = try CaptureFile(bytes: raw, name: name)
                 TraceReader.read(
-                    capture, path: name, frame: &frame, summary: &summary, verifyChecksums: options.verifyChecksums
+                    capture, path: name, frame: &frame, summary: &summary,
+                    settings: options.readSettings(tunnels: tracker.tunnels)
                 ) {
                     tracker.ingest($0, frame: $1, time: $2)
                 }

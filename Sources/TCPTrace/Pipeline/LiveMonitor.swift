@@ -20,6 +20,7 @@ public struct LiveMonitor: ~Copyable {
         self.options = options
         self.tracker = Tracker(options: options.tracker)
         self.summary.files = [InputFileSummary(path: interface, linkType: linkType, snapLength: 0)]
+        self.segment.tunnelPorts = options.tunnelPorts
     }
 
     /// One captured packet; `emit` receives the events it causes, in order.
@@ -38,6 +39,9 @@ public struct LiveMonitor: ~Copyable {
         let status = PacketDecoder.decode(
             bytes, linkType: record.linkType ?? summary.files[0].linkType, into: &segment)
         if summary.count(status, segment: segment, frame: frame) {
+            if segment.tunnelMarks.count > 0 {
+                (segment.tunnel, segment.tunnelPath) = tracker.tunnels.intern(bytes, segment.tunnelMarks)
+            }
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
             if id > 0 {  // (0: a late segment of a connection already finalized)
                 if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }

@@ -8,6 +8,9 @@ public struct LiveOptions: Sendable {
         set { tracker.idleTimeout = newValue }
     }
 
+    /// UDP ports that carry tunnels besides the IANA ones (`--tunnel-port KIND=PORT`).
+    public var tunnelPorts = TunnelPorts()
+
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300) {
         self.tracker = tracker
         self.tracker.idleTimeout = idleTimeout

@@ -31,4 +31,7 @@ struct PipelineItem: Sendable, BitwiseCopyable {
 
     static let optionsTruncated: UInt8 = 1, firstFragment: UInt8 = 2, sackPermitted: UInt8 = 4, malformed: UInt8 = 8
     static let hasMSS: UInt8 = 16, hasWindowScale: UInt8 = 32, hasTimestamps: UInt8 = 64, ipv6: UInt8 = 128
+    /// In `checksum` (whose values use its low bits): two more words in `extras` after the addresses and SACK
+    /// blocks, the tunnel identity and path, then the interface.
+    static let extended: UInt8 = 0x80
 }

@@ -44,6 +44,13 @@ struct SegmentBatch: @unchecked Sendable {
                 extras.append(UInt64(block.left.rawValue) << 32 | UInt64(block.right.rawValue))
             }
         }
+        var checksum = segment.checksum.rawValue
+        if segment.tunnel | segment.interface != 0 {
+            // Tunnelled, or not the capture's first interface: two more words, flagged in the checksum byte.
+            checksum |= PipelineItem.extended
+            extras.append(UInt64(segment.tunnel) << 32 | UInt64(segment.tunnelPath))
+            extras.append(UInt64(segment.interface))
+        }
         (storage + count).initialize(
             to: PipelineItem(
                 time: time.nanoseconds, sequence: segment.sequence.rawValue,
@@ -53,7 +60,7 @@ struct SegmentBatch: @unchecked Sendable {
                 window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0,
                 windowScale: segment.options.windowScale ?? 0,
                 headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count),
-                ttl: segment.ttl, checksum: segment.checksum.rawValue,
+                ttl: segment.ttl, checksum: checksum,
                 extra: extra,
                 source4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.source.low),
                 destination4: v6 ? 0 : UInt32(truncatingIfNeeded: segment.destination.low),
@@ -95,6 +102,16 @@ struct SegmentBatch: @unchecked Sendable {
             segment.options.sack.append(
                 left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
+        if item.checksum & PipelineItem.extended != 0 {
+            let word = extras[cursor + Int(item.sackCount)]
+            segment.tunnel = UInt32(truncatingIfNeeded: word >> 32)
+            segment.tunnelPath = UInt32(truncatingIfNeeded: word)
+            segment.interface = UInt32(truncatingIfNeeded: extras[cursor + Int(item.sackCount) + 1])
+        } else {
+            segment.tunnel = 0
+            segment.tunnelPath = 0
+            segment.interface = 0
+        }
         segment.sourcePort = item.sourcePort
         segment.destinationPort = item.destinationPort
         segment.sequence = SequenceNumber(item.sequence)
@@ -107,7 +124,7 @@ struct SegmentBatch: @unchecked Sendable {
         segment.optionsTruncated = item.bits & PipelineItem.optionsTruncated != 0
         segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
         segment.ttl = item.ttl
-        segment.checksum = ChecksumStatus(rawValue: item.checksum) ?? .unverified
+        segment.checksum = ChecksumStatus(rawValue: item.checksum & ~PipelineItem.extended) ?? .unverified
         return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
     }
 }

@@ -40,8 +40,9 @@ struct StreamingRun: ~Copyable {
     /// Starts the reader thread. It closes the channel with the capture summary, and with the error that
     /// stopped it if one did (a file that could no longer be opened).
     func startReader() {
-        let files = self.files, start = self.start, channel = self.channel, verify = options.verifyChecksums
-        let reader = Thread { StreamingRun.read(files, from: start, verifyChecksums: verify, into: channel) }
+        let files = self.files, start = self.start, channel = self.channel
+        let settings = options.readSettings(tunnels: tracker.tunnels)
+        let reader = Thread { StreamingRun.read(files, from: start, settings: settings, into: channel) }
         reader.stackSize = 1 << 22
         reader.start()
     }
@@ -98,7 +99,7 @@ struct StreamingRun: ~Copyable {
     /// The reader thread: reads and decodes the files one after the other, packing the segments into batches
     /// and sending each one full.
     private static func read(
-        _ files: [String], from start: CaptureSummary, verifyChecksums: Bool, into channel: SegmentChannel
+        _ files: [String], from start: CaptureSummary, settings: ReadSettings, into channel: SegmentChannel
     ) {
         var summary = start
         var frame = 0
@@ -111,7 +112,7 @@ struct StreamingRun: ~Copyable {
                 // The hand-over is written out twice on purpose: a nested function for it captured `batch` in
                 // a box and cost 0.08 s on 10 M packets (this is the reader's per-packet path).
                 TraceReader.read(
-                    capture, path: path, frame: &frame, summary: &summary, verifyChecksums: verifyChecksums
+                    capture, path: path, frame: &frame, summary: &summary, settings: settings
                 ) { segment, frame, time in
                     // (A frame too far from the batch's first for an offset starts the next batch.)
                     if !batch.append(segment, frame: frame, time: time) {

@@ -49,17 +49,23 @@ enum TraceReader {
     /// Reads and decodes every packet of one capture, handing each TCP segment to `deliver` with its frame
     /// number and time; frame numbers continue from `frame`. The segment is passed `inout` only so that it is
     /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
-    /// With `verifyChecksums`, each segment's checksums are checked (`Segment.checksum`) and counted in
-    /// `summary.checksums`.
+    /// With `settings.verifyChecksums`, each segment's checksums are checked (`Segment.checksum`) and counted
+    /// in `summary.checksums`. A tunnelled segment's tunnels are interned in `settings.tunnels`. In a file with
+    /// several interfaces, a segment seen a second time on another one is counted and not delivered
+    /// (`CaptureDuplicates`).
     static func read(
         _ capture: borrowing CaptureFile, path: String, frame: inout Int,
-        summary: inout CaptureSummary, verifyChecksums: Bool = false,
+        summary: inout CaptureSummary, settings: ReadSettings = ReadSettings(),
         deliver: (inout Segment, Int, Timestamp) -> Void
     ) {
+        let verifyChecksums = settings.verifyChecksums
         if verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty  // decoded into in place, packet after packet
+        segment.tunnelPorts = settings.tunnelPorts
+        var duplicates: CaptureDuplicates? = nil
+        var severalInterfaces = capture.interfaceCount > 1
         // Per packet only the frame number and the latest time change; the file's counts and times are
         // written once at the end (this loop is the reading thread's per-packet path).
         let firstFrame = frame + 1
@@ -84,6 +90,18 @@ enum TraceReader {
             // (A pcapng file's packets carry their interface's link type.)
             let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
+                if segment.tunnelMarks.count > 0, let tunnels = settings.tunnels {
+                    (segment.tunnel, segment.tunnelPath) = tunnels.intern(bytes, segment.tunnelMarks)
+                }
+                segment.interface = record.interface
+                if record.interface != 0 { severalInterfaces = true }
+                if severalInterfaces {
+                    if duplicates == nil { duplicates = CaptureDuplicates() }
+                    if duplicates!.isCopy(segment, at: now) {
+                        summary.captureDuplicates += 1
+                        return
+                    }
+                }
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
                     summary.checksums?.count(segment.checksum)

@@ -17,6 +17,7 @@ enum JSONKey: CaseIterable, Sendable {
     case options, close, kind, initiator, frames, clientFin, serverFin, clientFinAcked, serverFinAcked, rst
     case rstSender, states, transitions, timeWait, side, reusedAfter, zeek, connState, history, stats, findings
     case badChecksums
+    case tunnel, interfaces, vni, source, destination, sourcePort, teid, key, session
     case address, port
     case mss, windowScale, sackPermitted, timestamps
     case frame, state
@@ -31,7 +32,7 @@ enum JSONKey: CaseIterable, Sendable {
     // `input` and `summary`
     case files, path, linkType, dlt, snapLength, damage, linkTypes, tcpSegments, nonTCP, truncated
     case optionsTruncated, malformed, fragments, problems, warnings, notes, checksums, bad, unverifiable
-    case encapsulations
+    case encapsulations, damagedTunnels, captureDuplicates
     case evictedHalfOpen, evictedOther, severities
 
     // `hosts` (docs/hosts.md)
@@ -112,6 +113,17 @@ enum JSONKey: CaseIterable, Sendable {
         case .detail: "detail"
         case .checksums: "checksums"
         case .encapsulations: "encapsulations"
+        case .damagedTunnels: "damaged_tunnels"
+        case .captureDuplicates: "capture_duplicates"
+        case .tunnel: "tunnel"
+        case .interfaces: "interfaces"
+        case .vni: "vni"
+        case .source: "source"
+        case .destination: "destination"
+        case .sourcePort: "source_port"
+        case .teid: "teid"
+        case .key: "key"
+        case .session: "session"
         case .bad: "bad"
         case .unverifiable: "unverifiable"
         case .badChecksums: "bad_checksums"

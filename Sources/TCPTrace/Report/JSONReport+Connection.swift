@@ -37,6 +37,12 @@ extension JSONReport {
         w.endObject()
         writeBytes(client: client, server: server, to: &w)
         if options.verifyChecksums { w.member(.badChecksums, Int(c.badChecksums)) }
+        if let tunnels = c.tunnels { writeTunnel(tunnels, c, to: &w) }
+        if c.interfaceMask > 1 {
+            w.key(.interfaces); w.beginArray()
+            for i in c.interfaces { w.value(i) }
+            w.endArray()
+        }
 
         w.key(.handshake); w.beginObject()
         w.member(.outcome, word: c.handshakeOutcome.rawValue)
@@ -86,6 +92,41 @@ extension JSONReport {
         w.key(.findings); w.beginArray()
         for f in c.findings { write(f, in: c, to: &w) }
         w.endArray()
+        w.endObject()
+    }
+
+    /// `"tunnel": [layer, …]`, outermost first: each layer's kind, VNI, and per direction (as the client and as
+    /// the server sent) the outer addresses, the outer UDP source port and the TEID, GRE key or ERSPAN session.
+    private static func writeTunnel(_ t: ConnectionTunnels, _ c: Connection, to w: inout JSONWriter) {
+        let client = t.paths[c.clientIndex]
+        let server = t.paths[c.serverIndex]
+        guard let layers = client ?? server else { return }
+        w.key(.tunnel); w.beginArray()
+        for (i, layer) in layers.enumerated() {
+            w.beginObject()
+            w.member(.kind, word: layer.kind.name)
+            if let vni = layer.vni { w.member(.vni, Int(vni)) }
+            w.key(.client); writeTunnelDirection(client.flatMap { i < $0.count ? $0[i] : nil }, to: &w)
+            w.key(.server); writeTunnelDirection(server.flatMap { i < $0.count ? $0[i] : nil }, to: &w)
+            w.endObject()
+        }
+        w.endArray()
+    }
+
+    /// One direction of a tunnel layer, or `null` when that side sent nothing through it.
+    private static func writeTunnelDirection(_ layer: TunnelLayer?, to w: inout JSONWriter) {
+        guard let layer else { w.null(); return }
+        w.beginObject()
+        w.member(.source, address: layer.source)
+        w.member(.destination, address: layer.destination)
+        if let port = layer.sourcePort { w.member(.sourcePort, Int(port)) }
+        if let id = layer.directionalID {
+            switch layer.kind {
+            case .gtpU: w.member(.teid, Int(id))
+            case .erspan: w.member(.session, Int(id))
+            default: w.member(.key, Int(id))
+            }
+        }
         w.endObject()
     }
 

@@ -69,6 +69,20 @@ public enum JSONReport {
                 JSONKey.encapsulations.string,
                 .object(s.encapsulationCounts.map { ($0.name, JSONValue.int(Int64($0.segments))) })
             ))
+        members.append(
+            (
+                JSONKey.damagedTunnels.string,
+                .object(
+                    TunnelKind.allCases.compactMap { kind in
+                        s.damagedTunnels[kind].map {
+                            (
+                                kind.name,
+                                .object([.truncated: .int(Int64($0.truncated)), .malformed: .int(Int64($0.malformed))])
+                            )
+                        }
+                    })
+            ))
+        members.append((JSONKey.captureDuplicates.string, .int(Int64(s.captureDuplicates))))
         return .object(members)
     }
 
@@ -105,7 +119,8 @@ public enum JSONReport {
                     .object([
                         .frame: .int(Int64(problem.frame)),
                         .kind: .string(problem.isTruncation ? "truncated" : "malformed"),
-                        .detail: .string(problem.problem.description),
+                        .detail: .string(problem.description),
+                        .tunnel: problem.tunnel.map { .string($0.name) } ?? .null,
                     ])
                 }),
             .warnings: .array(s.warnings.map { .string($0) }),

@@ -59,6 +59,8 @@ public enum TextReport {
             + "\(c.handshakeOutcome.rawValue), "
             + "close \(c.closeKind.rawValue)" + (c.closeInitiator.map { " by \($0.rawValue)" } ?? "")
             + ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)\n"
+            + tunnelLine(c)
+            + (c.interfaceMask > 1 ? "  interfaces: \(c.interfaces.map(String.init).joined(separator: ", "))\n" : "")
         let left = DirectionFigures.figures(c, c.clientIndex), right = DirectionFigures.figures(c, c.serverIndex)
         var rows: [[String]] = [["", "client → server", "server → client"]]
         for (l, r) in zip(left, right) {
@@ -68,6 +70,25 @@ public enum TextReport {
             ])
         }
         return out + table(rows)
+    }
+
+    /// `  tunnel: vxlan vni 100 192.0.2.1 ↔ 192.0.2.2 (client's side) / gre key 10/11 …`, outermost first;
+    /// empty for an untunnelled connection.
+    static func tunnelLine(_ c: Connection) -> String {
+        guard let t = c.tunnels, let layers = t.paths[c.clientIndex] ?? t.paths[c.serverIndex] else { return "" }
+        let server = t.paths[c.serverIndex]
+        let parts = layers.enumerated().map { i, layer in
+            var text = layer.kind.name
+            if let vni = layer.vni { text += " vni \(vni)" }
+            text += " \(layer.source) → \(layer.destination)"
+            let back = server.flatMap { i < $0.count ? $0[i] : nil }
+            if let id = layer.directionalID {
+                let name = layer.kind == .gtpU ? "teid" : layer.kind == .erspan ? "session" : "key"
+                text += " \(name) \(id)" + (back?.directionalID.map { "/\($0)" } ?? "")
+            }
+            return text
+        }
+        return "  tunnel (outermost first, as the client sent): " + parts.joined(separator: " / ") + "\n"
     }
 
     /// Fixed column widths, so rows can be printed as connections are finished; a wider value pushes the
@@ -103,7 +124,7 @@ public enum TextReport {
     ) {
         var row = RowWriter(out: out)
         out = []
-        row.cell(String(c.id))
+        row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
         row.cell(client.endpoint.description)
         row.cell(server.endpoint.description)
         row.cell("\(client.packets)/\(server.packets)")
@@ -174,6 +195,18 @@ public enum TextReport {
             out += "encapsulated TCP segments: "
             out += s.encapsulationCounts.map { "\($0.name) \($0.segments)" }.joined(separator: ", ") + "\n"
         }
+        if !s.damagedTunnels.isEmpty {
+            out += "damaged tunnel content (counted as non-TCP): "
+            out +=
+                TunnelKind.allCases.compactMap { kind in
+                    s.damagedTunnels[kind].map { "\(kind.name): \($0.truncated) truncated, \($0.malformed) malformed" }
+                }
+                .joined(separator: "; ") + "\n"
+        }
+        if s.captureDuplicates > 0 {
+            out += "capture duplicates: \(s.captureDuplicates) segment(s) seen again on another interface within 10 ms "
+            out += "(counted, not tracked)\n"
+        }
         if let checksums = s.checksums {
             out +=
                 "checksums: \(checksums.bad) bad (counted, not used for state), \(checksums.unverifiable) could not be "
@@ -182,7 +215,7 @@ public enum TextReport {
         for problem in s.problems.prefix(10) {
             out +=
                 "  frame \(problem.frame): \(problem.isTruncation ? "truncated" : "malformed"): "
-                + "\(problem.problem)\n"
+                + "\(problem.description)\n"
         }
         if s.problems.count > 10 { out += "  … \(s.problems.count - 10) more in the JSON output\n" }
         for note in s.notes { out += "note: \(note)\n" }

@@ -6,6 +6,7 @@ extension Connection {
         let s = senderIndex(of: segment)
         let at = SegmentContext(frame: frame, time: time, sender: s)
         lastFrame = frame
+        interfaceMask |= 1 << UInt64(min(segment.interface, 63))
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }

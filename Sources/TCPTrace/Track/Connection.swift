@@ -36,6 +36,11 @@ public struct Connection: Sendable {
     @CompactFrame var firstTruncatedFrame: Int? = nil
     /// Zeek's history letters and shadow states (`ZeekHistory`).
     var zeek = ZeekHistory()
+    /// The tunnels the segments came in (nil: none; the identity is in `key.tunnel`).
+    @OutOfLine var tunnelStore: ConnectionTunnels? = nil
+    public var tunnels: ConnectionTunnels? { tunnelStore }
+    /// The capture interfaces the segments were seen on, one bit each (interface 63 and above share the last).
+    public internal(set) var interfaceMask: UInt64 = 0
 
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
@@ -132,6 +137,19 @@ public struct Connection: Sendable {
     public var isAttemptOnly: Bool {
         side(clientIndex, \.ackedPeerSynFrame) == nil && resetFrame == nil
             && sideA.finFrame == nil && sideB.finFrame == nil && sideA.payloadBytes == 0 && sideB.payloadBytes == 0
+    }
+
+    /// The interfaces the connection was seen on, in order.
+    public var interfaces: [Int] { (0..<64).filter { interfaceMask & (1 << UInt64($0)) != 0 } }
+
+    /// Records the tunnel path of a tunnelled segment the first time its sender uses one.
+    mutating func noteTunnel(_ segment: Segment, registry: TunnelRegistry) {
+        let s = senderIndex(of: segment)
+        if let known = tunnelStore, known.pathIDs[s] != 0 { return }
+        var updated = tunnelStore ?? ConnectionTunnels()
+        updated.pathIDs[s] = segment.tunnelPath
+        updated.paths[s] = registry.path(segment.tunnelPath).layers
+        tunnelStore = updated
     }
 
     /// Applies the segment; true when this ends the connection's count as a half-open attempt (the tracker

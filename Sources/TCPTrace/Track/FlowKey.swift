@@ -2,6 +2,9 @@
 public struct FlowKey: Hashable, Sendable {
     public var lower: Endpoint
     public var upper: Endpoint
+    /// The tunnels the connection runs in (`TunnelRegistry`'s identity; 0: none). In what was the key's
+    /// padding: the key stays 48 bytes.
+    public var tunnel: UInt32 = 0
 
     /// The per-packet table lookup: a multiply-xor mix of the folded 4-tuple instead of SipHash (Dictionary
     /// calls this directly; `hash(into:)` below stays consistent with it for other uses). The three words are
@@ -21,7 +24,9 @@ public struct FlowKey: Hashable, Sendable {
         let b =
             (lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0)
                 ^ (s &* 0x9E37_79B9_7F4A_7C15)) &* 0xC4CE_B9FE_1A85_EC53
-        let c = (upper.address.low ^ (UInt64(upper.port) << 48) ^ (s >> 7 | s << 57)) &* 0xD6E8_FEB8_6659_FD93
+        let c =
+            (upper.address.low ^ (UInt64(upper.port) << 48) ^ (UInt64(tunnel) << 20) ^ (s >> 7 | s << 57))
+            &* 0xD6E8_FEB8_6659_FD93
         var h = a ^ (b >> 21 | b << 43) ^ (c >> 43 | c << 21)
         h ^= h >> 32
         h &*= 0x9FB2_1C65_1E98_DF25
@@ -33,7 +38,7 @@ public struct FlowKey: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(lower.address.high ^ upper.address.high &* 0x9E37_79B9_7F4A_7C15)
         hasher.combine(lower.address.low ^ (UInt64(lower.port) << 48) ^ (lower.address.isIPv6 ? 1 << 47 : 0))
-        hasher.combine(upper.address.low ^ (UInt64(upper.port) << 48))
+        hasher.combine(upper.address.low ^ (UInt64(upper.port) << 48) ^ (UInt64(tunnel) << 20))
     }
 
     @inline(__always)
@@ -45,5 +50,6 @@ public struct FlowKey: Hashable, Sendable {
         } else {
             lower = destination; upper = source
         }
+        tunnel = segment.tunnel
     }
 }

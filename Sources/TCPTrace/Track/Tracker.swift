@@ -16,6 +16,8 @@
 /// compaction, no copying to grow). The tracker owns its cells, so it cannot be copied.
 public struct Tracker: ~Copyable {
     public let options: TrackerOptions
+    /// The tunnel stacks the reader interned for this tracker's segments (`Segment.tunnel`, `tunnelPath`).
+    public let tunnels = TunnelRegistry()
     /// Current incarnation of each 4-tuple: its slot.
     private var current: [FlowKey: Int] = [:]
     /// The cell of each slot; connections are read and changed through it, in place.
@@ -153,6 +155,7 @@ public struct Tracker: ~Copyable {
         if cells[index].pointee.applyAndSettle(segment, frame: frame, time: time) {
             halfOpenCount -= 1
         }
+        if segment.tunnelPath != 0 { cells[index].pointee.noteTunnel(segment, registry: tunnels) }
         return slotIDs[index]
     }
 
@@ -258,6 +261,7 @@ public struct Tracker: ~Copyable {
             recordTimeline: options.recordTimeline)
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
+        if segment.tunnelPath != 0 { connection.noteTunnel(segment, registry: tunnels) }
         var old: TimeWaitRecord?
         if let previous {
             old = TimeWaitRecord(cells[previous].pointee)

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Interns tunnel stacks, so a segment carries two numbers instead of its tunnels: the identity (part of its
+/// connection's key, `FlowKey.tunnel`) and the path (this direction's layers). The reading thread interns
+/// (`intern`, after decoding); the tracking thread looks paths up once per connection and direction (`path`).
+///
+/// Interning reads the layers from the packet into plain values and hashes them: no allocation unless the
+/// stack is new. The last stack interned is checked first (consecutive packets mostly share a tunnel).
+/// Memory grows with the distinct stacks seen, which for UDP tunnels means per inner flow and direction (the
+/// outer source port is part of a path): about 100 bytes each.
+public final class TunnelRegistry: @unchecked Sendable {
+    // Written by the reading thread only; `paths` is read by the tracking thread under `lock`.
+    private let lock = NSLock()
+    private var paths: [TunnelPath] = []
+    /// Reader's side: path ids by digest, identity ids by digest, and each identity's layers.
+    private var pathsByDigest: [Int: [UInt32]] = [:]
+    private var identitiesByDigest: [Int: [UInt32]] = [:]
+    private var identities: [[TunnelLayer]] = []
+    private var last: (digest: Int, path: UInt32, identity: UInt32) = (0, 0, 0)
+
+    public init() {}
+
+    /// Distinct paths interned so far.
+    public var count: Int { lock.withLock { paths.count } }
+
+    /// The identity and path ids (both from 1) of the tunnels `marks` describes in `bytes`.
+    public func intern(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks) -> (identity: UInt32, path: UInt32) {
+        var hasher = Hasher()
+        for i in 0..<Int(marks.count) { hasher.combine(TunnelLayer(bytes, mark: marks[i])) }
+        let digest = hasher.finalize()
+        if last.path != 0 && digest == last.digest && matches(bytes, marks, path: last.path) {
+            return (last.identity, last.path)
+        }
+        if let candidates = pathsByDigest[digest] {
+            for id in candidates where matches(bytes, marks, path: id) {
+                last = (digest, id, paths[Int(id) - 1].identity)
+                return (last.identity, id)
+            }
+        }
+        let layers = (0..<Int(marks.count)).map { TunnelLayer(bytes, mark: marks[$0]) }
+        let identity = internIdentity(layers)
+        lock.withLock { paths.append(TunnelPath(layers: layers, identity: identity)) }
+        let id = UInt32(paths.count)
+        pathsByDigest[digest, default: []].append(id)
+        last = (digest, id, identity)
+        return (identity, id)
+    }
+
+    /// The path with id `id` (from `intern`).
+    public func path(_ id: UInt32) -> TunnelPath {
+        lock.withLock { paths[Int(id) - 1] }
+    }
+
+    private func matches(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks, path id: UInt32) -> Bool {
+        let layers = paths[Int(id) - 1].layers  // (the reading thread is the only writer)
+        guard layers.count == Int(marks.count) else { return false }
+        for i in 0..<layers.count where layers[i] != TunnelLayer(bytes, mark: marks[i]) { return false }
+        return true
+    }
+
+    private func internIdentity(_ layers: [TunnelLayer]) -> UInt32 {
+        var hasher = Hasher()
+        for layer in layers { layer.hashIdentity(into: &hasher) }
+        let digest = hasher.finalize()
+        for id in identitiesByDigest[digest] ?? [] {
+            let known = identities[Int(id) - 1]
+            if known.count == layers.count && zip(known, layers).allSatisfy({ $0.identityMatches($1) }) { return id }
+        }
+        identities.append(layers)
+        let id = UInt32(identities.count)
+        identitiesByDigest[digest, default: []].append(id)
+        return id
+    }
+}

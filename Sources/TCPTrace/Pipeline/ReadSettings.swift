@@ -1,0 +1,7 @@
+/// What the reading thread needs besides the files: whether to check checksums, the extra tunnel ports, and
+/// the tracker's tunnel registry to intern tunnel stacks into.
+struct ReadSettings: Sendable {
+    var verifyChecksums = false
+    var tunnelPorts = TunnelPorts()
+    var tunnels: TunnelRegistry?
+}

@@ -48,6 +48,7 @@ struct Analyze: ParsableCommand {
     @OptionGroup var ports: PortRangeOption
 
     @OptionGroup var checksums: ChecksumOption
+    @OptionGroup var tunnelPorts: TunnelPortOption
 
     enum FilesHelp: HelpText {
         static var text: ArgumentHelp {
@@ -97,6 +98,7 @@ struct Analyze: ParsableCommand {
             tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
             idleTimeout: idleTimeout, order: order)
         options.verifyChecksums = checksums.verifyChecksums
+        options.tunnelPorts = tunnelPorts.ports
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options

@@ -28,6 +28,7 @@ struct Check: ParsableCommand {
     @OptionGroup var lifetime: LifetimeOption
 
     @OptionGroup var checksums: ChecksumOption
+    @OptionGroup var tunnelPorts: TunnelPortOption
 
     @Flag(help: "Write X.expect.yaml for each capture from what it shows today (a starting point to edit).")
     var `init` = false
@@ -48,6 +49,7 @@ struct Check: ParsableCommand {
     func run() throws {
         var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
         options.verifyChecksums = checksums.verifyChecksums
+        options.tunnelPorts = tunnelPorts.ports
         let captures = CheckSession.captures(in: paths)
         guard !captures.isEmpty else {
             printError("tcptrace-swift: no capture files found in \(paths.joined(separator: ", "))")

@@ -24,6 +24,7 @@ struct Ladder: ParsableCommand {
     @OptionGroup var lifetime: LifetimeOption
 
     @OptionGroup var checksums: ChecksumOption
+    @OptionGroup var tunnelPorts: TunnelPortOption
 
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
@@ -39,7 +40,8 @@ struct Ladder: ParsableCommand {
 
     func run() throws {
         let analysis = try analyzeWithTimelines(
-            input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums)
+            input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums,
+            tunnelPorts: tunnelPorts.ports)
         let renderer = LadderRenderer(options: LadderRenderer.Options(color: useColor, full: full, msl: lifetime.msl))
         print(chosen(analysis.connections).map { renderer.render($0) }.joined(separator: "\n"), terminator: "")
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

@@ -43,6 +43,7 @@ struct Live: ParsableCommand {
     var idleTimeout: Double = 300
 
     @OptionGroup var lifetime: LifetimeOption
+    @OptionGroup var tunnelPorts: TunnelPortOption
 
     @Option(help: "Most connections held in memory at once (the oldest half-open attempts go first).")
     var maxConnections = 100_000
@@ -78,8 +79,10 @@ struct Live: ParsableCommand {
         }
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
+        var liveOptions = LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout)
+        liveOptions.tunnelPorts = tunnelPorts.ports
         var monitor = LiveMonitor(
-            options: LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout),
+            options: liveOptions,
             linkType: capture.linkType, interface: interface)
         let packets = watch(capture, with: &monitor)
         printSummary(&monitor, capture: capture, packets: packets)

@@ -22,6 +22,7 @@ struct Report: ParsableCommand {
     @OptionGroup var lifetime: LifetimeOption
 
     @OptionGroup var checksums: ChecksumOption
+    @OptionGroup var tunnelPorts: TunnelPortOption
 
     @OptionGroup var ports: PortRangeOption
 
@@ -40,7 +41,8 @@ struct Report: ParsableCommand {
     func run() throws {
         let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
         let analysis = try analyzeWithTimelines(
-            input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums)
+            input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums,
+            tunnelPorts: tunnelPorts.ports)
         let text = try render(analysis)
         try write(text, connections: analysis.connections.count)
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

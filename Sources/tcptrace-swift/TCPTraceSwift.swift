@@ -39,11 +39,13 @@ func printError(_ line: String) {
 /// Reads the captures with every segment kept (ladder, report), printing the error or warnings the same way;
 /// with `hosts`, the host view is built too.
 func analyzeWithTimelines(
-    _ files: [String], msl: Double, hosts: HostOptions? = nil, verifyChecksums: Bool = false
+    _ files: [String], msl: Double, hosts: HostOptions? = nil, verifyChecksums: Bool = false,
+    tunnelPorts: TunnelPorts = TunnelPorts()
 ) throws -> Analysis {
     var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true))
     options.hosts = hosts
     options.verifyChecksums = verifyChecksums
+    options.tunnelPorts = tunnelPorts
     do {
         let analysis = try Analyzer.analyze(paths: files, options: options)
         for warning in analysis.input.warnings { printError("warning: \(warning)") }

@@ -131,7 +131,7 @@ import Testing
         let role: (Int?) -> ExpectedJSON = { index in .text(index.map { $0 == c.clientIndex ? "client" : "server" }) }
         var timeWaitEnd = c.timeWaitStart.map { Timestamp(nanoseconds: $0.nanoseconds + Int64(2 * msl * 1e9)) }
         if let reused = c.reusedAt, let end = timeWaitEnd, reused < end { timeWaitEnd = reused }
-        return .object([
+        let all: KeyValuePairs<String, ExpectedJSON> = [
             "id": .int(c.id),
             "client": endpoint(client.endpoint),
             "server": endpoint(server.endpoint),
@@ -182,7 +182,44 @@ import Testing
                 "server": stats(server, c, handshakeRTT: roundTrip(server.synAckTime, client.ackedPeerSynTime)),
             ]),
             "findings": .array(c.findings.map { finding($0, c) }),
-        ])
+        ]
+        // After the bytes: the tunnel of a tunnelled connection, the interfaces of one seen beyond interface 0.
+        var members = all.map { ($0.key, $0.value) }
+        var extra: [(String, ExpectedJSON)] = []
+        if let t = c.tunnels, let layers = t.paths[c.clientIndex] ?? t.paths[c.serverIndex] {
+            extra.append(("tunnel", .array(layers.indices.map { tunnelLayer(t, c, $0) })))
+        }
+        if c.interfaceMask > 1 {
+            extra.append(("interfaces", .array(c.interfaces.map { .int($0) })))
+            extra.append(("capture_duplicates", .int(Int(c.captureDuplicates))))
+        }
+        let afterBytes = members.firstIndex { $0.0 == "bytes" }! + 1
+        members.insert(contentsOf: extra, at: afterBytes)
+        return .members(members)
+    }
+
+    /// Layer `i` of a connection's tunnel, as docs/json.md and the schema describe it.
+    static func tunnelLayer(_ t: ConnectionTunnels, _ c: Connection, _ i: Int) -> ExpectedJSON {
+        func side(_ path: [TunnelLayer]?) -> ExpectedJSON {
+            guard let path, i < path.count else { return .null }
+            let layer = path[i]
+            var members: [(String, ExpectedJSON)] = [
+                ("source", .text(layer.source.description)), ("destination", .text(layer.destination.description)),
+            ]
+            if let port = layer.sourcePort { members.append(("source_port", .int(Int(port)))) }
+            if let id = layer.directionalID {
+                let name = layer.kind == .gtpU ? "teid" : layer.kind == .erspan ? "session" : "key"
+                members.append((name, .int(Int(id))))
+            }
+            return .members(members)
+        }
+        let client = t.paths[c.clientIndex], server = t.paths[c.serverIndex]
+        let layer = (client ?? server)![i]
+        var members: [(String, ExpectedJSON)] = [("kind", .text(layer.kind.name))]
+        if let vni = layer.vni { members.append(("vni", .int(Int(vni)))) }
+        members.append(("client", side(client)))
+        members.append(("server", side(server)))
+        return .members(members)
     }
 
     static func expected(_ e: LiveEvent) -> ExpectedJSON {

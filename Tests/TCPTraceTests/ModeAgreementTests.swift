@@ -69,7 +69,8 @@ import Testing
     /// by id.
     static func live(_ path: String) throws -> [(id: Int, line: String)] {
         let file = try CaptureFile(path: path)
-        var monitor = LiveMonitor(options: LiveOptions(), linkType: file.linkType, interface: "test")
+        var monitor = LiveMonitor(
+            options: LiveOptions(), linkType: file.linkType, interface: "test", interfaces: file.interfaceCount)
         var last = Timestamp(nanoseconds: 0)
         _ = file.forEachPacket { record, bytes in
             last = record.timestamp

@@ -17,5 +17,8 @@ public struct PacketProblem: Sendable {
 public struct TunnelDamage: Sendable, Hashable {
     public var truncated = 0
     public var malformed = 0
-    public init() {}
+    public init(truncated: Int = 0, malformed: Int = 0) {
+        self.truncated = truncated
+        self.malformed = malformed
+    }
 }

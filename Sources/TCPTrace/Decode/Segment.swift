@@ -32,20 +32,23 @@ public struct Segment: Sendable, Hashable {
     public var encapsulations: Encapsulation = []
     /// The tunnel layers around the segment, outermost first (empty for most packets).
     public var tunnelMarks = TunnelMarks()
+    /// Seen a moment ago on another interface of the capture (`CaptureDuplicates`): counted on its
+    /// connection, not used for state.
+    public var isCaptureDuplicate = false
+    /// The IPv4 identification (0 for IPv6): with `interface`, how a capture duplicate is recognised.
+    public var ipID: UInt16 = 0
     /// The interned tunnel identity (0: not tunnelled; `TunnelRegistry`): part of the connection's key.
     public var tunnel: UInt32 = 0
     /// The interned tunnel path, this direction's (0: not tunnelled; `TunnelRegistry`).
     public var tunnelPath: UInt32 = 0
     /// The capture interface (a pcapng file's interface index, counted over its sections; 0 otherwise).
     public var interface: UInt32 = 0
-    /// The IPv4 identification (0 for IPv6): with `interface`, how a capture duplicate is recognised.
-    public var ipID: UInt16 = 0
-    /// UDP ports that carry tunnels besides the IANA ones: set by the reader before decoding, read by the
-    /// decoder (`--tunnel-port`).
-    public var tunnelPorts = TunnelPorts()
     /// Where the (innermost) IP header and the TCP header begin in the packet, for `ChecksumVerifier`.
     var networkOffset: UInt32 = 0
     var transportOffset: UInt32 = 0
+    /// UDP ports that carry tunnels besides the IANA ones: set by the reader before decoding, read by the
+    /// decoder (`--tunnel-port`).
+    public var tunnelPorts = TunnelPorts()
 
     public init(
         source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16,

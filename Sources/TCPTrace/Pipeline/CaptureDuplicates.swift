@@ -1,26 +1,46 @@
 /// Recognises a segment captured twice, on two interfaces of one capture (a router's inside and outside
-/// interfaces see each forwarded segment once each): the same IP ID, sequence and acknowledgment numbers,
-/// flags and payload length, seen on another interface within `window`. Such a copy is counted, not
-/// tracked: it is no retransmission. The addresses and ports are not compared (a NAT between the interfaces
-/// rewrites them).
+/// interfaces see each forwarded segment once each): the same addresses and ports, IP ID, sequence and
+/// acknowledgment numbers, flags and payload length, seen on another interface within `window`. Such a copy
+/// is counted on its connection, not used for state: it is no retransmission. (Behind a NAT the outside copy
+/// has other addresses or ports: it is another connection, as tshark shows it too.)
 ///
-/// A direct-mapped table of the latest signatures, allocated once: no allocation per packet, and a signature
-/// pushed out by a colliding one only misses a copy (counted as the segment it is), never invents one.
+/// Used by every reading path (files and live) once a capture has shown a second interface. A direct-mapped
+/// table of the latest signatures, allocated then: no allocation per packet, and a signature pushed out by a
+/// colliding one only misses a copy, never invents one (the signature's 64 bits must match).
 struct CaptureDuplicates {
     private struct Entry {
         var signature: UInt64 = 0
         var time: Int64 = 0
         var interface: UInt32 = 0
     }
-    private var table: [Entry] = Array(repeating: Entry(), count: CaptureDuplicates.slots)
+    private var table: [Entry] = []
     static let slots = 1 << 12
+
+    /// `interfaces`: how many the capture described before its first packet (a pcapng file's).
+    init(interfaces: Int = 1) {
+        if interfaces > 1 { table = Array(repeating: Entry(), count: CaptureDuplicates.slots) }
+    }
+
+    /// Sets the segment's interface and whether it is a copy (`Segment.isCaptureDuplicate`); true when it is.
+    @inline(__always)
+    mutating func mark(_ segment: inout Segment, interface: UInt32, at time: Timestamp) -> Bool {
+        segment.interface = interface
+        if interface != 0 && table.isEmpty { table = Array(repeating: Entry(), count: CaptureDuplicates.slots) }
+        guard !table.isEmpty else { return false }
+        segment.isCaptureDuplicate = isCopy(segment, at: time)
+        return segment.isCaptureDuplicate
+    }
     /// A copy arrives within this many nanoseconds of the original (10 ms).
     static let window: Int64 = 10_000_000
 
     /// Whether `segment` (seen at `time`) is a copy of one seen on another interface; if not, it is
     /// remembered.
-    mutating func isCopy(_ segment: borrowing Segment, at time: Timestamp) -> Bool {
+    private mutating func isCopy(_ segment: borrowing Segment, at time: Timestamp) -> Bool {
         var signature = UInt64(segment.sequence.rawValue) << 32 | UInt64(segment.acknowledgment.rawValue)
+        signature ^= (segment.source.low ^ segment.source.high &* 0x2545_F491_4F6C_DD1D) &* 0xD6E8_FEB8_6659_FD93
+        signature ^=
+            (segment.destination.low ^ segment.destination.high &* 0x2545_F491_4F6C_DD1D) &* 0xFF51_AFD7_ED55_8CCD
+        signature ^= (UInt64(segment.sourcePort) << 16 | UInt64(segment.destinationPort)) &* 0x9FB2_1C65_1E98_DF25
         signature ^= (UInt64(segment.ipID) << 16 | UInt64(segment.flags.rawValue)) &* 0x9E37_79B9_7F4A_7C15
         signature ^= UInt64(segment.payloadLength) &* 0xC4CE_B9FE_1A85_EC53
         signature |= 1  // (0 marks an empty slot)

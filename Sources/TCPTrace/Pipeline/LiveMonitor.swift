@@ -15,12 +15,16 @@ public struct LiveMonitor: ~Copyable {
     private var lastExpiry: Timestamp?
     private var frame = 0
     private var segment = Segment.empty
+    private var duplicates = CaptureDuplicates()
 
-    public init(options: LiveOptions, linkType: LinkType, interface: String) {
+    /// `interfaces`: how many the source describes before its first packet (1 for a live interface; a pcapng
+    /// file fed packet by packet may have several: `CaptureDuplicates`).
+    public init(options: LiveOptions, linkType: LinkType, interface: String, interfaces: Int = 1) {
         self.options = options
         self.tracker = Tracker(options: options.tracker)
         self.summary.files = [InputFileSummary(path: interface, linkType: linkType, snapLength: 0)]
         self.segment.tunnelPorts = options.tunnelPorts
+        self.duplicates = CaptureDuplicates(interfaces: interfaces)
     }
 
     /// One captured packet; `emit` receives the events it causes, in order.
@@ -41,6 +45,9 @@ public struct LiveMonitor: ~Copyable {
         if summary.count(status, segment: segment, frame: frame) {
             if segment.tunnelMarks.count > 0 {
                 (segment.tunnel, segment.tunnelPath) = tracker.tunnels.intern(bytes, segment.tunnelMarks)
+            }
+            if duplicates.mark(&segment, interface: record.interface, at: record.timestamp) {
+                summary.captureDuplicates += 1
             }
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
             if id > 0 {  // (0: a late segment of a connection already finalized)

@@ -34,4 +34,6 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     /// In `checksum` (whose values use its low bits): two more words in `extras` after the addresses and SACK
     /// blocks, the tunnel identity and path, then the interface.
     static let extended: UInt8 = 0x80
+    /// In `checksum`: a capture duplicate (`Segment.isCaptureDuplicate`).
+    static let captureDuplicate: UInt8 = 0x40
 }

@@ -45,6 +45,7 @@ struct SegmentBatch: @unchecked Sendable {
             }
         }
         var checksum = segment.checksum.rawValue
+        if segment.isCaptureDuplicate { checksum |= PipelineItem.captureDuplicate }
         if segment.tunnel | segment.interface != 0 {
             // Tunnelled, or not the capture's first interface: two more words, flagged in the checksum byte.
             checksum |= PipelineItem.extended
@@ -124,7 +125,10 @@ struct SegmentBatch: @unchecked Sendable {
         segment.optionsTruncated = item.bits & PipelineItem.optionsTruncated != 0
         segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
         segment.ttl = item.ttl
-        segment.checksum = ChecksumStatus(rawValue: item.checksum & ~PipelineItem.extended) ?? .unverified
+        segment.isCaptureDuplicate = item.checksum & PipelineItem.captureDuplicate != 0
+        segment.checksum =
+            ChecksumStatus(rawValue: item.checksum & ~(PipelineItem.extended | PipelineItem.captureDuplicate))
+            ?? .unverified
         return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
     }
 }

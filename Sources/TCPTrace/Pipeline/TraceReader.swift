@@ -51,8 +51,8 @@ enum TraceReader {
     /// not copied (140 bytes) for every packet: `deliver` reads it and must not change it.
     /// With `settings.verifyChecksums`, each segment's checksums are checked (`Segment.checksum`) and counted
     /// in `summary.checksums`. A tunnelled segment's tunnels are interned in `settings.tunnels`. In a file with
-    /// several interfaces, a segment seen a second time on another one is counted and not delivered
-    /// (`CaptureDuplicates`).
+    /// several interfaces, a segment seen a second time on another one is marked `isCaptureDuplicate`
+    /// (`CaptureDuplicates`) and counted.
     static func read(
         _ capture: borrowing CaptureFile, path: String, frame: inout Int,
         summary: inout CaptureSummary, settings: ReadSettings = ReadSettings(),
@@ -64,8 +64,7 @@ enum TraceReader {
         let linkType = capture.linkType
         var segment = Segment.empty  // decoded into in place, packet after packet
         segment.tunnelPorts = settings.tunnelPorts
-        var duplicates: CaptureDuplicates? = nil
-        var severalInterfaces = capture.interfaceCount > 1
+        var duplicates = CaptureDuplicates(interfaces: capture.interfaceCount)
         // Per packet only the frame number and the latest time change; the file's counts and times are
         // written once at the end (this loop is the reading thread's per-packet path).
         let firstFrame = frame + 1
@@ -93,15 +92,7 @@ enum TraceReader {
                 if segment.tunnelMarks.count > 0, let tunnels = settings.tunnels {
                     (segment.tunnel, segment.tunnelPath) = tunnels.intern(bytes, segment.tunnelMarks)
                 }
-                segment.interface = record.interface
-                if record.interface != 0 { severalInterfaces = true }
-                if severalInterfaces {
-                    if duplicates == nil { duplicates = CaptureDuplicates() }
-                    if duplicates!.isCopy(segment, at: now) {
-                        summary.captureDuplicates += 1
-                        return
-                    }
-                }
+                if duplicates.mark(&segment, interface: record.interface, at: now) { summary.captureDuplicates += 1 }
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
                     summary.checksums?.count(segment.checksum)

@@ -42,6 +42,7 @@ extension JSONReport {
             w.key(.interfaces); w.beginArray()
             for i in c.interfaces { w.value(i) }
             w.endArray()
+            w.member(.captureDuplicates, Int(c.captureDuplicates))
         }
 
         w.key(.handshake); w.beginObject()

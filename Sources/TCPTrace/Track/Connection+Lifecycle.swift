@@ -6,7 +6,7 @@ extension Connection {
         let s = senderIndex(of: segment)
         let at = SegmentContext(frame: frame, time: time, sender: s)
         lastFrame = frame
-        interfaceMask |= 1 << UInt64(min(segment.interface, 63))
+        interfaceMask |= 1 << UInt16(min(segment.interface, 15))
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }
@@ -65,6 +65,12 @@ extension Connection {
     }
 
     /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
+    /// A segment seen a moment ago on another interface (`Segment.isCaptureDuplicate`).
+    mutating func countCaptureDuplicate(_ segment: Segment) {
+        captureDuplicates &+= 1
+        interfaceMask |= 1 << UInt16(min(segment.interface, 15))
+    }
+
     mutating func countBadChecksum(_ segment: Segment) {
         badChecksums &+= 1
         // Zeek drops a bad IPv4 header at the IP layer: only a bad TCP checksum is its `c`.

@@ -30,6 +30,11 @@ public struct Connection: Sendable {
 
     /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
     var countedAsAttempt = false
+    /// The capture interfaces the segments were seen on, one bit each (interface 15 and above share the last).
+    /// (Here, with `captureDuplicates`, in what was padding after the optional above.)
+    public internal(set) var interfaceMask: UInt16 = 0
+    /// Segments seen again on another interface within 10 ms (`CaptureDuplicates`): counted, not used.
+    public internal(set) var captureDuplicates: UInt32 = 0
     var truncatedSegments = 0
     /// Segments with a wrong checksum (`--verify-checksums`): counted, not used for state.
     public internal(set) var badChecksums: UInt32 = 0
@@ -39,8 +44,6 @@ public struct Connection: Sendable {
     /// The tunnels the segments came in (nil: none; the identity is in `key.tunnel`).
     @OutOfLine var tunnelStore: ConnectionTunnels? = nil
     public var tunnels: ConnectionTunnels? { tunnelStore }
-    /// The capture interfaces the segments were seen on, one bit each (interface 63 and above share the last).
-    public internal(set) var interfaceMask: UInt64 = 0
 
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
@@ -140,7 +143,7 @@ public struct Connection: Sendable {
     }
 
     /// The interfaces the connection was seen on, in order.
-    public var interfaces: [Int] { (0..<64).filter { interfaceMask & (1 << UInt64($0)) != 0 } }
+    public var interfaces: [Int] { (0..<16).filter { interfaceMask & (1 << UInt16($0)) != 0 } }
 
     /// Records the tunnel path of a tunnelled segment the first time its sender uses one.
     mutating func noteTunnel(_ segment: Segment, registry: TunnelRegistry) {

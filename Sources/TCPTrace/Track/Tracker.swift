@@ -128,6 +128,13 @@ public struct Tracker: ~Copyable {
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
         var found = current[key]
+        if segment.isCaptureDuplicate {
+            // The same segment seen a moment ago on another interface: counted on its connection, which records
+            // the interface, never used for state.
+            guard let index = found, !isDue(index, at: time) else { return 0 }
+            cells[index].pointee.countCaptureDuplicate(segment)
+            return slotIDs[index]
+        }
         if segment.checksum.isBad {
             // Counted on its connection (Zeek's `c`), never used for state, nor to end or start a connection.
             guard let index = found, !isDue(index, at: time) else { return 0 }

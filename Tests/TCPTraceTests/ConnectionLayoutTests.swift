@@ -9,11 +9,11 @@ import Testing
 /// latest ACK, TTL range and SYN retry timing; the evidence a RST waits for is kept out of line, a pointer
 /// each), then Zeek's history (the repeated and logarithmic letters' per-direction counts: 66 bytes), the
 /// bad-checksum count and the samples dropped at a backward time step to 1,544 and 576; the tunnels' out-of-line
-/// pointer (issue 20) to 1,552. Raise them only on
+/// pointer, the interfaces and capture duplicates (issue 20: 16 bytes, placed last) to 1,560. Raise them only on
 /// purpose, with the memory figure in the commit.
 @Suite struct ConnectionLayoutTests {
     @Test func connectionAndEndpointSizes() {
         #expect(MemoryLayout<HalfConnection>.stride <= 576)
-        #expect(MemoryLayout<Connection>.stride <= 1_552)
+        #expect(MemoryLayout<Connection>.stride <= 1_560)
     }
 }

@@ -168,7 +168,6 @@ import Testing
                 crossing.transportOffset = 0
                 crossing.encapsulations = []  // (counted by the reading thread)
                 crossing.tunnelMarks = TunnelMarks()  // (interned by the reading thread: `tunnel`, `tunnelPath`)
-                crossing.ipID = 0  // (compared by the reading thread: `CaptureDuplicates`)
                 originals.append(crossing)
             }
             var segment = Segment.empty

@@ -34,8 +34,6 @@ public enum PacketDecoder {
     {
         segment.encapsulations = []
         segment.tunnelMarks.removeAll()
-        segment.tunnel = 0
-        segment.tunnelPath = 0
         switch linkType {
         case .ethernet: return decodeEthernet(bytes, into: &segment)
         case .linuxSLL: return decodeSLL(bytes, into: &segment)
@@ -225,15 +223,13 @@ public enum PacketDecoder {
         let moreFragments = fragmentField & 0x2000 != 0
         let fragmentOffset = fragmentField & 0x1fff
         guard IPProtocol(rawValue: bytes[offset + 9]) == .tcp else {
-            if fragmentOffset != 0 { return .fragment }
-            if moreFragments { return .notTCP }  // (a tunnel's first fragment: its content is not whole)
-            return decodeIPPayload(
-                bytes[offset + 9], bytes, ip: offset, payload: offset + headerLength, end: offset + totalLength,
+            // (One out-of-line call: more branches here made the compiler stop inlining `decodeTCP` below.)
+            return decodeIPv4Payload(
+                bytes, ip: offset, payload: offset + headerLength, end: offset + totalLength, fragment: fragmentField,
                 into: &segment)
         }
         if fragmentOffset != 0 { return .fragment }
         segment.ttl = bytes[offset + 8]
-        segment.ipID = bytes.u16(offset + 4)
         segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv4: bytes.u32(offset + 12))
         var destination = IPAddress(ipv4: bytes.u32(offset + 16))
@@ -267,7 +263,6 @@ public enum PacketDecoder {
         if payloadLength == 0 { payloadLength = available - 40 }
         var next = bytes[offset + 6]
         segment.ttl = bytes[offset + 7]
-        segment.ipID = 0
         segment.networkOffset = UInt32(truncatingIfNeeded: offset)
         let source = IPAddress(ipv6High: bytes.u64(offset + 8), low: bytes.u64(offset + 16))
         let destination = IPAddress(ipv6High: bytes.u64(offset + 24), low: bytes.u64(offset + 32))
@@ -300,10 +295,11 @@ public enum PacketDecoder {
                     headerLength = (Int(bytes[cursor + 1]) + 1) * 8
                 }
             default:
-                // No next header (59), ICMPv6, ESP, …; UDP, GRE and IP in IP may carry a tunnel.
-                guard !isFirstFragment else { return .notTCP }
+                // No next header (59), ICMPv6, ESP, …; UDP, GRE and IP in IP may carry a tunnel (a first
+                // fragment's content is not whole).
                 return decodeIPPayload(
-                    next, bytes, ip: offset, payload: cursor, end: cursor + remaining, into: &segment)
+                    isFirstFragment ? 0 : next, bytes, ip: offset, payload: cursor, end: cursor + remaining,
+                    into: &segment)
             }
             headers += 1
             guard headers <= maximumExtensionHeaders, headerLength <= remaining else {
@@ -354,7 +350,7 @@ public enum PacketDecoder {
 
     /// TCP (RFC 9293 3.1). Fewer than 20 captured bytes: `.truncated`, the segment is not trusted for flags it
     /// may not hold. Options cut by the snap length: the segment is returned with `optionsTruncated`.
-    @inline(__always)
+    @_transparent
     static func decodeTCP(
         _ bytes: UnsafeRawBufferPointer, offset: Int, ipPayloadLength: Int, source: IPAddress,
         destination: IPAddress, isFirstFragment: Bool, into segment: inout Segment

@@ -35,8 +35,6 @@ public struct Segment: Sendable, Hashable {
     /// Seen a moment ago on another interface of the capture (`CaptureDuplicates`): counted on its
     /// connection, not used for state.
     public var isCaptureDuplicate = false
-    /// The IPv4 identification (0 for IPv6): with `interface`, how a capture duplicate is recognised.
-    public var ipID: UInt16 = 0
     /// The interned tunnel identity (0: not tunnelled; `TunnelRegistry`): part of the connection's key.
     public var tunnel: UInt32 = 0
     /// The interned tunnel path, this direction's (0: not tunnelled; `TunnelRegistry`).

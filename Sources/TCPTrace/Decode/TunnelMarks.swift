@@ -3,16 +3,19 @@
 /// the layer's addresses and ids from the packet afterwards). A plain value of fixed size, so a tunnelled
 /// packet costs no allocation; at most `capacity` layers (a deeper packet is counted and skipped).
 public struct TunnelMarks: Sendable, Hashable {
+    /// Equal when they record the same layers (words past `count` are leftovers and do not count).
     public static func == (lhs: TunnelMarks, rhs: TunnelMarks) -> Bool {
-        lhs.count == rhs.count && lhs.marks == rhs.marks
+        lhs.count == rhs.count && (0..<Int(lhs.count)).allSatisfy { lhs[$0] == rhs[$0] }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
-        hasher.combine(marks.0)
-        hasher.combine(marks.1)
-        hasher.combine(marks.2)
-        hasher.combine(marks.3)
+        for i in 0..<Int(count) {
+            let layer = self[i]
+            hasher.combine(layer.kind)
+            hasher.combine(layer.ip)
+            hasher.combine(layer.header)
+        }
     }
 
     /// Per layer, 32 bits: kind (4 bits) << 28 | outer IP offset (14 bits) << 14 | header offset (14 bits);
@@ -30,10 +33,7 @@ public struct TunnelMarks: Sendable, Hashable {
 
     /// Forgets every layer (the decoder's first step for each packet).
     @inline(__always)
-    mutating func removeAll() {
-        if count > 0 { marks = (0, 0, 0, 0) }
-        count = 0
-    }
+    mutating func removeAll() { count = 0 }  // (`append` overwrites a word's first layer: no clearing needed)
 
     /// Records a layer; false when there is no room (more than `capacity` layers, or an offset past
     /// `maximumOffset`).
@@ -42,12 +42,13 @@ public struct TunnelMarks: Sendable, Hashable {
             header <= TunnelMarks.maximumOffset
         else { return false }
         let mark = UInt64(kind.rawValue) << 28 | UInt64(ip) << 14 | UInt64(header)
-        let shift = UInt64(count & 1) * 32
+        // A word's first layer replaces the word (whatever an earlier packet left there), its second is or'ed in.
+        let first = count & 1 == 0
         switch count >> 1 {
-        case 0: marks.0 |= mark << shift
-        case 1: marks.1 |= mark << shift
-        case 2: marks.2 |= mark << shift
-        default: marks.3 |= mark << shift
+        case 0: marks.0 = first ? mark : marks.0 | mark << 32
+        case 1: marks.1 = first ? mark : marks.1 | mark << 32
+        case 2: marks.2 = first ? mark : marks.2 | mark << 32
+        default: marks.3 = first ? mark : marks.3 | mark << 32
         }
         count += 1
         return true

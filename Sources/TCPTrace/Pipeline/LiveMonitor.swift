@@ -45,8 +45,11 @@ public struct LiveMonitor: ~Copyable {
         if summary.count(status, segment: segment, frame: frame) {
             if segment.tunnelMarks.count > 0 {
                 (segment.tunnel, segment.tunnelPath) = tracker.tunnels.intern(bytes, segment.tunnelMarks)
+            } else {
+                segment.tunnel = 0
+                segment.tunnelPath = 0
             }
-            if duplicates.mark(&segment, interface: record.interface, at: record.timestamp) {
+            if duplicates.mark(&segment, bytes, interface: record.interface, at: record.timestamp) {
                 summary.captureDuplicates += 1
             }
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)

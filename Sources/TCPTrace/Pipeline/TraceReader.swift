@@ -33,6 +33,34 @@ enum TraceReader {
         return result
     }
 
+    /// Warns when a file starts before the previous one ended. Out of line: the per-packet closure stays small
+    /// enough to be inlined into the reading loop.
+    @inline(never)
+    static func warnIfOverlapping(_ path: String, startingAt now: Timestamp, _ summary: inout CaptureSummary) {
+        if let previous = summary.files.last, let previousEnd = previous.lastTime, now < previousEnd {
+            summary.warnings.append(
+                "\(path): starts at \(now) before \(previous.path) ends at \(previousEnd): "
+                    + "the files overlap in time; packets are analysed file after file")
+        }
+    }
+
+    /// A tunnelled segment's identity and path, and the interface of a segment from a capture with several
+    /// (and whether it is a copy seen on another: `CaptureDuplicates`). Out of line: most segments have none
+    /// of these.
+    @inline(never)
+    static func locate(
+        _ segment: inout Segment, _ bytes: UnsafeRawBufferPointer, _ interface: UInt32, _ time: Timestamp,
+        _ tunnels: TunnelRegistry?, _ duplicates: inout CaptureDuplicates, _ summary: inout CaptureSummary
+    ) {
+        if segment.tunnelMarks.count > 0, let tunnels {
+            (segment.tunnel, segment.tunnelPath) = tunnels.intern(bytes, segment.tunnelMarks)
+        } else {
+            segment.tunnel = 0
+            segment.tunnelPath = 0
+        }
+        if duplicates.mark(&segment, bytes, interface: interface, at: time) { summary.captureDuplicates += 1 }
+    }
+
     /// The size of the input files (0 when one is not a regular file: standard input, a pipe).
     static func totalSize(of paths: [String]) -> Int64 {
         var total: Int64 = 0
@@ -75,11 +103,7 @@ enum TraceReader {
             if frame == firstFrame {
                 latest = now
                 file.firstTime = now
-                if let previous = summary.files.last, let previousEnd = previous.lastTime, now < previousEnd {
-                    summary.warnings.append(
-                        "\(path): starts at \(now) before \(previous.path) ends at \(previousEnd): "
-                            + "the files overlap in time; packets are analysed file after file")
-                }
+                warnIfOverlapping(path, startingAt: now, &summary)
             } else if now < latest {
                 if file.backwardsFrame == nil { file.backwardsFrame = frame }
                 file.backwardsCount += 1
@@ -89,10 +113,13 @@ enum TraceReader {
             // (A pcapng file's packets carry their interface's link type.)
             let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
-                if segment.tunnelMarks.count > 0, let tunnels = settings.tunnels {
-                    (segment.tunnel, segment.tunnelPath) = tunnels.intern(bytes, segment.tunnelMarks)
+                // Tunnels and interfaces, in one branch: a plain capture's segment keeps its zero ids. (The
+                // previous segment's tunnel is cleared there too.)
+                if segment.tunnelMarks.count != 0 || segment.tunnel != 0 || record.interface != 0
+                    || duplicates.isActive
+                {
+                    locate(&segment, bytes, record.interface, now, settings.tunnels, &duplicates, &summary)
                 }
-                if duplicates.mark(&segment, interface: record.interface, at: now) { summary.captureDuplicates += 1 }
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
                     summary.checksums?.count(segment.checksum)

@@ -233,8 +233,10 @@ extension SyntheticScenarios {
     /// - 43002 twice, with the same ISNs, in VXLAN VNI 400 and VNI 401 between the same VTEPs: two
     ///   connections;
     /// - 43003 twice: plain, and in IPv4-in-IPv4 between 192.0.2.30 and 192.0.2.31: two connections;
+    /// - 43005 in Geneve between 192.0.2.5 and 192.0.2.6 with a VNI per direction, 11 from the client's side
+    ///   and 10 back (an overlay that carries each direction in its destination's network): one connection;
     /// - one SYN (client port 43004) inside nine IPv4-in-IPv4 layers: more than 8 nested tunnels, counted
-    ///   under ip-in-ip as malformed. 46 packets.
+    ///   under ip-in-ip as malformed. 55 packets.
     static func tunnelsNested() -> [UInt8] {
         let scripts = [
             tunnelled(clientPort: 43001, offset: 0) { ip, c in
@@ -255,6 +257,11 @@ extension SyntheticScenarios {
             tunnelled(clientPort: 43003, offset: 400_000) { ip, _ in frame(ip) },
             tunnelled(clientPort: 43003, offset: 500_000) { ip, c in
                 frame(outer("192.0.2.30", "192.0.2.31", c, proto: 4, ip))
+            },
+            tunnelled(clientPort: 43005, offset: 600_000) { ip, c in
+                let geneve: [UInt8] = [0x00, 0x00, 0x65, 0x58] + PacketBuilder.be32((c ? 11 : 10) << 8)
+                return frame(
+                    outer("192.0.2.5", "192.0.2.6", c, proto: 17, udp(c ? 49051 : 49052, 6081, geneve + frame(ip))))
             },
         ]
         var deep = PacketBuilder.ipv4(

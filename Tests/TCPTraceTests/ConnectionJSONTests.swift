@@ -200,10 +200,14 @@ import Testing
 
     /// Layer `i` of a connection's tunnel, as docs/json.md and the schema describe it.
     static func tunnelLayer(_ t: ConnectionTunnels, _ c: Connection, _ i: Int) -> ExpectedJSON {
+        let client = t.paths[c.clientIndex], server = t.paths[c.serverIndex]
+        let first = (client ?? server)![i]
         func side(_ path: [TunnelLayer]?) -> ExpectedJSON {
             guard let path, i < path.count else { return .null }
             let layer = path[i]
-            var members: [(String, ExpectedJSON)] = [
+            var members: [(String, ExpectedJSON)] = []
+            if let vni = layer.vni, vni != first.vni { members.append(("vni", .int(Int(vni)))) }
+            members += [
                 ("source", .text(layer.source.description)), ("destination", .text(layer.destination.description)),
             ]
             if let port = layer.sourcePort { members.append(("source_port", .int(Int(port)))) }
@@ -213,10 +217,8 @@ import Testing
             }
             return .members(members)
         }
-        let client = t.paths[c.clientIndex], server = t.paths[c.serverIndex]
-        let layer = (client ?? server)![i]
-        var members: [(String, ExpectedJSON)] = [("kind", .text(layer.kind.name))]
-        if let vni = layer.vni { members.append(("vni", .int(Int(vni)))) }
+        var members: [(String, ExpectedJSON)] = [("kind", .text(first.kind.name))]
+        if let vni = first.vni { members.append(("vni", .int(Int(vni)))) }
         members.append(("client", side(client)))
         members.append(("server", side(server)))
         return .members(members)

@@ -88,7 +88,7 @@ import Testing
 
     @Test func theTunnelIsPartOfTheConnectionsIdentity() throws {
         let a = try analysis("tunnels-nested.pcap")
-        #expect(a.connections.map(\.client.endpoint.port) == [43001, 43002, 43002, 43003, 43003])
+        #expect(a.connections.map(\.client.endpoint.port) == [43001, 43002, 43002, 43003, 43003, 43005])
         #expect(allComplete(a))
         // GRE inside VXLAN: two layers, outermost first.
         let t = try #require(a.connections[0].tunnels?.paths[a.connections[0].clientIndex])
@@ -101,7 +101,24 @@ import Testing
         #expect(a.connections[4].key.tunnel != 0)
         // Nine nested layers: more than 8, counted as malformed under the innermost kind followed.
         #expect(a.input.damagedTunnels == [.ipInIP: TunnelDamage(truncated: 0, malformed: 1)])
-        #expect(counts(a) == ["vxlan 27", "gre 9", "ip-in-ip 9"])
+        #expect(counts(a) == ["vxlan 27", "geneve 9", "gre 9", "ip-in-ip 9"])
+    }
+
+    @Test func aVNIPerDirectionStaysOneConnection() throws {
+        // 43005's client sends in Geneve VNI 11, its server answers in VNI 10: the answer finds no connection
+        // by its key and joins the one of the same inner 4-tuple and tunnel endpoints that has not heard from
+        // the server yet. 43002's two connections in VNI 400 and 401 stay apart: each side was heard in both.
+        let a = try analysis("tunnels-nested.pcap")
+        let c = try #require(a.connections.last)
+        #expect(c.client.endpoint.port == 43005 && c.client.packets == 5 && c.server.packets == 4)
+        let geneve = try layer(c, 0)
+        #expect(geneve.client.vni == 11 && geneve.server.vni == 10)
+        #expect(TextReport.long(c).contains("tunnel (outermost first, as the client sent): geneve vni 11/10 "))
+        var out: [UInt8] = []
+        JSONReport.writeConnection(c, options: AnalysisOptions(), pretty: false, indent: 0, into: &out)
+        let text = String(decoding: out, as: UTF8.self)
+        #expect(text.contains(#""tunnel":[{"kind":"geneve","vni":11,"client":{"source":"192.0.2.5""#))
+        #expect(text.contains(#""server":{"vni":10,"source":"192.0.2.6""#))
     }
 
     @Test func bothDirectionsOfATunnelShareOneIdentity() throws {

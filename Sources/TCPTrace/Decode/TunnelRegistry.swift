@@ -16,6 +16,11 @@ public final class TunnelRegistry: @unchecked Sendable {
     private var pathsByDigest: [Int: [UInt32]] = [:]
     private var identitiesByDigest: [Int: [UInt32]] = [:]
     private var identities: [[TunnelLayer]] = []
+    /// Per identity (by id): the id of the same stack without its VNIs, 0 when it has none (read by the
+    /// tracking thread under `lock`); and the reader's table of those ids.
+    private var looseOf: [UInt32] = []
+    private var looseByDigest: [Int: [(layers: [TunnelLayer], id: UInt32)]] = [:]
+    private var looseCount: UInt32 = 0
     private var last: (digest: Int, path: UInt32, identity: UInt32) = (0, 0, 0)
 
     public init() {}
@@ -46,6 +51,13 @@ public final class TunnelRegistry: @unchecked Sendable {
         return (identity, id)
     }
 
+    /// The identity `identity` has without its VNIs (a number of its own, never equal to an identity), or 0
+    /// when it has no VNI. Some overlays carry a different VNI each way (one logical network per direction,
+    /// as OVN's Geneve routers do): the tracker pairs such directions through this (`Tracker`).
+    public func looseIdentity(of identity: UInt32) -> UInt32 {
+        lock.withLock { looseOf[Int(identity) - 1] }
+    }
+
     /// The path with id `id` (from `intern`).
     public func path(_ id: UInt32) -> TunnelPath {
         lock.withLock { paths[Int(id) - 1] }
@@ -69,6 +81,30 @@ public final class TunnelRegistry: @unchecked Sendable {
         identities.append(layers)
         let id = UInt32(identities.count)
         identitiesByDigest[digest, default: []].append(id)
+        let loose = internLoose(layers)
+        lock.withLock { looseOf.append(loose) }
+        return id
+    }
+
+    /// The id of `layers` with their VNIs dropped; 0 when none has a VNI. Loose ids count down from the top of
+    /// the range, so that they never equal an identity.
+    private func internLoose(_ layers: [TunnelLayer]) -> UInt32 {
+        guard layers.contains(where: { $0.vni != nil }) else { return 0 }
+        let bare = layers.map { layer in
+            var copy = layer
+            copy.vni = nil
+            return copy
+        }
+        var hasher = Hasher()
+        for layer in bare { layer.hashIdentity(into: &hasher) }
+        let digest = hasher.finalize()
+        for known in looseByDigest[digest] ?? []
+        where known.layers.count == bare.count && zip(known.layers, bare).allSatisfy({ $0.identityMatches($1) }) {
+            return known.id
+        }
+        looseCount += 1
+        let id = UInt32.max - looseCount
+        looseByDigest[digest, default: []].append((bare, id))
         return id
     }
 }

@@ -107,17 +107,19 @@ extension JSONReport {
             w.beginObject()
             w.member(.kind, word: layer.kind.name)
             if let vni = layer.vni { w.member(.vni, Int(vni)) }
-            w.key(.client); writeTunnelDirection(client.flatMap { i < $0.count ? $0[i] : nil }, to: &w)
-            w.key(.server); writeTunnelDirection(server.flatMap { i < $0.count ? $0[i] : nil }, to: &w)
+            w.key(.client); writeTunnelDirection(client.flatMap { i < $0.count ? $0[i] : nil }, of: layer, to: &w)
+            w.key(.server); writeTunnelDirection(server.flatMap { i < $0.count ? $0[i] : nil }, of: layer, to: &w)
             w.endObject()
         }
         w.endArray()
     }
 
-    /// One direction of a tunnel layer, or `null` when that side sent nothing through it.
-    private static func writeTunnelDirection(_ layer: TunnelLayer?, to w: inout JSONWriter) {
+    /// One direction of a tunnel layer, or `null` when that side sent nothing through it; its own VNI when it
+    /// differs from the layer's (an overlay that carries each direction in another network).
+    private static func writeTunnelDirection(_ layer: TunnelLayer?, of first: TunnelLayer, to w: inout JSONWriter) {
         guard let layer else { w.null(); return }
         w.beginObject()
+        if let vni = layer.vni, vni != first.vni { w.member(.vni, Int(vni)) }
         w.member(.source, address: layer.source)
         w.member(.destination, address: layer.destination)
         if let port = layer.sourcePort { w.member(.sourcePort, Int(port)) }

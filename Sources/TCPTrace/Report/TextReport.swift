@@ -81,9 +81,11 @@ public enum TextReport {
         let server = t.paths[c.serverIndex]
         let parts = layers.enumerated().map { i, layer in
             var text = layer.kind.name
-            if let vni = layer.vni { text += " vni \(vni)" }
-            text += " \(layer.source) → \(layer.destination)"
             let back = server.flatMap { i < $0.count ? $0[i] : nil }
+            if let vni = layer.vni {
+                text += " vni \(vni)" + (back?.vni.map { $0 != vni ? "/\($0)" : "" } ?? "")
+            }
+            text += " \(layer.source) → \(layer.destination)"
             if let id = layer.directionalID {
                 let name = layer.kind == .gtpU ? "teid" : layer.kind == .erspan ? "session" : "key"
                 text += " \(name) \(id)" + (back?.directionalID.map { "/\($0)" } ?? "")

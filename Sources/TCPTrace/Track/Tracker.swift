@@ -26,6 +26,10 @@ public struct Tracker: ~Copyable {
     private var slotIDs: [Int] = []
     private var freeSlots: [Int] = []
     private var nextID = 1
+    /// Connections in tunnels with a VNI, by their key with the VNI-less identity (`TunnelRegistry.looseIdentity`),
+    /// and the second key a connection was reached by when its peer sent under another VNI (`pairAcrossVNIs`).
+    private var vniPeers: [FlowKey: Int] = [:]
+    private var vniAliases: [Int: FlowKey] = [:]
     /// Slot of the connection the last segment went to (`connection(id:)` looks there first).
     private var lastSlot = 0
     /// Connections opened by a SYN (id and slot), oldest first, from `halfOpenHead` on.
@@ -128,6 +132,7 @@ public struct Tracker: ~Copyable {
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
         var found = current[key]
+        if found == nil && segment.tunnel != 0 { found = pairAcrossVNIs(segment, key: key) }
         if segment.isCaptureDuplicate {
             // The same segment seen a moment ago on another interface: counted on its connection, which records
             // the interface, never used for state.
@@ -300,6 +305,7 @@ public struct Tracker: ~Copyable {
         }
         cells.put(consume connection, at: slot)
         current[key] = slot
+        if key.tunnel != 0 { noteVNIPeer(key, slot: slot) }
         lastSlot = slot
         liveConnections += 1
         if halfOpenQueue.count - halfOpenHead > 2 * options.maxHalfOpen + 1024 {
@@ -321,6 +327,52 @@ public struct Tracker: ~Copyable {
             if !dropOldestHalfOpen() { dropOldest() }
         }
         return id
+    }
+
+    // MARK: Overlays with a VNI per direction
+
+    /// A tunnelled segment whose key matched nothing: the first segment of a connection's other side when that
+    /// side sends under another VNI than the first (an OVN-style overlay carries each direction in the
+    /// network of its destination; seen in third-party Geneve captures). It joins the connection of the same
+    /// inner 4-tuple between the same tunnel endpoints, with a VNI, that has heard nothing from this sender
+    /// yet, and its key becomes that connection's second key. A direction already heard from starts its own
+    /// connection: two tenants' flows with one inner 4-tuple in two VNIs stay apart.
+    @inline(never)
+    private mutating func pairAcrossVNIs(_ segment: Segment, key: FlowKey) -> Int? {
+        guard !vniPeers.isEmpty else { return nil }
+        let loose = tunnels.looseIdentity(of: key.tunnel)
+        guard loose != 0 else { return nil }
+        var looseKey = key
+        looseKey.tunnel = loose
+        guard let slot = vniPeers[looseKey], slotIDs[slot] != 0, vniAliases[slot] == nil,
+            cells[slot].pointee.key != key
+        else { return nil }
+        let sender = cells[slot].pointee.senderIndex(of: segment)
+        guard cells[slot].pointee.side(sender, \.packets) == 0 else { return nil }
+        vniAliases[slot] = key
+        current[key] = slot
+        return slot
+    }
+
+    /// Records a new connection in a tunnel with a VNI under its VNI-less key (`pairAcrossVNIs`).
+    @inline(never)
+    private mutating func noteVNIPeer(_ key: FlowKey, slot: Int) {
+        let loose = tunnels.looseIdentity(of: key.tunnel)
+        guard loose != 0 else { return }
+        var looseKey = key
+        looseKey.tunnel = loose
+        vniPeers[looseKey] = slot
+    }
+
+    /// Forgets the VNI-less key and the second key of the connection leaving `slot`.
+    @inline(never)
+    private mutating func forgetVNIPeer(_ key: FlowKey, slot: Int) {
+        if let alias = vniAliases.removeValue(forKey: slot), current[alias] == slot { current[alias] = nil }
+        let loose = tunnels.looseIdentity(of: key.tunnel)
+        guard loose != 0 else { return }
+        var looseKey = key
+        looseKey.tunnel = loose
+        if vniPeers[looseKey] == slot { vniPeers[looseKey] = nil }
     }
 
     /// Drops the oldest connection that is still only an attempt. Returns false when there is none.
@@ -373,6 +425,7 @@ public struct Tracker: ~Copyable {
     private mutating func forget(key: FlowKey, countedAsAttempt: Bool, at slot: Int) {
         if countedAsAttempt { halfOpenCount -= 1 }
         if current[key] == slot { current[key] = nil }
+        if key.tunnel != 0 && !vniPeers.isEmpty { forgetVNIPeer(key, slot: slot) }
         slotIDs[slot] = 0
         freeSlots.append(slot)
         liveConnections -= 1
@@ -401,6 +454,8 @@ public struct Tracker: ~Copyable {
         cells = ConnectionCells()
         slotIDs = []
         freeSlots = []
+        vniPeers = [:]
+        vniAliases = [:]
         creationQueue = []
         creationHead = 0
         halfOpenQueue = []

@@ -208,3 +208,86 @@ import Testing
         }
     }
 }
+
+/// Tunnels in third-party captures (`../shared/corpus`; skipped with a note when it is absent). Every number was
+/// checked by hand against `tshark -q -z conv,tcp` (4.0): the packets per connection are tshark's, except where
+/// the comment says why ours differ.
+@Suite struct CorpusTunnelTests {
+    func analysis(_ file: String) throws -> Analysis? {
+        let path = CorpusSweepTests.corpus.appendingPathComponent(file).path
+        guard FileManager.default.fileExists(atPath: path) else {
+            print("CorpusTunnelTests: \(path) is absent, skipped")
+            return nil
+        }
+        return try Analyzer.analyze(paths: [path])
+    }
+
+    func packets(_ a: Analysis) -> [Int] { a.connections.map { $0.client.packets + $0.server.packets } }
+
+    @Test func gtpUFromAPhone() throws {
+        // SIP over TCP in GTP-U, IPv6 inside: four connections of one 4-tuple, as tshark shows them.
+        guard let a = try analysis("arkime/gtp-iphone.pcap") else { return }
+        #expect(packets(a) == [12, 12, 22, 12])
+        #expect(a.input.encapsulationCounts.map(\.name) == ["gtp-u"])
+    }
+
+    @Test func vxlanOnAWS() throws {
+        guard let a = try analysis("suricata-verify/vxlan-decoder-03__vxlan.pcap") else { return }
+        #expect(a.connections.map(\.client.endpoint.port) == [37180, 37182, 37184, 37186])
+        #expect(packets(a) == [23, 21, 21, 17])
+    }
+
+    @Test func greBridgingWithFragmentedOuterPackets() throws {
+        // The server's large segments make the outer GRE packets fragment: the first fragment carries the inner
+        // headers and is followed, as tshark's reassembly shows them (32, 22, 21, 23, 8 packets).
+        guard let a = try analysis("zeek/erspan.pcap") else { return }
+        #expect(packets(a) == [32, 22, 21, 23, 8])
+        #expect(a.input.encapsulationCounts.map { "\($0.name) \($0.segments)" } == ["gre 106"])
+    }
+
+    @Test func vxlanMirroredThroughERSPAN() throws {
+        // tshark: eth:ip:gre:erspan:eth:ip:udp:vxlan:eth:ip:tcp, one conversation of 7 packets.
+        guard let a = try analysis("arkime/gre-erspan-vxlan.pcap") else { return }
+        #expect(packets(a) == [7])
+        let t = try #require(a.connections.first?.tunnels?.paths.compactMap { $0 }.first)
+        #expect(t.map(\.kind) == [.erspan, .vxlan])
+    }
+
+    @Test func geneveWithAVNIPerDirection() throws {
+        // tshark: one conversation of 33 packets; by VNI alone it would be a SYN-only and a SYN-ACK-only half.
+        guard let a = try analysis("arkime/tcpdump-geneve.pcap") else { return }
+        #expect(a.connections.count == 1 && packets(a) == [33])
+        #expect(a.connections.first?.handshakeOutcome == .complete)
+    }
+
+    @Test func overlappingFlowsInTwoVNIs() throws {
+        // Zeek's VXLAN connection-key plugin example: one inner 4-tuple in VNI 4711, in VNI 4242 and plain.
+        // tshark keys by the inner 4-tuple only (one conversation of 28 packets); Zeek with the plugin, and we,
+        // see three connections.
+        guard
+            let a = try analysis(
+                "zeek/doc__advanced__devel__plugins__connkey-vxlan-fivetuple-plugin-src__Traces__vxlan-overlapping-http-get.pcap"
+            )
+        else { return }
+        #expect(a.connections.count == 3)
+        #expect(a.connections.map { $0.tunnels?.paths.compactMap { $0 }.first?.first?.vni } == [4711, 4242, nil])
+    }
+
+    @Test func teredoFromARelayOnAnotherPort() throws {
+        // tshark finds this connection (22 packets) only with its Teredo heuristic on (-o teredo.heuristic_teredo:TRUE).
+        guard let a = try analysis("suricata-verify/decode-teredo-01__input.pcap") else { return }
+        let teredo = try #require(a.connections.first { $0.key.tunnel != 0 })
+        #expect(teredo.client.packets + teredo.server.packets == 22)
+        #expect(teredo.client.endpoint.address == IPAddress("2001:0:4137:9e50:8000:f12a:b9c8:2815"))
+    }
+
+    @Test func theSamePacketOnTwoInterfaces() throws {
+        // Frames 1 and 2 are one packet captured on interfaces 5 and 4 (tshark: frame.interface_id, same IP ID
+        // 0x4377, seq, ack, length, same time): a capture duplicate, not a retransmission.
+        guard let a = try analysis("pcapplusplus/ldap.pcapng") else { return }
+        #expect(a.input.captureDuplicates == 1)
+        let first = try #require(a.connections.first)
+        #expect(first.captureDuplicates == 1 && first.interfaces == [4, 5])
+        #expect(!first.findings.contains { $0.code == .retransmission })
+    }
+}

@@ -5,15 +5,16 @@
 /// `.damagedInTunnel` with the innermost tunnel's kind: counted under that kind, never an error of the outer
 /// packet, which was a well-formed UDP, GRE or IP datagram.
 extension PacketDecoder {
-    /// An IPv4 packet that is not TCP: a non-first fragment, a first fragment (its content is not whole), or
-    /// a payload `decodeIPPayload` looks into.
+    /// An IPv4 packet that is not TCP: a non-first fragment (counted), or a payload `decodeIPPayload` looks
+    /// into. A tunnel's first fragment is followed: it holds the inner headers, and the inner segment's
+    /// length comes from its own IP header, so a payload cut at the fragment's end reads as a snap-length cut
+    /// (as a TCP segment's first fragment is tracked). Large inner frames make GRE fragment in the wild.
     @inline(never)
     static func decodeIPv4Payload(
         _ bytes: UnsafeRawBufferPointer, ip: Int, payload: Int, end: Int, fragment: UInt16,
         into segment: inout Segment
     ) -> DecodeStatus {
         if fragment & 0x1fff != 0 { return .fragment }
-        if fragment & 0x2000 != 0 { return .notTCP }
         return decodeIPPayload(bytes[ip + 9], bytes, ip: ip, payload: payload, end: end, into: &segment)
     }
 

@@ -295,11 +295,10 @@ public enum PacketDecoder {
                     headerLength = (Int(bytes[cursor + 1]) + 1) * 8
                 }
             default:
-                // No next header (59), ICMPv6, ESP, …; UDP, GRE and IP in IP may carry a tunnel (a first
-                // fragment's content is not whole).
+                // No next header (59), ICMPv6, ESP, …; UDP, GRE and IP in IP may carry a tunnel (followed in a
+                // first fragment too: `decodeIPv4Payload`).
                 return decodeIPPayload(
-                    isFirstFragment ? 0 : next, bytes, ip: offset, payload: cursor, end: cursor + remaining,
-                    into: &segment)
+                    next, bytes, ip: offset, payload: cursor, end: cursor + remaining, into: &segment)
             }
             headers += 1
             guard headers <= maximumExtensionHeaders, headerLength <= remaining else {

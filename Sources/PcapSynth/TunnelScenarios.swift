@@ -37,10 +37,11 @@ extension SyntheticScenarios {
     /// A tunnelled connection from `clientPort`, framed on Ethernet by `wrap`.
     public static func tunnelled(
         client: String = "10.0.0.1", server: String = "10.0.0.2", clientPort: UInt16, offset: Int64,
+        clientISN: UInt32 = 1000,
         _ wrap: @escaping @Sendable (_ ip: [UInt8], _ fromClient: Bool) -> [UInt8]
     ) -> FlowScript {
         var f = FlowScript(
-            client: client, clientPort: clientPort, server: server,
+            client: client, clientPort: clientPort, server: server, clientISN: clientISN,
             start: 1_700_000_000_000_000_000 + offset,
             link: .wrapped(linkType: PcapWriter.Link.ethernet, wrap: wrap))
         f.handshake()
@@ -51,7 +52,7 @@ extension SyntheticScenarios {
     }
 
     /// The records of several scripts (and extra frames at given times) merged by time, ties in script order.
-    static func merged(_ scripts: [FlowScript], extra: [([UInt8], Int64)] = []) -> [UInt8] {
+    public static func merged(_ scripts: [FlowScript], extra: [([UInt8], Int64)] = []) -> [UInt8] {
         var all: [([UInt8], Int64, Int)] = []
         for (i, f) in scripts.enumerated() { all += PcapWriter.records(f.bytes).map { ($0.0, $0.1, i) } }
         all += extra.map { ($0.0, $0.1, scripts.count) }

@@ -14,6 +14,7 @@ import Testing
         return "\(c.id) \(c.key) frames \(c.firstFrame)-\(c.lastFrame) packets \(c.sideA.packets)+\(c.sideB.packets) "
             + "\(c.handshakeOutcome.rawValue) \(c.closeKind.rawValue) \(c.zeekConnState) \(c.zeekHistory) "
             + "[\(findings)] counts \(c.findingCounts.values.reduce(0, +))"
+            + " tunnel \(c.tunnels.map { "\($0.paths)" } ?? "-") interfaces \(c.interfaces) copies \(c.captureDuplicates)"
     }
 
     /// The streaming sink that keeps every connection's description, in the order connections finish.

@@ -33,8 +33,8 @@ import Testing
 
     @Test func decodedSegmentStaysSmall() {
         // The segment is a plain value, decoded into and unpacked into in place: keep it compact (issue 8
-        // depends on it). Issue 20 added the tunnel marks (33 bytes), the tunnel ids, interface and IP ID (15)
-        // and the extra tunnel ports (17): 225.
+        // depends on it). Issue 20 added the tunnel marks (33 bytes), the tunnel ids, interface, outer source
+        // port and capture-duplicate flag (15) and the extra tunnel ports (17).
         #expect(MemoryLayout<Segment>.size <= 225)
     }
 }

@@ -133,16 +133,63 @@ import Testing
                 ids.append(registry.intern(bytes, segment.tunnelMarks))
             }
         }
-        let a = try analysis("tunnels-udp.pcap")
-        let synAck = a.connections[0].server.synAckFrame ?? 0
+        // Frame 6 is 41001's SYN-ACK: the six SYNs come 0.2 ms apart, its answer 1 ms after its SYN and before
+        // 41006's SYN at the same time (scripts merge in order).
         var segment = Segment.empty
-        frames[synAck - 1].withUnsafeBytes { bytes in
+        frames[5].withUnsafeBytes { bytes in
             _ = PacketDecoder.decode(bytes, linkType: .ethernet, into: &segment)
             ids.append(registry.intern(bytes, segment.tunnelMarks))
         }
         #expect(ids[0].0 == ids[2].0 && ids[0].1 != ids[2].1)  // same identity, another path
         #expect(ids[1].0 != ids[0].0)  // Geneve between other endpoints
         #expect(registry.count == 3)
+    }
+
+    /// A VXLAN (VNI `vni`) or, with `back`, Geneve connection whose server answers under VNI `back`.
+    static func overlay(vni: UInt32, back: UInt32? = nil, offset: Int64, isn: UInt32 = 1000) -> FlowScript {
+        typealias S = SyntheticScenarios
+        return S.tunnelled(clientPort: 46001, offset: offset, clientISN: isn) { ip, c in
+            let id = c ? vni : back ?? vni
+            let header: [UInt8] =
+                back == nil ? S.vxlan(id) : [0x00, 0x00, 0x65, 0x58] + PacketBuilder.be32(id << 8)
+            return S.frame(
+                S.outer(
+                    "192.0.2.1", "192.0.2.2", c, proto: 17,
+                    S.udp(c ? 49001 : 49002, back == nil ? 4789 : 6081, header + S.frame(ip))))
+        }
+    }
+
+    @Test func timeWaitIsPerTunnel() throws {
+        // One 4-tuple closed in VNI 400 (its client holds TIME_WAIT; finalized after its linger, a record keeps
+        // the 2·MSL window), then opened 2 s later in VNI 401 with a new ISN: another connection, not a reuse of
+        // the first's TIME_WAIT. Then, 2 s later again, in VNI 400 with a new ISN: that one reuses it.
+        // (A plain SYN at 1 s and its retransmission at 1.5 s give the tracker a sweep whose clock, the earlier of
+        // the last two segments' times, is past the first connection's linger: it is finalized before the second.)
+        let sweep = SyntheticScenarios.frame(Self.syn)
+        let bytes = SyntheticScenarios.merged(
+            [
+                Self.overlay(vni: 400, offset: 0), Self.overlay(vni: 401, offset: 2_000_000_000, isn: 50_000),
+                Self.overlay(vni: 400, offset: 4_000_000_000, isn: 90_000),
+            ], extra: [(sweep, 1_700_000_001_000_000_000), (sweep, 1_700_000_001_500_000_000)])
+        let a = try analyze(bytes)
+        #expect(a.connections.count == 4)
+        let second = a.connections[2], third = a.connections[3]
+        #expect(second.key.tunnel != a.connections[0].key.tunnel && second.findings.isEmpty)
+        #expect(third.key.tunnel == a.connections[0].key.tunnel && third.findings.map(\.code) == [.timeWaitReuse])
+        #expect(a.connections[0].reusedAfter != nil)
+    }
+
+    @Test func aNewIncarnationOfAVNIPairedConnectionTakesBothKeys() throws {
+        // Geneve VNI 11 out, 10 back; 20 ms after its close the client opens again with a new ISN: the server's
+        // SYN-ACK under VNI 10 goes to the new connection, not to the old one.
+        let bytes = SyntheticScenarios.merged([
+            Self.overlay(vni: 11, back: 10, offset: 0),
+            Self.overlay(vni: 11, back: 10, offset: 20_000_000, isn: 90_000),
+        ])
+        let a = try analyze(bytes)
+        #expect(a.connections.count == 2)
+        #expect(a.connections.allSatisfy { $0.client.packets == 5 && $0.server.packets == 4 })
+        #expect(a.connections.allSatisfy { $0.handshakeOutcome == .complete && $0.closeKind == .fourWay })
     }
 
     @Test func tunnelPortAddsAPort() throws {
@@ -197,15 +244,126 @@ import Testing
         #expect(resent.findings.map(\.code) == [.retransmission])
     }
 
-    @Test func tunnelledPrefixesNeverTrap() throws {
-        // Every prefix of every tunnelled frame decodes to an outcome: cut tunnel content is counted.
+    @Test func everyPrefixOfATunnelledFrameDecodesWithoutAnOverRead() throws {
+        // Every prefix of every frame, each decoded TCP segment interned and checked for copies as the reader
+        // does: a read past the bytes stops a debug build (the byte readers assert their bounds). The whole
+        // frames give back the scenarios' TCP segments.
+        var whole = 0
         for name in ["tunnels-udp", "tunnels-gre", "tunnels-nested"] {
+            let registry = TunnelRegistry()
+            var copies = CaptureDuplicates(interfaces: 2)
             for frame in PcapWriter.records(scenario(name)).map(\.0) {
-                for length in stride(from: 0, through: frame.count, by: 3) {
-                    _ = Array(frame.prefix(length)).withUnsafeBytes { PacketDecoder.decode($0, linkType: .ethernet) }
+                for length in 0...frame.count {
+                    Array(frame.prefix(length)).withUnsafeBytes { bytes in
+                        var segment = Segment.empty
+                        guard case .tcp = PacketDecoder.decode(bytes, linkType: .ethernet, into: &segment) else {
+                            return
+                        }
+                        if segment.tunnelMarks.count > 0 {
+                            (segment.tunnel, segment.tunnelPath) = registry.intern(bytes, segment.tunnelMarks)
+                            segment.tunnelSourcePort = TunnelRegistry.outerSourcePort(bytes, segment.tunnelMarks)
+                        }
+                        _ = copies.mark(&segment, bytes, interface: 1, at: Timestamp(nanoseconds: 0))
+                        if length == frame.count { whole += 1 }
+                    }
                 }
             }
         }
+        #expect(whole == 54 + 90 + 54)
+    }
+
+    /// The IPv4 packet of one SYN, 10.0.0.1:45000 → 10.0.0.2:80.
+    static let syn = PacketBuilder.ipv4(
+        source: "10.0.0.1", destination: "10.0.0.2",
+        payload: PacketBuilder.tcp(
+            sourcePort: 45000, destinationPort: 80, seq: 1, ack: 0, flags: PacketBuilder.Flag.syn))
+
+    /// Decodes an Ethernet frame and reads its tunnel layers back.
+    func layers(_ frame: [UInt8]) -> (DecodeOutcome, [TunnelLayer]) {
+        frame.withUnsafeBytes { bytes in
+            var segment = Segment.empty
+            _ = PacketDecoder.decode(bytes, linkType: .ethernet, into: &segment)
+            let layers = (0..<Int(segment.tunnelMarks.count)).map { TunnelLayer(bytes, mark: segment.tunnelMarks[$0]) }
+            return (PacketDecoder.decode(bytes, linkType: .ethernet), layers)
+        }
+    }
+
+    func isTCP(_ outcome: DecodeOutcome) -> Bool { if case .tcp = outcome { true } else { false } }
+
+    @Test func optionalFieldsMoveWhatFollows() throws {
+        typealias S = SyntheticScenarios
+        // GRE with checksum and key: the key comes after the checksum word.
+        let gre = S.frame(
+            S.outer("192.0.2.1", "192.0.2.2", true, proto: 47, S.gre(0x0800, key: 0x1234, checksum: true) + Self.syn))
+        let (greOutcome, greLayers) = layers(gre)
+        #expect(isTCP(greOutcome) && greLayers.first?.directionalID == 0x1234)
+        // Teredo's authentication header with a 3-byte client id and a 5-byte value: 4 + 3 + 5 + 8 + 1 bytes.
+        let ipv6 = PacketBuilder.ipv6(
+            source: "2001:0:1::1", destination: "2001:db8::2",
+            payload: PacketBuilder.tcp(
+                sourcePort: 45000, destinationPort: 80, seq: 1, ack: 0, flags: PacketBuilder.Flag.syn))
+        let auth: [UInt8] = [0x00, 0x01, 3, 5] + [1, 2, 3] + [4, 5, 6, 7, 8] + [UInt8](repeating: 9, count: 8) + [0]
+        let teredo = S.frame(S.outer("203.0.113.2", "203.0.113.1", true, proto: 17, S.udp(50000, 3544, auth + ipv6)))
+        #expect(isTCP(layers(teredo).0) && layers(teredo).1.first?.kind == .teredo)
+        // GTP-U with a sequence number only (S flag, no extension header): 4 more bytes.
+        let gtp: [UInt8] =
+            [0x32, 0xFF] + PacketBuilder.be16(UInt16(Self.syn.count + 4)) + PacketBuilder.be32(7)
+            + [0, 1, 0, 0] + Self.syn
+        let (gtpOutcome, gtpLayers) = layers(
+            S.frame(S.outer("198.51.100.1", "198.51.100.2", true, proto: 17, S.udp(2152, 2152, gtp))))
+        #expect(isTCP(gtpOutcome) && gtpLayers.first?.directionalID == 7)
+        // ERSPAN type III without the platform subheader, carrying an IP frame (frame type 2).
+        let erspanIP: [UInt8] = [0x20, 0x00, 0x00, 0x09, 0, 0, 0, 1, 0, 0, 0x08, 0x00]
+        let erspan = S.frame(
+            S.outer("192.0.2.20", "192.0.2.21", true, proto: 47, S.gre(0x22EB, sequence: 1) + erspanIP + Self.syn))
+        let (erspanOutcome, erspanLayers) = layers(erspan)
+        #expect(isTCP(erspanOutcome) && erspanLayers.first?.directionalID == 9)
+        // PPTP: an acknowledgment-only packet (A flag, no sequence number, no payload) carries nothing.
+        let ackOnly: [UInt8] = [0x20, 0x81, 0x88, 0x0B, 0, 0, 0x12, 0x34, 0, 0, 0, 1]
+        if case .notTCP = layers(S.frame(S.outer("192.0.2.40", "192.0.2.41", true, proto: 47, ackOnly))).0 {
+        } else {
+            Issue.record("a PPTP acknowledgment is not damaged GRE")
+        }
+    }
+
+    @Test func impossibleLengthsAreDamageUnderTheirKind() throws {
+        typealias S = SyntheticScenarios
+        func outcome(_ frame: [UInt8]) -> DecodeOutcome {
+            frame.withUnsafeBytes { PacketDecoder.decode($0, linkType: .ethernet) }
+        }
+        func damaged(_ frame: [UInt8], _ kind: TunnelKind) -> Bool {
+            if case .damagedInTunnel(let k, _, _) = outcome(frame) { return k == kind }
+            return false
+        }
+        // Geneve options of 63 words, past the packet.
+        let geneve: [UInt8] = [0x3F, 0x00, 0x08, 0x00, 0, 0, 1, 0]
+        #expect(
+            damaged(
+                S.frame(S.outer("192.0.2.3", "192.0.2.4", true, proto: 17, S.udp(1, 6081, geneve + Self.syn))), .geneve)
+        )
+        // AYIYA identity of 2^15 bytes.
+        let ayiya: [UInt8] = [0xF1, 0x50, 0x11, 4, 0, 0, 0, 0]
+        #expect(
+            damaged(
+                S.frame(S.outer("198.51.100.5", "198.51.100.6", true, proto: 17, S.udp(5072, 5072, ayiya + Self.syn))),
+                .ayiya))
+        // A GTP-U extension header of length 0, and one of 255 words.
+        for length: UInt8 in [0, 255] {
+            let gtp: [UInt8] = [0x34, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x85, length, 0, 0, 0] + Self.syn
+            #expect(
+                damaged(
+                    S.frame(S.outer("198.51.100.1", "198.51.100.2", true, proto: 17, S.udp(2152, 2152, gtp))), .gtpU))
+        }
+        // Teredo's authentication lengths of 255 each, on its port: the IPv6 header is past the packet.
+        let auth: [UInt8] = [0x00, 0x01, 255, 255] + [UInt8](repeating: 0, count: 20)
+        #expect(
+            damaged(S.frame(S.outer("203.0.113.2", "203.0.113.1", true, proto: 17, S.udp(50000, 3544, auth))), .teredo))
+        // ERSPAN type III with its O flag but no room for the subheader.
+        let erspan: [UInt8] = [0x20, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x01]
+        #expect(
+            damaged(
+                S.frame(S.outer("192.0.2.20", "192.0.2.21", true, proto: 47, S.gre(0x22EB, sequence: 1) + erspan)),
+                .erspan))
     }
 }
 

@@ -57,7 +57,8 @@ final class PcapngReader {
             throw .unreadableFormat(path: path, format: "pcapng", reason: "no section header block at the start")
         }
         if let problem = startSection(body) { throw .unreadableFormat(path: path, format: "pcapng", reason: problem) }
-        // The interfaces described before the first packet (what a one-interface file has).
+        // The interfaces described before the first packet (what a one-interface file has); blocks that are
+        // neither (name resolution, decryption secrets, custom) are skipped, as reading skips them.
         while true {
             let next: (UInt32, Range<Int>)?
             do throws(ReadProblem) { next = try readBlock() } catch {
@@ -68,7 +69,7 @@ final class PcapngReader {
                 if let problem = addInterface(body) {
                     throw .unreadableFormat(path: path, format: "pcapng", reason: problem)
                 }
-            } else {
+            } else if type == 2 || type == 3 || type == 6 || type == PcapngReader.sectionHeaderType {
                 pendingBlock = (type, body)
                 break
             }

@@ -49,11 +49,13 @@ extension PacketDecoder {
     ) -> DecodeStatus? {
         segment.encapsulations.insert(kind.encapsulation)
         guard segment.tunnelMarks.append(kind, ip: ip, header: header) else {
+            let deep = Int(segment.tunnelMarks.count) < TunnelMarks.capacity
             return .damagedInTunnel(
                 kind,
                 DecodeProblem(
                     layer: .tunnel, offset: header, needed: 0, available: bytes.count - header,
-                    reason: "more than 8 nested tunnels"),
+                    reason: deep ? "tunnel header more than 16,383 bytes into the packet" : "more than 8 nested tunnels"
+                ),
                 truncated: false)
         }
         return nil
@@ -279,7 +281,10 @@ extension PacketDecoder {
             if flags & 0x2000 != 0 { inner += 4 }
             if flags & 0x1000 != 0 { inner += 4 }
         case 1:
-            guard proto == 0x880B, flags & 0x2000 != 0 else { return .notTCP }
+            // An acknowledgment-only packet (no sequence number) or one with payload length 0 carries nothing.
+            guard proto == 0x880B, flags & 0x2000 != 0, flags & 0x1000 != 0 else { return .notTCP }
+            guard bytes.count >= header + 8 else { return cutTunnel(.gre, bytes, header, 8, "GRE header cut") }
+            guard bytes.u16(header + 4) != 0 else { return .notTCP }
             inner += 4
             if flags & 0x1000 != 0 { inner += 4 }
             if flags & 0x0080 != 0 { inner += 4 }
@@ -317,12 +322,17 @@ extension PacketDecoder {
         let sequenced = bytes.u16(gre) & 0x1000 != 0
         var frame = offset
         var mark = ip
+        var mirroredIP = false
         if typeIII {
             guard bytes.count >= offset + 12 else {
                 return cutTunnel(.erspan, bytes, offset, 12, "ERSPAN type III header cut")
             }
             frame = offset + (bytes[offset + 11] & 0x01 != 0 ? 20 : 12)
             mark = offset
+            // The frame type (5 bits after the P bit, byte 10): 0 Ethernet, 2 IP.
+            let frameType = (bytes.u16(offset + 10) >> 10) & 0x1F
+            guard frameType == 0 || frameType == 2 else { return .notTCP }
+            mirroredIP = frameType == 2
         } else if sequenced {
             guard bytes.count >= offset + 8 else {
                 return cutTunnel(.erspan, bytes, offset, 8, "ERSPAN type II header cut")
@@ -337,6 +347,14 @@ extension PacketDecoder {
             }
         }
         if let refused = enter(.erspan, ip: ip, header: mark, bytes, into: &segment) { return refused }
+        if mirroredIP {
+            guard bytes.count > frame else { return cutTunnel(.erspan, bytes, frame, 1, "ERSPAN payload cut") }
+            switch bytes[frame] >> 4 {
+            case 4: return within(.erspan, innerIPv4(bytes, offset: frame, into: &segment))
+            case 6: return within(.erspan, innerIPv6(bytes, offset: frame, into: &segment))
+            default: return .notTCP
+            }
+        }
         return within(.erspan, decodeEthernet(bytes, at: frame, into: &segment))
     }
 

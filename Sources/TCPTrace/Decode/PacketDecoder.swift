@@ -445,10 +445,12 @@ extension UnsafeRawBufferPointer {
     /// Assembled from single bytes through the base pointer: the optimizer turns this into one load and a
     /// byte swap, where the generic `loadUnaligned` stayed an out-of-line call in the read loop.
     @inline(__always) func u16(_ offset: Int) -> UInt16 {
+        assert(offset >= 0 && offset + 2 <= count, "read past the packet")  // (debug builds: tests catch it)
         let p = baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self) + offset
         return UInt16(p[0]) << 8 | UInt16(p[1])
     }
     @inline(__always) func u32(_ offset: Int) -> UInt32 {
+        assert(offset >= 0 && offset + 4 <= count, "read past the packet")
         let p = baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self) + offset
         return UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
     }

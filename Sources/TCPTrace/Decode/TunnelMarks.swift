@@ -85,9 +85,10 @@ public struct TunnelPorts: Sendable, Hashable {
         hasher.combine(entries.1)
     }
 
-    /// Adds a port for `kind`; false when `capacity` ports are already set.
+    /// Adds a port for `kind`, a UDP kind; false when `capacity` ports are already set or the kind is not
+    /// carried in UDP.
     public mutating func add(_ kind: TunnelKind, port: UInt16) -> Bool {
-        guard count < TunnelPorts.capacity else { return false }
+        guard count < TunnelPorts.capacity, kind.isUDP else { return false }
         let count = Int(self.count)
         let entry = (UInt64(kind.rawValue) << 16 | UInt64(port)) << (UInt64(count & 1) * 32)
         if count < 2 { entries.0 |= entry } else { entries.1 |= entry }

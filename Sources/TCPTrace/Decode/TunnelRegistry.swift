@@ -6,8 +6,8 @@ import Foundation
 ///
 /// Interning reads the layers from the packet into plain values and hashes them: no allocation unless the
 /// stack is new. The last stack interned is checked first (consecutive packets mostly share a tunnel).
-/// Memory grows with the distinct stacks seen, which for UDP tunnels means per inner flow and direction (the
-/// outer source port is part of a path): about 100 bytes each.
+/// Memory grows with the distinct stacks seen: per pair of tunnel endpoints, VNI, GRE key and TEID, not per inner
+/// flow (the outer UDP source port, a per-flow hash, is left out: `layer`), a few hundred bytes each.
 public final class TunnelRegistry: @unchecked Sendable {
     // Written by the reading thread only; `paths` is read by the tracking thread under `lock`.
     private let lock = NSLock()
@@ -31,7 +31,7 @@ public final class TunnelRegistry: @unchecked Sendable {
     /// The identity and path ids (both from 1) of the tunnels `marks` describes in `bytes`.
     public func intern(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks) -> (identity: UInt32, path: UInt32) {
         var hasher = Hasher()
-        for i in 0..<Int(marks.count) { hasher.combine(TunnelLayer(bytes, mark: marks[i])) }
+        for i in 0..<Int(marks.count) { hasher.combine(TunnelRegistry.layer(bytes, marks, i)) }
         let digest = hasher.finalize()
         if last.path != 0 && digest == last.digest && matches(bytes, marks, path: last.path) {
             return (last.identity, last.path)
@@ -42,7 +42,7 @@ public final class TunnelRegistry: @unchecked Sendable {
                 return (last.identity, id)
             }
         }
-        let layers = (0..<Int(marks.count)).map { TunnelLayer(bytes, mark: marks[$0]) }
+        let layers = (0..<Int(marks.count)).map { TunnelRegistry.layer(bytes, marks, $0) }
         let identity = internIdentity(layers)
         lock.withLock { paths.append(TunnelPath(layers: layers, identity: identity)) }
         let id = UInt32(paths.count)
@@ -63,10 +63,27 @@ public final class TunnelRegistry: @unchecked Sendable {
         lock.withLock { paths[Int(id) - 1] }
     }
 
+    /// Layer `i` as interned: without its outer UDP source port, a per-flow hash (RFC 7348 §5) that would make
+    /// a path per inner flow; the segment carries the outermost one instead (`outerSourcePort`).
+    static func layer(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks, _ i: Int) -> TunnelLayer {
+        var layer = TunnelLayer(bytes, mark: marks[i])
+        layer.sourcePort = nil
+        return layer
+    }
+
+    /// The outer UDP source port of the outermost UDP tunnel layer, 0 when there is none.
+    public static func outerSourcePort(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks) -> UInt16 {
+        for i in 0..<Int(marks.count) {
+            let mark = marks[i]
+            if mark.kind.isUDP { return bytes.u16(mark.header - 8) }  // (checked whole by the decoder)
+        }
+        return 0
+    }
+
     private func matches(_ bytes: UnsafeRawBufferPointer, _ marks: TunnelMarks, path id: UInt32) -> Bool {
         let layers = paths[Int(id) - 1].layers  // (the reading thread is the only writer)
         guard layers.count == Int(marks.count) else { return false }
-        for i in 0..<layers.count where layers[i] != TunnelLayer(bytes, mark: marks[i]) { return false }
+        for i in 0..<layers.count where layers[i] != TunnelRegistry.layer(bytes, marks, i) { return false }
         return true
     }
 

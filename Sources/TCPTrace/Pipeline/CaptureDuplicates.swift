@@ -1,5 +1,5 @@
 /// Recognises a segment captured twice, on two interfaces of one capture (a router's inside and outside
-/// interfaces see each forwarded segment once each): the same addresses and ports, IP ID, sequence and
+/// interfaces see each forwarded segment once each): the same addresses, ports and tunnel, IP ID, sequence and
 /// acknowledgment numbers, flags and payload length, seen on another interface within `window`. Such a copy
 /// is counted on its connection, not used for state: it is no retransmission. (Behind a NAT the outside copy
 /// has other addresses or ports: it is another connection, as tshark shows it too.)
@@ -52,7 +52,9 @@ struct CaptureDuplicates {
         signature ^= (segment.source.low ^ segment.source.high &* 0x2545_F491_4F6C_DD1D) &* 0xD6E8_FEB8_6659_FD93
         signature ^=
             (segment.destination.low ^ segment.destination.high &* 0x2545_F491_4F6C_DD1D) &* 0xFF51_AFD7_ED55_8CCD
-        signature ^= (UInt64(segment.sourcePort) << 16 | UInt64(segment.destinationPort)) &* 0x9FB2_1C65_1E98_DF25
+        signature ^=
+            (UInt64(segment.tunnel) << 32 | UInt64(segment.sourcePort) << 16 | UInt64(segment.destinationPort))
+            &* 0x9FB2_1C65_1E98_DF25
         signature ^= (UInt64(id) << 16 | UInt64(segment.flags.rawValue)) &* 0x9E37_79B9_7F4A_7C15
         signature ^= UInt64(segment.payloadLength) &* 0xC4CE_B9FE_1A85_EC53
         signature |= 1  // (0 marks an empty slot)

@@ -45,9 +45,11 @@ public struct LiveMonitor: ~Copyable {
         if summary.count(status, segment: segment, frame: frame) {
             if segment.tunnelMarks.count > 0 {
                 (segment.tunnel, segment.tunnelPath) = tracker.tunnels.intern(bytes, segment.tunnelMarks)
+                segment.tunnelSourcePort = TunnelRegistry.outerSourcePort(bytes, segment.tunnelMarks)
             } else {
                 segment.tunnel = 0
                 segment.tunnelPath = 0
+                segment.tunnelSourcePort = 0
             }
             if duplicates.mark(&segment, bytes, interface: record.interface, at: record.timestamp) {
                 summary.captureDuplicates += 1

@@ -50,7 +50,7 @@ struct SegmentBatch: @unchecked Sendable {
             // Tunnelled, or not the capture's first interface: two more words, flagged in the checksum byte.
             checksum |= PipelineItem.extended
             extras.append(UInt64(segment.tunnel) << 32 | UInt64(segment.tunnelPath))
-            extras.append(UInt64(segment.interface))
+            extras.append(UInt64(segment.interface) | UInt64(segment.tunnelSourcePort) << 32)
         }
         (storage + count).initialize(
             to: PipelineItem(
@@ -77,13 +77,14 @@ struct SegmentBatch: @unchecked Sendable {
         extras.removeAll(keepingCapacity: true)
     }
 
-    /// The tunnel ids and the interface, two words in `extras` from `index` (`PipelineItem.extended`).
+    /// The tunnel ids, the interface and the outer UDP source port, two words in `extras` from `index`
+    /// (`PipelineItem.extended`).
     @inline(never)
-    private func extendedFields(at index: Int) -> (tunnel: UInt32, path: UInt32, interface: UInt32) {
-        let word = extras[index]
+    private func extendedFields(at index: Int) -> (tunnel: UInt32, path: UInt32, interface: UInt32, port: UInt16) {
+        let word = extras[index], second = extras[index + 1]
         return (
             UInt32(truncatingIfNeeded: word >> 32), UInt32(truncatingIfNeeded: word),
-            UInt32(truncatingIfNeeded: extras[index + 1])
+            UInt32(truncatingIfNeeded: second), UInt16(truncatingIfNeeded: second >> 32)
         )
     }
 
@@ -115,11 +116,13 @@ struct SegmentBatch: @unchecked Sendable {
                 left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
         if item.checksum & PipelineItem.extended != 0 {
-            (segment.tunnel, segment.tunnelPath, segment.interface) = extendedFields(at: cursor + Int(item.sackCount))
+            (segment.tunnel, segment.tunnelPath, segment.interface, segment.tunnelSourcePort) = extendedFields(
+                at: cursor + Int(item.sackCount))
         } else {
             segment.tunnel = 0
             segment.tunnelPath = 0
             segment.interface = 0
+            segment.tunnelSourcePort = 0
         }
         segment.sourcePort = item.sourcePort
         segment.destinationPort = item.destinationPort

@@ -54,9 +54,11 @@ enum TraceReader {
     ) {
         if segment.tunnelMarks.count > 0, let tunnels {
             (segment.tunnel, segment.tunnelPath) = tunnels.intern(bytes, segment.tunnelMarks)
+            segment.tunnelSourcePort = TunnelRegistry.outerSourcePort(bytes, segment.tunnelMarks)
         } else {
             segment.tunnel = 0
             segment.tunnelPath = 0
+            segment.tunnelSourcePort = 0
         }
         if duplicates.mark(&segment, bytes, interface: interface, at: time) { summary.captureDuplicates += 1 }
     }

@@ -78,7 +78,8 @@ public enum TextReport {
     /// empty for an untunnelled connection.
     static func tunnelLine(_ c: Connection) -> String {
         guard let t = c.tunnels, let layers = t.paths[c.clientIndex] ?? t.paths[c.serverIndex] else { return "" }
-        let server = t.paths[c.serverIndex]
+        let asSent = t.paths[c.clientIndex] == nil ? "as the server sent" : "as the client sent"
+        let server = t.paths[c.clientIndex] == nil ? nil : t.paths[c.serverIndex]
         let parts = layers.enumerated().map { i, layer in
             var text = layer.kind.name
             let back = server.flatMap { i < $0.count ? $0[i] : nil }
@@ -92,7 +93,7 @@ public enum TextReport {
             }
             return text
         }
-        return "  tunnel (outermost first, as the client sent): " + parts.joined(separator: " / ") + "\n"
+        return "  tunnel (outermost first, \(asSent)): " + parts.joined(separator: " / ") + "\n"
     }
 
     /// Fixed column widths, so rows can be printed as connections are finished; a wider value pushes the

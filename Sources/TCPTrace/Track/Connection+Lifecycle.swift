@@ -64,13 +64,13 @@ extension Connection {
         }
     }
 
-    /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
     /// A segment seen a moment ago on another interface (`Segment.isCaptureDuplicate`).
     mutating func countCaptureDuplicate(_ segment: Segment) {
         captureDuplicates &+= 1
         interfaceMask |= 1 << UInt16(min(segment.interface, 15))
     }
 
+    /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
     mutating func countBadChecksum(_ segment: Segment) {
         badChecksums &+= 1
         // Zeek drops a bad IPv4 header at the IP layer: only a bad TCP checksum is its `c`.

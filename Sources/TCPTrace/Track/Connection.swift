@@ -143,7 +143,12 @@ public struct Connection: Sendable {
         if let known = tunnelStore, known.pathIDs[s] != 0 { return }
         var updated = tunnelStore ?? ConnectionTunnels()
         updated.pathIDs[s] = segment.tunnelPath
-        updated.paths[s] = registry.path(segment.tunnelPath).layers
+        var layers = registry.path(segment.tunnelPath).layers
+        // The outermost UDP layer's source port travels with the segment (the registry leaves it out).
+        if segment.tunnelSourcePort != 0, let udp = layers.firstIndex(where: { $0.kind.isUDP }) {
+            layers[udp].sourcePort = segment.tunnelSourcePort
+        }
+        updated.paths[s] = layers
         tunnelStore = updated
     }
 

@@ -28,7 +28,7 @@ public struct Tracker: ~Copyable {
     private var nextID = 1
     /// Connections in tunnels with a VNI, by their key with the VNI-less identity (`TunnelRegistry.looseIdentity`),
     /// and the second key a connection was reached by when its peer sent under another VNI (`pairAcrossVNIs`).
-    private var vniPeers: [FlowKey: Int] = [:]
+    private var vniPeers: [FlowKey: [Int]] = [:]
     private var vniAliases: [Int: FlowKey] = [:]
     /// Slot of the connection the last segment went to (`connection(id:)` looks there first).
     private var lastSlot = 0
@@ -255,6 +255,7 @@ public struct Tracker: ~Copyable {
         // retains and releases each of its arrays (perf: 5 % of a short-connection run went to such copies).
         let key = cells[i].pointee.key
         let isCurrent = current[key] == i
+        let alias = vniAliases.isEmpty ? nil : vniAliases[i]  // (the second key of a VNI-paired connection)
         let attempt = cells[i].pointee.countedAsAttempt
         finalized.append(cells.take(i))
         forget(key: key, countedAsAttempt: attempt, at: i)
@@ -263,6 +264,10 @@ public struct Tracker: ~Copyable {
         if isCurrent, let start = finalized[k].timeWaitStart, start.interval(to: clock) <= 2 * options.msl {
             timeWaitRecords.insert(TimeWaitRecord(finalized[k]), for: key)
             finalizedInTimeWait[key] = k
+            if let alias {
+                timeWaitRecords.insert(TimeWaitRecord(finalized[k]), for: alias)
+                finalizedInTimeWait[alias] = k
+            }
         }
     }
 
@@ -306,6 +311,7 @@ public struct Tracker: ~Copyable {
             slot = cells.grow()
             slotIDs.append(id)
         }
+        if let previous, !vniAliases.isEmpty { retireVNIPair(previous, replacedBy: key) }
         cells.put(consume connection, at: slot)
         current[key] = slot
         if key.tunnel != 0 { noteVNIPeer(key, slot: slot) }
@@ -347,14 +353,23 @@ public struct Tracker: ~Copyable {
         guard loose != 0 else { return nil }
         var looseKey = key
         looseKey.tunnel = loose
-        guard let slot = vniPeers[looseKey], slotIDs[slot] != 0, vniAliases[slot] == nil,
-            cells[slot].pointee.key != key
-        else { return nil }
-        let sender = cells[slot].pointee.senderIndex(of: segment)
-        guard cells[slot].pointee.side(sender, \.packets) == 0, !isDue(slot, at: time) else { return nil }
-        vniAliases[slot] = key
-        current[key] = slot
-        return slot
+        guard let candidates = vniPeers[looseKey] else { return nil }
+        // Newest first; a candidate must not have heard from this sender, and an acknowledgment must fall in
+        // what its other side sent (the SYN-ACK acknowledges the SYN).
+        for slot in candidates.reversed() where slotIDs[slot] != 0 && vniAliases[slot] == nil {
+            let sender = cells[slot].pointee.senderIndex(of: segment)
+            guard cells[slot].pointee.side(sender, \.packets) == 0, !isDue(slot, at: time) else { continue }
+            if segment.flags.contains(.ack), let isn = cells[slot].pointee.side(1 - sender, \.isn),
+                let highest = cells[slot].pointee.side(1 - sender, \.highestSequence),
+                !(isn < segment.acknowledgment && !(highest < segment.acknowledgment))
+            {
+                continue
+            }
+            vniAliases[slot] = key
+            current[key] = slot
+            return slot
+        }
+        return nil
     }
 
     /// The first segment of a connection's other side, paired by `pairAcrossVNIs`.
@@ -373,7 +388,17 @@ public struct Tracker: ~Copyable {
         guard loose != 0 else { return }
         var looseKey = key
         looseKey.tunnel = loose
-        vniPeers[looseKey] = slot
+        vniPeers[looseKey, default: []].append(slot)
+    }
+
+    /// A new incarnation replaces the VNI-paired connection in `slot`: neither of its keys leads to it any more
+    /// (the new one's peer pairs again, with the new connection).
+    @inline(never)
+    private mutating func retireVNIPair(_ slot: Int, replacedBy key: FlowKey) {
+        guard let alias = vniAliases.removeValue(forKey: slot) else { return }
+        let primary = cells[slot].pointee.key
+        if alias != key && current[alias] == slot { current[alias] = nil }
+        if primary != key && current[primary] == slot { current[primary] = nil }
     }
 
     /// Forgets the VNI-less key and the second key of the connection leaving `slot`.
@@ -384,7 +409,9 @@ public struct Tracker: ~Copyable {
         guard loose != 0 else { return }
         var looseKey = key
         looseKey.tunnel = loose
-        if vniPeers[looseKey] == slot { vniPeers[looseKey] = nil }
+        guard var slots = vniPeers[looseKey] else { return }
+        slots.removeAll { $0 == slot }
+        vniPeers[looseKey] = slots.isEmpty ? nil : slots
     }
 
     /// Drops the oldest connection that is still only an attempt. Returns false when there is none.
@@ -437,7 +464,7 @@ public struct Tracker: ~Copyable {
     private mutating func forget(key: FlowKey, countedAsAttempt: Bool, at slot: Int) {
         if countedAsAttempt { halfOpenCount -= 1 }
         if current[key] == slot { current[key] = nil }
-        if key.tunnel != 0 && !vniPeers.isEmpty { forgetVNIPeer(key, slot: slot) }
+        if key.tunnel != 0 && !(vniPeers.isEmpty && vniAliases.isEmpty) { forgetVNIPeer(key, slot: slot) }
         slotIDs[slot] = 0
         freeSlots.append(slot)
         liveConnections -= 1

@@ -41,7 +41,8 @@ public struct Segment: Sendable, Hashable {
     public var tunnel: UInt32 = 0
     /// The interned tunnel path, this direction's (0: not tunnelled; `TunnelRegistry`).
     public var tunnelPath: UInt32 = 0
-    /// The capture interface (a pcapng file's interface index, counted over its sections; 0 otherwise).
+    /// In a capture with several interfaces, the interface plus one (a pcapng file's interface number, counted
+    /// over its sections); 0 in a capture with one, so the tracker records nothing for most captures.
     public var interface: UInt32 = 0
     /// Where the (innermost) IP header and the TCP header begin in the packet, for `ChecksumVerifier`.
     var networkOffset: UInt32 = 0

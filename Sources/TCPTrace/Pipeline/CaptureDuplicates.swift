@@ -33,9 +33,9 @@ struct CaptureDuplicates {
     mutating func mark(
         _ segment: inout Segment, _ bytes: UnsafeRawBufferPointer, interface: UInt32, at time: Timestamp
     ) -> Bool {
-        segment.interface = interface
         if interface != 0 && !isActive { activate() }
         guard isActive else { return false }
+        segment.interface = interface &+ 1  // (`Segment.interface`: 0 stands for a capture with one interface)
         // (The decoder checked the IP header whole; IPv6 has no identification.)
         let ip = Int(segment.networkOffset)
         let id = bytes[ip] >> 4 == 4 ? bytes.u16(ip + 4) : 0

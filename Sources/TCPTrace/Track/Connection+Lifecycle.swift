@@ -6,7 +6,8 @@ extension Connection {
         let s = senderIndex(of: segment)
         let at = SegmentContext(frame: frame, time: time, sender: s)
         lastFrame = frame
-        interfaceMask |= 1 << UInt16(min(segment.interface, 15))
+        // (Only in a capture with several interfaces: the mask sits in the connection's last cache line.)
+        if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }
@@ -67,7 +68,7 @@ extension Connection {
     /// A segment seen a moment ago on another interface (`Segment.isCaptureDuplicate`).
     mutating func countCaptureDuplicate(_ segment: Segment) {
         captureDuplicates &+= 1
-        interfaceMask |= 1 << UInt16(min(segment.interface, 15))
+        if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
     }
 
     /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.

@@ -223,7 +223,8 @@ public struct Connection: Sendable {
     /// The tunnels the segments came in (nil: none; the identity is in `key.tunnel`).
     @OutOfLine var tunnelStore: ConnectionTunnels? = nil
     public var tunnels: ConnectionTunnels? { tunnelStore }
-    /// The capture interfaces the segments were seen on, one bit each (interface 15 and above share the last).
+    /// In a capture with several interfaces, those the segments were seen on, one bit each (interface 15 and
+    /// above share the last); 0 in a capture with one.
     public internal(set) var interfaceMask: UInt16 = 0
     /// Segments seen again on another interface within 10 ms (`CaptureDuplicates`): counted, not used.
     public internal(set) var captureDuplicates: UInt32 = 0

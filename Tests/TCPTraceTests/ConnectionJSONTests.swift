@@ -189,7 +189,7 @@ import Testing
         if let t = c.tunnels, let layers = t.paths[c.clientIndex] ?? t.paths[c.serverIndex] {
             extra.append(("tunnel", .array(layers.indices.map { tunnelLayer(t, c, $0) })))
         }
-        if c.interfaceMask > 1 {
+        if c.interfaceMask != 0 {
             extra.append(("interfaces", .array(c.interfaces.map { .int($0) })))
             extra.append(("capture_duplicates", .int(Int(c.captureDuplicates))))
         }

@@ -244,6 +244,15 @@ import Testing
         #expect(resent.findings.map(\.code) == [.retransmission])
     }
 
+    @Test func eachConnectionShowsItsInterfaceInACaptureWithSeveral() throws {
+        // three-interfaces.pcapng writes client port 40000 on interface 0, 40001 on 1, 40002 on 2.
+        let a = try analysis("three-interfaces.pcapng")
+        #expect(a.connections.map(\.interfaces) == [[0], [1], [2]])
+        #expect(TextReport.long(a.connections[1]).contains("  interfaces: 1, capture duplicates 0\n"))
+        // A capture with one interface records none.
+        #expect(try analysis("tunnels-gre.pcap").connections.allSatisfy { $0.interfaceMask == 0 })
+    }
+
     @Test func everyPrefixOfATunnelledFrameDecodesWithoutAnOverRead() throws {
         // Every prefix of every frame, each decoded TCP segment interned and checked for copies as the reader
         // does: a read past the bytes stops a debug build (the byte readers assert their bounds). The whole

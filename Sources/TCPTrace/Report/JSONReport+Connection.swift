@@ -38,7 +38,7 @@ extension JSONReport {
         writeBytes(client: client, server: server, to: &w)
         if options.verifyChecksums { w.member(.badChecksums, Int(c.badChecksums)) }
         if let tunnels = c.tunnels { writeTunnel(tunnels, c, to: &w) }
-        if c.interfaceMask > 1 {
+        if c.interfaceMask != 0 {  // (a capture with several interfaces)
             w.key(.interfaces); w.beginArray()
             for i in c.interfaces { w.value(i) }
             w.endArray()

@@ -60,7 +60,7 @@ public enum TextReport {
             + "close \(c.closeKind.rawValue)" + (c.closeInitiator.map { " by \($0.rawValue)" } ?? "")
             + ", states \(c.client.state.rawValue)/\(c.server.state.rawValue)\n"
             + tunnelLine(c)
-            + (c.interfaceMask > 1
+            + (c.interfaceMask != 0
                 ? "  interfaces: \(c.interfaces.map(String.init).joined(separator: ", ")), capture duplicates "
                     + "\(c.captureDuplicates)\n" : "")
         let left = DirectionFigures.figures(c, c.clientIndex), right = DirectionFigures.figures(c, c.serverIndex)

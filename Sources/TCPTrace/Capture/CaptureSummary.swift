@@ -70,18 +70,19 @@ public struct CaptureSummary: Sendable {
             fragments += 1
         case .truncated(let problem):
             truncated += 1
-            if problems.count < CaptureSummary.problemLimit {
-                problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: true))
-            }
+            keep(PacketProblem(frame: frame, problem: problem, isTruncation: true))
         case .malformed(let problem):
             malformed += 1
-            if problems.count < CaptureSummary.problemLimit {
-                problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: false))
-            }
+            keep(PacketProblem(frame: frame, problem: problem, isTruncation: false))
         case .damagedInTunnel(let kind, let problem, let truncated):
             countDamagedTunnel(kind, problem, truncated: truncated, frame: frame)
         }
         return false
+    }
+
+    /// Keeps `problem` among the first `problemLimit`.
+    private mutating func keep(_ problem: PacketProblem) {
+        if problems.count < CaptureSummary.problemLimit { problems.append(problem) }
     }
 
     @inline(never)
@@ -93,9 +94,7 @@ public struct CaptureSummary: Sendable {
         } else {
             damagedTunnels[kind, default: TunnelDamage()].malformed += 1
         }
-        if problems.count < CaptureSummary.problemLimit {
-            problems.append(PacketProblem(frame: frame, problem: problem, isTruncation: truncated, tunnel: kind))
-        }
+        keep(PacketProblem(frame: frame, problem: problem, isTruncation: truncated, tunnel: kind))
     }
 
     @inline(never)

@@ -21,20 +21,25 @@ extension PacketDecoder {
         case 0x8864: return decodePPPoE(bytes, offset: offset, depth: depth + 1, into: &segment)
         case 0x88E7:
             // I-tag (4 bytes: flags and the service instance id), then the customer frame's addresses (12).
-            guard bytes.count >= offset + 18 else { return cut(bytes, offset, 18, "PBB I-tag cut") }
-            segment.encapsulations.insert(.pbb)
-            return decodeEtherType(
-                EtherType(rawValue: bytes.u16(offset + 16)), bytes, offset: offset + 18, depth: depth + 1,
-                into: &segment)
+            return decodeTag(.pbb, length: 18, "PBB I-tag cut", bytes, offset: offset, depth: depth, into: &segment)
         case 0x8926:
-            guard bytes.count >= offset + 6 else { return cut(bytes, offset, 6, "VN-Tag cut") }
-            segment.encapsulations.insert(.vnTag)
-            return decodeEtherType(
-                EtherType(rawValue: bytes.u16(offset + 4)), bytes, offset: offset + 6, depth: depth + 1,
-                into: &segment)
+            return decodeTag(.vnTag, length: 6, "VN-Tag cut", bytes, offset: offset, depth: depth, into: &segment)
         default:
             return .notTCP
         }
+    }
+
+    /// A tag of `length` bytes whose last two are the next EtherType (PBB's I-tag with the customer addresses,
+    /// VN-Tag), then what that type carries.
+    private static func decodeTag(
+        _ kind: Encapsulation, length: Int, _ reason: StaticString, _ bytes: UnsafeRawBufferPointer, offset: Int,
+        depth: Int, into segment: inout Segment
+    ) -> DecodeStatus {
+        guard bytes.count >= offset + length else { return cut(bytes, offset, length, reason) }
+        segment.encapsulations.insert(kind)
+        return decodeEtherType(
+            EtherType(rawValue: bytes.u16(offset + length - 2)), bytes, offset: offset + length, depth: depth + 1,
+            into: &segment)
     }
 
     /// An MPLS label stack (4 bytes a label, the last with the bottom-of-stack bit), then what it carries:

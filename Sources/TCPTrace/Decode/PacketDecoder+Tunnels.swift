@@ -144,7 +144,7 @@ extension PacketDecoder {
         guard bytes.count >= header + 8 else { return cutTunnel(.vxlan, bytes, header, 8, "VXLAN header cut") }
         guard bytes[header] & 0x08 != 0 else { return badTunnel(.vxlan, bytes, header, "VXLAN I flag clear") }
         if let refused = enter(.vxlan, ip: ip, header: header, bytes, into: &segment) { return refused }
-        return within(.vxlan, decodeEthernet(bytes, at: header + 8, into: &segment))
+        return within(.vxlan, innerEthernet(bytes, at: header + 8, into: &segment))
     }
 
     /// Geneve (RFC 8926 §3.4): version (2 bits, 0) and options length (6 bits, in 4-byte words), flags, the
@@ -163,7 +163,7 @@ extension PacketDecoder {
         if let refused = enter(.geneve, ip: ip, header: header, bytes, into: &segment) { return refused }
         let inner = header + length
         switch proto {
-        case 0x6558: return within(.geneve, decodeEthernet(bytes, at: inner, into: &segment))
+        case 0x6558: return within(.geneve, innerEthernet(bytes, at: inner, into: &segment))
         case 0x0800: return within(.geneve, innerIPv4(bytes, offset: inner, into: &segment))
         default: return within(.geneve, innerIPv6(bytes, offset: inner, into: &segment))
         }
@@ -304,7 +304,7 @@ extension PacketDecoder {
         switch proto {
         case 0x0800: status = innerIPv4(bytes, offset: inner, into: &segment)
         case 0x86DD: status = innerIPv6(bytes, offset: inner, into: &segment)
-        case 0x6558: status = decodeEthernet(bytes, at: inner, into: &segment)
+        case 0x6558: status = innerEthernet(bytes, at: inner, into: &segment)
         case 0x880B: status = decodePPP(bytes, offset: inner, depth: 1, into: &segment)
         default: status = decodeMPLS(bytes, offset: inner, depth: 1, into: &segment)
         }
@@ -355,7 +355,7 @@ extension PacketDecoder {
             default: return .notTCP
             }
         }
-        return within(.erspan, decodeEthernet(bytes, at: frame, into: &segment))
+        return within(.erspan, innerEthernet(bytes, at: frame, into: &segment))
     }
 
     /// An IPv4 packet inside a tunnel. Out of line, as the other inner decoders: the per-packet path inlines
@@ -374,17 +374,11 @@ extension PacketDecoder {
 
     /// An Ethernet frame starting at `offset`, inside a tunnel (out of line: see `innerIPv4`).
     @inline(never)
-    static func decodeEthernet(
+    static func innerEthernet(
         _ bytes: UnsafeRawBufferPointer, at offset: Int, into segment: inout Segment
-    ) -> DecodeStatus {
-        guard bytes.count >= offset + 14 else {
-            return .truncated(
-                DecodeProblem(
-                    layer: .link, offset: offset, needed: 14, available: max(0, bytes.count - offset),
-                    reason: "Ethernet header cut"))
-        }
-        return decodeEtherType(
-            EtherType(rawValue: bytes.u16(offset + 12)), bytes, offset: offset + 14, depth: 1,
-            into: &segment)
+    )
+        -> DecodeStatus
+    {
+        decodeEthernet(bytes, at: offset, depth: 1, into: &segment)
     }
 }

@@ -65,15 +65,19 @@ public enum PacketDecoder {
 
     // MARK: Link layers
 
+    /// An Ethernet frame at `offset` (0 on an Ethernet link; inside a tunnel, through `innerEthernet`).
     @inline(__always)
-    static func decodeEthernet(_ bytes: UnsafeRawBufferPointer, into segment: inout Segment) -> DecodeStatus {
-        guard bytes.count >= 14 else {
+    static func decodeEthernet(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int = 0, depth: Int = 0, into segment: inout Segment
+    ) -> DecodeStatus {
+        guard bytes.count >= offset + 14 else {
             return .truncated(
                 DecodeProblem(
-                    layer: .link, offset: 0, needed: 14, available: bytes.count,
+                    layer: .link, offset: offset, needed: 14, available: max(0, bytes.count - offset),
                     reason: "Ethernet header cut"))
         }
-        return decodeEtherType(EtherType(rawValue: bytes.u16(12)), bytes, offset: 14, into: &segment)
+        return decodeEtherType(
+            EtherType(rawValue: bytes.u16(offset + 12)), bytes, offset: offset + 14, depth: depth, into: &segment)
     }
 
     /// Follows 802.1Q / 802.1ad tags (each 4 bytes: TCI then the next ethertype) to the network layer.

@@ -12,15 +12,13 @@ public final class TunnelRegistry: @unchecked Sendable {
     // Written by the reading thread only; `paths` is read by the tracking thread under `lock`.
     private let lock = NSLock()
     private var paths: [TunnelPath] = []
-    /// Reader's side: path ids by digest, identity ids by digest, and each identity's layers.
+    /// Reader's side: path ids by digest, the identities, and the identities without their VNIs.
     private var pathsByDigest: [Int: [UInt32]] = [:]
-    private var identitiesByDigest: [Int: [UInt32]] = [:]
-    private var identities: [[TunnelLayer]] = []
+    private var identities = IdentityTable()
+    private var looseIdentities = IdentityTable()
     /// Per identity (by id): the id of the same stack without its VNIs, 0 when it has none (read by the
-    /// tracking thread under `lock`); and the reader's table of those ids.
+    /// tracking thread under `lock`).
     private var looseOf: [UInt32] = []
-    private var looseByDigest: [Int: [(layers: [TunnelLayer], id: UInt32)]] = [:]
-    private var looseCount: UInt32 = 0
     private var last: (digest: Int, path: UInt32, identity: UInt32) = (0, 0, 0)
 
     public init() {}
@@ -88,16 +86,8 @@ public final class TunnelRegistry: @unchecked Sendable {
     }
 
     private func internIdentity(_ layers: [TunnelLayer]) -> UInt32 {
-        var hasher = Hasher()
-        for layer in layers { layer.hashIdentity(into: &hasher) }
-        let digest = hasher.finalize()
-        for id in identitiesByDigest[digest] ?? [] {
-            let known = identities[Int(id) - 1]
-            if known.count == layers.count && zip(known, layers).allSatisfy({ $0.identityMatches($1) }) { return id }
-        }
-        identities.append(layers)
-        let id = UInt32(identities.count)
-        identitiesByDigest[digest, default: []].append(id)
+        if let id = identities.id(of: layers) { return id }
+        let id = identities.add(layers, id: UInt32(identities.count + 1))
         let loose = internLoose(layers)
         lock.withLock { looseOf.append(loose) }
         return id
@@ -112,16 +102,34 @@ public final class TunnelRegistry: @unchecked Sendable {
             copy.vni = nil
             return copy
         }
-        var hasher = Hasher()
-        for layer in bare { layer.hashIdentity(into: &hasher) }
-        let digest = hasher.finalize()
-        for known in looseByDigest[digest] ?? []
-        where known.layers.count == bare.count && zip(known.layers, bare).allSatisfy({ $0.identityMatches($1) }) {
-            return known.id
+        if let id = looseIdentities.id(of: bare) { return id }
+        return looseIdentities.add(bare, id: UInt32.max - UInt32(looseIdentities.count + 1))
+    }
+
+    /// Stacks by identity (`TunnelLayer.identityMatches`, layer by layer), each with its id.
+    private struct IdentityTable {
+        private var byDigest: [Int: [(layers: [TunnelLayer], id: UInt32)]] = [:]
+        private(set) var count = 0
+
+        private static func digest(_ layers: [TunnelLayer]) -> Int {
+            var hasher = Hasher()
+            for layer in layers { layer.hashIdentity(into: &hasher) }
+            return hasher.finalize()
         }
-        looseCount += 1
-        let id = UInt32.max - looseCount
-        looseByDigest[digest, default: []].append((bare, id))
-        return id
+
+        func id(of layers: [TunnelLayer]) -> UInt32? {
+            for known in byDigest[Self.digest(layers)] ?? []
+            where known.layers.count == layers.count && zip(known.layers, layers).allSatisfy({ $0.identityMatches($1) })
+            {
+                return known.id
+            }
+            return nil
+        }
+
+        mutating func add(_ layers: [TunnelLayer], id: UInt32) -> UInt32 {
+            byDigest[Self.digest(layers), default: []].append((layers, id))
+            count += 1
+            return id
+        }
     }
 }

@@ -43,17 +43,7 @@ public struct LiveMonitor: ~Copyable {
         let status = PacketDecoder.decode(
             bytes, linkType: record.linkType ?? summary.files[0].linkType, into: &segment)
         if summary.count(status, segment: segment, frame: frame) {
-            if segment.tunnelMarks.count > 0 {
-                (segment.tunnel, segment.tunnelPath) = tracker.tunnels.intern(bytes, segment.tunnelMarks)
-                segment.tunnelSourcePort = TunnelRegistry.outerSourcePort(bytes, segment.tunnelMarks)
-            } else {
-                segment.tunnel = 0
-                segment.tunnelPath = 0
-                segment.tunnelSourcePort = 0
-            }
-            if duplicates.mark(&segment, bytes, interface: record.interface, at: record.timestamp) {
-                summary.captureDuplicates += 1
-            }
+            TraceReader.locateIfNeeded(&segment, bytes, record, tracker.tunnels, &duplicates, &summary)
             let id = tracker.ingest(segment, frame: frame, time: record.timestamp)
             if id > 0 {  // (0: a late segment of a connection already finalized)
                 if reported[id] == nil { connectionsSeen += 1; reported[id] = (false, 0, false) }

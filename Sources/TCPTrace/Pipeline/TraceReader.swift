@@ -44,6 +44,18 @@ enum TraceReader {
         }
     }
 
+    /// `locate`, behind one branch on the per-packet path (files and live): a plain capture's segment keeps its
+    /// zero ids (the previous segment's tunnel is cleared in `locate` too).
+    @inline(__always)
+    static func locateIfNeeded(
+        _ segment: inout Segment, _ bytes: UnsafeRawBufferPointer, _ record: PacketRecord, _ tunnels: TunnelRegistry?,
+        _ duplicates: inout CaptureDuplicates, _ summary: inout CaptureSummary
+    ) {
+        if segment.tunnelMarks.count != 0 || segment.tunnel != 0 || record.interface != 0 || duplicates.isActive {
+            locate(&segment, bytes, record.interface, record.timestamp, tunnels, &duplicates, &summary)
+        }
+    }
+
     /// A tunnelled segment's identity and path, and the interface of a segment from a capture with several
     /// (and whether it is a copy seen on another: `CaptureDuplicates`). Out of line: most segments have none
     /// of these.
@@ -115,13 +127,7 @@ enum TraceReader {
             // (A pcapng file's packets carry their interface's link type.)
             let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
-                // Tunnels and interfaces, in one branch: a plain capture's segment keeps its zero ids. (The
-                // previous segment's tunnel is cleared there too.)
-                if segment.tunnelMarks.count != 0 || segment.tunnel != 0 || record.interface != 0
-                    || duplicates.isActive
-                {
-                    locate(&segment, bytes, record.interface, now, settings.tunnels, &duplicates, &summary)
-                }
+                locateIfNeeded(&segment, bytes, record, settings.tunnels, &duplicates, &summary)
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
                     summary.checksums?.count(segment.checksum)

@@ -123,14 +123,17 @@ extension JSONReport {
         w.member(.source, address: layer.source)
         w.member(.destination, address: layer.destination)
         if let port = layer.sourcePort { w.member(.sourcePort, Int(port)) }
-        if let id = layer.directionalID {
-            switch layer.kind {
-            case .gtpU: w.member(.teid, Int(id))
-            case .erspan: w.member(.session, Int(id))
-            default: w.member(.key, Int(id))
-            }
-        }
+        if let id = layer.directionalID { w.member(directionalIDKey(layer.kind), Int(id)) }
         w.endObject()
+    }
+
+    /// What a layer's per-direction id is called (JSON and `--long`): a GTP-U TEID, an ERSPAN session, a GRE key.
+    static func directionalIDKey(_ kind: TunnelKind) -> JSONKey {
+        switch kind {
+        case .gtpU: .teid
+        case .erspan: .session
+        default: .key
+        }
     }
 
     /// `"bytes": {client, server}`: the payload bytes each side sent (a connection and a live `closed` event).

@@ -88,8 +88,9 @@ public enum TextReport {
             }
             text += " \(layer.source) → \(layer.destination)"
             if let id = layer.directionalID {
-                let name = layer.kind == .gtpU ? "teid" : layer.kind == .erspan ? "session" : "key"
-                text += " \(name) \(id)" + (back?.directionalID.map { "/\($0)" } ?? "")
+                text +=
+                    " \(JSONReport.directionalIDKey(layer.kind).string) \(id)"
+                    + (back?.directionalID.map { "/\($0)" } ?? "")
             }
             return text
         }

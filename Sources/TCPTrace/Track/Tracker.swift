@@ -166,6 +166,12 @@ public struct Tracker: ~Copyable {
         {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
+        return apply(segment, to: index, frame: frame, time: time)
+    }
+
+    /// Applies the segment to the connection in slot `index`; returns its id.
+    @inline(__always)
+    private mutating func apply(_ segment: Segment, to index: Int, frame: Int, time: Timestamp) -> Int {
         lastSlot = index
         if cells[index].pointee.applyAndSettle(segment, frame: frame, time: time) {
             halfOpenCount -= 1
@@ -348,12 +354,7 @@ public struct Tracker: ~Copyable {
     /// connection: two tenants' flows with one inner 4-tuple in two VNIs stay apart.
     @inline(never)
     private mutating func pairAcrossVNIs(_ segment: Segment, key: FlowKey, time: Timestamp) -> Int? {
-        guard !vniPeers.isEmpty else { return nil }
-        let loose = tunnels.looseIdentity(of: key.tunnel)
-        guard loose != 0 else { return nil }
-        var looseKey = key
-        looseKey.tunnel = loose
-        guard let candidates = vniPeers[looseKey] else { return nil }
+        guard !vniPeers.isEmpty, let looseKey = looseKey(key), let candidates = vniPeers[looseKey] else { return nil }
         // Newest first; a candidate must not have heard from this sender, and an acknowledgment must fall in
         // what its other side sent (the SYN-ACK acknowledges the SYN).
         for slot in candidates.reversed() where slotIDs[slot] != 0 && vniAliases[slot] == nil {
@@ -372,22 +373,26 @@ public struct Tracker: ~Copyable {
         return nil
     }
 
-    /// The first segment of a connection's other side, paired by `pairAcrossVNIs`.
+    /// The first segment of a connection's other side, paired by `pairAcrossVNIs` (out of line: off the
+    /// per-segment path).
     @inline(never)
     private mutating func applyToPeer(_ index: Int, _ segment: Segment, frame: Int, time: Timestamp) -> Int {
-        lastSlot = index
-        if cells[index].pointee.applyAndSettle(segment, frame: frame, time: time) { halfOpenCount -= 1 }
-        if segment.tunnelPath != 0 { cells[index].pointee.noteTunnel(segment, registry: tunnels) }
-        return slotIDs[index]
+        apply(segment, to: index, frame: frame, time: time)
+    }
+
+    /// The key `key` has with its tunnel identity's VNIs dropped; nil when its tunnels have no VNI.
+    private func looseKey(_ key: FlowKey) -> FlowKey? {
+        let loose = tunnels.looseIdentity(of: key.tunnel)
+        guard loose != 0 else { return nil }
+        var looseKey = key
+        looseKey.tunnel = loose
+        return looseKey
     }
 
     /// Records a new connection in a tunnel with a VNI under its VNI-less key (`pairAcrossVNIs`).
     @inline(never)
     private mutating func noteVNIPeer(_ key: FlowKey, slot: Int) {
-        let loose = tunnels.looseIdentity(of: key.tunnel)
-        guard loose != 0 else { return }
-        var looseKey = key
-        looseKey.tunnel = loose
+        guard let looseKey = looseKey(key) else { return }
         vniPeers[looseKey, default: []].append(slot)
     }
 
@@ -405,11 +410,7 @@ public struct Tracker: ~Copyable {
     @inline(never)
     private mutating func forgetVNIPeer(_ key: FlowKey, slot: Int) {
         if let alias = vniAliases.removeValue(forKey: slot), current[alias] == slot { current[alias] = nil }
-        let loose = tunnels.looseIdentity(of: key.tunnel)
-        guard loose != 0 else { return }
-        var looseKey = key
-        looseKey.tunnel = loose
-        guard var slots = vniPeers[looseKey] else { return }
+        guard let looseKey = looseKey(key), var slots = vniPeers[looseKey] else { return }
         slots.removeAll { $0 == slot }
         vniPeers[looseKey] = slots.isEmpty ? nil : slots
     }

@@ -4,8 +4,12 @@
 # tcptrace and tshark when installed; prints packets/s, MB/s, peak RSS and each time as a ratio to the bare
 # loop; counts heap allocations per packet with a counting allocator; and checks our findings against the
 # generator's ground truth. The bare loop and our runs are repeated (BENCH_REPEAT, 3) and the median time is
-# shown, so one slow run does not decide a ratio. Usage: scripts/benchmark.sh
-# (BENCH_DIR=/tmp/tcptrace-bench, BENCH_SCALE=1, BENCH_REPEAT=3, BENCH_TSHARK=1)
+# shown, so one slow run does not decide a ratio. Then the short-connection mixes (issue 21): every output
+# format (and jsonl in both orders) in alternating runs (BENCH_MIX_REPEAT, 7), with µs per finished connection
+# beyond the bare loop and start-up, tcptrace -n and tshark beside them, and heap allocations per connection
+# at 50,000 and 100,000 connections of one shape.
+# Usage: scripts/benchmark.sh   (BENCH_DIR=/tmp/tcptrace-bench, BENCH_SCALE=1, BENCH_REPEAT=3, BENCH_TSHARK=1,
+# BENCH_MIX_REPEAT=7, BENCH_ONLY=mixes|classic for one half)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-/tmp/tcptrace-bench}
@@ -17,17 +21,32 @@ swift build -c release --product bench-gen 2>&1 | tail -1
 gcc -O2 -o "$dir/bare-loop" bench/bare-loop.c -lpcap
 gcc -O2 -shared -fPIC -o "$dir/count-malloc.so" bench/count-malloc.c
 n() { python3 -c "print(max(1, int($1 * $scale)))"; }
-gen() {  # name connections segments concurrency rate
+gen() {  # name connections segments concurrency rate [anomalies [payload]]
     [ -s "$dir/$1.pcap" ] || .build/release/bench-gen "$dir/$1.pcap" --connections "$2" --segments "$3" \
-        --concurrency "$4" --rate "$5" --anomalies 0.01 | cut -c1-160
+        --concurrency "$4" --rate "$5" --anomalies "${6:-0.01}" --payload "${7:-1448}" | cut -c1-160
 }
+only=${BENCH_ONLY:-}
+if [ "$only" != mixes ]; then
 gen big "$(n 100000)" 100 1000 2000          # ~10 M packets, several GB
 gen many "$(n 1000000)" 10 10000 20000       # 1 M connections, all inside one 2·MSL window (50 s)
 gen paced-100k "$(n 100000)" 10 100 200      # paced: connections leave their TIME_WAIT window
 gen paced-1m "$(n 1000000)" 10 100 200
 gen alloc-small 200 300 100 500              # allocations in steady state: same connections, 10x the packets
 gen alloc-large 200 3000 100 500
-python3 - "$dir" <<'PY'
+fi
+if [ "$only" != classic ]; then
+# Issue 21's mixes: 50,000 connections of 13 packets (3 of data, 900 bytes: ~190 MB), 5,000 open at once; 100,000
+# connections of 20 packets, 1,000 open at once, 2 % anomalies. Both as fast as their concurrency allows (1 µs
+# between packets), so most connections are still lingering or in TIME_WAIT when the capture ends. And the
+# same shapes at 50,000 and 100,000 connections, clean and with 2 % anomalies, for allocations per connection.
+gen short-50k "$(n 50000)" 13 5000 1000000 0.01 900
+gen mix-100k "$(n 100000)" 20 1000 1000000 0.02
+gen alloc-short-50k 50000 13 5000 1000000 0 900
+gen alloc-short-100k 100000 13 5000 1000000 0 900
+gen alloc-mix-50k 50000 20 1000 1000000 0.02
+gen alloc-mix-100k 100000 20 1000 1000000 0.02
+fi
+python3 - "$dir" "$only" <<'PY'
 import json, os, subprocess, sys, time, shutil
 d = sys.argv[1]
 ours = os.path.abspath(".build/release/tcptrace-swift")
@@ -51,8 +70,10 @@ def median_run(cmd):
 def packets(name):
     return json.load(open(f"{d}/{name}.truth.json"))["packets"]
 
+only = sys.argv[2]
+classic = ["big", "many", "paced-100k", "paced-1m"] if only != "mixes" else []
 rows = []
-for name in ["big", "many", "paced-100k", "paced-1m"]:
+for name in classic:
     f = f"{d}/{name}.pcap"
     size = os.path.getsize(f) / 1e6
     pk = packets(name)
@@ -74,7 +95,7 @@ for name in ["big", "many", "paced-100k", "paced-1m"]:
         print(f"  {tool:24} {t:9.2f} {t / bare:7.2f} {pk / t / 1e6:8.2f} {size / t:8.0f} {rss:12.1f}")
 
 # Ground truth: our counts must equal what the generator wrote.
-for name in ["big", "many"]:
+for name in ([] if only == "mixes" else ["big", "many"]) + ([] if only == "classic" else ["short-50k", "mix-100k"]):
     truth = json.load(open(f"{d}/{name}.truth.json"))
     # Streamed line by line (jsonl): the whole JSON document of `many` took ~18 GB as Python objects, and
     # pushed the captures out of the page cache before the next run. (Findings are counted from each line's
@@ -102,14 +123,69 @@ for name in ["big", "many"]:
     print(f"\nground truth {name}: " + ", ".join(f"{k} {a}/{b}" for k, a, b in checks) + ("  MISMATCH" if bad else "  ok"))
     if bad: sys.exit(1)
 
-# Heap allocations per packet in steady state: same connections, ten times the packets.
-counts = {}
-for name in ["alloc-small", "alloc-large"]:
+def mallocs(name, *args):
     env = dict(os.environ, LD_PRELOAD=f"{d}/count-malloc.so", COUNT_MALLOC_OUT=f"{d}/{name}.mallocs")
-    run([ours, "analyze", f"{d}/{name}.pcap", "--format", "jsonl"], env=env)
-    counts[name] = int(open(f"{d}/{name}.mallocs").read())
-extra = packets("alloc-large") - packets("alloc-small")
-print(f"\nheap allocations: {counts['alloc-small']:,} for {packets('alloc-small'):,} packets, {counts['alloc-large']:,} "
-      f"for {packets('alloc-large'):,} packets (same 200 connections): "
-      f"{(counts['alloc-large'] - counts['alloc-small']) / extra:.5f} per extra packet")
+    run([ours, "analyze", f"{d}/{name}.pcap", *args], env=env)
+    return int(open(f"{d}/{name}.mallocs").read())
+
+# Heap allocations per packet in steady state: same connections, ten times the packets.
+if only != "mixes":
+    counts = {name: mallocs(name, "--format", "jsonl") for name in ["alloc-small", "alloc-large"]}
+    extra = packets("alloc-large") - packets("alloc-small")
+    print(f"\nheap allocations: {counts['alloc-small']:,} for {packets('alloc-small'):,} packets, "
+          f"{counts['alloc-large']:,} for {packets('alloc-large'):,} packets (same 200 connections): "
+          f"{(counts['alloc-large'] - counts['alloc-small']) / extra:.5f} per extra packet")
+
+if only == "classic":
+    sys.exit(0)
+
+# Issue 21's mixes: alternating runs of every tool and format, medians; µs per finished connection beyond the
+# bare loop, with each program's start-up (its time on a capture with no packets) taken off both.
+mix_repeat = max(1, int(os.environ.get("BENCH_MIX_REPEAT", "7")))
+empty = f"{d}/empty.pcap"
+with open(empty, "wb") as f:   # a classic pcap header (Ethernet, microseconds), no packets
+    f.write(bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000"))
+def startup(cmd):
+    return sorted(run(cmd)[0] for _ in range(9))[4]
+bare_start = startup([f"{d}/bare-loop", empty])
+ours_start = startup([ours, "analyze", empty])
+formats = [("text", []), ("jsonl", ["--format", "jsonl"]), ("jsonl --order finish", ["--format", "jsonl", "--order", "finish"]),
+           ("json", ["--format", "json"]), ("csv", ["--format", "csv"])]
+for name in ["short-50k", "mix-100k"]:
+    f = f"{d}/{name}.pcap"
+    truth = json.load(open(f"{d}/{name}.truth.json"))
+    conns, pk, size = truth["connections"], truth["packets"], os.path.getsize(f) / 1e6
+    tools = [("bare libpcap loop", [f"{d}/bare-loop", f])] + [(f"tcptrace-swift {label}", [ours, "analyze", f, *args])
+                                                            for label, args in formats]
+    run(tools[0][1])   # warm the page cache
+    times = {label: [] for label, _ in tools}
+    for _ in range(mix_repeat):
+        for label, cmd in tools:
+            t, rss, _ = run(cmd)
+            times[label].append((t, rss))
+    others = []
+    if shutil.which("tcptrace"):
+        others.append(("tcptrace -n", ["tcptrace", "-n", f]))
+    if shutil.which("tshark") and os.environ.get("BENCH_TSHARK", "1") == "1":
+        others.append(("tshark -z conv,tcp", ["tshark", "-q", "-z", "conv,tcp", "-r", f]))
+    for label, cmd in others:
+        t, rss, _ = run(cmd, timeout=3600)
+        times[label] = [(t, rss)]
+    bare = sorted(times["bare libpcap loop"])[len(times["bare libpcap loop"]) // 2][0]
+    print(f"\n{name}: {conns:,} connections, {pk:,} packets, {size:,.0f} MB   (median of {mix_repeat} alternating "
+          f"runs; start-up: bare loop {bare_start * 1e3:.1f} ms, tcptrace-swift {ours_start * 1e3:.1f} ms)")
+    print(f"  {'tool':30} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'peak RSS MB':>12}")
+    for label, samples in times.items():
+        t, rss = sorted(samples)[len(samples) // 2]
+        start = bare_start if label.startswith("bare") else ours_start if label.startswith("tcptrace-swift") else 0
+        beyond = (t - start - (bare - bare_start)) / conns * 1e6
+        per = "" if label.startswith("bare") else f"{beyond:8.2f}"
+        print(f"  {label:30} {t:8.3f} {t / bare:7.2f} {per:>8} {rss:12.1f}")
+
+# Allocations per connection in steady state: the same shape at 50,000 and 100,000 connections.
+for shape, label in [("short", "clean short mix"), ("mix", "mix with 2 % anomalies")]:
+    for args, how in [([], "text"), (["--format", "jsonl"], "jsonl")]:
+        a, b = mallocs(f"alloc-{shape}-50k", *args), mallocs(f"alloc-{shape}-100k", *args)
+        print(f"heap allocations, {label}, {how}: {a:,} at 50,000 connections, {b:,} at 100,000: "
+              f"{(b - a) / 50000:.4f} per connection")
 PY

@@ -9,4 +9,6 @@ struct Options {
     var ipv6Share = 0.2
     var anomalies = 0.01
     var seed: UInt64 = 42
+    /// Payload bytes of each data segment.
+    var payload = 1448
 }

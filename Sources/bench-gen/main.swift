@@ -5,9 +5,10 @@ import PcapSynth
 // writer, streaming to disk, plus the ground truth of what it wrote (NAME.truth.json).
 //
 //   bench-gen OUT.pcap --connections N --segments S --concurrency C --rate R --ipv6 F --anomalies F --seed X
+//             [--payload B]
 //
-// Each connection: SYN, SYN-ACK, ACK, then S-7 data/ACK segments alternating (1448-byte data from the client
-// on even steps, pure ACKs back), then a four-way close started by the client. C connections are open at once
+// Each connection: SYN, SYN-ACK, ACK, then S-7 data/ACK segments alternating (B-byte data from the client,
+// 1448 unless given, on even steps, pure ACKs back), then a four-way close started by the client. C connections are open at once
 // and their packets interleave; a new connection starts every 1/R s of capture time. A share F of connections
 // carries an injected anomaly, chosen in turn: a RST instead of the close (reset), a retransmitted first SYN
 // (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at all (not-closed).
@@ -25,6 +26,7 @@ func parse() -> Options {
         case "--ipv6": o.ipv6Share = Double(value()) ?? o.ipv6Share
         case "--anomalies": o.anomalies = Double(value()) ?? o.anomalies
         case "--seed": o.seed = UInt64(value()) ?? o.seed
+        case "--payload": o.payload = min(1448, max(1, Int(value()) ?? o.payload))
         default: o.output = a
         }
     }
@@ -37,7 +39,7 @@ var rng = options.seed | 1
     rng ^= rng >> 12; rng ^= rng << 25; rng ^= rng >> 27; return rng &* 2_685_821_657_736_338_717
 }
 
-let payload = [UInt8](repeating: 0x61, count: 1448)
+let payload = [UInt8](repeating: 0x61, count: options.payload)
 var sink = Sink(path: options.output)
 var active: [Flow] = []
 var started = 0
@@ -71,12 +73,12 @@ var anomalyTurn = 0
             let dataIndex = (s - 1) / 2
             let isData = (s - 1) % 2 == 0
             fromClient = isData
-            seq = isData ? f.clientSeq &+ 1 &+ UInt32(dataIndex * 1448) : f.serverSeq &+ 1
-            ack = isData ? f.serverSeq &+ 1 : f.clientSeq &+ 1 &+ UInt32((dataIndex + 1) * 1448)
-            if isData { len = 1448; flags = F.ack | F.psh }
+            seq = isData ? f.clientSeq &+ 1 &+ UInt32(dataIndex * options.payload) : f.serverSeq &+ 1
+            ack = isData ? f.serverSeq &+ 1 : f.clientSeq &+ 1 &+ UInt32((dataIndex + 1) * options.payload)
+            if isData { len = options.payload; flags = F.ack | F.psh }
         } else {
             if f.anomaly == .notClosed { return false }
-            let dataBytes = UInt32(((closeStart - 2) / 2) * 1448)
+            let dataBytes = UInt32(((closeStart - 2) / 2) * options.payload)
             let cFin = f.clientSeq &+ 1 &+ dataBytes, sFin = f.serverSeq &+ 1
             let c = s - (closeStart - 1)
             if f.anomaly == .reset {

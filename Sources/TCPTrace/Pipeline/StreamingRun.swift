@@ -137,7 +137,8 @@ struct StreamingRun: ~Copyable {
 
     /// Hands the sink every connection the tracker finalized since the last look.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        tracker.drainFinalized { c in
+        // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
+        tracker.drainFinalized(recycling: true) { c in
             totals.add(c)
             hosts?.add(c)
             sink.add(c)

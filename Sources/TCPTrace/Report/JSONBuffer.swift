@@ -1,5 +1,7 @@
 /// A fixed stack buffer in front of a byte array: the writer's many small writes are plain stores, and the
-/// array is appended to once per 16 KiB (and at the end) instead of once per write.
+/// array is appended to once per KiB (and at the end) instead of once per write. (1 KiB is the most that
+/// `withUnsafeTemporaryAllocation` puts on the stack here; the 16 KiB it was before came from the heap, one
+/// allocation per rendered connection.)
 struct JSONBuffer: JSONSink {
     private let base: UnsafeMutablePointer<UInt8>
     private let capacity: Int
@@ -8,7 +10,7 @@ struct JSONBuffer: JSONSink {
 
     /// Runs `body` with a buffer that ends up appended to `out`.
     static func appending(to out: inout [UInt8], _ body: (inout JSONBuffer) -> Void) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16 << 10) { storage in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 10) { storage in
             withUnsafeMutablePointer(to: &out) { destination in
                 var buffer = JSONBuffer(base: storage.baseAddress!, capacity: storage.count, destination: destination)
                 body(&buffer)

@@ -102,13 +102,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         } else if let nanoseconds = wholeNanoseconds(value) {
             appendNanoseconds(nanoseconds, to: &out)
         } else {
-            // Swift's own shortest digits, through `description`: a String, allocated when over 15 characters
-            // (a mean, a rate). Handing the digits over without one took the underscored `_writeASCII` of
-            // `TextOutputStream`; measured without it (issue 18, callgrind), rendering a connection costs 2.4 %
-            // more instructions on the real captures of ../shared/corpus (2.7 such numbers a connection) and
-            // 2.6 % on a bench-gen capture with jittered times, under the 3 % that would keep an internal.
-            var text = value.description
-            text.withUTF8 { out.write($0) }
+            // Swift's own shortest digits, as `description` spells them, handed over without a String.
+            var digits = DoubleDigits()
+            value.write(to: &digits)
+            digits.withBytes { out.write($0) }
         }
     }
 
@@ -226,4 +223,47 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// back, two instructions, where `rounded()` was a call into libm for every number written.)
     @inline(__always)
     private static func isIntegral(_ d: Double) -> Bool { abs(d) < 1e15 && Double(Int64(d)) == d }
+}
+
+/// Catches the digits `Double.write(to:)` hands over (the standard library's shortest round-trip conversion,
+/// the text of `description` for every finite value) in a stack buffer.
+///
+/// Seam for a speed trick (issue 21): `description` returns a String, a heap allocation when the text runs over
+/// 15 characters, and a rate or a standard deviation usually does (`2306650.7367582633`,
+/// `6.349803146555017e-05`): 2.3 allocations per connection on bench-gen's short connections in JSONL, where
+/// the target is none. `write(to:)` gives the digits to the stream's `_writeASCII`, the underscored requirement
+/// of `TextOutputStream` the standard library calls with its own buffer; the public `write(_:)` is only the
+/// fallback. `JSONWriterTests.doublesSpellAsDescription` holds the result to `description` on ~900,000 values.
+struct DoubleDigits: TextOutputStream {
+    private var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)  // 48 bytes
+    private var count = 0
+    /// A String was handed over instead (a standard library that does not call `_writeASCII`).
+    private var text: String?
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard text == nil, count + buffer.count <= MemoryLayout.size(ofValue: bytes) else {
+            write(String(decoding: buffer, as: UTF8.self))
+            return
+        }
+        let at = count
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            UnsafeMutableRawBufferPointer(rebasing: raw[at..<at + buffer.count]).copyMemory(from: .init(buffer))
+        }
+        count += buffer.count
+    }
+
+    mutating func write(_ string: String) {
+        var whole = text ?? withUnsafeBytes(of: bytes) { String(decoding: $0.prefix(count), as: UTF8.self) }
+        whole += string
+        text = whole
+    }
+
+    /// Calls `body` with the digits.
+    func withBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        if var text {
+            text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        } else {
+            withUnsafeBytes(of: bytes) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+        }
+    }
 }

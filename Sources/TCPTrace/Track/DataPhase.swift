@@ -155,7 +155,7 @@ enum DataPhase {
         }
         guard let highest = sender.highestSequence else {
             sender.stats.uniqueBytes &+= UInt64(length)
-            sender.stats.pending.append((end, time, true))
+            sender.stats.addPending((end, time, true))
             return
         }
         // Keep-alive: zero or one byte at SND.NXT - 1 (RFC 9293 3.8.4).
@@ -220,7 +220,7 @@ enum DataPhase {
 
     private static func newData(_ sender: inout HalfConnection, bytes: UInt32, end: SequenceNumber, time: Timestamp) {
         sender.stats.uniqueBytes &+= UInt64(bytes)
-        sender.stats.pending.append((end, time, true))
+        sender.stats.addPending((end, time, true))
     }
 
     private static func countRetransmission(

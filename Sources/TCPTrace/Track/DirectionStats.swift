@@ -2,6 +2,10 @@
 ///
 /// A value stored inline in its endpoint: the per-packet path changes it in place through `inout` endpoints
 /// (no reference, so no retain/release and no dynamic exclusivity check per access).
+/// A data segment not yet acknowledged: where it ends, when it was sent, and whether it was never
+/// retransmitted (Karn's rule: only those give RTT samples).
+typealias PendingData = (end: SequenceNumber, time: Timestamp, clean: Bool)
+
 public struct DirectionStats: Sendable {
     public var pureAcks = 0
     public var sackAcks = 0
@@ -42,7 +46,7 @@ public struct DirectionStats: Sendable {
     var lastSackTime: Timestamp?
     // Sender-side state.
     var holes: [Hole] = []
-    var pending: [(end: SequenceNumber, time: Timestamp, clean: Bool)] = []
+    var pending: [PendingData] = []
     var pendingHead = 0
 
     public init() {}
@@ -54,6 +58,15 @@ public struct DirectionStats: Sendable {
         lastWindow = 0
         rightEdge = nil
         duplicateAcks = 0
+    }
+
+    /// Queues a data segment until it is acknowledged. The queue's first storage has room for 8 (growing one
+    /// slot at a time from nothing took four allocations before a short connection's few segments fit, and
+    /// left small buffers for `BufferPool` to lend).
+    @inline(__always)
+    mutating func addPending(_ data: PendingData) {
+        if pending.capacity == 0 { pending.reserveCapacity(8) }
+        pending.append(data)
     }
 
     public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }

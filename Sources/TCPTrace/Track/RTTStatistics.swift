@@ -31,6 +31,12 @@ public struct RTTStatistics: Sendable {
         }
     }
 
+    /// Hands the kept samples' buffer to `body` (`BufferPool`: recycled for the next connection).
+    mutating func giveBuffer(_ body: (inout [Double]) -> Void) { body(&samples) }
+
+    /// Lets `body` put a recycled buffer in place of the (empty, unallocated) samples.
+    mutating func takeBuffer(_ body: (inout [Double]) -> Void) { body(&samples) }
+
     public var mean: Double { mean_ }
     public var standardDeviation: Double { count > 1 ? (m2 / Double(count - 1)).squareRoot() : 0 }
 

@@ -51,6 +51,8 @@ public struct Tracker: ~Copyable {
     private var previousTime = Timestamp(nanoseconds: .min)
     /// Connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run).
     private var finalized: [Connection] = []
+    /// Buffers of connections already handed over, for the next ones (`drainFinalized(recycling:)`).
+    private var pool = BufferPool()
     /// Index in `finalized` of the connection of each 4-tuple finalized in TIME_WAIT, so that a reuse can
     /// still fill its `reusedAfter` (batch: always; streaming: when the same segment finalized it).
     private var finalizedInTimeWait: [FlowKey: Int] = [:]
@@ -173,6 +175,7 @@ public struct Tracker: ~Copyable {
     @inline(__always)
     private mutating func apply(_ segment: Segment, to index: Int, frame: Int, time: Timestamp) -> Int {
         lastSlot = index
+        if segment.payloadLength > 0 { cells[index].pointee.lendDataBuffers(for: segment, from: &pool) }
         if cells[index].pointee.applyAndSettle(segment, frame: frame, time: time) {
             halfOpenCount -= 1
         }
@@ -210,11 +213,18 @@ public struct Tracker: ~Copyable {
     public var hasFinalized: Bool { !finalized.isEmpty }
 
     /// Hands over every connection finalized since the last call, in the order they were finalized.
-    public mutating func drainFinalized(_ body: (Connection) -> Void) {
+    /// `recycling`: the caller keeps nothing of them (no copy outlives `body`), so their buffers go to the
+    /// next connections (`BufferPool`); a copy kept anyway stays intact (its buffers are then shared, and the
+    /// pool's emptying gives the pool a new one).
+    public mutating func drainFinalized(recycling: Bool = false, _ body: (Connection) -> Void) {
         guard !finalized.isEmpty else { return }
         // Lent where they lie (an array's iterator would copy each, retaining its arrays).
         finalized.withUnsafeBufferPointer { all in
             for i in all.indices { body(all[i]) }
+        }
+        if recycling {
+            pool.limit = max(pool.limit, 2 * cells.count)  // (a cell per connection held at once, at the peak)
+            for i in finalized.indices { pool.reclaim(&finalized[i]) }
         }
         finalized.removeAll(keepingCapacity: true)
         finalizedInTimeWait.removeAll(keepingCapacity: true)
@@ -285,6 +295,8 @@ public struct Tracker: ~Copyable {
         var connection = Connection(
             id: nextID, key: key, first: segment, frame: frame, time: time,
             recordTimeline: options.recordTimeline)
+        pool.lend(to: &connection)
+        if segment.payloadLength > 0 { connection.lendDataBuffers(for: segment, from: &pool) }
         nextID += 1
         connection.apply(segment, frame: frame, time: time)
         if segment.tunnelPath != 0 { connection.noteTunnel(segment, registry: tunnels) }

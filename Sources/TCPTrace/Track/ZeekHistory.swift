@@ -28,6 +28,15 @@ struct ZeekHistory: Sendable {
     /// back to CLOSED, as Zeek's `prev_state` check does.
     private var resetAfterClose: (Bool, Bool) = (false, false)
 
+    /// Hands the letters' buffers to `body` (`BufferPool`: recycled for the next connection).
+    mutating func giveBuffers(_ body: (inout [UInt8]) -> Void) {
+        body(&letters)
+        body(&senders)
+    }
+
+    /// Lets `body` put recycled buffers in place of the (empty, unallocated) letters.
+    mutating func takeBuffers(_ body: (inout [UInt8]) -> Void) { giveBuffers(body) }
+
     /// What the endpoints' data looked like before this segment, for `t` and `g`.
     struct Before {
         /// One past the highest sequence number each endpoint had sent (Zeek's `LastSeq`).

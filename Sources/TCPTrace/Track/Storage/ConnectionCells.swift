@@ -23,6 +23,9 @@ struct ConnectionCells: ~Copyable {
 
     init() {}
 
+    /// Cells allocated: the most connections held at once so far.
+    var count: Int { cells.count }
+
     /// The cell of `slot` (which must exist).
     @inline(__always)
     subscript(slot: Int) -> UnsafeMutablePointer<Connection> { cells[slot] }

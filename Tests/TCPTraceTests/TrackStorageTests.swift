@@ -244,3 +244,42 @@ import Testing
         #expect(unknown.line(elapsed: 1) == "10 segments, 10 segments/s, 1 connections open")
     }
 }
+
+/// The inline lists that replaced per-connection arrays (issue 21) behave as arrays, past their inline part.
+@Suite struct InlineListTests {
+    @Test func transitionListKeepsOrderBeyondItsInlinePart() {
+        var list = TransitionList()
+        var expected: [StateTransition] = []
+        let states = TCPState.allCases
+        for i in 0..<15 {
+            let t = StateTransition(
+                frame: i == 3 ? (1 << 40) + 7 : i * 1000 + 1, time: Timestamp(nanoseconds: Int64(i) * 1_000_003),
+                state: states[i % states.count])
+            list.append(t)
+            expected.append(t)
+        }
+        #expect(Array(list) == expected)
+        #expect(list.last == expected.last)
+        list.removeLast()
+        expected.removeLast()
+        for _ in 0..<9 {
+            list.removeLast()
+            expected.removeLast()
+        }
+        #expect(Array(list) == expected)
+        #expect(list.count == 5)
+        // Every state survives its tag.
+        for state in states { #expect(TCPState(tag: state.tag) == state) }
+    }
+
+    @Test func historyLettersKeepLettersAndSenders() {
+        var letters = HistoryLetters()
+        let word = Array("sahadtfrwgcsahadtfrwgcsahadtf".utf8)
+        for (i, letter) in word.enumerated() { letters.append(letter, sender: i % 3 == 0 ? 1 : 0) }
+        #expect(letters.count == word.count)
+        for (i, letter) in word.enumerated() {
+            #expect(letters[i].letter == letter)
+            #expect(letters[i].sender == (i % 3 == 0 ? 1 : 0))
+        }
+    }
+}

@@ -159,8 +159,9 @@ extension Connection {
         String(unsafeUninitializedCapacity: zeek.letters.count + 1) { text in
             var n = 0
             if !firstSenderIsClient { text[0] = UInt8(ascii: "^"); n = 1 }
-            for i in zeek.letters.indices {
-                text[n] = Int(zeek.senders[i]) == clientIndex ? zeek.letters[i] - 32 : zeek.letters[i]
+            for i in 0..<zeek.letters.count {
+                let (letter, sender) = zeek.letters[i]
+                text[n] = sender == clientIndex ? letter - 32 : letter
                 n += 1
             }
             return n

@@ -3,7 +3,7 @@
 public struct HalfConnection: Sendable {
     public var endpoint: Endpoint
     public var state: TCPState = .closed
-    public var transitions: [StateTransition] = []
+    public var transitions = TransitionList()
 
     public var packets = 0
     public var payloadBytes: UInt64 = 0
@@ -93,9 +93,6 @@ public struct HalfConnection: Sendable {
     mutating func enter(_ newState: TCPState, frame: Int, time: Timestamp) {
         guard newState != state else { return }
         state = newState
-        // (Room for six at once: an endpoint's life is five changes or fewer unless something goes wrong, and
-        // growing from nothing took four allocations per endpoint.)
-        if transitions.capacity == 0 { transitions.reserveCapacity(6) }
         transitions.append(StateTransition(frame: frame, time: time, state: newState))
         if newState == .timeWait && timeWaitStart == nil {
             timeWaitStart = time

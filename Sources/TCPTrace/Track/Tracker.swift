@@ -295,7 +295,6 @@ public struct Tracker: ~Copyable {
         var connection = Connection(
             id: nextID, key: key, first: segment, frame: frame, time: time,
             recordTimeline: options.recordTimeline)
-        pool.lend(to: &connection)
         if segment.payloadLength > 0 { connection.lendDataBuffers(for: segment, from: &pool) }
         nextID += 1
         connection.apply(segment, frame: frame, time: time)

@@ -6,8 +6,7 @@
 /// a `ZeekEndpointState` happens in this file.
 struct ZeekHistory: Sendable {
     /// Letters in order of appearance per direction (lower case), with the endpoint that sent each.
-    private(set) var letters: [UInt8] = []
-    private(set) var senders: [UInt8] = []
+    private(set) var letters = HistoryLetters()
     /// One bit per (direction, letter): 26 letters in each 32-bit half (Zeek's `hist_seen` masks; `s` and
     /// `h` share `s`'s bit, as Zeek's HIST_SYN_PKT).
     private var seen: UInt64 = 0
@@ -27,15 +26,6 @@ struct ZeekHistory: Sendable {
     /// Per direction: the endpoint went RESET from CLOSED (a RST after its own FIN); the peer's FIN turns it
     /// back to CLOSED, as Zeek's `prev_state` check does.
     private var resetAfterClose: (Bool, Bool) = (false, false)
-
-    /// Hands the letters' buffers to `body` (`BufferPool`: recycled for the next connection).
-    mutating func giveBuffers(_ body: (inout [UInt8]) -> Void) {
-        body(&letters)
-        body(&senders)
-    }
-
-    /// Lets `body` put recycled buffers in place of the (empty, unallocated) letters.
-    mutating func takeBuffers(_ body: (inout [UInt8]) -> Void) { giveBuffers(body) }
 
     /// What the endpoints' data looked like before this segment, for `t` and `g`.
     struct Before {
@@ -248,7 +238,6 @@ struct ZeekHistory: Sendable {
     @inline(never)
     private mutating func add(_ letter: UInt8, sender s: Int, bit: UInt64) {
         seen |= bit
-        letters.append(letter)
-        senders.append(UInt8(s))
+        letters.append(letter, sender: s)
     }
 }

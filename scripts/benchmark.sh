@@ -174,13 +174,13 @@ for name in ["short-50k", "mix-100k"]:
     bare = sorted(times["bare libpcap loop"])[len(times["bare libpcap loop"]) // 2][0]
     print(f"\n{name}: {conns:,} connections, {pk:,} packets, {size:,.0f} MB   (median of {mix_repeat} alternating "
           f"runs; start-up: bare loop {bare_start * 1e3:.1f} ms, tcptrace-swift {ours_start * 1e3:.1f} ms)")
-    print(f"  {'tool':30} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'peak RSS MB':>12}")
+    print(f"  {'tool':36} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'peak RSS MB':>12}")
     for label, samples in times.items():
         t, rss = sorted(samples)[len(samples) // 2]
         start = bare_start if label.startswith("bare") else ours_start if label.startswith("tcptrace-swift") else 0
         beyond = (t - start - (bare - bare_start)) / conns * 1e6
         per = "" if label.startswith("bare") else f"{beyond:8.2f}"
-        print(f"  {label:30} {t:8.3f} {t / bare:7.2f} {per:>8} {rss:12.1f}")
+        print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {rss:12.1f}")
 
 # Allocations per connection in steady state: the same shape at 50,000 and 100,000 connections.
 for shape, label in [("short", "clean short mix"), ("mix", "mix with 2 % anomalies")]:

@@ -149,7 +149,8 @@ def startup(cmd):
     return sorted(run(cmd)[0] for _ in range(9))[4]
 bare_start = startup([f"{d}/bare-loop", empty])
 ours_start = startup([ours, "analyze", empty])
-formats = [("text", []), ("jsonl", ["--format", "jsonl"]), ("jsonl --order finish", ["--format", "jsonl", "--order", "finish"]),
+formats = [("text", []), ("jsonl", ["--format", "jsonl"]),
+           ("jsonl --order finish", ["--format", "jsonl", "--order", "finish"]),
            ("json", ["--format", "json"]), ("csv", ["--format", "csv"])]
 for name in ["short-50k", "mix-100k"]:
     f = f"{d}/{name}.pcap"

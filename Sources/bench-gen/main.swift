@@ -8,10 +8,11 @@ import PcapSynth
 //             [--payload B]
 //
 // Each connection: SYN, SYN-ACK, ACK, then S-7 data/ACK segments alternating (B-byte data from the client,
-// 1448 unless given, on even steps, pure ACKs back), then a four-way close started by the client. C connections are open at once
-// and their packets interleave; a new connection starts every 1/R s of capture time. A share F of connections
-// carries an injected anomaly, chosen in turn: a RST instead of the close (reset), a retransmitted first SYN
-// (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at all (not-closed).
+// 1448 unless given, on even steps, pure ACKs back), then a four-way close started by the client. C
+// connections are open at once and their packets interleave; a new connection starts every 1/R s of capture
+// time. A share F of connections carries an injected anomaly, chosen in turn: a RST instead of the close
+// (reset), a retransmitted first SYN (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at
+// all (not-closed).
 
 func parse() -> Options {
     var o = Options()

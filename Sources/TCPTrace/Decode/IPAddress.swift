@@ -122,7 +122,28 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Text for an endpoint: `10.0.0.1:80` or `[::1]:80`.
     public func endpoint(port: UInt16) -> String {
-        isIPv6 ? "[\(description)]:\(port)" : "\(description):\(port)"
+        withEndpointText(port: port) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the UTF-8 of `endpoint(port:)`, made in a stack buffer (the text table writes it
+    /// without a String: one over 15 bytes, such as `10.0.12.34:40000`, is a heap allocation).
+    public func withEndpointText<R>(port: UInt16, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withText { address in
+            // At most 47 bytes: brackets, 39 of an IPv6 address, the colon and five digits.
+            var text: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+            return withUnsafeMutableBytes(of: &text) { buffer in
+                let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var n = 0
+                if isIPv6 { base[n] = UInt8(ascii: "["); n += 1 }
+                UnsafeMutableRawBufferPointer(start: base + n, count: address.count).copyMemory(from: address)
+                n += address.count
+                if isIPv6 { base[n] = UInt8(ascii: "]"); n += 1 }
+                base[n] = UInt8(ascii: ":")
+                n += 1
+                n += ASCIIDigits.write(Int64(port), at: base + n)
+                return body(UnsafeRawBufferPointer(start: base, count: n))
+            }
+        }
     }
 
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {

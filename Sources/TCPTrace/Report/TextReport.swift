@@ -133,9 +133,9 @@ public enum TextReport {
         row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
         row.cell(client.endpoint)
         row.cell(server.endpoint)
-        row.cell(UInt64(client.packets), "/", UInt64(server.packets))
-        row.cell(client.payloadBytes, "/", server.payloadBytes)
-        row.cell(UInt64(c.firstFrame), "-", UInt64(c.lastFrame))
+        row.cell(Int64(client.packets), "/", Int64(server.packets))
+        row.cell(Int64(client.payloadBytes), "/", Int64(server.payloadBytes))
+        row.cell(Int64(c.firstFrame), "-", Int64(c.lastFrame))
         row.cell(Format.seconds(c.start.interval(to: c.end)))
         row.cell(c.handshakeOutcome.rawValue)
         row.cell(c.closeKind.rawValue)
@@ -150,7 +150,7 @@ public enum TextReport {
                 if i > 0 { row.out.append(UInt8(ascii: ",")) }
                 row.out.append(contentsOf: f.code.rawValue.utf8)
                 row.out.append(UInt8(ascii: "@"))
-                row.append(UInt64(f.frame))
+                row.out.writeDecimal(Int64(f.frame))
             }
         }
         row.out.append(UInt8(ascii: "\n"))
@@ -190,30 +190,15 @@ public enum TextReport {
         /// `10.0.0.1:80` or `[::1]:80`, as `Endpoint.description`.
         mutating func cell(_ endpoint: Endpoint) {
             startCell()
-            if endpoint.address.isIPv6 { out.append(UInt8(ascii: "[")) }
-            endpoint.address.withText { out.append(contentsOf: $0) }
-            if endpoint.address.isIPv6 { out.append(UInt8(ascii: "]")) }
-            out.append(UInt8(ascii: ":"))
-            append(UInt64(endpoint.port))
+            endpoint.address.withEndpointText(port: endpoint.port) { out.append(contentsOf: $0) }
         }
 
         /// Two numbers with `separator` between (`12/9`, `4-27`).
-        mutating func cell(_ a: UInt64, _ separator: Unicode.Scalar, _ b: UInt64) {
+        mutating func cell(_ a: Int64, _ separator: Unicode.Scalar, _ b: Int64) {
             startCell()
-            append(a)
+            out.writeDecimal(a)
             out.append(UInt8(ascii: separator))
-            append(b)
-        }
-
-        /// A number's decimal digits.
-        mutating func append(_ value: UInt64) {
-            var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most
-            withUnsafeMutableBytes(of: &text) { buffer in
-                let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                let digits = ASCIIDigits.count(value)
-                ASCIIDigits.write(value, digits: digits, endingAt: base + digits)
-                out.append(contentsOf: UnsafeBufferPointer(start: base, count: digits))
-            }
+            out.writeDecimal(b)
         }
     }
 

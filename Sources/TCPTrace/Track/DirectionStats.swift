@@ -1,11 +1,11 @@
-/// Data-phase figures and state for the segments one endpoint sends (tcptrace -l's per-direction block).
-///
-/// A value stored inline in its endpoint: the per-packet path changes it in place through `inout` endpoints
-/// (no reference, so no retain/release and no dynamic exclusivity check per access).
 /// A data segment not yet acknowledged: where it ends, when it was sent, and whether it was never
 /// retransmitted (Karn's rule: only those give RTT samples).
 typealias PendingData = (end: SequenceNumber, time: Timestamp, clean: Bool)
 
+/// Data-phase figures and state for the segments one endpoint sends (tcptrace -l's per-direction block).
+///
+/// A value stored inline in its endpoint: the per-packet path changes it in place through `inout` endpoints
+/// (no reference, so no retain/release and no dynamic exclusivity check per access).
 public struct DirectionStats: Sendable {
     public var pureAcks = 0
     public var sackAcks = 0

@@ -13,7 +13,7 @@
 ///
 /// Measured with bench-gen's clean short connections (13 packets, 5,000 open at once), allocations at 100,000
 /// connections less those at 50,000: 2.4 per connection (text) and 5 (jsonl) before the pool and the changes
-/// beside it (issue 21), 0.011 after (`scripts/benchmark.sh`, "heap allocations"); text 18 % faster.
+/// beside it (issue 21), 0.0096 after (`scripts/benchmark.sh`, "heap allocations").
 struct BufferPool {
     /// Most buffers kept per kind.
     var limit = 1024

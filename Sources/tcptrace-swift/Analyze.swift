@@ -8,7 +8,18 @@ struct Analyze: ParsableCommand {
         discussion: """
             Several files are read as one trace in order of their first timestamp (rotated captures). \
             Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error or unreadable input, \
-            3 a capture cut off part-way (results cover the packets before the cut).
+            3 a capture cut off part-way (results cover the packets before the cut), 5 a --connection id the \
+            trace (or the selection) does not have.
+
+            The table (120 columns; --wide for every column): ID (connection number in the whole trace, as \
+            --connection takes it; * tunnelled), CLIENT and SERVER (address:port; a long IPv6 address is cut in \
+            the middle, full in --wide and JSON), PKTS (packets both ways), DUR (first to last packet), OPEN (the \
+            handshake: ok, simul, syn = SYN unanswered, half = half-open, synack = SYN-ACK only, refused, aborted, \
+            unseen = started before the capture), CLOSE (4way, 3way, simul, rst, half = half-closed, open = not \
+            closed; /c /s /b: the client, the server or both closed first), STATE (client/server end states: CL \
+            CLOSED, SS SYN_SENT, SR SYN_RECEIVED, ES ESTABLISHED, F1 F2 FIN_WAIT_1/2, CW CLOSE_WAIT, CG CLOSING, \
+            LA LAST_ACK, TW TIME_WAIT), FINDINGS (codes most severe first, ×n for n instances, +k for k codes \
+            that did not fit; every instance in --wide, --connection and JSON). docs/output.md has the details.
             """
     )
 
@@ -42,10 +53,20 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Text: a two-column block of per-direction statistics for each connection, like tcptrace -l.")
     var long = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Text: the wide table of the first versions (per-direction packets and bytes, frames, full names, "
+                + "every finding as code@frame) instead of the 120-column one."))
+    var wide = false
+
     @Flag(help: "Add the host view: churn and TIME_WAIT per host and per client → server pair.")
     var hosts = false
 
     @OptionGroup var ports: PortRangeOption
+
+    @OptionGroup(title: "Selection") var selection: SelectionOptions
+
+    @OptionGroup(title: "Times") var times: TimeOptions
 
     @OptionGroup var checksums: ChecksumOption
     @OptionGroup var tunnelPorts: TunnelPortOption
@@ -68,6 +89,11 @@ struct Analyze: ParsableCommand {
             throw ValidationError("'-' (standard input) cannot be combined with other files")
         }
         // The timelines are a text rendering; JSON, JSONL and CSV have no place for them.
+        if times.format == .delta && !wantsTimelines {
+            throw ValidationError(
+                "-t delta (time since the previous segment) applies to timelines (--connection, --verbose) and "
+                    + "ladders; a table takes relative, absolute or epoch")
+        }
         if wantsTimelines && format != .text {
             throw ValidationError(
                 "--verbose and --connection print text timelines: they cannot be combined with --format "
@@ -76,50 +102,60 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        let options = analysisOptions()
+        let options = try analysisOptions()
         let analysis: Analysis
         do {
-            analysis = wantsTimelines ? try printWithTimelines(options) : try stream(options)
+            analysis =
+                wantsTimelines ? try Analyzer.analyze(paths: input.files, options: options) : try stream(options)
         } catch {
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }
+        if wantsTimelines { try printWithTimelines(analysis) }
         if options.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
         try failure.check(analysis.totals.highestSeverity)
     }
 
+    private var textOptions: TextOptions {
+        TextOptions(wide: wide, time: times.format, localTime: times.localTime)
+    }
+
     /// Timelines need every segment of a connection kept to its end: the whole trace is analysed first.
     private var wantsTimelines: Bool { verbose || !connections.isEmpty }
 
-    private func analysisOptions() -> AnalysisOptions {
+    private func analysisOptions() throws -> AnalysisOptions {
         var options = AnalysisOptions(
             tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
             idleTimeout: idleTimeout, order: order)
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
+        options.selection = try selection.selection()
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options
     }
 
-    /// The table, then the timelines asked for (always text).
-    private func printWithTimelines(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
-        let analysis = try Analyzer.analyze(paths: input.files, options: options)
-        let timelines = verbose ? Set(analysis.connections.map(\.id)) : Set(connections)
-        print(TextReport.render(analysis, timelines: timelines), terminator: "")
+    /// The table, then the timelines asked for (always text); an id the trace (or the selection) does not have
+    /// is an error (exit 5) and nothing is printed.
+    private func printWithTimelines(_ analysis: Analysis) throws {
         let known = Set(analysis.connections.map(\.id))
-        for id in connections where !known.contains(id) {
-            printError("warning: no connection \(id) (the trace has \(analysis.connections.count))")
+        let missing = connections.filter { !known.contains($0) }
+        if let id = missing.first {
+            printError(
+                "tcptrace-swift: " + noSuchConnection(id, in: analysis, narrowed: analysis.options.selection.narrows))
+            throw ExitCode(ExitStatus.noSuchConnection)
         }
-        return analysis
+        let timelines = verbose ? known : Set(connections)
+        print(TextReport.render(analysis, timelines: timelines, text: textOptions), terminator: "")
     }
 
     /// Each connection is written as soon as it is final, so memory does not grow with the length of the trace.
     private func stream(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
         switch format {
-        case .text: try Analyzer.analyze(paths: input.files, options: options, into: TextSink(long: long))
+        case .text:
+            try Analyzer.analyze(paths: input.files, options: options, into: TextSink(long: long, text: textOptions))
         case .json: try Analyzer.analyze(paths: input.files, options: options, into: JSONDocumentSink())
         case .jsonl: try Analyzer.analyze(paths: input.files, options: options, into: JSONLinesSink())
         case .csv: try Analyzer.analyze(paths: input.files, options: options, into: CSVSink())

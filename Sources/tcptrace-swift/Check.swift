@@ -30,11 +30,19 @@ struct Check: ParsableCommand {
     @OptionGroup var checksums: ChecksumOption
     @OptionGroup var tunnelPorts: TunnelPortOption
 
+    @OptionGroup(title: "Selection (the rules apply to the selected connections)") var selection: SelectionOptions
+
     @Flag(help: "Write X.expect.yaml for each capture from what it shows today (a starting point to edit).")
     var `init` = false
 
     @Flag(help: "With --init, overwrite existing expectation files.")
     var force = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "With --init, also pin each finding's frame (only the same capture passes then; by default a rule "
+                + "states each finding's code and count, so a re-capture of the same behaviour passes)."))
+    var pinFrames = false
 
     @Flag(name: .shortAndLong, help: "List passing expectations too.")
     var verbose = false
@@ -44,12 +52,17 @@ struct Check: ParsableCommand {
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one capture or folder") }
         if force && !`init` { throw ValidationError("--force only applies with --init") }
+        if pinFrames && !`init` { throw ValidationError("--pin-frames only applies with --init") }
+        if selection.minSeverity != .info {
+            throw ValidationError("check judges every finding: --min-severity does not apply (select with --finding)")
+        }
     }
 
     func run() throws {
         var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
+        options.selection = try selection.selection()
         let captures = CheckSession.captures(in: paths)
         guard !captures.isEmpty else {
             printError("tcptrace-swift: no capture files found in \(paths.joined(separator: ", "))")
@@ -87,7 +100,7 @@ struct Check: ParsableCommand {
             }
             do {
                 let analysis = try Analyzer.analyze(paths: [capture], options: options)
-                try ExpectationSnapshot.yaml(for: analysis, capture: capture)
+                try ExpectationSnapshot.yaml(for: analysis, capture: capture, pinFrames: pinFrames)
                     .write(toFile: target, atomically: true, encoding: .utf8)
                 print("wrote \(target)")
             } catch let error as CaptureError {

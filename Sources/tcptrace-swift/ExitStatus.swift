@@ -10,4 +10,7 @@ enum ExitStatus {
     static let damagedInput: Int32 = 3
     /// Live capture without the needed privilege (CAP_NET_RAW), or privileges could not be dropped.
     static let permissionDenied: Int32 = 4
+    /// A connection id asked for (`--connection`, `ladder`, `report --format svg`) that the trace, or the
+    /// selection, does not have.
+    static let noSuchConnection: Int32 = 5
 }

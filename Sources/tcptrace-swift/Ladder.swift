@@ -26,6 +26,10 @@ struct Ladder: ParsableCommand {
     @OptionGroup var checksums: ChecksumOption
     @OptionGroup var tunnelPorts: TunnelPortOption
 
+    @OptionGroup(title: "Selection") var selection: SelectionOptions
+
+    @OptionGroup(title: "Times") var times: TimeOptions
+
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
     enum FilesHelp: HelpText {
@@ -41,9 +45,15 @@ struct Ladder: ParsableCommand {
     func run() throws {
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports)
-        let renderer = LadderRenderer(options: LadderRenderer.Options(color: useColor, full: full, msl: lifetime.msl))
-        print(chosen(analysis.connections).map { renderer.render($0) }.joined(separator: "\n"), terminator: "")
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection())
+        let drawn = try chosen(analysis)
+        let writer = TimeWriter(
+            format: times.format, start: analysis.input.firstTime ?? Timestamp(nanoseconds: 0),
+            localTime: times.localTime)
+        let renderer = LadderRenderer(
+            options: LadderRenderer.Options(color: useColor, full: full, msl: lifetime.msl, times: writer))
+        if !drawn.isEmpty { print(writer.headerLine, terminator: "") }
+        print(drawn.map { renderer.render($0) }.joined(separator: "\n"), terminator: "")
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
     }
 
@@ -55,12 +65,15 @@ struct Ladder: ParsableCommand {
         }
     }
 
-    /// The connections named with --connection, or the first --limit; says on standard error which named ones
-    /// the trace does not have, and when some are left out.
-    private func chosen(_ all: [Connection]) -> [Connection] {
+    /// The connections named with --connection, or the first --limit (says so on standard error when some are
+    /// left out); an id the trace (or the selection) does not have is an error (exit 5).
+    private func chosen(_ analysis: Analysis) throws -> [Connection] {
+        let all = analysis.connections
         var chosen = all.filter { connections.isEmpty || connections.contains($0.id) }
         for id in connections where !all.contains(where: { $0.id == id }) {
-            printError("warning: no connection \(id) (the trace has \(all.count))")
+            printError(
+                "tcptrace-swift: " + noSuchConnection(id, in: analysis, narrowed: analysis.options.selection.narrows))
+            throw ExitCode(ExitStatus.noSuchConnection)
         }
         if connections.isEmpty && chosen.count > limit {
             printError("note: drawing the first \(limit) of \(chosen.count) connections (--limit, --connection)")

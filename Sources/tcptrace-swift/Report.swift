@@ -26,6 +26,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var ports: PortRangeOption
 
+    @OptionGroup(title: "Selection") var selection: SelectionOptions
+
     enum PictureFormat: String, ExpressibleByArgument { case html, svg }
 
     enum FilesHelp: HelpText {
@@ -42,7 +44,7 @@ struct Report: ParsableCommand {
         let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports)
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection())
         let text = try render(analysis)
         try write(text, connections: analysis.connections.count)
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
@@ -55,8 +57,9 @@ struct Report: ParsableCommand {
         case .svg:
             guard let c = analysis.connections.first(where: { $0.id == connection }) else {
                 printError(
-                    "tcptrace-swift: no connection \(connection ?? 0) (the trace has \(analysis.connections.count))")
-                throw ExitCode(ExitStatus.badInput)
+                    "tcptrace-swift: "
+                        + noSuchConnection(connection ?? 0, in: analysis, narrowed: analysis.options.selection.narrows))
+                throw ExitCode(ExitStatus.noSuchConnection)
             }
             return ConnectionPictures.combined(c, msl: lifetime.msl)
         }

@@ -7,6 +7,7 @@ struct TCPTraceSwift: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcptrace-swift",
         abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
+        version: "tcptrace-swift \(Version.number)",
         subcommands: [Analyze.self, Check.self, Ladder.self, Report.self, Live.self, Interfaces.self],
         defaultSubcommand: nil
     )
@@ -36,14 +37,25 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
+/// `no connection 9: the trace has 3 (1-3)`, or, when a selection left it out, says so.
+func noSuchConnection(_ id: Int, in analysis: Analysis, narrowed: Bool) -> String {
+    let total = analysis.totals.connections + analysis.totals.unselected
+    if narrowed && id >= 1 && id <= total {
+        return "connection \(id) is not among the \(analysis.connections.count) the selection shows"
+    }
+    let ids = total == 0 ? "" : total == 1 ? " (id 1)" : " (ids 1-\(total))"
+    return "no connection \(id): the trace has \(total)" + ids
+}
+
 /// Reads the captures with every segment kept (ladder, report), printing the error or warnings the same way;
 /// with `hosts`, the host view is built too.
 func analyzeWithTimelines(
     _ files: [String], msl: Double, hosts: HostOptions? = nil, verifyChecksums: Bool = false,
-    tunnelPorts: TunnelPorts = TunnelPorts()
+    tunnelPorts: TunnelPorts = TunnelPorts(), selection: ConnectionSelection = ConnectionSelection()
 ) throws -> Analysis {
     var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true))
     options.hosts = hosts
+    options.selection = selection
     options.verifyChecksums = verifyChecksums
     options.tunnelPorts = tunnelPorts
     do {

@@ -45,9 +45,15 @@ let cliBinary: URL = {
         let r = try runCLI(["analyze", fixture("synthetic/sequence-wrap.pcap")])
         #expect(r.status == 0)
         #expect(r.stderr.isEmpty)
-        // Fixed-width columns (docs/output.md): ID 4, endpoints 21, packets 13, bytes 15, frames 11, duration 9, ...
+        // The 120-column table (docs/output.md): 6 + 5 packets, 10 ms, a four-way close the client began, the
+        // client in TIME_WAIT and the server CLOSED.
         #expect(
             r.stdout.contains(
+                "\n1      10.0.0.1:40000        10.0.0.2:80           11     10.0ms  ok      4way/c  TW/CL -\n"))
+        // --wide keeps the first versions' columns.
+        let wide = try runCLI(["analyze", fixture("synthetic/sequence-wrap.pcap"), "--wide"])
+        #expect(
+            wide.stdout.contains(
                 "\n1     10.0.0.1:40000         10.0.0.2:80            6/5            10/400           1-11         "
                     + "0.010s     complete           four-way      client  TIME_WAIT     CLOSED        -\n"))
         #expect(r.stdout.contains("packets 11, TCP segments 11, non-TCP 0, truncated 0"))
@@ -139,7 +145,11 @@ let cliBinary: URL = {
         let r = try runCLI(["analyze", fixture("synthetic/rst-in-time-wait.pcap"), "--connection", "1"])
         #expect(r.status == 0)
         // Frame 7: the client's final ACK of the server FIN puts it in TIME_WAIT (relative seq 2, ack 2).
-        #expect(r.stdout.contains("7      0.006000  C→S  ACK      2    2    0    TIME_WAIT    CLOSED"))
+        // The window field 65535 scaled by 7 (both SYNs carried ws=7; RFC 7323 2.2): 8388480.
+        #expect(
+            r.stdout.contains(
+                "7      0.006000  C→S  ACK      2    2    0    8388480                                 TIME_WAIT    CLOSED"
+            ))
         #expect(r.stdout.contains("[warning] rst-in-time-wait at frame 8"))
     }
 }

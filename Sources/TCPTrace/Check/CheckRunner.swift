@@ -4,6 +4,7 @@ public enum CheckRunner {
     public static func evaluate(_ file: ExpectationFile, on analysis: Analysis) -> [ExpectationResult] {
         var results: [ExpectationResult] = []
         let connections = analysis.connections
+        let ordinals = ConnectionSelector.serverOrdinals(connections)
         if let expected = file.connections {
             let passed = expected.contains(connections.count)
             results.append(
@@ -16,7 +17,7 @@ public enum CheckRunner {
                 rule.name
                 ?? (file.rules.count == 1 && rule.selector.isEmpty && rule.line == 0
                     ? "policy" : "rule \(index + 1) (\(rule.selector))")
-            let selected = connections.filter { rule.selector.matches($0) }
+            let selected = connections.filter { rule.selector.matches($0, ordinals: ordinals) }
             for clause in rule.clauses {
                 let name = "\(label): \(describe(clause))"
                 if selected.isEmpty && !rule.selector.isEmpty {
@@ -110,8 +111,10 @@ public enum CheckRunner {
                             : "it at frame(s) "
                                 + matching.map { String($0.frame) }.joined(separator: ", ")))
             }
-            if let count = required.count, matching.count != count {
-                return fail("expected finding \(required.code.rawValue) \(count) time(s), saw \(matching.count)")
+            // (Counted over every instance raised, also those past the per-code cap of listed findings.)
+            let raised = c.findingCounts[required.code] ?? 0
+            if let count = required.count, raised != count {
+                return fail("expected finding \(required.code.rawValue) \(count) time(s), saw \(raised)")
             }
             if matching.isEmpty { return fail("expected finding \(required.code.rawValue), saw none") }
             return nil

@@ -9,7 +9,7 @@ public enum ExpectationParser {
         "name", "match", "handshake", "close", "initiator", "states", "conn_state", "time_wait",
         "findings", "no_findings", "fail_on", "max_duration", "max_handshake_rtt",
     ]
-    static let matchKeys = ["id", "client", "server", "client_port", "server_port"]
+    static let matchKeys = ["id", "client", "server", "client_port", "server_port", "nth"]
     static let connStates = [
         "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH",
     ]
@@ -144,6 +144,7 @@ public enum ExpectationParser {
                 if key.string == "client" { s.client = address } else { s.server = address }
             case "client_port": s.clientPort = UInt16(try p.integer(value, min: 0, max: 65535))
             case "server_port": s.serverPort = UInt16(try p.integer(value, min: 0, max: 65535))
+            case "nth": s.nth = try p.integer(value, min: 1)
             default: break
             }
         }

@@ -35,6 +35,8 @@ public struct Segment: Sendable, Hashable {
     /// Seen a moment ago on another interface of the capture (`CaptureDuplicates`): counted on its
     /// connection, not used for state.
     public var isCaptureDuplicate = false
+    /// Its frame matches the run's `--filter` (`PacketFilter`): its connection is shown.
+    public var matchesFilter = false
     /// The outermost UDP tunnel's outer source port (0: none), recorded per direction on the connection.
     public var tunnelSourcePort: UInt16 = 0
     /// The interned tunnel identity (0: not tunnelled; `TunnelRegistry`): part of the connection's key.

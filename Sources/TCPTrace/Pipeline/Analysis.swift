@@ -12,16 +12,19 @@ public struct Analysis: Sendable {
     public var hosts: HostView?
 
     /// Builds the host view from these connections (batch analysis) and attaches it.
-    public mutating func attachHosts(_ options: HostOptions) {
+    public mutating func attachHosts(_ options: HostOptions) { attachHosts(options, over: connections) }
+
+    /// Builds the host view from `all` (every connection of the trace, also those a selection leaves out).
+    mutating func attachHosts(_ options: HostOptions, over all: [Connection]) {
         var accumulator = HostAccumulator(options: options)
-        for c in connections { accumulator.add(c) }
+        for c in all { accumulator.add(c) }
         attach(accumulator.finish(captureEnd: input.lastTime ?? Timestamp(nanoseconds: 0)))
     }
 
     /// Adds the host view and counts its findings in the totals.
     public mutating func attach(_ view: HostView) {
         hosts = view
-        for f in view.findings { totals.add(f) }
+        for f in view.findings { totals.add(f, shown: f.severity >= options.selection.minSeverity) }
     }
 
     public init(
@@ -38,15 +41,24 @@ public struct Analysis: Sendable {
 
     init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
         self.input = input
-        self.connections = tracker.finish()
+        let all = tracker.finish()
         self.options = options
         self.evictedHalfOpen = tracker.evictedHalfOpen
         self.evictedOther = tracker.evictedOther
-        self.totals = FindingTotals(connections)
+        let selection = options.selection
+        if selection.isActive {
+            var totals = FindingTotals()
+            for c in all { totals.add(c, selection: selection) }
+            self.totals = totals
+            self.connections = all.filter(selection.selects).map(selection.shown)
+        } else {
+            self.connections = all
+            self.totals = FindingTotals(all)
+        }
         if let note = tracker.lateSegmentsNote { self.input.notes.append(note) }
         addBackwardSampleNote()
         addEvictionWarnings()
-        if let hosts = options.hosts { attachHosts(hosts) }
+        if let hosts = options.hosts { attachHosts(hosts, over: all) }
     }
 }
 

@@ -23,6 +23,9 @@ public struct AnalysisOptions: Sendable {
     public var tunnelPorts = TunnelPorts()
     /// The host view to build (`analyze --hosts`), or nil for none.
     public var hosts: HostOptions?
+    /// The connections and findings shown (`--host`, `--port`, `--finding`, `--state`, `--filter`,
+    /// `--min-severity`); the analysis itself sees everything.
+    public var selection = ConnectionSelection()
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)
     {
         self.tracker = tracker
@@ -32,6 +35,7 @@ public struct AnalysisOptions: Sendable {
 
     /// What the reading thread needs, interning tunnels into `tunnels`.
     func readSettings(tunnels: TunnelRegistry) -> ReadSettings {
-        ReadSettings(verifyChecksums: verifyChecksums, tunnelPorts: tunnelPorts, tunnels: tunnels)
+        ReadSettings(
+            verifyChecksums: verifyChecksums, tunnelPorts: tunnelPorts, tunnels: tunnels, filter: selection.filter)
     }
 }

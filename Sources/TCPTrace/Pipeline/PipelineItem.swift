@@ -36,4 +36,6 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     static let extended: UInt8 = 0x80
     /// In `checksum`: a capture duplicate (`Segment.isCaptureDuplicate`).
     static let captureDuplicate: UInt8 = 0x40
+    /// In `checksum`: the frame matches `--filter` (`Segment.matchesFilter`).
+    static let filterMatch: UInt8 = 0x20
 }

@@ -4,4 +4,6 @@ struct ReadSettings: Sendable {
     var verifyChecksums = false
     var tunnelPorts = TunnelPorts()
     var tunnels: TunnelRegistry?
+    /// `--filter`: each segment is marked when its frame matches (`Segment.matchesFilter`).
+    var filter: PacketFilter?
 }

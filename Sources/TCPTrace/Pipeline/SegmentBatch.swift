@@ -46,6 +46,7 @@ struct SegmentBatch: @unchecked Sendable {
         }
         var checksum = segment.checksum.rawValue
         if segment.isCaptureDuplicate { checksum |= PipelineItem.captureDuplicate }
+        if segment.matchesFilter { checksum |= PipelineItem.filterMatch }
         if segment.tunnel | segment.interface != 0 {
             // Tunnelled, or not the capture's first interface: two more words, flagged in the checksum byte.
             checksum |= PipelineItem.extended
@@ -137,7 +138,9 @@ struct SegmentBatch: @unchecked Sendable {
         segment.isFirstFragment = item.bits & PipelineItem.firstFragment != 0
         segment.ttl = item.ttl
         segment.isCaptureDuplicate = item.checksum & PipelineItem.captureDuplicate != 0
-        let checksum = item.checksum & ~(PipelineItem.extended | PipelineItem.captureDuplicate)
+        segment.matchesFilter = item.checksum & PipelineItem.filterMatch != 0
+        let checksum =
+            item.checksum & ~(PipelineItem.extended | PipelineItem.captureDuplicate | PipelineItem.filterMatch)
         segment.checksum = checksum == 0 ? .unverified : ChecksumStatus(rawValue: checksum) ?? .unverified
         return (baseFrame + Int(item.frameOffset), Timestamp(nanoseconds: item.time))
     }

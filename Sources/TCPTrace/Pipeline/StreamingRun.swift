@@ -72,11 +72,8 @@ struct StreamingRun: ~Copyable {
         let (summary, failure) = channel.waitForOutcome()
         if let failure { throw failure }
         passOnDropped(to: &sink)
-        tracker.finish { c in
-            totals.add(c)
-            hosts?.add(c)
-            sink.add(c)
-        }
+        let selection = options.selection
+        tracker.finish { c in StreamingRun.pass(c, selection, &totals, &hosts, to: &sink) }
         var analysis = Analysis(
             input: summary, connections: [], options: options,
             evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
@@ -138,11 +135,39 @@ struct StreamingRun: ~Copyable {
     /// Hands the sink every connection the tracker finalized since the last look.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
-        tracker.drainFinalized(recycling: true) { c in
+        let selection = options.selection
+        tracker.drainFinalized(recycling: true) { c in StreamingRun.pass(c, selection, &totals, &hosts, to: &sink) }
+    }
+
+    /// One finished connection: into the host view (which sees every connection), then counted and given to the
+    /// sink as the selection shows it, or skipped.
+    @inline(__always)
+    private static func pass<Sink: ConnectionSink & ~Copyable>(
+        _ c: Connection, _ selection: ConnectionSelection, _ totals: inout FindingTotals,
+        _ hosts: inout HostAccumulator?, to sink: inout Sink
+    ) {
+        hosts?.add(c)
+        guard selection.isActive else {
             totals.add(c)
-            hosts?.add(c)
             sink.add(c)
+            return
         }
+        passSelected(c, selection, &totals, to: &sink)
+    }
+
+    @inline(never)
+    private static func passSelected<Sink: ConnectionSink & ~Copyable>(
+        _ c: Connection, _ selection: ConnectionSelection, _ totals: inout FindingTotals, to sink: inout Sink
+    ) {
+        guard selection.selects(c) else {
+            totals.addUnselected()
+            sink.skip(c.id)
+            return
+        }
+        totals.judge(c)
+        let shown = selection.shown(c)
+        totals.add(shown: shown)
+        sink.add(shown)
     }
 
     /// After each of the tracker's sweeps: reports progress and passes on the connections dropped to bound

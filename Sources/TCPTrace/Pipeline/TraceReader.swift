@@ -128,6 +128,10 @@ enum TraceReader {
             let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
             if summary.count(status, segment: segment, frame: frame) {
                 locateIfNeeded(&segment, bytes, record, settings.tunnels, &duplicates, &summary)
+                if let filter = settings.filter {
+                    segment.matchesFilter = filter.matches(
+                        bytes, originalLength: record.originalLength, linkType: record.linkType ?? linkType)
+                }
                 if verifyChecksums {
                     segment.checksum = ChecksumVerifier.verify(bytes, segment)
                     summary.checksums?.count(segment.checksum)
@@ -153,6 +157,13 @@ enum TraceReader {
             summary.warnings.append(
                 "\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
                     + "before them (first at frame \(first)); times are taken as they are")
+        }
+        if let filter = settings.filter {
+            for (type, reason) in filter.failures.sorted(by: { $0.key < $1.key })
+            where !summary.warnings.contains(where: { $0.hasPrefix("--filter on link type \(type.name)") }) {
+                summary.warnings.append(
+                    "--filter on link type \(type.name): \(reason) (no packet of this link type matches)")
+            }
         }
         if summary.firstTime == nil { summary.firstTime = file.firstTime }
         if let last = file.lastTime { summary.lastTime = max(summary.lastTime ?? last, last) }

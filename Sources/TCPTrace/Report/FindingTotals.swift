@@ -4,6 +4,11 @@ public struct FindingTotals: Sendable {
     public private(set) var connections = 0
     /// RTT and idle samples dropped over every connection for a backward timestamp step.
     public private(set) var backwardSamples = 0
+    /// Connections a selection left out (`ConnectionSelection`): not counted above.
+    public private(set) var unselected = 0
+    /// The highest severity among every finding of the connections counted, including those hidden by
+    /// `--min-severity`: what `--fail-on` judges.
+    public private(set) var highestSeverity: Severity?
 
     public init() {}
 
@@ -12,12 +17,36 @@ public struct FindingTotals: Sendable {
     }
 
     public mutating func add(_ c: Connection) {
+        judge(c)
+        add(shown: c)
+    }
+
+    /// Counts `c` as shown (its findings already narrowed to those shown); `judge` saw it whole before.
+    mutating func add(shown c: Connection) {
         connections += 1
         backwardSamples += c.backwardSamples
         for (code, count) in c.findingCounts { counts[code, default: 0] += count }
     }
 
-    public mutating func add(_ f: HostFinding) { counts[f.code, default: 0] += 1 }
+    public mutating func add(_ f: HostFinding, shown: Bool = true) {
+        if shown { counts[f.code, default: 0] += 1 }
+        highestSeverity = max(highestSeverity ?? f.severity, f.severity)
+    }
+
+    /// Takes every finding of `c` into `highestSeverity`.
+    mutating func judge(_ c: Connection) {
+        for code in c.findingCounts.keys { highestSeverity = max(highestSeverity ?? code.severity, code.severity) }
+    }
+
+    /// A connection the selection left out.
+    mutating func addUnselected() { unselected += 1 }
+
+    /// Counts `c` as a selection shows it: left out, or with the findings it shows.
+    mutating func add(_ c: Connection, selection: ConnectionSelection) {
+        guard selection.selects(c) else { return addUnselected() }
+        judge(c)
+        add(shown: selection.shown(c))
+    }
 
     public var byCode: [(code: FindingCode, count: Int)] {
         FindingCode.allCases.compactMap { code in counts[code].map { (code, $0) } }
@@ -25,9 +54,5 @@ public struct FindingTotals: Sendable {
 
     public func count(of severity: Severity) -> Int {
         byCode.filter { $0.code.severity == severity }.reduce(0) { $0 + $1.count }
-    }
-
-    public var highestSeverity: Severity? {
-        byCode.map(\.code.severity).max()
     }
 }

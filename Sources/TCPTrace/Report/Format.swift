@@ -22,4 +22,32 @@ enum Format {
         }
         return negative && integer != 0 ? "-" + text : text
     }
+
+    /// Each line longer than `width` characters broken at its last space before the limit, the rest indented
+    /// by four spaces more than the line (a word longer than the line stays whole).
+    static func wrapped(_ text: String, width: Int) -> String {
+        var out = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var rest = Substring(line)
+            let indent = String(repeating: " ", count: line.prefix { $0 == " " }.count + 4)
+            var first = true
+            while true {
+                let room = first ? width : width - indent.count
+                if rest.count <= room {
+                    out += (first ? "" : indent) + rest
+                    break
+                }
+                let limit = rest.index(rest.startIndex, offsetBy: room)
+                guard let space = rest[..<limit].lastIndex(of: " "), space > rest.startIndex else {
+                    out += (first ? "" : indent) + rest
+                    break
+                }
+                out += (first ? "" : indent) + rest[..<space] + "\n"
+                rest = rest[rest.index(after: space)...]
+                first = false
+            }
+            out += "\n"
+        }
+        return String(out.dropLast())
+    }
 }

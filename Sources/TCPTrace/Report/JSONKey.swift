@@ -9,10 +9,11 @@
 /// compiler folds it to the literal, so the writer copies the key's bytes as cheaply as a string literal.
 enum JSONKey: CaseIterable, Sendable {
     // The document
-    case schema, connections, input, hosts, summary
+    case schema, version, connections, input, hosts, summary
 
     // A connection (docs/json.md, "connections")
-    case id, client, server, roleEvidence, firstFrame, lastFrame, start, end, duration, packets, bytes
+    case id, client, server, roleEvidence, firstFrame, lastFrame, start, end, startISO, endISO, duration, packets
+    case bytes
     case handshake, outcome, synFrame, synackFrame, ackFrame, synCount, synackCount, rtt, clientISN, serverISN
     case options, close, kind, initiator, frames, clientFin, serverFin, clientFinAcked, serverFinAcked, rst
     case rstSender, states, transitions, timeWait, side, reusedAfter, zeek, connState, history, stats, findings
@@ -33,7 +34,7 @@ enum JSONKey: CaseIterable, Sendable {
     case files, path, linkType, dlt, snapLength, damage, linkTypes, tcpSegments, nonTCP, truncated
     case optionsTruncated, malformed, fragments, problems, warnings, notes, checksums, bad, unverifiable
     case encapsulations, damagedTunnels, captureDuplicates
-    case evictedHalfOpen, evictedOther, severities
+    case evictedHalfOpen, evictedOther, severities, unselected, minSeverity
 
     // `hosts` (docs/hosts.md)
     case openedAsClient, acceptedAsServer, peak, peakTime, atEnd, pairs, handshakesPerSecond, mean, median
@@ -51,6 +52,11 @@ enum JSONKey: CaseIterable, Sendable {
     var text: StaticString {
         switch self {
         case .schema: "schema"
+        case .version: "version"
+        case .startISO: "start_iso"
+        case .endISO: "end_iso"
+        case .unselected: "unselected"
+        case .minSeverity: "min_severity"
         case .connections: "connections"
         case .input: "input"
         case .hosts: "hosts"

@@ -30,6 +30,8 @@ extension JSONReport {
         w.member(.lastFrame, c.lastFrame)
         w.member(.start, time: c.start)
         w.member(.end, time: c.end)
+        w.member(.startISO, iso: c.start)
+        w.member(.endISO, iso: c.end)
         w.member(.duration, c.start.interval(to: c.end))
         w.key(.packets); w.beginObject()
         w.member(.client, client.packets)

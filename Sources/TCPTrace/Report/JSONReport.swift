@@ -19,7 +19,8 @@ public enum JSONReport {
     /// The document up to its first connection. Connections come before `input` and `summary`, which are known
     /// only at the end of the trace.
     public static func start() -> String {
-        "{" + member(.schema) + "\"\(schemaName)\"," + member(.connections) + "["
+        "{" + member(.schema) + "\"\(schemaName)\"," + member(.version) + "\"\(Version.number)\","
+            + member(.connections) + "["
     }
 
     /// One connection of the document's `connections`, with the separator before it.
@@ -114,6 +115,8 @@ public enum JSONReport {
             .fragments: .int(Int64(s.fragments)),
             .start: .time(s.firstTime),
             .end: .time(s.lastTime),
+            .startISO: s.firstTime.map { .string(TimeWriter.iso8601($0)) } ?? .null,
+            .endISO: s.lastTime.map { .string(TimeWriter.iso8601($0)) } ?? .null,
             .problems: .array(
                 s.problems.map { problem in
                     .object([
@@ -137,6 +140,8 @@ public enum JSONReport {
             .evictedOther: .int(Int64(analysis.evictedOther)),
             .findings: .object(counts.byCode.map { ($0.code.rawValue, .int(Int64($0.count))) }),
             .severities: .object(Severity.allCases.map { ($0.rawValue, .int(Int64(counts.count(of: $0)))) }),
+            .unselected: .int(Int64(counts.unselected)),
+            .minSeverity: .string(analysis.options.selection.minSeverity.rawValue),
         ])
     }
 

@@ -144,6 +144,12 @@ struct JSONWriter {
     @inline(__always) mutating func member(_ name: JSONKey, _ b: Bool) { key(name); value(b) }
     @inline(__always) mutating func member(_ name: JSONKey, time t: Timestamp?) { key(name); time(t) }
 
+    /// A time as ISO 8601 in UTC (`TimeWriter.withISO8601`), quoted: no String made.
+    mutating func member(_ name: JSONKey, iso t: Timestamp) {
+        key(name)
+        TimeWriter.withISO8601(t) { plain($0) }
+    }
+
     /// One of our own words (an enum's raw value, a Zeek state), quoted: like keys, copied without a look
     /// for escapes; a debug build checks that none needs one.
     @inline(__always)

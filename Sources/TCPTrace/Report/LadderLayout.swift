@@ -15,6 +15,7 @@ public enum LadderLayout {
         var segments: [LadderSegment] = []
         var boring: [Bool] = []
         var previous: (TCPState, TCPState) = (.closed, .closed)
+        var previousTime: Timestamp?
         for e in entries {
             var retransmission = false
             if e.payloadLength > 0 {
@@ -26,7 +27,7 @@ public enum LadderLayout {
             let before = [previous.0, previous.1]
             previous = e.states
             let findings = c.findings.filter { $0.frame == e.frame }
-            let segment = LadderSegment(
+            var segment = LadderSegment(
                 frame: e.frame, time: c.start.interval(to: e.time), fromClient: e.senderIndex == c.clientIndex,
                 flags: e.flags,
                 seq: isn[e.senderIndex].map { e.sequence.relative(to: $0) } ?? e.sequence.rawValue,
@@ -37,6 +38,9 @@ public enum LadderLayout {
                 clientState: now[c.clientIndex] != before[c.clientIndex] ? now[c.clientIndex] : nil,
                 serverState: now[c.serverIndex] != before[c.serverIndex] ? now[c.serverIndex] : nil,
                 findings: findings, retransmission: retransmission)
+            segment.at = e.time
+            segment.previous = previousTime
+            previousTime = e.time
             segments.append(segment)
             boring.append(
                 !e.flags.contains(.syn) && !e.flags.contains(.fin) && !e.flags.contains(.rst)

@@ -10,11 +10,15 @@ public struct LadderRenderer: Sendable {
         /// A run of more than this many plain data/ACK segments is folded to its first and last two.
         public var foldThreshold = 6
         public var msl: Double = 30
+        /// How the times after each arrow are written (`-t`), and the header line that says so; nil: seconds
+        /// since the connection's first segment.
+        public var times: TimeWriter?
 
-        public init(color: Bool = false, full: Bool = false, msl: Double = 30) {
+        public init(color: Bool = false, full: Bool = false, msl: Double = 30, times: TimeWriter? = nil) {
             self.color = color
             self.full = full
             self.msl = msl
+            self.times = times
         }
     }
 
@@ -99,7 +103,8 @@ public struct LadderRenderer: Sendable {
         }
         out += line(
             leftState: e.clientState?.rawValue ?? "", right: e.serverState?.rawValue ?? "", middle: arrow,
-            suffix: "#\(e.frame) \(Format.fixed(e.time, decimals: 6))")
+            suffix: "#\(e.frame) "
+                + (options.times?.text(e.at, previous: e.previous) ?? Format.fixed(e.time, decimals: 6)))
         for f in e.findings {
             out += line(
                 leftState: "", right: "",

@@ -3,6 +3,9 @@ public struct LadderSegment: Sendable {
     public var frame: Int
     /// Seconds since the connection's first segment.
     public var time: Double
+    /// When it was captured, and when the connection's previous segment was (`-t`: `TimeWriter`).
+    public var at = Timestamp(nanoseconds: 0)
+    public var previous: Timestamp?
     public var fromClient: Bool
     public var flags: TCPFlags
     /// Relative to the sender's ISN / the receiver's ISN, as Wireshark's relative numbers.

@@ -1,33 +1,47 @@
 /// Renders an `Analysis` for people: the capture summary, one row per connection, finding totals, and on
 /// request each connection's timeline.
 public enum TextReport {
-    public static func render(_ analysis: Analysis, timelines: Set<Int> = []) -> String {
-        var out = analysis.connections.isEmpty ? "" : tableHeader()
-        for c in analysis.connections { out += row(c) }
-        out += end(analysis)
+    public static func render(
+        _ analysis: Analysis, timelines: Set<Int> = [], text: TextOptions = TextOptions()
+    )
+        -> String
+    {
+        var out = analysis.connections.isEmpty ? "" : tableHeader(wide: text.wide)
+        for c in analysis.connections { out += row(c, wide: text.wide) }
+        out += end(analysis, text: text)
         for connection in analysis.connections where timelines.contains(connection.id) {
             out += "\n"
-            timeline(connection, captureStart: analysis.input.firstTime ?? connection.start, into: &out)
+            let times = TimeWriter(
+                format: text.time, start: analysis.input.firstTime ?? connection.start, localTime: text.localTime)
+            timeline(connection, times: times, absoluteSequence: text.absoluteSequence, into: &out)
         }
         return out
     }
 
     /// After the rows: the host view (when asked for), the capture summary and the finding totals.
-    public static func end(_ analysis: Analysis) -> String {
-        var out = analysis.totals.connections == 0 ? "no TCP connections\n\n" : "\n"
-        if let view = analysis.hosts { out += hosts(view) + "\n" }
-        summary(analysis.input, into: &out)
-        totals(analysis, into: &out)
-        return out
+    public static func end(_ analysis: Analysis, text: TextOptions = TextOptions()) -> String {
+        var out =
+            analysis.totals.connections > 0
+            ? "\n"
+            : analysis.totals.unselected > 0 ? "no connection selected\n\n" : "no TCP connections\n\n"
+        let times = TimeWriter(
+            format: text.time == .delta ? .relative : text.time,
+            start: analysis.input.firstTime ?? Timestamp(nanoseconds: 0), localTime: text.localTime)
+        if let view = analysis.hosts { out += hosts(view, times: times) + "\n" }
+        var tail = ""
+        summary(analysis.input, times: times, into: &tail)
+        totals(analysis, into: &tail)
+        return out + Format.wrapped(tail, width: lineLimit)
     }
 
     /// The host view: per host its connections and TIME_WAIT, per client → server pair its churn.
-    public static func hosts(_ view: HostView) -> String {
+    public static func hosts(_ view: HostView, times: TimeWriter? = nil) -> String {
         var rows: [[String]] = [["HOST", "OPENED", "ACCEPTED", "TIME_WAIT PEAK", "AT", "AT END"]]
         for h in view.hosts {
             rows.append([
                 h.address.description, String(h.openedAsClient), String(h.acceptedAsServer),
-                String(h.timeWaitPeak), h.timeWaitPeakTime.map(\.description) ?? "-", String(h.timeWaitAtEnd),
+                String(h.timeWaitPeak), h.timeWaitPeakTime.map { times?.text($0) ?? $0.description } ?? "-",
+                String(h.timeWaitAtEnd),
             ])
         }
         var out =
@@ -97,38 +111,90 @@ public enum TextReport {
         return "  tunnel (outermost first, \(asSent)): " + parts.joined(separator: " / ") + "\n"
     }
 
-    /// Fixed column widths, so rows can be printed as connections are finished; a wider value pushes the
-    /// rest of its row right.
-    static let columns: [(title: String, width: Int)] = [
-        ("ID", 4), ("CLIENT", 21), ("SERVER", 21), ("PKTS C>S/S>C", 13), ("BYTES C>S/S>C", 15), ("FRAMES", 11),
-        ("DURATION", 9), ("HANDSHAKE", 17), ("CLOSE", 12), ("BY", 6), ("CLIENT STATE", 12), ("SERVER STATE", 12),
-        ("FINDINGS", 0),
-    ]
+    /// The table's columns: fixed widths, so rows can be printed as connections are finished (a wider value
+    /// pushes the rest of its row right), and the spaces between two columns.
+    struct Layout: Sendable {
+        let columns: [(title: String, width: Int)]
+        let gap: Int
 
-    public static func tableHeader() -> String {
-        var row = RowWriter(out: [])
-        for column in columns { row.cell(column.title) }
+        /// The default table, within `TextReport.lineLimit` characters (docs/output.md, `analyze --help`).
+        static let compact = Layout(
+            columns: [
+                ("ID", 6), ("CLIENT", 21), ("SERVER", 21), ("PKTS", 6), ("DUR", 6), ("OPEN", 7), ("CLOSE", 7),
+                ("STATE", 5), ("FINDINGS", 0),
+            ], gap: 1)
+
+        /// `--wide`: every column of the first versions, every finding instance as `code@frame`.
+        static let wide = Layout(
+            columns: [
+                ("ID", 4), ("CLIENT", 21), ("SERVER", 21), ("PKTS C>S/S>C", 13), ("BYTES C>S/S>C", 15),
+                ("FRAMES", 11), ("DURATION", 9), ("HANDSHAKE", 17), ("CLOSE", 12), ("BY", 6), ("CLIENT STATE", 12),
+                ("SERVER STATE", 12), ("FINDINGS", 0),
+            ], gap: 2)
+    }
+
+    /// The default table's lines are at most this many characters (the findings cell is cut to fit, with
+    /// `+k` for the codes left out).
+    public static let lineLimit = 120
+
+    public static func tableHeader(wide: Bool = false) -> String {
+        var row = RowWriter(out: [], layout: wide ? .wide : .compact)
+        for column in row.layout.columns { row.cell(column.title) }
         row.out.append(UInt8(ascii: "\n"))
         return String(decoding: row.out, as: UTF8.self)
     }
 
     /// One connection's row.
-    public static func row(_ c: Connection) -> String {
+    public static func row(_ c: Connection, wide: Bool = false) -> String {
         var bytes: [UInt8] = []
-        appendRow(c, into: &bytes)
+        appendRow(c, wide: wide, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
-    public static func appendRow(_ c: Connection, into out: inout [UInt8]) {
-        c.withClientAndServer { client, server in appendRow(c, client: client, server: server, into: &out) }
+    public static func appendRow(_ c: Connection, wide: Bool = false, into out: inout [UInt8]) {
+        c.withClientAndServer { client, server in
+            if wide {
+                appendWideRow(c, client: client, server: server, into: &out)
+            } else {
+                appendCompactRow(c, client: client, server: server, into: &out)
+            }
+        }
     }
 
-    private static func appendRow(
+    private static func appendCompactRow(
         _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
         into out: inout [UInt8]
     ) {
-        var row = RowWriter(out: out)
+        var row = RowWriter(out: out, layout: .compact)
+        out = []
+        row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
+        row.cell(client.endpoint, width: 21)
+        row.cell(server.endpoint, width: 21)
+        row.cell(UInt64(client.packets) + UInt64(server.packets))
+        row.cell(Format.duration(c.start.interval(to: c.end)))
+        row.cell(c.handshakeOutcome.abbreviation)
+        row.startCell()
+        row.out.append(contentsOf: c.closeKind.abbreviation.utf8)
+        if let by = c.closeInitiator, c.closeKind != .simultaneous, c.closeKind != .notClosed {
+            row.out.append(UInt8(ascii: "/"))
+            row.out.append(by.rawValue.utf8.first!)
+        }
+        row.startCell()
+        row.out.append(contentsOf: client.state.abbreviation.utf8)
+        row.out.append(UInt8(ascii: "/"))
+        row.out.append(contentsOf: server.state.abbreviation.utf8)
+        row.startCell()
+        row.findingSummary(c, limit: lineLimit)
+        row.out.append(UInt8(ascii: "\n"))
+        out = row.out
+    }
+
+    private static func appendWideRow(
+        _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+        into out: inout [UInt8]
+    ) {
+        var row = RowWriter(out: out, layout: .wide)
         out = []
         row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
         row.cell(client.endpoint)
@@ -157,23 +223,51 @@ public enum TextReport {
         out = row.out
     }
 
-    /// Writes cells at the fixed column positions of `columns` (a wider cell pushes the rest right): the
+    /// The first and last groups of an IPv6 address (`2001:db8` and `370:7334`) that fit, with `:…:` between, in
+    /// `room` characters: a group at each end, then one more on each side in turn while they fit.
+    static func elided(
+        groups text: UnsafeRawBufferPointer.SubSequence, room: Int
+    ) -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
+        let bytes = Array(text)
+        let colons = bytes.indices.filter { bytes[$0] == UInt8(ascii: ":") }
+        guard let firstColon = colons.first, let lastColon = colons.last else { return (bytes[...], []) }
+        var headEnd = firstColon, tailStart = lastColon + 1  // head: bytes[..<headEnd], tail: bytes[tailStart...]
+        var takeHead = true
+        while true {
+            let next =
+                takeHead
+                ? colons.first { $0 > headEnd }.map { ($0, tailStart) }
+                : colons.last { $0 + 1 < tailStart }.map { (headEnd, $0 + 1) }
+            guard let (h, t) = next, h < t - 1, h + 3 + (bytes.count - t) <= room else { break }
+            (headEnd, tailStart) = (h, t)
+            takeHead.toggle()
+        }
+        return (bytes[..<headEnd], bytes[tailStart...])
+    }
+
+    /// Writes cells at the fixed column positions of a `Layout` (a wider cell pushes the rest right): the
     /// header and every row.
     struct RowWriter {
         var out: [UInt8]
+        let layout: Layout
         private var target = 0, index = 0, lineStart: Int
+        /// Bytes written beyond one per character (`…` and `×` take three and two bytes for one column).
+        private var extraBytes = 0
 
-        init(out: [UInt8]) {
+        init(out: [UInt8], layout: Layout) {
             self.out = out
+            self.layout = layout
             lineStart = out.count
         }
 
+        /// Characters written on the line so far.
+        var column: Int { out.count - lineStart - extraBytes }
+
         mutating func startCell() {
             if index > 0 {
-                out.append(UInt8(ascii: " "))
-                out.append(UInt8(ascii: " "))
-                target += TextReport.columns[index - 1].width + 2
-                let column = out.count - lineStart
+                for _ in 0..<layout.gap { out.append(UInt8(ascii: " ")) }
+                target += layout.columns[index - 1].width + layout.gap
+                let column = self.column
                 if column < target { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: target - column)) }
             }
             index += 1
@@ -187,10 +281,23 @@ public enum TextReport {
         // The cells below write their bytes without a String between (a String over 15 bytes, such as
         // `10.0.12.34:40000`, is a heap allocation: issue 21 wants none per connection).
 
-        /// `10.0.0.1:80` or `[::1]:80`, as `Endpoint.description`.
-        mutating func cell(_ endpoint: Endpoint) {
+        /// `10.0.0.1:80` or `[::1]:80`, as `Endpoint.description`; with a `width`, a longer IPv6 address loses
+        /// whole groups in the middle (`[2001:db8:…:370:7334]:443`): the port and both ends stay.
+        mutating func cell(_ endpoint: Endpoint, width: Int = .max) {
             startCell()
-            endpoint.address.withEndpointText(port: endpoint.port) { out.append(contentsOf: $0) }
+            endpoint.address.withEndpointText(port: endpoint.port) { text in
+                guard text.count > width, let close = text.lastIndex(of: UInt8(ascii: "]")) else {
+                    out.append(contentsOf: text)
+                    return
+                }
+                let (head, tail) = TextReport.elided(groups: text[1..<close], room: width - 2 - (text.count - close))
+                out.append(UInt8(ascii: "["))
+                out.append(contentsOf: head)
+                out.append(contentsOf: ":…:".utf8)
+                extraBytes += 2
+                out.append(contentsOf: tail)
+                out.append(contentsOf: text[close...])
+            }
         }
 
         /// Two numbers with `separator` between (`12/9`, `4-27`).
@@ -200,14 +307,56 @@ public enum TextReport {
             out.append(UInt8(ascii: separator))
             out.writeDecimal(b)
         }
+
+        mutating func cell(_ value: UInt64) {
+            startCell()
+            out.writeDecimal(Int64(clamping: value))
+        }
+
+        /// The connection's findings per code, most severe first (then in code order), `×n` after a code
+        /// raised more than once, as many as fit before column `limit`, then `+k` for the k codes left out:
+        /// `fin-retransmit, retransmission×36, +3`; `-` for none.
+        mutating func findingSummary(_ c: Connection, limit: Int) {
+            let counts = c.findingCounts
+            var total = 0
+            for code in FindingCode.bySeverity where counts[code] != nil { total += 1 }
+            if total == 0 {
+                out.append(UInt8(ascii: "-"))
+                return
+            }
+            var written = 0
+            for code in FindingCode.bySeverity {
+                guard let n = counts[code] else { continue }
+                let separator = written > 0 ? 2 : 0
+                let length = code.rawValue.utf8.count + (n > 1 ? 1 + ASCIIDigits.count(UInt64(n)) : 0)
+                let left = total - written - 1
+                let reserve = left > 0 ? 3 + ASCIIDigits.count(UInt64(left)) : 0  // `, +k`
+                guard column + separator + length + reserve <= limit else { break }
+                if separator > 0 { out.append(contentsOf: ", ".utf8) }
+                out.append(contentsOf: code.rawValue.utf8)
+                if n > 1 {
+                    out.append(contentsOf: "×".utf8)
+                    extraBytes += 1
+                    out.writeDecimal(Int64(n))
+                }
+                written += 1
+            }
+            guard written < total else { return }
+            if written > 0 { out.append(contentsOf: ", ".utf8) }
+            out.append(UInt8(ascii: "+"))
+            out.writeDecimal(Int64(total - written))
+        }
     }
 
-    static func summary(_ s: CaptureSummary, into out: inout String) {
+    static func summary(_ s: CaptureSummary, times: TimeWriter, into out: inout String) {
         for file in s.files {
             let frames = file.firstFrame.map { "frames \($0)-\(file.lastFrame ?? $0)" } ?? "no packets"
             out += "capture \(file.path): \(file.linkTypeText), \(file.packets) packets, \(frames)"
             if let first = file.firstTime, let last = file.lastTime {
-                out += ", \(first) to \(last)"
+                // Absolute (ISO 8601) by default: the one place a table prints where its trace lies in time.
+                let format = times.format == .relative ? TimeFormat.absolute : times.format
+                let writer = TimeWriter(format: format, start: times.start, localTime: times.localTime)
+                out += ", \(Format.seconds(first.interval(to: last))) from \(writer.text(first))"
             }
             if file.damage != nil { out += " (cut off)" }
             out += "\n"
@@ -247,18 +396,33 @@ public enum TextReport {
     static func totals(_ analysis: Analysis, into out: inout String) {
         let totals = analysis.totals
         out += "\(totals.connections) connection(s)"
+        if totals.unselected > 0 {
+            out += " selected of \(totals.connections + totals.unselected)"
+        }
+        let minimum = analysis.options.selection.minSeverity
+        let hidden = minimum > .info ? " (below \(minimum.rawValue) not shown)" : ""
         if totals.byCode.isEmpty {
-            out += ", no findings\n"
+            out += ", no findings\(hidden)\n"
             return
         }
-        out += "; findings: "
-        out += totals.byCode.map { "\($0.code.rawValue) (\($0.code.severity.rawValue)) \($0.count)" }
-            .joined(separator: ", ")
-        out += "\n"
+        out += "; findings\(hidden):\n"
+        for severity in Severity.allCases.reversed() {
+            let codes = totals.byCode.filter { $0.code.severity == severity }
+            guard !codes.isEmpty else { continue }
+            out += "  \(severity.rawValue): " + codes.map { "\($0.code.rawValue) \($0.count)" }.joined(separator: ", ")
+            out += "\n"
+        }
     }
 
-    /// Every segment of a connection with both sides' states after it and the findings it raised.
-    public static func timeline(_ c: Connection, captureStart: Timestamp, into out: inout String) {
+    /// Every segment of a connection with both sides' states after it and the findings it raised: times as
+    /// `times` says, sequence and acknowledgment numbers relative to each side's ISN as Wireshark shows them
+    /// (raw with `absoluteSequence`), the receive window scaled (RFC 7323: once both SYNs carried the option,
+    /// never on a SYN; `?` after a window whose scale the capture did not see), SACK blocks (relative), and the
+    /// options a segment carries when they differ from its sender's previous segment (timestamps' values and
+    /// SACK blocks aside).
+    public static func timeline(
+        _ c: Connection, times: TimeWriter, absoluteSequence: Bool = false, into out: inout String
+    ) {
         out += "connection \(c.id): \(c.client.endpoint) → \(c.server.endpoint)"
         out += "  handshake \(c.handshakeOutcome.rawValue), close \(c.closeKind.rawValue)"
         if let by = c.closeInitiator { out += " by \(by.rawValue)" }
@@ -269,33 +433,59 @@ public enum TextReport {
             out += "  (timeline not recorded)\n"
             return
         }
+        out += "  " + times.headerLine
+        out +=
+            absoluteSequence
+            ? "  sequence numbers as on the wire\n"
+            : "  sequence numbers relative to each side's ISN (--absolute-seq: raw)\n"
         var rows: [[String]] = [
             [
-                "FRAME", "TIME", "DIR", "FLAGS", "SEQ", "ACK", "LEN", "CLIENT", "SERVER",
+                "FRAME", "TIME", "DIR", "FLAGS", "SEQ", "ACK", "LEN", "WIN", "SACK", "OPTIONS", "CLIENT", "SERVER",
                 "FINDINGS",
             ]
         ]
-        let base = [
-            c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
-            c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence,
-        ]
+        let base: [SequenceNumber?] =
+            absoluteSequence
+            ? [nil, nil]
+            : [
+                c[0].isn ?? entries.first { $0.senderIndex == 0 }?.sequence,
+                c[1].isn ?? entries.first { $0.senderIndex == 1 }?.sequence,
+            ]
+        // RFC 7323 2.2: the scale applies when both SYNs carried the option, to every segment but the SYNs.
+        let scales: [UInt8?] = {
+            guard let a = c[0].windowScale, let b = c[1].windowScale else {
+                let seen = c[0].synOptions != nil && c[1].synOptions != nil
+                return seen ? [0, 0] : [nil, nil]
+            }
+            return [min(a, 14), min(b, 14)]
+        }()
+        var previousOptions: [String?] = [nil, nil]
+        var previousTime: Timestamp?
         for entry in entries {
             let s = entry.senderIndex
-            let direction = s == c.clientIndex ? "C→S" : "S→C"
-            let seq = base[s].map { String(entry.sequence.relative(to: $0)) } ?? String(entry.sequence.rawValue)
-            let ack =
-                entry.flags.contains(.ack)
-                ? (base[1 - s].map { String(entry.acknowledgment.relative(to: $0)) }
-                    ?? String(entry.acknowledgment.rawValue))
-                : "-"
+            func number(_ n: SequenceNumber, _ side: Int) -> String {
+                base[side].map { String(n.relative(to: $0)) } ?? String(n.rawValue)
+            }
+            let ack = entry.flags.contains(.ack) ? number(entry.acknowledgment, 1 - s) : "-"
+            let window: String =
+                entry.flags.contains(.syn)
+                ? String(entry.window)
+                : scales[s].map { String(UInt64(entry.window) << UInt64($0)) } ?? "\(entry.window)?"
+            let sack = (0..<entry.sack.count).map { i in
+                number(entry.sack[i].left, 1 - s) + "-" + number(entry.sack[i].right, 1 - s)
+            }
+            let options = optionWords(entry.options)
+            let shownOptions = entry.flags.contains(.syn) || options != previousOptions[s] ? options : ""
+            previousOptions[s] = options
             let states = [entry.states.0, entry.states.1]
             let findings = c.findings.filter { $0.frame == entry.frame }.map(\.code.rawValue).joined(separator: ",")
             rows.append([
-                String(entry.frame), Format.fixed(captureStart.interval(to: entry.time), decimals: 6),
-                direction, entry.flags.description, seq, ack, String(entry.payloadLength),
-                states[c.clientIndex].rawValue, states[c.serverIndex].rawValue,
-                findings.isEmpty ? "" : findings,
+                String(entry.frame), times.text(entry.time, previous: previousTime),
+                s == c.clientIndex ? "C→S" : "S→C", entry.flags.description, number(entry.sequence, s), ack,
+                String(entry.payloadLength), window, sack.isEmpty ? "" : sack.joined(separator: " "), shownOptions,
+                states[c.clientIndex].rawValue, states[c.serverIndex].rawValue, findings,
             ])
+            previousTime = entry.time
         }
         out += table(rows)
         for finding in c.findings {
@@ -303,6 +493,18 @@ public enum TextReport {
                 "  [\(finding.severity.rawValue)] \(finding.code.rawValue) at frame \(finding.frame): "
                 + "\(finding.detail)\n"
         }
+    }
+
+    /// `mss=1460,ws=7,sack_perm,ts` (Wireshark's short names); `-` for none. SACK blocks and timestamp values
+    /// are left out: they change on every segment that has them.
+    static func optionWords(_ o: TCPOptions) -> String {
+        var words: [String] = []
+        if let mss = o.mss { words.append("mss=\(mss)") }
+        if let ws = o.windowScale { words.append("ws=\(ws)") }
+        if o.sackPermitted { words.append("sack_perm") }
+        if o.timestampValue != nil { words.append("ts") }
+        if o.malformed { words.append("malformed") }
+        return words.isEmpty ? "-" : words.joined(separator: ",")
     }
 
     /// Left-aligned columns separated by two spaces; trailing spaces trimmed.

@@ -8,6 +8,7 @@ extension Connection {
         lastFrame = frame
         // (Only in a capture with several interfaces: the mask sits in the connection's last cache line.)
         if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
+        if segment.matchesFilter { matchesFilter = true }
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start { start = time }
@@ -61,19 +62,21 @@ extension Connection {
                 TimelineEntry(
                     frame: frame, time: time, senderIndex: s, flags: segment.flags, sequence: segment.sequence,
                     acknowledgment: segment.acknowledgment, payloadLength: segment.payloadLength,
-                    window: segment.window, sack: segment.options.sack, states: (sideA.state, sideB.state)))
+                    window: segment.window, options: segment.options, states: (sideA.state, sideB.state)))
         }
     }
 
     /// A segment seen a moment ago on another interface (`Segment.isCaptureDuplicate`).
     mutating func countCaptureDuplicate(_ segment: Segment) {
         captureDuplicates &+= 1
+        if segment.matchesFilter { matchesFilter = true }
         if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
     }
 
     /// A segment with a wrong checksum: counted, with Zeek's `c` letter, and nothing else.
     mutating func countBadChecksum(_ segment: Segment) {
         badChecksums &+= 1
+        if segment.matchesFilter { matchesFilter = true }
         // Zeek drops a bad IPv4 header at the IP layer: only a bad TCP checksum is its `c`.
         if segment.checksum == .badTCP { zeek.recordBadChecksum(sender: senderIndex(of: segment)) }
     }

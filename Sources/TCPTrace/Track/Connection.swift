@@ -226,6 +226,8 @@ public struct Connection: Sendable {
     /// In a capture with several interfaces, those the segments were seen on, one bit each (interface 15 and
     /// above share the last); 0 in a capture with one.
     public internal(set) var interfaceMask: UInt16 = 0
+    /// One of its frames matched the run's `--filter` (`Segment.matchesFilter`).
+    public internal(set) var matchesFilter = false
     /// Segments seen again on another interface within 10 ms (`CaptureDuplicates`): counted, not used.
     public internal(set) var captureDuplicates: UInt32 = 0
 }

@@ -3,6 +3,8 @@ struct SVG {
     let width: Int
     let height: Int
     private(set) var body = ""
+    /// Attributes written into the `svg` tag as they are (the zoomable graphs' `data-*`).
+    var attributes = ""
 
     init(width: Int, height: Int) {
         self.width = width
@@ -39,17 +41,22 @@ struct SVG {
         body += "\n"
     }
 
-    mutating func text(_ x: Double, _ y: Double, _ s: String, cls: String, anchor: String = "start") {
+    /// `extra` is written into the tag as it is (attributes the caller built, e.g. `data-b="…"`).
+    mutating func text(_ x: Double, _ y: Double, _ s: String, cls: String, anchor: String = "start", extra: String = "")
+    {
         body +=
             "<text class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" "
-            + "text-anchor=\"\(anchor)\">\(SVG.escape(s))</text>\n"
+            + "text-anchor=\"\(anchor)\"\(extra)>\(SVG.escape(s))</text>\n"
     }
 
-    mutating func circle(_ x: Double, _ y: Double, r: Double, cls: String, title: String) {
+    mutating func circle(_ x: Double, _ y: Double, r: Double, cls: String, title: String, extra: String = "") {
         body +=
-            "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"><title>"
+            "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"\(extra)><title>"
             + "\(SVG.escape(title))</title></circle>\n"
     }
+
+    /// Markup the caller built (a group's opening or closing tag, a clip path).
+    mutating func raw(_ markup: String) { body += markup }
 
     mutating func polyline(_ points: [(Double, Double)], cls: String) {
         guard points.count > 1 else { return }
@@ -72,7 +79,7 @@ struct SVG {
     /// The document; `standalone` adds the XML namespace and the styles so the file works on its own.
     func document(cls: String, standalone: Bool = false) -> String {
         var out = "<svg class=\"\(cls)\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\""
-        out += " xmlns=\"http://www.w3.org/2000/svg\">\n"
+        out += attributes + " xmlns=\"http://www.w3.org/2000/svg\">\n"
         if standalone { out += "<style>\(SVG.style)</style>\n" }
         out +=
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "

@@ -125,6 +125,14 @@ public enum ConnectionPictures {
         for e in sent {
             let t = time(e)
             let found = codes[e.frame] ?? []
+            if e.payloadLength == 0, found.contains(.zeroWindowProbe) || found.contains(.keepAlive) {
+                // An empty probe has no bytes to span: a bar one byte tall at its sequence number.
+                let y0 = g.y(rel(e.sequence))
+                g.plot.line(
+                    g.x(t), y0, g.x(t), min(y0 - minBar, g.y(rel(e.sequence) + 1)), cls: "probe",
+                    title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len 0 (\(legendLabel("probe")))")
+                present.insert("probe")
+            }
             if e.payloadLength > 0 {
                 let end = e.sequence + e.payloadLength
                 if found.contains(.lostSegment), let h = highest, h < e.sequence {
@@ -140,7 +148,7 @@ public enum ConnectionPictures {
                     present.insert(cls)
                     let y0 = g.y(rel(e.sequence))
                     g.plot.line(
-                        g.x(t), y0, g.x(t), min(y0 - 1, g.y(rel(end))), cls: cls,
+                        g.x(t), y0, g.x(t), min(y0 - minBar, g.y(rel(end))), cls: cls,
                         title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len \(e.payloadLength)"
                             + (cls == "data" ? "" : " (\(legendLabel(cls)))"))
                 }
@@ -158,6 +166,7 @@ public enum ConnectionPictures {
                 present.insert("sack")
             }
         }
+        var worst: Severity?
         for f in c.findings {
             let t = c.start.interval(to: f.time)
             if f.code == .zeroWindow, f.senderIndex == receiver {
@@ -172,6 +181,7 @@ public enum ConnectionPictures {
                     g.x(t), g.y(v), r: 4, cls: "finding-\(f.severity.rawValue)",
                     title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)", extra: g.pin(t, v))
                 present.insert("finding")
+                worst = max(worst ?? f.severity, f.severity)
             }
         }
         let title = "\(c.role(of: sender).rawValue) → \(c.role(of: receiver).rawValue): relative sequence numbers"
@@ -179,14 +189,18 @@ public enum ConnectionPictures {
         var note = stride > 1 ? "every \(stride)th of \(dataCount) data segments shown" : ""
         if g.span.clipped { note += (note.isEmpty ? "" : "; ") + spanNote(g.span) }
         if !note.isEmpty { g.frame.text(g.plotRight, 14, note, cls: "fold", anchor: "end") }
-        legend(&g.frame, legendOrder.filter { present.contains($0) }, y: 34)
+        legend(&g.frame, legendOrder.filter { present.contains($0) }, y: 34, worst: worst ?? .warning)
         return g.picture(id: "c\(c.id)-tsg\(sender)", group: "c\(c.id)", fitY: true)
     }
 
-    /// Findings the time-sequence graph shows as a bar's colour or a gap rather than as a dot.
+    /// Least height of a bar in the first view, so that a segment stays visible on a graph of megabytes.
+    static let minBar = 4.0
+
+    /// Findings the time-sequence graph shows as a bar's colour, a gap or a ring rather than as a dot (a zero
+    /// window on the graph of the direction it throttles).
     static let drawnAsBar: Set<FindingCode> = [
         .retransmission, .fastRetransmission, .spuriousRetransmission, .outOfOrder, .zeroWindowProbe, .keepAlive,
-        .lostSegment,
+        .lostSegment, .zeroWindow,
     ]
 
     /// The class of a data segment's bar: the analysis's finding on its frame first, then a segment that ends at
@@ -223,8 +237,9 @@ public enum ConnectionPictures {
         }
     }
 
-    /// One row of swatches and names; a swatch has the class of what it names, plus `key`.
-    static func legend(_ svg: inout SVG, _ classes: [String], y: Double) {
+    /// One row of swatches and names; a swatch has the class of what it names, plus `key` (the dot of other
+    /// findings takes the colour of the worst of them).
+    static func legend(_ svg: inout SVG, _ classes: [String], y: Double, worst: Severity) {
         var x = TimeGraph.left
         for cls in classes {
             switch cls {
@@ -233,7 +248,7 @@ public enum ConnectionPictures {
             case "zerowin":
                 svg.circle(x + 8, y - 4, r: 4, cls: "key zerowin", title: legendLabel(cls))
             case "finding":
-                svg.circle(x + 8, y - 4, r: 4, cls: "key finding-warning", title: legendLabel(cls))
+                svg.circle(x + 8, y - 4, r: 4, cls: "key finding-\(worst.rawValue)", title: legendLabel(cls))
             default:
                 svg.line(x + 8, y + 2, x + 8, y - 10, cls: "key \(cls)")
             }

@@ -3,13 +3,14 @@
 /// script redraws the ticks of a zoomed graph with the same rules (`HTMLReport.script`, `nice` and `label`).
 enum GraphAxis {
     /// Values that are multiples of a 1, 2 or 5 step between `lo` and `hi`, about `count` of them; `[lo]` when
-    /// the range is empty or not finite.
-    static func ticks(_ lo: Double, _ hi: Double, count: Int) -> (step: Double, values: [Double]) {
+    /// the range is empty or not finite. A byte axis ("B") steps by whole bytes.
+    static func ticks(_ lo: Double, _ hi: Double, count: Int, unit: String = "") -> (step: Double, values: [Double]) {
         let raw = (hi - lo) / Double(max(1, count))
         guard raw > 0, raw.isFinite, lo.isFinite else { return (1, [lo]) }
         let magnitude = pow10(decade(raw))
         let r = raw / magnitude
-        let step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        let nice = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * magnitude
+        let step = unit == "B" ? max(1, nice) : nice
         var values: [Double] = []
         var i = (lo / step - 1e-9).rounded(.up)
         while i * step <= hi + step * 1e-9, values.count < 100 {

@@ -95,6 +95,7 @@ struct SVG {
         svg .rail{stroke:#444;stroke-width:2}
         svg .c2s{stroke:#1f77b4;stroke-width:1.4}
         svg .s2c{stroke:#d62728;stroke-width:1.4}
+        svg circle.c2s{fill:#1f77b4}svg circle.s2c{fill:#d62728}
         svg .state{font-weight:bold;fill:#333}
         svg .frame{fill:#888}
         svg .finding-error{fill:#c00;stroke:#c00}
@@ -103,11 +104,18 @@ struct SVG {
         svg .fold{fill:#666;font-style:italic}
         svg .axis{stroke:#999;stroke-width:1}
         svg .grid{stroke:#eee;stroke-width:1}
+        svg .zoom *{vector-effect:non-scaling-stroke}
         svg .data{stroke:#1f77b4;stroke-width:2}
         svg .retrans{stroke:#d62728;stroke-width:2.5}
-        svg .ackline{fill:none;stroke:#2ca02c;stroke-width:1.2}
-        svg .winline{fill:none;stroke:#bcbd22;stroke-width:1.2;stroke-dasharray:4 2}
+        svg .fastre{stroke:#ff7f0e;stroke-width:2.5}
+        svg .spurious{stroke:#8c564b;stroke-width:2.5}
+        svg .ooo{stroke:#17becf;stroke-width:2.5}
+        svg .probe{stroke:#7f7f7f;stroke-width:2.5}
+        svg .lost{stroke:#d62728;stroke-width:1.5;stroke-dasharray:3 3}
+        svg .ackline{fill:none;stroke:#2ca02c;stroke-width:1.5}
+        svg .winline{fill:none;stroke:#bcbd22;stroke-width:1.5;stroke-dasharray:5 3}
         svg .sack{stroke:#9467bd;stroke-width:3}
+        svg .zerowin{fill:none;stroke:#c00;stroke-width:2}
         svg .flagmark{fill:#000;font-size:10px}
         svg .rtt{fill:#9467bd}
         svg .tput-c{fill:none;stroke:#1f77b4;stroke-width:1.5}

@@ -62,7 +62,7 @@ struct TimeGraph {
             + " data-yunit=\"\(yUnit)\" data-group=\"\(group)\" data-view=\"0 \(number(span.shown))\""
             + (fitY ? " data-fit=\"y\"" : "")
         svg.raw("<g class=\"yticks\">\n")
-        let yTicks = GraphAxis.ticks(0, yMax, count: 5)
+        let yTicks = GraphAxis.ticks(0, yMax, count: 5, unit: yUnit)
         for v in yTicks.values {
             svg.line(l, y(v), r, y(v), cls: "grid")
             svg.text(

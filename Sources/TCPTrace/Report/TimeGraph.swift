@@ -97,7 +97,7 @@ struct TimeGraph {
     // MARK: The time span
 
     /// The span a connection's graphs show first: from its first segment to a little after the last segment that
-    /// moves data (payload, an ACK that covers new data, a SYN) when an idle tail of more than a fifth of the
+    /// moves data (payload, an ACK that covers new data, a SYN) when an idle tail of more than half of the
     /// connection follows (keep-alives, a late FIN or RST); the whole connection otherwise. Zooming out shows the
     /// rest.
     static func span(_ c: Connection) -> Span {
@@ -126,7 +126,7 @@ struct TimeGraph {
             }
             if active { last = max(last, c.start.interval(to: e.time)) }
         }
-        guard last > 0, full - last > full / 5 else { return Span(shown: full, full: full) }
+        guard last > 0, full - last > full / 2 else { return Span(shown: full, full: full) }
         return Span(shown: min(full, last * 1.05), full: full)
     }
 }

@@ -166,17 +166,19 @@ public enum ConnectionPictures {
                 present.insert("sack")
             }
         }
+        var byFrame: [Int: TimelineEntry] = [:]
+        for e in entries where byFrame[e.frame] == nil { byFrame[e.frame] = e }
         var worst: Severity?
         for f in c.findings {
             let t = c.start.interval(to: f.time)
             if f.code == .zeroWindow, f.senderIndex == receiver {
-                let a = entries.first { $0.frame == f.frame }.map { rel($0.acknowledgment) } ?? 0
+                let a = byFrame[f.frame].map { rel($0.acknowledgment) } ?? 0
                 g.pins.circle(
                     g.x(t), g.y(a), r: 5, cls: "zerowin", title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)",
                     extra: g.pin(t, a))
                 present.insert("zerowin")
             } else if f.senderIndex == sender, !drawnAsBar.contains(f.code) {
-                let v = entries.first { $0.frame == f.frame }.map { rel($0.sequence) } ?? 0
+                let v = byFrame[f.frame].map { rel($0.sequence) } ?? 0
                 g.pins.circle(
                     g.x(t), g.y(v), r: 4, cls: "finding-\(f.severity.rawValue)",
                     title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)", extra: g.pin(t, v))
@@ -342,7 +344,7 @@ public enum ConnectionPictures {
             guard highest[s].map({ $0 < end }) ?? true else { continue }
             highest[s] = end
             let t = c.start.interval(to: e.time)
-            let b = min(count - 1, max(0, Int(t / bucketSeconds)))
+            let b = Int(min(Double(count - 1), max(0, t / bucketSeconds)))  // clamped as a Double: never traps
             bytes[s][b] += Double(e.payloadLength)
             total[s] += Double(e.payloadLength)
             if first[s] == nil { first[s] = t }

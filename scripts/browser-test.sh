@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Browser test of the HTML report (run by .ci/run): installs Debian's chromium when missing, writes a report
-# over several fixtures, loads it headless, and checks in the rendered DOM that the connection table has one
-# row per connection and that every connection's SVG pictures have their elements.
-# With --screenshots it also refreshes docs/report.png and docs/ladder.png.
+# Browser test of the HTML report (run by .ci/run): installs Debian's chromium and chromium-driver and the
+# selenium package when missing, writes a report over several fixtures, loads it headless, and checks in the
+# rendered DOM that the connection table has one row per connection and that every connection's SVG pictures have
+# their elements; then drives the time graphs with real wheel, drag and double-click input through chromedriver
+# (scripts/browser-zoom.py) and checks that the visible time range follows.
+# With --screenshots it also refreshes docs/report.png (a zoomed time-sequence graph) and docs/ladder.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BROWSER=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$BROWSER" ]; then
-    echo "installing chromium for the browser test" >&2
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+missing=()
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing for the browser test: ${missing[*]}" >&2
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium python3 >/dev/null
-    BROWSER=$(command -v chromium)
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+if ! python3 -c 'import selenium' 2>/dev/null; then
+    echo "installing selenium for the browser test" >&2
+    # pip first (any Python); Debian's own python3-selenium when pip is missing or refuses (PEP 668).
+    python3 -m pip install --quiet selenium 2>/dev/null \
+        || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-selenium \
+        >/dev/null; }
+fi
+BROWSER=$(command -v chromium || command -v chromium-browser)
+DRIVER=$(command -v chromedriver || echo /usr/bin/chromedriver)
 BIN=.build/debug/tcptrace-swift
 [ -x "$BIN" ] || swift build
 work=$(mktemp -d)
@@ -52,9 +65,13 @@ if problems:
 print(f"browser test: {c.rows} rows, {c.svgs.get('ladder')} ladders, {c.svgs.get('tsg')} time-sequence graphs, "
       f"{c.elements.get(('ladder', 'line'))} ladder lines: ok")
 PY
+# The zoom test: a capture with losses and retransmissions and one with zero windows.
+"$BIN" report Fixtures/bulk-loss-mid.pcap Fixtures/zero-window.pcap -o "$work/zoom.html" 2>/dev/null
+shot=()
+[ "${1:-}" = "--screenshots" ] && shot=("$PWD/docs/report.png")
+timeout 180 python3 scripts/browser-zoom.py "$work/zoom.html" "$BROWSER" "$DRIVER" ${shot[@]+"${shot[@]}"}
 if [ "${1:-}" = "--screenshots" ]; then
     mkdir -p docs
-    chrome --window-size=1100,1700 --screenshot="$PWD/docs/report.png" "file://$work/report.html"
     { echo '<html><body style="margin:0;background:#1e1e1e"><pre style="color:#ddd;font:14px monospace;padding:12px">'
       "$BIN" ladder Fixtures/synthetic/textbook.pcap --color never | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g'
       echo '</pre></body></html>'; } > "$work/ladder.html"

@@ -76,9 +76,14 @@ public enum ConnectionPictures {
 
     // MARK: Time-sequence graph
 
-    /// Sequence numbers (relative to the sender's ISN) against time for the segments `sender` sent: data
-    /// as vertical bars (retransmissions red), SYN/FIN/RST marked, the receiver's ACK line and advertised
-    /// window edge (scaled), its SACK blocks, and the findings on this direction.
+    /// Sequence numbers (relative to the sender's ISN) against time for the segments `sender` sent, as in
+    /// tcptrace's and Wireshark's Stevens graph: each data segment a vertical bar from its first to past its last
+    /// byte, coloured by what the analysis found on its frame (retransmission, fast retransmission, spurious
+    /// retransmission, out of order, window probe or keep-alive); bytes never seen before a segment flagged
+    /// lost-segment as a dashed bar; SYN/FIN/RST marked; the receiver's cumulative ACK as a step line and its
+    /// advertised window's right edge (ACK + window, scaled) dashed above it; its SACK blocks; its zero-window
+    /// advertisements as rings on the ACK line; other findings on this direction as dots. A legend names what is
+    /// present.
     public static func timeSequence(_ c: Connection, sender: Int) -> String? {
         timeSequencePicture(c, sender: sender)?.document(cls: "tsg")
     }
@@ -96,73 +101,169 @@ public enum ConnectionPictures {
         let dataCount = sent.filter { $0.payloadLength > 0 }.count
         let stride = max(1, (dataCount + maxPoints - 1) / maxPoints)
         func rel(_ s: SequenceNumber) -> Double { Double(s.relative(to: base)) }
+        func time(_ e: TimelineEntry) -> Double { c.start.interval(to: e.time) }
         var maxY = 1.0
         for e in sent { maxY = max(maxY, rel(e.sequence + e.payloadLength)) }
         var ackPoints: [(Double, Double)] = [], windowPoints: [(Double, Double)] = []
         for e in acks {
-            let t = c.start.interval(to: e.time)
             let a = rel(e.acknowledgment)
             guard a < 4_000_000_000 else { continue }  // an ACK before the ISN (mid-stream) stays off the graph
             let window = e.flags.contains(.syn) ? Double(e.window) : Double(Int(e.window) << shift)
-            ackPoints.append((t, a))
-            windowPoints.append((t, a + window))
+            ackPoints.append((time(e), a))
+            windowPoints.append((time(e), a + window))
             maxY = max(maxY, a)
         }
-        // Room above the data for the window edge, which is clamped to the top when it is far above.
-        maxY *= 1.25
-        let duration = max(c.start.interval(to: c.end), 1e-6)
-        let width = 720.0, height = 260.0, left = 70.0, right = 20.0, top = 24.0, bottom = 30.0
-        func x(_ t: Double) -> Double { left + (t / duration) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (v / maxY) * (height - top - bottom) }
-        var svg = SVG(width: Int(width), height: Int(height))
-        let title = "\(c.role(of: sender).rawValue) → \(c.role(of: receiver).rawValue): sequence numbers"
-        svg.text(left, 14, title, cls: "state")
-        axes(
-            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxY,
-            x: x, y: y)
-        if stride > 1 {
-            svg.text(
-                width - right, 14, "every \(stride)th of \(dataCount) data segments shown", cls: "fold", anchor: "end")
-        }
-        svg.polyline(step(ackPoints).map { (x($0.0), y($0.1)) }, cls: "ackline")
-        svg.polyline(step(windowPoints).map { (x($0.0), y(min($0.1, maxY))) }, cls: "winline")
+        var codes: [Int: Set<FindingCode>] = [:]
+        for f in c.findings where f.senderIndex == sender { codes[f.frame, default: []].insert(f.code) }
+        var g = TimeGraph(span: TimeGraph.span(c), height: 340, top: 48, yMax: maxY * 1.1, yUnit: "B")
+        var present: Set<String> = ["data", "ackline", "winline"]
+        // The window edge runs above the plot when the window is large; the clip path cuts it.
+        g.plot.polyline(step(windowPoints).map { (g.x($0.0), g.y($0.1)) }, cls: "winline")
+        g.plot.polyline(step(ackPoints).map { (g.x($0.0), g.y($0.1)) }, cls: "ackline")
         var highest: SequenceNumber?
         var dataIndex = 0
         for e in sent {
-            let t = c.start.interval(to: e.time)
+            let t = time(e)
+            let found = codes[e.frame] ?? []
+            if e.payloadLength == 0, found.contains(.zeroWindowProbe) || found.contains(.keepAlive) {
+                // An empty probe has no bytes to span: a bar one byte tall at its sequence number.
+                let y0 = g.y(rel(e.sequence))
+                g.plot.line(
+                    g.x(t), y0, g.x(t), min(y0 - minBar, g.y(rel(e.sequence) + 1)), cls: "probe",
+                    title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len 0 (\(legendLabel("probe")))")
+                present.insert("probe")
+            }
             if e.payloadLength > 0 {
                 let end = e.sequence + e.payloadLength
-                let retrans = highest.map { !($0 < end) } ?? false
+                if found.contains(.lostSegment), let h = highest, h < e.sequence {
+                    g.plot.line(
+                        g.x(t), g.y(rel(h)), g.x(t), g.y(rel(e.sequence)), cls: "lost",
+                        title: "frame \(e.frame): bytes \(Int(rel(h)))-\(Int(rel(e.sequence))) not captured")
+                    present.insert("lost")
+                }
+                let cls = barClass(found, belowHighest: highest.map { !($0 < end) } ?? false)
                 if highest.map({ $0 < end }) ?? true { highest = end }
                 dataIndex += 1
-                if retrans || dataIndex % stride == 0 {
-                    svg.line(
-                        x(t), y(rel(e.sequence)), x(t), min(y(rel(e.sequence)) - 1, y(rel(end))),
-                        cls: retrans ? "retrans" : "data",
+                if cls != "data" || dataIndex % stride == 0 {
+                    present.insert(cls)
+                    let y0 = g.y(rel(e.sequence))
+                    g.plot.line(
+                        g.x(t), y0, g.x(t), min(y0 - minBar, g.y(rel(end))), cls: cls,
                         title: "frame \(e.frame): seq \(Int(rel(e.sequence))) len \(e.payloadLength)"
-                            + (retrans ? " (retransmission)" : ""))
+                            + (cls == "data" ? "" : " (\(legendLabel(cls)))"))
                 }
             }
             for (flag, mark) in [(TCPFlags.syn, "S"), (.fin, "F"), (.rst, "R")] where e.flags.contains(flag) {
-                svg.text(x(t) + 2, y(rel(e.sequence + e.payloadLength)) - 3, mark, cls: "flagmark")
+                let v = rel(e.sequence + e.payloadLength)
+                g.pins.text(g.x(t) + 2, g.y(v) - 3, mark, cls: "flagmark", extra: g.pin(t, v))
             }
         }
         for e in acks where e.sack.count > 0 {
-            let t = c.start.interval(to: e.time)
             for i in 0..<e.sack.count {
-                svg.line(
-                    x(t), y(rel(e.sack[i].left)), x(t), y(rel(e.sack[i].right)), cls: "sack",
+                g.plot.line(
+                    g.x(time(e)), g.y(rel(e.sack[i].left)), g.x(time(e)), g.y(rel(e.sack[i].right)), cls: "sack",
                     title: "frame \(e.frame): SACK \(Int(rel(e.sack[i].left)))-\(Int(rel(e.sack[i].right)))")
+                present.insert("sack")
             }
         }
-        for f in c.findings where f.senderIndex == sender {
+        var byFrame: [Int: TimelineEntry] = [:]
+        for e in entries where byFrame[e.frame] == nil { byFrame[e.frame] = e }
+        var worst: Severity?
+        for f in c.findings {
             let t = c.start.interval(to: f.time)
-            let seq = entries.first { $0.frame == f.frame }.map { rel($0.sequence) } ?? 0
-            svg.circle(
-                x(t), y(min(seq, maxY)), r: 5, cls: "finding-\(f.severity.rawValue)",
-                title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)")
+            if f.code == .zeroWindow, f.senderIndex == receiver {
+                let a = byFrame[f.frame].map { rel($0.acknowledgment) } ?? 0
+                g.pins.circle(
+                    g.x(t), g.y(a), r: 5, cls: "zerowin", title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)",
+                    extra: g.pin(t, a))
+                present.insert("zerowin")
+            } else if f.senderIndex == sender, !drawnAsBar.contains(f.code) {
+                let v = byFrame[f.frame].map { rel($0.sequence) } ?? 0
+                g.pins.circle(
+                    g.x(t), g.y(v), r: 4, cls: "finding-\(f.severity.rawValue)",
+                    title: "frame \(f.frame): \(f.code.rawValue): \(f.detail)", extra: g.pin(t, v))
+                present.insert("finding")
+                worst = max(worst ?? f.severity, f.severity)
+            }
         }
-        return svg
+        let title = "\(c.role(of: sender).rawValue) → \(c.role(of: receiver).rawValue): relative sequence numbers"
+        g.frame.text(TimeGraph.left, 14, title, cls: "state")
+        var note = stride > 1 ? "every \(stride)th of \(dataCount) data segments shown" : ""
+        if g.span.clipped { note += (note.isEmpty ? "" : "; ") + spanNote(g.span) }
+        if !note.isEmpty { g.frame.text(g.plotRight, 14, note, cls: "fold", anchor: "end") }
+        legend(&g.frame, legendOrder.filter { present.contains($0) }, y: 34, worst: worst ?? .warning)
+        return g.picture(id: "c\(c.id)-tsg\(sender)", group: "c\(c.id)", fitY: true)
+    }
+
+    /// Least height of a bar in the first view, so that a segment stays visible on a graph of megabytes.
+    static let minBar = 4.0
+
+    /// Findings the time-sequence graph shows as a bar's colour, a gap or a ring rather than as a dot (a zero
+    /// window on the graph of the direction it throttles).
+    static let drawnAsBar: Set<FindingCode> = [
+        .retransmission, .fastRetransmission, .spuriousRetransmission, .outOfOrder, .zeroWindowProbe, .keepAlive,
+        .lostSegment, .zeroWindow,
+    ]
+
+    /// The class of a data segment's bar: the analysis's finding on its frame first, then a segment that ends at
+    /// or below the highest byte sent before it (a retransmission the analysis did not name).
+    static func barClass(_ found: Set<FindingCode>, belowHighest: Bool) -> String {
+        if found.contains(.fastRetransmission) { return "fastre" }
+        if found.contains(.spuriousRetransmission) { return "spurious" }
+        if found.contains(.retransmission) { return "retrans" }
+        if found.contains(.outOfOrder) { return "ooo" }
+        if found.contains(.zeroWindowProbe) || found.contains(.keepAlive) { return "probe" }
+        return belowHighest ? "retrans" : "data"
+    }
+
+    static let legendOrder = [
+        "data", "retrans", "fastre", "spurious", "ooo", "probe", "lost", "ackline", "winline", "sack", "zerowin",
+        "finding",
+    ]
+
+    static func legendLabel(_ cls: String) -> String {
+        switch cls {
+        case "data": "data"
+        case "retrans": "retransmission"
+        case "fastre": "fast retransmission"
+        case "spurious": "spurious retransmission"
+        case "ooo": "out of order"
+        case "probe": "window probe / keep-alive"
+        case "lost": "not captured"
+        case "ackline": "ACK"
+        case "winline": "receive window"
+        case "sack": "SACK"
+        case "zerowin": "zero window"
+        case "finding": "other finding"
+        default: cls
+        }
+    }
+
+    /// One row of swatches and names; a swatch has the class of what it names, plus `key` (the dot of other
+    /// findings takes the colour of the worst of them).
+    static func legend(_ svg: inout SVG, _ classes: [String], y: Double, worst: Severity) {
+        var x = TimeGraph.left
+        for cls in classes {
+            switch cls {
+            case "ackline", "winline", "lost":
+                svg.line(x, y - 4, x + 16, y - 4, cls: "key \(cls)")
+            case "zerowin":
+                svg.circle(x + 8, y - 4, r: 4, cls: "key zerowin", title: legendLabel(cls))
+            case "finding":
+                svg.circle(x + 8, y - 4, r: 4, cls: "key finding-\(worst.rawValue)", title: legendLabel(cls))
+            default:
+                svg.line(x + 8, y + 2, x + 8, y - 10, cls: "key \(cls)")
+            }
+            let label = legendLabel(cls)
+            svg.text(x + 20, y, label, cls: "frame")
+            x += 20 + Double(label.count) * 6.7 + 14
+        }
+    }
+
+    /// Says that the time axis starts fitted to the data and how long the connection lasts.
+    static func spanNote(_ span: TimeGraph.Span) -> String {
+        "time fitted to the data (\(GraphAxis.human(span.shown, unit: "s")) of \(GraphAxis.human(span.full, unit: "s"))"
+            + "); zoom out for the idle tail"
     }
 
     // MARK: RTT and throughput
@@ -206,58 +307,69 @@ public enum ConnectionPictures {
     static func rttPicture(_ c: Connection) -> SVG? {
         let samples = rttSamples(c)
         guard !samples.isEmpty else { return nil }
-        let duration = max(c.start.interval(to: c.end), 1e-6)
         let maxRTT = max(samples.map(\.rtt).max() ?? 0, 1e-6) * 1.1
-        let width = 720.0, height = 200.0, left = 70.0, right = 20.0, top = 24.0, bottom = 30.0
-        func x(_ t: Double) -> Double { left + (t / duration) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (v / maxRTT) * (height - top - bottom) }
-        var svg = SVG(width: Int(width), height: Int(height))
-        svg.text(left, 14, "RTT samples (ms), Karn's rule; blue: client data, red: server data", cls: "state")
-        axes(
-            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration,
-            maxY: maxRTT * 1000, x: x, y: { y($0 / 1000) })
+        var g = TimeGraph(span: TimeGraph.span(c), height: 220, top: 26, yMax: maxRTT, yUnit: "s")
+        g.frame.text(TimeGraph.left, 14, "RTT samples, Karn's rule; blue: client data, red: server data", cls: "state")
         let step = max(1, samples.count / maxPoints)
         for (i, s) in samples.enumerated() where i % step == 0 {
-            svg.circle(
-                x(s.time), y(s.rtt), r: 2.5, cls: s.sender == c.clientIndex ? "c2s" : "s2c",
-                title: "\(Format.fixed(s.rtt * 1000, decimals: 3)) ms at \(Format.fixed(s.time, decimals: 6)) s")
+            g.pins.circle(
+                g.x(s.time), g.y(s.rtt), r: 2.5, cls: s.sender == c.clientIndex ? "c2s" : "s2c",
+                title: "\(GraphAxis.human(s.rtt, unit: "s")) at \(Format.fixed(s.time, decimals: 6)) s",
+                extra: g.pin(s.time, s.rtt))
         }
-        return svg
+        if g.span.clipped { g.frame.text(g.plotRight, 14, spanNote(g.span), cls: "fold", anchor: "end") }
+        return g.picture(id: "c\(c.id)-rtt", group: "c\(c.id)", fitY: false)
     }
 
-    /// New (not retransmitted) payload bytes per second in 40 time buckets, each direction.
+    /// Buckets of the throughput graph in the span first shown.
+    public static let throughputBuckets = 60
+
+    /// New (not retransmitted) payload bytes per second, each direction, in buckets of 1/60 of the span first
+    /// shown; the line drops to zero after the last bucket with data and stays there to the connection's end.
     public static func throughput(_ c: Connection) -> String? { throughputPicture(c)?.document(cls: "throughput") }
 
     static func throughputPicture(_ c: Connection) -> SVG? {
         guard let entries = c.timeline, entries.contains(where: { $0.payloadLength > 0 }) else { return nil }
-        let duration = max(c.start.interval(to: c.end), 1e-6)
-        let buckets = 40
-        var bytes = [[Double]](repeating: [Double](repeating: 0, count: buckets), count: 2)
+        let span = TimeGraph.span(c)
+        let bucketSeconds = span.shown / Double(throughputBuckets)
+        // The data can sit past the span first shown only by rounding; 4 spans of buckets bound the arrays.
+        let count = 4 * throughputBuckets
+        var bytes = [[Double]](repeating: [Double](repeating: 0, count: count), count: 2)
+        var total: [Double] = [0, 0]
+        var first: [Double?] = [nil, nil], last: [Double] = [0, 0]
         var highest: [SequenceNumber?] = [nil, nil]
         for e in entries where e.payloadLength > 0 {
+            let s = e.senderIndex
             let end = e.sequence + e.payloadLength
-            guard highest[e.senderIndex].map({ $0 < end }) ?? true else { continue }
-            highest[e.senderIndex] = end
-            let b = min(buckets - 1, Int(c.start.interval(to: e.time) / duration * Double(buckets)))
-            bytes[e.senderIndex][max(0, b)] += Double(e.payloadLength)
+            guard highest[s].map({ $0 < end }) ?? true else { continue }
+            highest[s] = end
+            let t = c.start.interval(to: e.time)
+            let b = Int(min(Double(count - 1), max(0, t / bucketSeconds)))  // clamped as a Double: never traps
+            bytes[s][b] += Double(e.payloadLength)
+            total[s] += Double(e.payloadLength)
+            if first[s] == nil { first[s] = t }
+            last[s] = t
         }
-        let bucketSeconds = duration / Double(buckets)
         let rates = bytes.map { $0.map { $0 / bucketSeconds } }
         let maxRate = max(rates.flatMap { $0 }.max() ?? 0, 1) * 1.1
-        let width = 720.0, height = 200.0, left = 70.0, right = 20.0, top = 24.0, bottom = 30.0
-        func x(_ t: Double) -> Double { left + (t / duration) * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - (v / maxRate) * (height - top - bottom) }
-        var svg = SVG(width: Int(width), height: Int(height))
-        svg.text(
-            left, 14, "throughput (bytes/s) of new data; blue: client → server, red: server → client", cls: "state")
-        axes(
-            &svg, left: left, right: width - right, top: top, bottom: height - bottom, maxX: duration, maxY: maxRate,
-            x: x, y: y)
-        for side in 0..<2 {
-            let points = (0..<buckets).map { (x((Double($0) + 0.5) * bucketSeconds), y(rates[side][$0])) }
-            svg.polyline(points, cls: side == c.clientIndex ? "tput-c" : "tput-s")
+        var g = TimeGraph(span: span, height: 220, top: 26, yMax: maxRate, yUnit: "B/s")
+        g.frame.text(
+            TimeGraph.left, 14, "throughput of new data; blue: client → server, red: server → client", cls: "state")
+        var means: [String] = []
+        for side in [c.clientIndex, c.serverIndex] {
+            guard let used = rates[side].lastIndex(where: { $0 > 0 }) else { continue }
+            var points = (0...used).map { (g.x((Double($0) + 0.5) * bucketSeconds), g.y(rates[side][$0])) }
+            points.append((g.x((Double(used) + 1.5) * bucketSeconds), g.y(0)))
+            points.append((g.x(max(span.full, (Double(used) + 1.5) * bucketSeconds)), g.y(0)))
+            g.plot.polyline(points, cls: side == c.clientIndex ? "tput-c" : "tput-s")
+            let seconds = last[side] - (first[side] ?? 0)
+            let arrow = side == c.clientIndex ? "client → server" : "server → client"
+            means.append(
+                "\(arrow) \(GraphAxis.human(total[side], unit: "B"))"
+                    + (seconds > 0 ? " at \(GraphAxis.human(total[side] / seconds, unit: "B/s"))" : ""))
         }
-        return svg
+        g.frame.text(g.plotRight, 14, means.joined(separator: "; "), cls: "fold", anchor: "end")
+        return g.picture(id: "c\(c.id)-tput", group: "c\(c.id)", fitY: false)
     }
 
     /// Every picture of one connection stacked in one standalone SVG document (`report --format svg`).
@@ -287,23 +399,5 @@ public enum ConnectionPictures {
             out.append(p)
         }
         return out
-    }
-
-    static func axes(
-        _ svg: inout SVG, left: Double, right: Double, top: Double, bottom: Double, maxX: Double,
-        maxY: Double, x: (Double) -> Double, y: (Double) -> Double
-    ) {
-        svg.line(left, bottom, right, bottom, cls: "axis")
-        svg.line(left, top, left, bottom, cls: "axis")
-        for i in 0...4 {
-            let tv = maxX * Double(i) / 4
-            svg.text(x(tv), bottom + 14, Format.fixed(tv, decimals: 3) + " s", cls: "frame", anchor: "middle")
-            let v = maxY * Double(i) / 4
-            svg.line(left, y(v), right, y(v), cls: "grid")
-            svg.text(
-                left - 4, y(v) + 4,
-                v >= 10_000 ? Format.fixed(v / 1000, decimals: 0) + "k" : Format.fixed(v, decimals: v < 10 ? 2 : 0),
-                cls: "frame", anchor: "end")
-        }
     }
 }

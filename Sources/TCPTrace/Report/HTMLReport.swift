@@ -1,9 +1,16 @@
 /// The self-contained HTML report: capture summary, a sortable and filterable connection table, and per
 /// connection its verdicts, findings, ladder, time-sequence graphs, RTT and throughput. Inline CSS, SVG and
-/// script only: nothing is fetched.
+/// script only: nothing is fetched. The time graphs take the window's width and zoom and pan along time (wheel,
+/// drag, double-click to reset) through the script.
 public enum HTMLReport {
     /// Connections drawn in detail; the table still lists every connection.
     public static let maxDetailed = 300
+    /// Lines of a findings cell in the connection table (one per finding code); beyond it a "+k more" line.
+    public static let maxFindingLines = 4
+    /// Hosts listed before the hosts table starts folded (`<details>` closed).
+    public static let maxOpenHosts = 10
+    /// Findings listed in a connection's details before the list starts folded.
+    public static let maxOpenFindings = 10
 
     public static func render(_ analysis: Analysis) -> String {
         let msl = analysis.options.tracker.msl
@@ -18,6 +25,12 @@ public enum HTMLReport {
             out +=
                 "<p class=\"note\">Details are drawn for the first \(maxDetailed) of \(analysis.connections.count) "
                 + "connections; use <code>--connection ID</code> for others.</p>\n"
+        }
+        if !detailed.isEmpty {
+            out +=
+                "<p class=\"note\">Time graphs: the mouse wheel zooms the time axis around the pointer (wheeling "
+                + "down at full view scrolls the page), dragging pans, a double-click resets. A connection's graphs "
+                + "move together; the time-sequence graph fits its sequence axis to what is in view.</p>\n"
         }
         for c in detailed { out += details(c, msl: msl) }
         out += "<script>\(script)</script>\n</body></html>\n"
@@ -60,6 +73,10 @@ public enum HTMLReport {
             "<section id=\"hosts\"><h2>Hosts</h2><p class=\"note\">TIME_WAIT counts the 4-tuples a host holds "
             + "for 2·MSL = \(Format.fixed(2 * view.options.msl, decimals: 0)) s after it acknowledged the peer's FIN; "
             + "port range \(view.options.portRange.lowerBound)-\(view.options.portRange.upperBound).</p>\n"
+        let open = view.hosts.count <= maxOpenHosts ? " open" : ""
+        out +=
+            "<details class=\"hosts\"\(open)><summary>\(view.hosts.count) host\(view.hosts.count == 1 ? "" : "s")"
+            + "</summary>\n"
         out +=
             "<table class=\"hosts\"><thead><tr><th>host</th><th>opened</th><th>accepted</th><th>TIME_WAIT peak</th>"
             + "<th>at end</th><th>pairs</th><th>findings</th></tr></thead><tbody>\n"
@@ -80,7 +97,7 @@ public enum HTMLReport {
                 + "<td>\(h.timeWaitPeak)</td><td>\(h.timeWaitAtEnd)</td><td>\(pairs.isEmpty ? "-" : pairs)</td>"
                 + "<td>\(findings.isEmpty ? "-" : findings)</td></tr>\n"
         }
-        return out + "</tbody></table></section>\n"
+        return out + "</tbody></table></details></section>\n"
     }
 
     static func table(_ a: Analysis) -> String {
@@ -108,11 +125,34 @@ public enum HTMLReport {
                 "\(c.client.packets + c.server.packets)", "\(c.client.payloadBytes + c.server.payloadBytes)",
                 c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
                 c.client.state.rawValue, c.server.state.rawValue, c.zeekConnState,
-                c.findings.isEmpty ? "-" : c.findings.map { "\($0.code.rawValue)@\($0.frame)" }.joined(separator: " "),
+                findingsCell(c.findings),
             ]
             out += cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
         return out + "</tbody></table></section>\n"
+    }
+
+    /// One line per finding code, worst first then most frequent: `code@first-frame`, and `×count` when the code
+    /// occurs more than once; at most `maxFindingLines` lines, the last saying how many codes are left out.
+    static func findingsCell(_ findings: [Finding]) -> String {
+        guard !findings.isEmpty else { return "-" }
+        var groups: [FindingCode: (count: Int, first: Int)] = [:]
+        for f in findings {
+            let g = groups[f.code] ?? (0, f.frame)
+            groups[f.code] = (g.count + 1, min(g.first, f.frame))
+        }
+        let sorted = groups.sorted { a, b in
+            if a.key.severity != b.key.severity { return a.key.severity > b.key.severity }
+            if a.value.count != b.value.count { return a.value.count > b.value.count }
+            return a.key < b.key
+        }
+        let shown = sorted.count > maxFindingLines ? maxFindingLines - 1 : sorted.count
+        var lines = sorted.prefix(shown).map { code, g in
+            "<span class=\"sev-\(code.severity.rawValue)\">\(code.rawValue)</span>@\(g.first)"
+                + (g.count > 1 ? " ×\(g.count)" : "")
+        }
+        if shown < sorted.count { lines.append("<span class=\"more\">+\(sorted.count - shown) more</span>") }
+        return lines.joined(separator: "<br>")
     }
 
     static func details(_ c: Connection, msl: Double) -> String {
@@ -126,6 +166,9 @@ public enum HTMLReport {
         out += " · client <b>\(c.client.state.rawValue)</b>, server <b>\(c.server.state.rawValue)</b>"
         if let tw = c.timeWaitSide { out += " · TIME_WAIT on \(tw.rawValue)" }
         out += " · Zeek \(c.zeekConnState) <code>\(e(c.zeekHistory))</code></p>\n"
+        if c.findings.count > maxOpenFindings {
+            out += "<details><summary>\(c.findings.count) findings</summary>"
+        }
         if !c.findings.isEmpty {
             out += "<ul class=\"findings\">"
             for f in c.findings {
@@ -136,6 +179,7 @@ public enum HTMLReport {
             }
             out += "</ul>\n"
         }
+        if c.findings.count > maxOpenFindings { out += "</details>\n" }
         out += "<div class=\"pictures\">\n<h3>Ladder</h3>\n" + ConnectionPictures.ladder(c, msl: msl)
         for side in [c.clientIndex, c.serverIndex] {
             if let graph = ConnectionPictures.timeSequence(c, sender: side) {
@@ -149,19 +193,125 @@ public enum HTMLReport {
     }
 
     static let css = """
-        body{font:14px system-ui,sans-serif;margin:1.5em;color:#222;max-width:1200px}
+        body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
         h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}h3{font-size:1em;color:#555}
         table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 6px;font-size:12px;text-align:left}
         #conn-table th{cursor:pointer;background:#f4f4f4;user-select:none}#conn-table th:hover{background:#e8e8e8}
         .kv th{background:#f8f8f8;width:9em}
         tr.sev-error td{background:#fde8e8}tr.sev-warning td{background:#fff6e0}
-        .sev-error{color:#b00}.sev-warning{color:#a60}.sev-info{color:#06c}.bad{color:#b00}
+        .sev-error{color:#b00}.sev-warning{color:#a60}.sev-info{color:#06c}.bad{color:#b00}.more{color:#666}
         #filter{margin:.5em 0;padding:4px;width:28em}
+        details>summary{cursor:pointer;color:#444;margin:.3em 0}
         .conn{border-top:2px solid #ccc;margin-top:2em}.note{color:#666;font-style:italic}
-        .pictures svg{display:block;margin:.5em 0;border:1px solid #eee;background:#fff}
+        .pictures svg{display:block;margin:.5em 0;border:1px solid #eee;background:#fff;max-width:100%;height:auto}
+        .pictures svg[data-box]{width:100%;cursor:grab;user-select:none;touch-action:none}
+        .pictures svg.dragging{cursor:grabbing}
         """
 
+    /// Zoom and pan of the time graphs (TimeGraph's `data-*`), then the table's filter and sort. Tick labels
+    /// follow GraphAxis's rules (`nice`, `label`).
     static let script = """
+        (function(){
+          var NS='http://www.w3.org/2000/svg',each=function(l,f){Array.prototype.forEach.call(l,f);};
+          function nice(lo,hi,n,unit){
+            var raw=(hi-lo)/n;if(!(raw>0)||!isFinite(raw))return{step:1,values:[lo]};
+            var mag=Math.pow(10,Math.floor(Math.log10(raw))),r=raw/mag;
+            var step=(r<1.5?1:r<3?2:r<7?5:10)*mag,values=[];if(unit==='B')step=Math.max(1,step);
+            for(var i=Math.ceil(lo/step-1e-9);i*step<=hi+step*1e-9&&values.length<100;i++)values.push(i*step);
+            return{step:step,values:values};}
+          function prefix(m,unit){
+            m=Math.abs(m);
+            if(unit==='s'){if(m>=1||m===0)return[1,'s'];return m>=1e-3?[1e-3,'ms']:[1e-6,'µs'];}
+            if(unit==='B'||unit==='B/s'){var s=unit==='B/s'?'/s':'';
+              if(m>=1e9)return[1e9,'GB'+s];if(m>=1e6)return[1e6,'MB'+s];if(m>=1e3)return[1e3,'kB'+s];}
+            return[1,unit];}
+          function label(v,step,largest,unit){
+            var p=prefix(largest,unit),d=Math.max(0,Math.min(9,-Math.floor(Math.log10(step/p[0]*(1+1e-9)))));
+            return(v/p[0]).toFixed(d)+' '+p[1];}
+          function el(name,attrs,text){
+            var e=document.createElementNS(NS,name);for(var k in attrs)e.setAttribute(k,attrs[k]);
+            if(text!==undefined)e.textContent=text;return e;}
+          function nums(svg,k){return svg.getAttribute('data-'+k).split(' ').map(Number);}
+          function Graph(svg){
+            var b=nums(svg,'box');this.svg=svg;this.L=b[0];this.T=b[1];this.R=b[2];this.B=b[3];
+            this.t=nums(svg,'t');this.y=nums(svg,'y');this.unit=svg.getAttribute('data-yunit');
+            this.fit=svg.getAttribute('data-fit')==='y';this.v=[this.t[0],this.t[1]];this.w=[this.y[0],this.y[1]];
+            this.zoom=svg.querySelector('g.zoom');this.pins=svg.querySelectorAll('[data-b]');
+            this.xt=svg.querySelector('g.xticks');this.yt=svg.querySelector('g.yticks');this.bars=null;}
+          Graph.prototype.bx=function(t){return this.L+(t-this.t[0])/(this.t[1]-this.t[0])*(this.R-this.L);};
+          Graph.prototype.value=function(by){return this.y[0]+(this.B-by)/(this.B-this.T)*(this.y[1]-this.y[0]);};
+          Graph.prototype.collect=function(){
+            var bars=[],steps=[];
+            each(this.zoom.querySelectorAll('line'),function(l){
+              bars.push([+l.getAttribute('x1'),+l.getAttribute('y1'),+l.getAttribute('y2')]);});
+            each(this.zoom.querySelectorAll('polyline.ackline'),function(pl){
+              pl.getAttribute('points').split(' ').forEach(function(s){var q=s.split(',');steps.push([+q[0],+q[1]]);});});
+            this.bars=bars;this.steps=steps;};
+          Graph.prototype.fitValues=function(){
+            if(!this.fit||this.v[1]-this.v[0]>=(this.t[1]-this.t[0])*0.999){this.w=[this.y[0],this.y[1]];return;}
+            if(!this.bars)this.collect();
+            var a=this.bx(this.v[0]),b=this.bx(this.v[1]),top=Infinity,bottom=-Infinity,before=null;
+            this.bars.forEach(function(q){if(q[0]>=a&&q[0]<=b){
+              top=Math.min(top,q[1],q[2]);bottom=Math.max(bottom,q[1],q[2]);}});
+            this.steps.forEach(function(q){
+              if(q[0]<a)before=q;else if(q[0]<=b){top=Math.min(top,q[1]);bottom=Math.max(bottom,q[1]);}});
+            if(before){top=Math.min(top,before[1]);bottom=Math.max(bottom,before[1]);}
+            if(!(top<=bottom))return;
+            var hi=this.value(top),lo=this.value(bottom),pad=Math.max((hi-lo)*0.08,1);
+            this.w=[lo-pad,hi+pad];};
+          Graph.prototype.render=function(){
+            this.fitValues();
+            var g=this,kx=(g.t[1]-g.t[0])/(g.v[1]-g.v[0]),tx=g.L-kx*g.bx(g.v[0]);
+            var ky=(g.y[1]-g.y[0])/(g.w[1]-g.w[0]),ty=g.B*(1-ky)+(g.w[0]-g.y[0])*(g.B-g.T)/(g.w[1]-g.w[0]);
+            g.zoom.setAttribute('transform','translate('+tx+','+ty+') scale('+kx+','+ky+')');
+            each(g.pins,function(p){
+              var b=p.getAttribute('data-b').split(' '),x=tx+kx*b[0],y=ty+ky*b[1];
+              if(p.tagName==='circle'){p.setAttribute('cx',x);p.setAttribute('cy',y);}
+              else{p.setAttribute('x',x+2);p.setAttribute('y',y-3);}});
+            while(g.xt.firstChild)g.xt.removeChild(g.xt.firstChild);
+            while(g.yt.firstChild)g.yt.removeChild(g.yt.firstChild);
+            var xs=nice(g.v[0],g.v[1],8),xl=Math.max(Math.abs(g.v[0]),Math.abs(g.v[1]));
+            xs.values.forEach(function(t){
+              var x=g.L+(t-g.v[0])/(g.v[1]-g.v[0])*(g.R-g.L);
+              g.xt.appendChild(el('line',{'class':'grid',x1:x,y1:g.T,x2:x,y2:g.B}));
+              g.xt.appendChild(el('text',{'class':'frame',x:x,y:g.B+14,'text-anchor':'middle'},
+                label(t,xs.step,xl,'s')));});
+            var ys=nice(g.w[0],g.w[1],5,g.unit),yl=Math.max(Math.abs(g.w[0]),Math.abs(g.w[1]));
+            ys.values.forEach(function(v){
+              var y=g.B-(v-g.w[0])/(g.w[1]-g.w[0])*(g.B-g.T);
+              g.yt.appendChild(el('line',{'class':'grid',x1:g.L,y1:y,x2:g.R,y2:y}));
+              g.yt.appendChild(el('text',{'class':'frame',x:g.L-4,y:y+4,'text-anchor':'end'},
+                label(v,ys.step,yl,g.unit)));});
+            g.svg.setAttribute('data-view',g.v[0].toFixed(6)+' '+g.v[1].toFixed(6));};
+          Graph.prototype.set=function(a,span){
+            span=Math.min(span,this.t[2]-this.t[0]);a=Math.max(this.t[0],Math.min(a,this.t[2]-span));
+            this.v=[a,a+span];};
+          var groups={};
+          function update(g){
+            g.render();
+            (groups[g.svg.getAttribute('data-group')]||[]).forEach(function(o){
+              if(o!==g&&o.t[0]===g.t[0]&&o.t[1]===g.t[1]&&o.t[2]===g.t[2]){o.v=g.v.slice();o.render();}});}
+          each(document.querySelectorAll('svg[data-box]'),function(svg){
+            var g=new Graph(svg),k=svg.getAttribute('data-group'),drag=null;(groups[k]=groups[k]||[]).push(g);
+            function px(e){var r=svg.getBoundingClientRect();return(e.clientX-r.left)*svg.viewBox.baseVal.width/r.width;}
+            svg.addEventListener('wheel',function(e){
+              var span=g.v[1]-g.v[0],full=g.t[2]-g.t[0];
+              var f=Math.exp(Math.max(-1,Math.min(1,e.deltaY*(e.deltaMode===1?0.05:0.002))));
+              if(f>1&&span>=full*0.9999)return;
+              e.preventDefault();
+              var frac=Math.max(0,Math.min(1,(px(e)-g.L)/(g.R-g.L))),tc=g.v[0]+frac*span;
+              var ns=Math.min(full,Math.max(span*f,(g.t[1]-g.t[0])*1e-5));
+              g.set(tc-frac*ns,ns);update(g);},{passive:false});
+            svg.addEventListener('pointerdown',function(e){
+              if(e.button!==0)return;drag={x:px(e),a:g.v[0]};
+              svg.setPointerCapture(e.pointerId);svg.classList.add('dragging');});
+            svg.addEventListener('pointermove',function(e){
+              if(!drag)return;var span=g.v[1]-g.v[0];g.set(drag.a-(px(e)-drag.x)/(g.R-g.L)*span,span);update(g);});
+            function end(){drag=null;svg.classList.remove('dragging');}
+            svg.addEventListener('pointerup',end);svg.addEventListener('pointercancel',end);
+            svg.addEventListener('dblclick',function(){g.v=[g.t[0],g.t[1]];update(g);});
+          });
+        })();
         (function(){
           var table=document.getElementById('conn-table');if(!table)return;
           var body=table.tBodies[0];

@@ -3,6 +3,8 @@ struct SVG {
     let width: Int
     let height: Int
     private(set) var body = ""
+    /// Attributes written into the `svg` tag as they are (the zoomable graphs' `data-*`).
+    var attributes = ""
 
     init(width: Int, height: Int) {
         self.width = width
@@ -39,17 +41,22 @@ struct SVG {
         body += "\n"
     }
 
-    mutating func text(_ x: Double, _ y: Double, _ s: String, cls: String, anchor: String = "start") {
+    /// `extra` is written into the tag as it is (attributes the caller built, e.g. `data-b="…"`).
+    mutating func text(_ x: Double, _ y: Double, _ s: String, cls: String, anchor: String = "start", extra: String = "")
+    {
         body +=
             "<text class=\"\(cls)\" x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" "
-            + "text-anchor=\"\(anchor)\">\(SVG.escape(s))</text>\n"
+            + "text-anchor=\"\(anchor)\"\(extra)>\(SVG.escape(s))</text>\n"
     }
 
-    mutating func circle(_ x: Double, _ y: Double, r: Double, cls: String, title: String) {
+    mutating func circle(_ x: Double, _ y: Double, r: Double, cls: String, title: String, extra: String = "") {
         body +=
-            "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"><title>"
+            "<circle class=\"\(cls)\" cx=\"\(SVG.n(x))\" cy=\"\(SVG.n(y))\" r=\"\(SVG.n(r))\"\(extra)><title>"
             + "\(SVG.escape(title))</title></circle>\n"
     }
+
+    /// Markup the caller built (a group's opening or closing tag, a clip path).
+    mutating func raw(_ markup: String) { body += markup }
 
     mutating func polyline(_ points: [(Double, Double)], cls: String) {
         guard points.count > 1 else { return }
@@ -72,7 +79,7 @@ struct SVG {
     /// The document; `standalone` adds the XML namespace and the styles so the file works on its own.
     func document(cls: String, standalone: Bool = false) -> String {
         var out = "<svg class=\"\(cls)\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\""
-        out += " xmlns=\"http://www.w3.org/2000/svg\">\n"
+        out += attributes + " xmlns=\"http://www.w3.org/2000/svg\">\n"
         if standalone { out += "<style>\(SVG.style)</style>\n" }
         out +=
             "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
@@ -88,6 +95,7 @@ struct SVG {
         svg .rail{stroke:#444;stroke-width:2}
         svg .c2s{stroke:#1f77b4;stroke-width:1.4}
         svg .s2c{stroke:#d62728;stroke-width:1.4}
+        svg circle.c2s{fill:#1f77b4}svg circle.s2c{fill:#d62728}
         svg .state{font-weight:bold;fill:#333}
         svg .frame{fill:#888}
         svg .finding-error{fill:#c00;stroke:#c00}
@@ -96,11 +104,18 @@ struct SVG {
         svg .fold{fill:#666;font-style:italic}
         svg .axis{stroke:#999;stroke-width:1}
         svg .grid{stroke:#eee;stroke-width:1}
+        svg .zoom *{vector-effect:non-scaling-stroke}
         svg .data{stroke:#1f77b4;stroke-width:2}
         svg .retrans{stroke:#d62728;stroke-width:2.5}
-        svg .ackline{fill:none;stroke:#2ca02c;stroke-width:1.2}
-        svg .winline{fill:none;stroke:#bcbd22;stroke-width:1.2;stroke-dasharray:4 2}
+        svg .fastre{stroke:#ff7f0e;stroke-width:2.5}
+        svg .spurious{stroke:#8c564b;stroke-width:2.5}
+        svg .ooo{stroke:#17becf;stroke-width:2.5}
+        svg .probe{stroke:#7f7f7f;stroke-width:2.5}
+        svg .lost{stroke:#d62728;stroke-width:1.5;stroke-dasharray:3 3}
+        svg .ackline{fill:none;stroke:#2ca02c;stroke-width:1.5}
+        svg .winline{fill:none;stroke:#bcbd22;stroke-width:1.5;stroke-dasharray:5 3}
         svg .sack{stroke:#9467bd;stroke-width:3}
+        svg .zerowin{fill:none;stroke:#c00;stroke-width:2}
         svg .flagmark{fill:#000;font-size:10px}
         svg .rtt{fill:#9467bd}
         svg .tput-c{fill:none;stroke:#1f77b4;stroke-width:1.5}

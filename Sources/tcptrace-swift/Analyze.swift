@@ -38,6 +38,9 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print every connection's timeline.")
     var verbose = false
 
+    @Flag(help: "Timelines: sequence and acknowledgment numbers as on the wire, not relative to each side's ISN.")
+    var absoluteSeq = false
+
     @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
     var idleTimeout: Double = 300
 
@@ -89,6 +92,9 @@ struct Analyze: ParsableCommand {
             throw ValidationError("'-' (standard input) cannot be combined with other files")
         }
         // The timelines are a text rendering; JSON, JSONL and CSV have no place for them.
+        if absoluteSeq && !wantsTimelines {
+            throw ValidationError("--absolute-seq applies to timelines (--connection, --verbose)")
+        }
         if times.format == .delta && !wantsTimelines {
             throw ValidationError(
                 "-t delta (time since the previous segment) applies to timelines (--connection, --verbose) and "
@@ -119,7 +125,9 @@ struct Analyze: ParsableCommand {
     }
 
     private var textOptions: TextOptions {
-        TextOptions(wide: wide, time: times.format, localTime: times.localTime)
+        var options = TextOptions(wide: wide, time: times.format, localTime: times.localTime)
+        options.absoluteSequence = absoluteSeq
+        return options
     }
 
     /// Timelines need every segment of a connection kept to its end: the whole trace is analysed first.

@@ -49,7 +49,7 @@ let cliBinary: URL = {
         // client in TIME_WAIT and the server CLOSED.
         #expect(
             r.stdout.contains(
-                "\n1      10.0.0.1:40000        10.0.0.2:80           11     10.0ms  ok      4way/c  TW/CL -\n"))
+                "\n1      10.0.0.1:40000        10.0.0.2:80           11     10.0ms ok      4way/c  TW/CL -\n"))
         // --wide keeps the first versions' columns.
         let wide = try runCLI(["analyze", fixture("synthetic/sequence-wrap.pcap"), "--wide"])
         #expect(

@@ -108,7 +108,48 @@ public enum DirectionFigures {
         }
     }
 
-    /// Rounded for people (`--long`).
+    /// The unit a figure is shown in by `--long` (JSON and CSV keep seconds, bytes and bytes per second).
+    enum Unit {
+        case count, milliseconds, bytes, exactBytes, bytesPerSecond
+    }
+
+    /// `--long`'s unit for the figure named `name` (a JSON member name).
+    static func unit(of name: String) -> Unit {
+        switch name {
+        case "longest_idle", "handshake_rtt", "rtt_min", "rtt_median", "rtt_p95", "rtt_max", "rtt_mean", "rtt_stddev":
+            .milliseconds
+        case "payload_bytes", "unique_bytes", "retransmitted_bytes", "gap_bytes", "truncated_bytes", "window_min",
+            "window_max", "window_mean", "initial_window":
+            .bytes
+        case "mss": .exactBytes
+        case "throughput": .bytesPerSecond
+        default: .count
+        }
+    }
+
+    /// For people, with its unit (`--long`): times in ms with three decimals (`0.001 ms`), amounts of bytes as
+    /// `8800 B` below 10 KiB, else `46.4 KiB` or `3.2 MiB` (the MSS always in bytes), rates in KiB/s (1 KiB =
+    /// 1024 bytes); counts and flags as they are.
+    static func text(_ value: Value, unit: Unit) -> String {
+        let number: Double
+        switch value {
+        case .int(let i): number = Double(i)
+        case .number(let d?): number = d
+        case .number(nil), .flag: return text(value)
+        }
+        switch unit {
+        case .count: return text(value)
+        case .milliseconds: return Format.fixed(number * 1000, decimals: 3) + " ms"
+        case .exactBytes: return Format.fixed(number, decimals: 0) + " B"
+        case .bytes:
+            if abs(number) < 10 * 1024 { return Format.fixed(number, decimals: 0) + " B" }
+            if abs(number) < 1024 * 1024 { return Format.fixed(number / 1024, decimals: 1) + " KiB" }
+            return Format.fixed(number / (1024 * 1024), decimals: 1) + " MiB"
+        case .bytesPerSecond: return Format.fixed(number / 1024, decimals: 1) + " KiB/s"
+        }
+    }
+
+    /// Rounded for people, without a unit.
     static func text(_ value: Value) -> String {
         switch value {
         case .int(let i): String(i)

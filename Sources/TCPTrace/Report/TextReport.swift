@@ -81,8 +81,9 @@ public enum TextReport {
         var rows: [[String]] = [["", "client → server", "server → client"]]
         for (l, r) in zip(left, right) {
             rows.append([
-                "  " + l.name.replacingOccurrences(of: "_", with: " ") + ":", DirectionFigures.text(l.value),
-                DirectionFigures.text(r.value),
+                "  " + l.name.replacingOccurrences(of: "_", with: " ") + ":",
+                DirectionFigures.text(l.value, unit: DirectionFigures.unit(of: l.name)),
+                DirectionFigures.text(r.value, unit: DirectionFigures.unit(of: r.name)),
             ])
         }
         return out + table(rows)

@@ -10,10 +10,15 @@ struct CLIResult {
     var stderr: String
 }
 
-func runCLI(_ arguments: [String], stdin: Data? = nil, executable: String? = nil) throws -> CLIResult {
+func runCLI(
+    _ arguments: [String], stdin: Data? = nil, executable: String? = nil, environment: [String: String] = [:]
+) throws -> CLIResult {
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? cliBinary
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

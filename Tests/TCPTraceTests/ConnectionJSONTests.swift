@@ -100,7 +100,8 @@ import Testing
         let connections = object?["connections"] as? [[String: Any]]
         #expect(connections?.count == analysis.connections.count)
         #expect(connections?.first?["stats"] != nil)
-        #expect(Array(object?.keys ?? [:].keys).sorted() == ["connections", "input", "schema", "summary"])
+        #expect(Array(object?.keys ?? [:].keys).sorted() == ["connections", "input", "schema", "summary", "version"])
+        #expect(object?["version"] as? String == Version.number)
     }
 
     /// `written` parses, holds `expected`, and writes its keys in `expected`'s order; records the first
@@ -140,6 +141,8 @@ import Testing
             "last_frame": .int(c.lastFrame),
             "start": .time(c.start),
             "end": .time(c.end),
+            "start_iso": .text(isoUTC(c.start)),
+            "end_iso": .text(isoUTC(c.end)),
             "duration": .double(Double(c.end.nanoseconds - c.start.nanoseconds) / 1e9),
             "packets": .object(["client": .int(client.packets), "server": .int(server.packets)]),
             "bytes": .object(["client": .int(client.payloadBytes), "server": .int(server.payloadBytes)]),
@@ -328,4 +331,20 @@ import Testing
             "rtt_stddev": sampled(rtt.standardDeviation),
         ])
     }
+}
+
+/// ISO 8601 in UTC from the C library's `gmtime_r`, six fraction digits (nine when the time has
+/// sub-microsecond digits): what `start_iso` and `end_iso` hold.
+func isoUTC(_ t: Timestamp) -> String {
+    var clock = time_t(t.nanoseconds / 1_000_000_000)
+    var parts = tm()
+    gmtime_r(&clock, &parts)
+    func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+    let fraction = Int(t.nanoseconds % 1_000_000_000)
+    let digits = fraction % 1000 == 0 ? pad(fraction / 1000, 6) : pad(fraction, 9)
+    return "\(parts.tm_year + 1900)-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+        + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(digits)Z"
 }

@@ -143,6 +143,23 @@ import Testing
         #expect(none.stdout.hasPrefix("no connection selected\n"))
     }
 
+    /// In a tunnel the BPF sees the outer headers, as tcpdump does: tunnels-udp.pcap carries one connection
+    /// per UDP overlay (tshark: VXLAN on 4789, Geneve on 6081, GTP-U on 2152, AYIYA on 5072, Teredo on 3544
+    /// for one of its two connections and ports 40123/40124 for the other).
+    @Test func filterSeesTheOuterHeadersOfATunnel() throws {
+        let capture = fixture("synthetic/tunnels-udp.pcap")
+        func ids(_ filter: String) throws -> [Int] {
+            Self.rowIDs(try runCLI(["analyze", "--filter", filter, capture]).stdout)
+        }
+        #expect(try ids("udp port 4789") == [1])
+        #expect(try ids("udp port 6081") == [2])
+        #expect(try ids("udp port 2152") == [3])
+        #expect(try ids("udp port 3544") == [4])
+        #expect(try ids("udp port 40123") == [5])
+        #expect(try ids("udp port 5072") == [6])
+        #expect(try ids("tcp port 80") == [])  // the outer packets are UDP
+    }
+
     @Test func badSelectorsAreUsageErrors() throws {
         let bpf = try runCLI(["analyze", "--filter", "tcp port", fixture("refused.pcap")])
         #expect(bpf.status == 2)

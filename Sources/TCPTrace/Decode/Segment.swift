@@ -28,6 +28,9 @@ public struct Segment: Sendable, Hashable {
     public var ttl: UInt8 = 0
     /// The checksums' verdict (`unverified` unless asked for: `--verify-checksums`).
     public var checksum = ChecksumStatus.unverified
+    /// Its frame matches the run's `--filter` (`PacketFilter`): its connection is shown. (Here, in what was
+    /// padding before `encapsulations`: the segment stays within its size.)
+    public var matchesFilter = false
     /// The encapsulations the packet was unwrapped from (MPLS, PPPoE, 802.11, VXLAN, GRE, …).
     public var encapsulations: Encapsulation = []
     /// The tunnel layers around the segment, outermost first (empty for most packets).
@@ -35,8 +38,6 @@ public struct Segment: Sendable, Hashable {
     /// Seen a moment ago on another interface of the capture (`CaptureDuplicates`): counted on its
     /// connection, not used for state.
     public var isCaptureDuplicate = false
-    /// Its frame matches the run's `--filter` (`PacketFilter`): its connection is shown.
-    public var matchesFilter = false
     /// The outermost UDP tunnel's outer source port (0: none), recorded per direction on the connection.
     public var tunnelSourcePort: UInt16 = 0
     /// The interned tunnel identity (0: not tunnelled; `TunnelRegistry`): part of the connection's key.

@@ -9,17 +9,27 @@ import Foundation
 /// then the budget plus 8 bytes per waiting connection, whatever the length of the trace.
 struct OrderedSpool: ~Copyable {
     /// What is known of each connection from `next` on, 8 bytes each: `waiting`, `skipped`, `inMemory` (the
-    /// bytes are in `held`), or, with the `spilled` bit set, where it lies in the spill file
-    /// (offset << 24 | length).
+    /// bytes are in `held`), or, with the `spilled` bit set, where it lies in the spill file, or with the
+    /// `inArena` bit, where it lies in `arena` (offset << 24 | length).
     private static let waiting: UInt64 = 0
     private static let skipped: UInt64 = 1
     private static let inMemory: UInt64 = 2
     private static let spilled: UInt64 = 1 << 63
+    private static let inArena: UInt64 = 1 << 62
     /// Chunks longer than this stay in memory (they cannot be described in 24 bits).
     private static let longestSpilled = (1 << 24) - 1
 
     /// `pending[i]` is connection `next + i`.
     private var pending = Deque<UInt64>()
+    /// Outputs held in memory, one after the other (no heap array per waiting connection: issue 21's steady
+    /// state allocates nothing per connection), and how many of them are still waiting; compacted when it has
+    /// grown to twice the budget (what is still waiting is at most the budget). Longer outputs than an entry
+    /// can describe wait in `held`.
+    private var arena: [UInt8] = []
+    private var scratch: [UInt8] = []
+    private var inArenaCount = 0
+    /// Times the arena was compacted (tests).
+    private(set) var compactions = 0
     private var held: [Int: [UInt8]] = [:]
     private var next = 1
     private let memoryBudget: Int
@@ -69,12 +79,36 @@ struct OrderedSpool: ~Copyable {
             pending[offset] = OrderedSpool.spilled | UInt64(position) << 24 | UInt64(bytes.count)
             spilledCount += 1
             spilledTotal += 1
+        } else if bytes.count <= OrderedSpool.longestSpilled {
+            if arena.count + bytes.count > 2 * max(memoryBudget, 1 << 16) { compactArena() }
+            pending[offset] = OrderedSpool.inArena | UInt64(arena.count) << 24 | UInt64(bytes.count)
+            bytes.withUnsafeBytes { arena.append(contentsOf: $0) }
+            inArenaCount += 1
+            memoryBytes += bytes.count
         } else {
             pending[offset] = OrderedSpool.inMemory
             // A copy of exactly this size: keeping the caller's buffer would pin its whole capacity.
             held[id] = bytes.withUnsafeBytes { Array($0) }
             memoryBytes += bytes.count
         }
+    }
+
+    /// Moves what still waits in `arena` to its start (through `scratch`), rewriting their entries.
+    private mutating func compactArena() {
+        scratch.removeAll(keepingCapacity: true)
+        for i in pending.indices where pending[i] & OrderedSpool.spilled == 0 && pending[i] & OrderedSpool.inArena != 0
+        {
+            let (start, length) = OrderedSpool.position(pending[i])
+            pending[i] = OrderedSpool.inArena | UInt64(scratch.count) << 24 | UInt64(length)
+            arena.withUnsafeBytes { scratch.append(contentsOf: $0[start..<start + length]) }
+        }
+        swap(&arena, &scratch)
+        compactions += 1
+    }
+
+    /// The offset and length of a spilled or arena entry.
+    private static func position(_ entry: UInt64) -> (offset: Int, length: Int) {
+        (Int((entry & ~(spilled | inArena)) >> 24), Int(entry & UInt64(longestSpilled)))
     }
 
     /// Connection `id` will never be added (it was dropped to bound memory).
@@ -104,6 +138,12 @@ struct OrderedSpool: ~Copyable {
                     bytes.withUnsafeBytes(emit)
                     memoryBytes -= bytes.count
                 }
+            case let entry where entry & OrderedSpool.spilled == 0:  // in the arena
+                let (start, length) = OrderedSpool.position(entry)
+                arena.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
+                memoryBytes -= length
+                inArenaCount -= 1
+                if inArenaCount == 0 { arena.removeAll(keepingCapacity: true) }
             default:
                 readBack(
                     offset: Int64((first & ~OrderedSpool.spilled) >> 24),

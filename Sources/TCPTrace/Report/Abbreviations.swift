@@ -61,18 +61,53 @@ extension Format {
     /// A duration in at most six characters for the table: `850us`, `1.23ms`, `12.3ms`, `123ms`, `1.23s`,
     /// `12.3s`, `12m05s`, `3h05m`, `412h`.
     static func duration(_ value: Double) -> String {
-        let v = max(0, value.isFinite ? value : 0)
-        if v < 0.000_999_5 { return "\(Int((v * 1e6).rounded()))us" }
-        if v < 0.999_5 {
-            let ms = v * 1000
-            return fixed(ms, decimals: ms < 9.995 ? 2 : ms < 99.95 ? 1 : 0) + "ms"
-        }
-        if v < 59.95 { return fixed(v, decimals: v < 9.995 ? 2 : 1) + "s" }
-        let whole = Int(v.rounded())
-        if whole < 3600 { return "\(whole / 60)m" + two(whole % 60) + "s" }
-        if whole < 360_000 { return "\(whole / 3600)h" + two(whole / 60 % 60) + "m" }
-        return "\(whole / 3600)h"
+        var bytes: [UInt8] = []
+        writeDuration(value, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+    /// `duration`'s text appended as bytes, without a String (the table writes one per connection: an
+    /// interpolated String such as `"\(n)us"` reserves more than a small string holds and is a heap
+    /// allocation each time).
+    static func writeDuration(_ value: Double, into out: inout [UInt8]) {
+        let v = max(0, value.isFinite ? value : 0)
+        /// `value` with `decimals` decimals, then `unit`.
+        func fixed(_ value: Double, _ decimals: Int, _ unit: StaticString) {
+            let scale: Int64 = decimals == 2 ? 100 : decimals == 1 ? 10 : 1
+            let scaled = Int64((value * Double(scale)).rounded())
+            out.writeDecimal(scaled / scale)
+            if decimals > 0 {
+                out.append(UInt8(ascii: "."))
+                let fraction = scaled % scale
+                if decimals == 2 && fraction < 10 { out.append(UInt8(ascii: "0")) }
+                out.writeDecimal(fraction)
+            }
+            unit.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func two(_ n: Int64) {
+            if n < 10 { out.append(UInt8(ascii: "0")) }
+            out.writeDecimal(n)
+        }
+        if v < 0.000_999_5 { return fixed(v * 1e6, 0, "us") }
+        if v < 0.999_5 {
+            let ms = v * 1000
+            return fixed(ms, ms < 9.995 ? 2 : ms < 99.95 ? 1 : 0, "ms")
+        }
+        if v < 59.95 { return fixed(v, v < 9.995 ? 2 : 1, "s") }
+        let whole = Int64(v.rounded())
+        if whole < 3600 {
+            out.writeDecimal(whole / 60)
+            out.append(UInt8(ascii: "m"))
+            two(whole % 60)
+            out.append(UInt8(ascii: "s"))
+        } else if whole < 360_000 {
+            out.writeDecimal(whole / 3600)
+            out.append(UInt8(ascii: "h"))
+            two(whole / 60 % 60)
+            out.append(UInt8(ascii: "m"))
+        } else {
+            out.writeDecimal(whole / 3600)
+            out.append(UInt8(ascii: "h"))
+        }
+    }
 }

@@ -173,7 +173,8 @@ public enum TextReport {
         row.cell(client.endpoint, width: 21)
         row.cell(server.endpoint, width: 21)
         row.cell(UInt64(client.packets) + UInt64(server.packets))
-        row.cell(Format.duration(c.start.interval(to: c.end)))
+        row.startCell()
+        Format.writeDuration(c.start.interval(to: c.end), into: &row.out)
         row.cell(c.handshakeOutcome.abbreviation)
         row.startCell()
         row.out.append(contentsOf: c.closeKind.abbreviation.utf8)
@@ -225,25 +226,44 @@ public enum TextReport {
     }
 
     /// The first and last groups of an IPv6 address (`2001:db8` and `370:7334`) that fit, with `:…:` between, in
-    /// `room` characters: a group at each end, then one more on each side in turn while they fit.
-    static func elided(
-        groups text: UnsafeRawBufferPointer.SubSequence, room: Int
-    ) -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
-        let bytes = Array(text)
-        let colons = bytes.indices.filter { bytes[$0] == UInt8(ascii: ":") }
-        guard let firstColon = colons.first, let lastColon = colons.last else { return (bytes[...], []) }
-        var headEnd = firstColon, tailStart = lastColon + 1  // head: bytes[..<headEnd], tail: bytes[tailStart...]
+    /// `room` characters: a group at each end, then one more on each side in turn while they fit. Returned as
+    /// the head's end and the tail's start in `text` (indices, no array: the table writes one per long IPv6
+    /// endpoint).
+    static func elided(groups text: UnsafeRawBufferPointer.SubSequence, room: Int) -> (headEnd: Int, tailStart: Int) {
+        let colon = UInt8(ascii: ":"), start = text.startIndex, end = text.endIndex
+        /// The first colon after `i`, or nil.
+        func colonAfter(_ i: Int) -> Int? {
+            var j = i + 1
+            while j < end {
+                if text[j] == colon { return j }
+                j += 1
+            }
+            return nil
+        }
+        /// The last colon before `i - 1` (a tail starts after a colon), or nil.
+        func colonBefore(_ i: Int) -> Int? {
+            var j = i - 2
+            while j >= start {
+                if text[j] == colon { return j }
+                j -= 1
+            }
+            return nil
+        }
+        guard var headEnd = colonAfter(start - 1), let last = colonBefore(end + 1) else { return (end, end) }
+        var tailStart = last + 1  // head: text[start..<headEnd], tail: text[tailStart..<end]
         var takeHead = true
         while true {
-            let next =
-                takeHead
-                ? colons.first { $0 > headEnd }.map { ($0, tailStart) }
-                : colons.last { $0 + 1 < tailStart }.map { (headEnd, $0 + 1) }
-            guard let (h, t) = next, h < t - 1, h + 3 + (bytes.count - t) <= room else { break }
+            var next: (Int, Int)?
+            if takeHead {
+                next = colonAfter(headEnd).map { ($0, tailStart) }
+            } else {
+                next = colonBefore(tailStart).map { (headEnd, $0 + 1) }
+            }
+            guard let (h, t) = next, h < t - 1, h - start + 3 + (end - t) <= room else { break }
             (headEnd, tailStart) = (h, t)
             takeHead.toggle()
         }
-        return (bytes[..<headEnd], bytes[tailStart...])
+        return (headEnd, tailStart)
     }
 
     /// Writes cells at the fixed column positions of a `Layout` (a wider cell pushes the rest right): the
@@ -291,13 +311,12 @@ public enum TextReport {
                     out.append(contentsOf: text)
                     return
                 }
-                let (head, tail) = TextReport.elided(groups: text[1..<close], room: width - 2 - (text.count - close))
-                out.append(UInt8(ascii: "["))
-                out.append(contentsOf: head)
+                let (headEnd, tailStart) = TextReport.elided(
+                    groups: text[1..<close], room: width - 2 - (text.count - close))
+                out.append(contentsOf: text[0..<headEnd])  // with the `[`
                 out.append(contentsOf: ":…:".utf8)
                 extraBytes += 2
-                out.append(contentsOf: tail)
-                out.append(contentsOf: text[close...])
+                out.append(contentsOf: text[tailStart...])  // with the `]:port`
             }
         }
 

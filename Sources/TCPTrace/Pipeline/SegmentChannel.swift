@@ -76,19 +76,21 @@ final class SegmentChannel: @unchecked Sendable {
 
     /// Reading a stream (a pipe, standard input): packs one segment into the batch being filled, which is
     /// kept in the channel, under its lock, so that the tracker can take what has arrived while the reader is
-    /// blocked waiting for more input (`receive(waitingAtMost:)`). A lock per segment: only for streams,
-    /// whose pace is the writer's; a file goes through `send`, a batch at a time.
-    func sendArriving(_ segment: borrowing Segment, frame: Int, time: Timestamp, bytesRead read: Int64) {
+    /// blocked waiting for more input (`receive(waitingAtMost:)`). A lock per segment (uncontended but for the
+    /// tracker's look at a batch boundary or after a quiet wait): only for streams, whose pace is the writer's;
+    /// a file goes through `send`, a batch at a time. (A stream's size is unknown: no bytes read for progress.)
+    func sendArriving(_ segment: borrowing Segment, frame: Int, time: Timestamp) {
         condition.lock()
         defer { condition.unlock() }
-        if filling == nil { filling = takeEmpty() }
+        // (Taken out and put back: one exclusive access to the property, not one per use.)
+        var batch = filling.take() ?? takeEmpty()
         // (A frame too far from the batch's first for an offset starts the next batch.)
-        if !filling!.append(segment, frame: frame, time: time) {
-            passOnFilling(bytesRead: read)
-            filling = takeEmpty()
-            _ = filling!.append(segment, frame: frame, time: time)
+        if !batch.append(segment, frame: frame, time: time) {
+            passOn(batch)
+            batch = takeEmpty()
+            _ = batch.append(segment, frame: frame, time: time)
         }
-        if filling!.count == SegmentChannel.batchSize { passOnFilling(bytesRead: read) }
+        if batch.count == SegmentChannel.batchSize { passOn(batch) } else { filling = batch }
     }
 
     /// (Locked.) An empty batch, waiting while the tracker holds them all.
@@ -97,13 +99,10 @@ final class SegmentChannel: @unchecked Sendable {
         return empty.removeFirst()
     }
 
-    /// (Locked.) The batch being filled joins the full ones.
-    private func passOnFilling(bytesRead read: Int64) {
-        guard var batch = filling.take() else { return }
-        if read > bytesRead { bytesRead = read }
-        batch.bytesRead = bytesRead
+    /// (Locked.) A stream's batch joins the full ones.
+    private func passOn(_ batch: consuming SegmentBatch) {
         full.append(batch)
-        condition.broadcast()
+        condition.signal()
     }
 
     /// The reader is done (after its last `send` or `sendArriving`).

@@ -220,7 +220,7 @@ struct StreamingRun: ~Copyable {
             let capture = try CaptureFile(path: path)
             TraceReader.read(capture, path: path, frame: &frame, summary: &summary, settings: settings) {
                 segment, frame, time in
-                channel.sendArriving(segment, frame: frame, time: time, bytesRead: capture.bytesRead)
+                channel.sendArriving(segment, frame: frame, time: time)
             }
         } catch {
             failure = error

@@ -7,11 +7,12 @@ import Foundation
 /// open connections, a compact record per connection inside its TIME_WAIT window, and what the sink holds
 /// back.
 ///
-/// A stream (standard input or a FIFO that is a pipe: `TraceReader.isStream`) is tracked as it arrives: the
-/// reader hands over each segment at once (`SegmentChannel.sendArriving`), the tracker takes what has arrived
-/// after a tenth of a second without a full batch, and while the input is quiet a wall-clock tick moves the
-/// tracker's clock on (`trackArriving`), so that a connection is finalized and written when it is due even if
-/// no packet follows it. A file is read a full batch at a time and its results depend on its packets alone.
+/// A stream (standard input or a named file that is a pipe, a FIFO, a socket or a terminal:
+/// `TraceReader.isStream`; docs/live.md, "Reading a pipe") is tracked as it arrives: the reader hands over each
+/// segment at once (`SegmentChannel.sendArriving`), the tracker takes what has arrived after a tenth of a
+/// second without a full batch, and while the input is quiet a wall-clock tick moves the tracker's clock on
+/// (`trackArriving`), so that a connection is finalized and written when it is due even if no packet follows
+/// it. A file is read a full batch at a time and its results depend on its packets alone.
 ///
 /// The steps, in order: `init` (orders the files; a bad one is reported before any output), `startReader`,
 /// `track`, `finish`.

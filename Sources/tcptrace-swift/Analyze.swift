@@ -171,8 +171,7 @@ struct Analyze: ParsableCommand {
     /// is goes away before each write.
     private func stream(_ options: AnalysisOptions, _ progress: ProgressLine?) throws(CaptureError) -> Analysis {
         var options = options
-        let erase: (@Sendable (Bool) -> Void)? =
-            if let progress, isatty(1) == 1 { { progress.beforeOutput(endsLine: $0) } } else { nil }
+        let erase = progress.flatMap(ProgressLine.eraser)
         if Analyzer.isStream(input.files) {
             let shared = ByteOutput.Shared(beforeWrite: erase)
             options.caughtUp = { shared.flush() }

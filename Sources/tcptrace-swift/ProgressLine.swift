@@ -34,6 +34,18 @@ final class ProgressLine: @unchecked Sendable {
         isShown = true
     }
 
+    /// What standard output calls before each write (`ByteOutput`'s `beforeWrite`), or nil when it cannot show
+    /// on the line's terminal: the terminal itself (the line is then held back while output leaves a line
+    /// unfinished), or a pipe, which may well end there (`| head`; the line is only erased); nothing for a file.
+    static func eraser(_ line: ProgressLine) -> (@Sendable (Bool) -> Void)? {
+        if isatty(1) == 1 { return { line.beforeOutput(endsLine: $0) } }
+        var status = stat()
+        guard fstat(1, &status) == 0 else { return nil }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFIFO || kind == S_IFSOCK else { return nil }
+        return { _ in line.beforeOutput(endsLine: true) }
+    }
+
     /// Takes the line off the terminal, if it is there: called before warnings.
     func erase() { beforeOutput(endsLine: true) }
 

@@ -47,8 +47,9 @@ struct Analyze: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Order of the connections: first-frame (deterministic; memory grows while an old connection stays open) "
-                + "or finish (as each connection ends; flat memory)."))
-    var order: StreamOrder = .firstFrame
+                + "or finish (as each connection ends; flat memory). Default: first-frame for files, finish for "
+                + "a pipe ('-' or a FIFO), whose connections are then written as they finish."))
+    var order: StreamOrder?
 
     @Flag(name: .shortAndLong, help: "No progress line on standard error.")
     var quiet = false
@@ -108,17 +109,21 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        let options = try analysisOptions()
+        let progress = ProgressLine.make(quiet: quiet)
+        var options = try analysisOptions()
+        options.progress = progress?.callback
         let analysis: Analysis
         do {
             analysis =
-                wantsTimelines ? try Analyzer.analyze(paths: input.files, options: options) : try stream(options)
+                wantsTimelines
+                ? try Analyzer.analyze(paths: input.files, options: options) : try stream(options, progress)
         } catch {
+            progress?.erase()
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }
         if wantsTimelines { try printWithTimelines(analysis) }
-        if options.progress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress?.erase()
         for warning in analysis.input.warnings { printError("warning: \(warning)") }
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }
         try failure.check(analysis.totals.highestSeverity)
@@ -134,6 +139,8 @@ struct Analyze: ParsableCommand {
     private var wantsTimelines: Bool { verbose || !connections.isEmpty }
 
     private func analysisOptions() throws -> AnalysisOptions {
+        // A stream's connections are written as they finish (and flushed: `stream`), unless --order says otherwise.
+        let order = self.order ?? (Analyzer.isStream(input.files) ? .finish : .firstFrame)
         var options = AnalysisOptions(
             tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines),
             idleTimeout: idleTimeout, order: order)
@@ -141,7 +148,6 @@ struct Analyze: ParsableCommand {
         options.tunnelPorts = tunnelPorts.ports
         options.selection = try selection.selection()
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
-        if !quiet && isatty(2) == 1 { options.progress = ProgressLine.make() }
         return options
     }
 
@@ -160,13 +166,30 @@ struct Analyze: ParsableCommand {
     }
 
     /// Each connection is written as soon as it is final, so memory does not grow with the length of the trace.
-    private func stream(_ options: AnalysisOptions) throws(CaptureError) -> Analysis {
+    /// A stream's output is flushed each time the run has caught up with the input, so each connection is
+    /// on standard output as soon as it is final. A progress line on the terminal that standard output also
+    /// is goes away before each write.
+    private func stream(_ options: AnalysisOptions, _ progress: ProgressLine?) throws(CaptureError) -> Analysis {
+        var options = options
+        let erase = progress.flatMap(ProgressLine.eraser)
+        if Analyzer.isStream(input.files) {
+            let shared = ByteOutput.Shared(beforeWrite: erase)
+            options.caughtUp = { shared.flush() }
+            return try stream(options, into: { ByteOutput(shared) })
+        }
+        return try stream(options, into: { ByteOutput(beforeWrite: erase) })
+    }
+
+    private func stream(
+        _ options: AnalysisOptions, into output: () -> ByteOutput
+    ) throws(CaptureError) -> Analysis {
         switch format {
         case .text:
-            try Analyzer.analyze(paths: input.files, options: options, into: TextSink(long: long, text: textOptions))
-        case .json: try Analyzer.analyze(paths: input.files, options: options, into: JSONDocumentSink())
-        case .jsonl: try Analyzer.analyze(paths: input.files, options: options, into: JSONLinesSink())
-        case .csv: try Analyzer.analyze(paths: input.files, options: options, into: CSVSink())
+            try Analyzer.analyze(
+                paths: input.files, options: options, into: TextSink(long: long, text: textOptions, output: output()))
+        case .json: try Analyzer.analyze(paths: input.files, options: options, into: JSONDocumentSink(output: output()))
+        case .jsonl: try Analyzer.analyze(paths: input.files, options: options, into: JSONLinesSink(output: output()))
+        case .csv: try Analyzer.analyze(paths: input.files, options: options, into: CSVSink(output: output()))
         }
     }
 }

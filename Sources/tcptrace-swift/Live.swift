@@ -77,6 +77,7 @@ struct Live: ParsableCommand {
             printError("tcptrace-swift: \(interface): unsupported link type \(capture.linkType.name)")
             throw ExitCode(ExitStatus.badInput)
         }
+        printError(capture.listeningLine)
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         var liveOptions = LiveOptions(tracker: trackerOptions, idleTimeout: idleTimeout)
@@ -165,17 +166,26 @@ struct Live: ParsableCommand {
             print(TextReport.render(analysis), terminator: "")
             print(
                 "live: \(monitor.connectionsSeen) connection(s) seen (the table lists the last "
-                    + "\(LiveMonitor.finishedKept) at most), \(packets) packet(s) captured"
-                    + (stats.map {
-                        ", received by filter \($0.received), dropped by kernel \($0.droppedByKernel), "
-                            + "dropped by interface \($0.droppedByInterface)"
-                    } ?? "") + "; " + held)
+                    + "\(LiveMonitor.finishedKept) at most), \(packets) packet(s) captured; " + held)
+            if let stats { print(Live.kernelCounts(stats, interface: interface)) }
         case .jsonl:
             print(
                 LiveEventReport.summary(
                     connections: monitor.connectionsSeen, packets: packets,
                     findings: monitor.findingCounts, statistics: stats))
         }
+    }
+
+    /// The line on libpcap's counters (`pcap_stats`), which are the kernel's and count other things than
+    /// "captured": every packet that passed the capture filter, including those still queued when the capture
+    /// stopped, and on Linux's loopback each packet twice (the socket sees it leave and arrive; libpcap keeps
+    /// the arriving copy).
+    static func kernelCounts(_ stats: LiveStatistics, interface: String) -> String {
+        let loopback = interface == "lo" || interface.hasPrefix("lo:")
+        return "kernel: \(stats.received) received by filter (packets that passed the capture filter, queued or not "
+            + "read yet included" + (loopback ? "; on lo each packet twice, as it is sent and as it arrives" : "")
+            + "), \(stats.droppedByKernel) dropped by kernel (no room in the capture buffer), "
+            + "\(stats.droppedByInterface) dropped by interface"
     }
 
     private func dropPrivileges(to name: String) throws {

@@ -8,6 +8,8 @@ public struct LiveCapture: ~Copyable {
     private var dumper: OpaquePointer?
     public let interface: String
     public let linkType: LinkType
+    /// The snapshot length the handle has (what was asked, unless the device allows less).
+    public let snapLength: Int
     /// 1 when libpcap gives nanoseconds, 1000 when it could only give microseconds.
     private let fractionScale: Int64
 
@@ -72,6 +74,7 @@ public struct LiveCapture: ~Copyable {
         self.handle = pcap
         self.interface = interface
         self.linkType = LinkType(rawValue: pcap_datalink(pcap))
+        self.snapLength = Int(pcap_snapshot(pcap))
         self.fractionScale = pcap_get_tstamp_precision(pcap) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
         // Non-blocking reads plus poll(2) with our own timeout: on Linux a blocking read in immediate mode can
         // wait for the next packet forever, and a quiet interface must still let timers and signals run.
@@ -127,6 +130,15 @@ public struct LiveCapture: ~Copyable {
         default:
             return .error(String(cString: pcap_geterr(handle)))
         }
+    }
+
+    /// What tcpdump prints once the capture is open: `listening on lo, link-type EN10MB (Ethernet), snapshot
+    /// length 256 bytes` (libpcap's name and description of the link type).
+    public var listeningLine: String {
+        let type = pcap_datalink(handle)
+        let name = pcap_datalink_val_to_name(type).map { String(cString: $0) } ?? linkType.name
+        let description = pcap_datalink_val_to_description(type).map { " (" + String(cString: $0) + ")" } ?? ""
+        return "listening on \(interface), link-type \(name)\(description), snapshot length \(snapLength) bytes"
     }
 
     /// Packets received and dropped so far, as libpcap counts them.

@@ -10,8 +10,14 @@ public struct AnalysisOptions: Sendable {
     /// Streaming order: by first frame (a connection waits for every older one to finish: memory grows while
     /// an old connection stays open), or as connections finish (memory stays flat).
     public var order: StreamOrder = .firstFrame
-    /// Called at each sweep while streaming (up to ten times per second of capture time).
+    /// Called while streaming, after each batch of segments tracked (32,768, or fewer from a stream: what
+    /// arrived) and, reading a stream, at each wall-clock tick.
     public var progress: (@Sendable (AnalysisProgress) -> Void)?
+    /// Reading a stream (`Analyzer.isStream`): called on the tracking thread each time every connection
+    /// finalized so far has gone to the sink (after each batch of segments that arrived, after each wall-clock
+    /// tick), for the caller to flush its output (`ByteOutput.Shared`), so that each connection is on the output
+    /// as soon as it is final. Never called for files.
+    public var caughtUp: (@Sendable () -> Void)?
     /// Streaming in first-frame order: bytes of rendered output held in memory for connections waiting for an
     /// older one; beyond it they wait in a temporary file.
     public var spoolMemory = 4 << 20

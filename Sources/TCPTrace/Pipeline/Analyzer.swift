@@ -28,6 +28,13 @@ public enum Analyzer {
         return Analysis(input: summary, tracker: &tracker, options: options)
     }
 
+    /// Whether `paths` is a stream that arrives as it is written: standard input or a named file that is a pipe,
+    /// a FIFO, a socket or a terminal (standard input redirected from a regular file is a file). Streaming
+    /// analysis of a stream tracks segments as they arrive, finalizes what is due by the wall clock while the
+    /// input is quiet, and tells the caller when to flush (`AnalysisOptions.caughtUp`); the CLI writes such
+    /// an input's connections as they finish by default.
+    public static func isStream(_ paths: [String]) -> Bool { TraceReader.isStream(paths) }
+
     /// Streaming analysis (`StreamingRun`) into a sink that writes a format: connections in first-frame order
     /// (`AnalysisOptions.order`: `FirstFrameOrder` wraps the sink, holding back the output of connections
     /// waiting for an older one, in memory up to `AnalysisOptions.spoolMemory` bytes, beyond it in a

@@ -6,6 +6,9 @@ struct SegmentBatch: @unchecked Sendable {
     var extras: [UInt64] = []
     /// Frame number of the first item; an item's frame is this plus its offset.
     var baseFrame = 0
+    /// Input bytes read (all files so far) when the batch was sent: how far the input is read once the tracker
+    /// has tracked this batch (for progress).
+    var bytesRead: Int64 = 0
 
     var isEmpty: Bool { count == 0 }
 

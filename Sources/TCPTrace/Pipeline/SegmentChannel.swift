@@ -64,14 +64,53 @@ final class SegmentChannel: @unchecked Sendable {
     func send(_ batch: consuming SegmentBatch, bytesRead read: Int64 = 0) {
         condition.lock()
         if read > bytesRead { bytesRead = read }
+        batch.bytesRead = bytesRead
         full.append(batch)
         condition.signal()
         condition.unlock()
     }
 
-    /// The reader is done (after its last `send`).
+    /// A stream's batch being filled (`sendArriving`), held here rather than by the reader so that the
+    /// tracker can take it part-filled.
+    private var filling: SegmentBatch?
+
+    /// Reading a stream (a pipe, standard input): packs one segment into the batch being filled, which is
+    /// kept in the channel, under its lock, so that the tracker can take what has arrived while the reader is
+    /// blocked waiting for more input (`receive(waitingAtMost:)`). A lock per segment (uncontended but for the
+    /// tracker's look at a batch boundary or after a quiet wait): only for streams, whose pace is the writer's;
+    /// a file goes through `send`, a batch at a time. (A stream's size is unknown: no bytes read for progress.)
+    func sendArriving(_ segment: borrowing Segment, frame: Int, time: Timestamp) {
+        condition.lock()
+        defer { condition.unlock() }
+        // (Taken out and put back: one exclusive access to the property, not one per use.)
+        var batch = filling.take() ?? takeEmpty()
+        // (A frame too far from the batch's first for an offset starts the next batch.)
+        if !batch.append(segment, frame: frame, time: time) {
+            passOn(batch)
+            batch = takeEmpty()
+            _ = batch.append(segment, frame: frame, time: time)
+        }
+        if batch.count == SegmentChannel.batchSize { passOn(batch) } else { filling = batch }
+    }
+
+    /// (Locked.) An empty batch, waiting while the tracker holds them all.
+    private func takeEmpty() -> SegmentBatch {
+        while empty.isEmpty { condition.wait() }
+        return empty.removeFirst()
+    }
+
+    /// (Locked.) A stream's batch joins the full ones.
+    private func passOn(_ batch: consuming SegmentBatch) {
+        full.append(batch)
+        condition.signal()
+    }
+
+    /// The reader is done (after its last `send` or `sendArriving`).
     func close(summary: CaptureSummary, error: CaptureError?) {
         condition.lock()
+        if let batch = filling.take() {
+            if batch.isEmpty { empty.append(batch) } else { full.append(batch) }
+        }
         outcome = (summary, error)
         closed = true
         condition.broadcast()
@@ -80,13 +119,42 @@ final class SegmentChannel: @unchecked Sendable {
 
     // MARK: Tracker side
 
-    /// The next full batch, in order, and the input bytes read when it was sent at the latest; nil once the
-    /// reader has closed and every batch was taken.
-    func receive() -> (batch: SegmentBatch, bytesRead: Int64)? {
+    /// The next full batch, in order (its `bytesRead`: the input read when it was sent); nil once the reader
+    /// has closed and every batch was taken.
+    func receive() -> SegmentBatch? {
         condition.lock()
         defer { condition.unlock() }
         while full.isEmpty && !closed { condition.wait() }
-        return full.isEmpty ? nil : (full.removeFirst(), bytesRead)
+        return full.isEmpty ? nil : full.removeFirst()
+    }
+
+    /// What `receive(waitingAtMost:)` found.
+    enum Arrival {
+        /// A batch: a full one, or the one the reader is filling, taken part-filled after a quiet wait.
+        case batch(SegmentBatch)
+        /// Nothing arrived while waiting.
+        case quiet
+        /// The reader has closed and every batch was taken.
+        case closed
+    }
+
+    /// A stream's next batch (`sendArriving`): a full one as soon as there is one; after `seconds` without one,
+    /// the batch the reader is filling, as far as it is filled, so that segments that arrived are tracked
+    /// while the reader waits for more input (blocked in a read that may last any time); `.quiet` when it is
+    /// empty.
+    func receive(waitingAtMost seconds: Double) -> Arrival {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while full.isEmpty && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        if !full.isEmpty { return .batch(full.removeFirst()) }
+        if let batch = filling, !batch.isEmpty {
+            filling = nil
+            return .batch(batch)
+        }
+        return closed ? .closed : .quiet
     }
 
     /// Gives a batch back to the reader, emptied (its capacity kept).

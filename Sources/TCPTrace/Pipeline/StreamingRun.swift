@@ -7,6 +7,13 @@ import Foundation
 /// open connections, a compact record per connection inside its TIME_WAIT window, and what the sink holds
 /// back.
 ///
+/// A stream (standard input or a named file that is a pipe, a FIFO, a socket or a terminal:
+/// `TraceReader.isStream`; docs/live.md, "Reading a pipe") is tracked as it arrives: the reader hands over each
+/// segment at once (`SegmentChannel.sendArriving`), the tracker takes what has arrived after a tenth of a
+/// second without a full batch, and while the input is quiet a wall-clock tick moves the tracker's clock on
+/// (`trackArriving`), so that a connection is finalized and written when it is due even if no packet follows
+/// it. A file is read a full batch at a time and its results depend on its packets alone.
+///
 /// The steps, in order: `init` (orders the files; a bad one is reported before any output), `startReader`,
 /// `track`, `finish`.
 struct StreamingRun: ~Copyable {
@@ -19,9 +26,13 @@ struct StreamingRun: ~Copyable {
     /// Connection and finding counts over every finished connection, and the host view built from them.
     private var totals = FindingTotals()
     private var hosts: HostAccumulator?
-    /// Segments tracked, and the tracker's sweep count when progress was last reported.
+    /// Segments tracked, and the tracker's sweep count when dropped connections were last passed on.
     private var segments = 0
     private var sweepsReported = 0
+    /// Connections finalized (passed to the sink or skipped by the selection) and dropped to bound memory so far.
+    private var connectionsDone = 0
+    /// The input is a stream (`TraceReader.isStream`): tracked as it arrives, with a wall-clock tick.
+    private let isStream: Bool
     /// Input bytes read so far (all files), and their total size (0 when unknown), for the progress line.
     private var bytesRead: Int64 = 0
     private let totalBytes: Int64
@@ -35,6 +46,7 @@ struct StreamingRun: ~Copyable {
         tracker = Tracker(options: options.tracker)
         hosts = options.hosts.map { HostAccumulator(options: $0) }
         totalBytes = TraceReader.totalSize(of: files)
+        isStream = TraceReader.isStream(files)
     }
 
     /// Starts the reader thread. It closes the channel with the capture summary, and with the error that
@@ -42,7 +54,10 @@ struct StreamingRun: ~Copyable {
     func startReader() {
         let files = self.files, start = self.start, channel = self.channel
         let settings = options.readSettings(tunnels: tracker.tunnels)
-        let reader = Thread { StreamingRun.read(files, from: start, settings: settings, into: channel) }
+        let reader =
+            isStream
+            ? Thread { StreamingRun.readArriving(files[0], from: start, settings: settings, into: channel) }
+            : Thread { StreamingRun.read(files, from: start, settings: settings, into: channel) }
         reader.stackSize = 1 << 22
         reader.start()
     }
@@ -50,18 +65,80 @@ struct StreamingRun: ~Copyable {
     /// Tracks every segment the reader sends, passing finalized connections on as the tracker finalizes
     /// them, until the reader is done.
     mutating func track<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+        if isStream { return trackArriving(into: &sink) }
         var segment = Segment.empty
-        while let (batch, read) = channel.receive() {
-            bytesRead = read
+        while let batch = channel.receive() {
             for i in 0..<batch.count {
                 let (frame, now) = batch.unpack(i, into: &segment)
                 tracker.ingest(segment, frame: frame, time: now)
-                segments += 1
                 if tracker.hasFinalized { passOnFinalized(to: &sink) }
-                if tracker.sweeps != sweepsReported { reportProgress(to: &sink) }
+                if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
             }
+            segments += batch.count
+            bytesRead = batch.bytesRead
             channel.recycle(batch)
+            reportProgress()
         }
+    }
+
+    /// `track` for a stream: segments are tracked as they arrive (a batch part-filled after a tenth of a second
+    /// without a full one), the caller is told after each batch that what is final has gone to the sink
+    /// (`AnalysisOptions.caughtUp`), and once no segment has arrived for a second, every second, the tracker's
+    /// clock moves to the last segment's capture time plus the wall-clock time since it arrived: a connection
+    /// in TIME_WAIT, closed or idle is then finalized when it is due, as a packet at that time would finalize
+    /// it, though no packet follows (`tick`). (Results then depend on when packets arrive, as they do live.)
+    private mutating func trackArriving<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+        var segment = Segment.empty
+        var lastTime: Timestamp?
+        let clock = ContinuousClock()
+        var arrived = clock.now  // when the last batch came
+        var ticked = arrived
+        while true {
+            switch channel.receive(waitingAtMost: StreamingRun.takeAfter) {
+            case .batch(let batch):
+                for i in 0..<batch.count {
+                    let (frame, now) = batch.unpack(i, into: &segment)
+                    tracker.ingest(segment, frame: frame, time: now)
+                    lastTime = now
+                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
+                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+                }
+                segments += batch.count
+                bytesRead = batch.bytesRead
+                channel.recycle(batch)
+                arrived = clock.now
+                ticked = arrived
+                reportProgress()
+                options.caughtUp?()
+            case .quiet:
+                let now = clock.now
+                guard let lastTime, now - ticked >= StreamingRun.tickInterval else { continue }
+                ticked = now
+                let quiet = (now - arrived).components
+                let elapsed = quiet.seconds * 1_000_000_000 + quiet.attoseconds / 1_000_000_000
+                tick(to: Timestamp(nanoseconds: lastTime.nanoseconds &+ elapsed), into: &sink)
+            case .closed:
+                return
+            }
+        }
+    }
+
+    /// Seconds a stream's tracker waits for a full batch before it takes what has arrived.
+    static let takeAfter = 0.1
+    /// Wall-clock time without a segment after which, and between two of which, a stream's tracker ticks.
+    static let tickInterval = Duration.seconds(1)
+
+    /// A stream is quiet: moves the tracker's clock to `now`, passes on what that finalizes and what was
+    /// dropped, and tells the caller.
+    private mutating func tick<Sink: ConnectionSink & ~Copyable>(to now: Timestamp, into sink: inout Sink) {
+        let selection = options.selection
+        // (At most once a second, and only while the stream is quiet: the array is no per-packet cost.)
+        for c in tracker.expire(now: now) {
+            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink)
+        }
+        passOnDropped(to: &sink)
+        reportProgress()
+        options.caughtUp?()
     }
 
     /// Once the reader is done: every connection still held goes to the sink, which then writes what it held
@@ -73,7 +150,7 @@ struct StreamingRun: ~Copyable {
         if let failure { throw failure }
         passOnDropped(to: &sink)
         let selection = options.selection
-        tracker.finish { c in StreamingRun.pass(c, selection, &totals, &hosts, to: &sink) }
+        tracker.finish { c in StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink) }
         var analysis = Analysis(
             input: summary, connections: [], options: options,
             evictedHalfOpen: tracker.evictedHalfOpen, evictedOther: tracker.evictedOther)
@@ -132,11 +209,33 @@ struct StreamingRun: ~Copyable {
         channel.close(summary: summary, error: failure)
     }
 
+    /// The reader thread for a stream: reads and decodes it, handing each segment over as it arrives
+    /// (`SegmentChannel.sendArriving`).
+    private static func readArriving(
+        _ path: String, from start: CaptureSummary, settings: ReadSettings, into channel: SegmentChannel
+    ) {
+        var summary = start
+        var frame = 0
+        var failure: CaptureError?
+        do throws(CaptureError) {
+            let capture = try CaptureFile(path: path)
+            TraceReader.read(capture, path: path, frame: &frame, summary: &summary, settings: settings) {
+                segment, frame, time in
+                channel.sendArriving(segment, frame: frame, time: time)
+            }
+        } catch {
+            failure = error
+        }
+        channel.close(summary: summary, error: failure)
+    }
+
     /// Hands the sink every connection the tracker finalized since the last look.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
         let selection = options.selection
-        tracker.drainFinalized(recycling: true) { c in StreamingRun.pass(c, selection, &totals, &hosts, to: &sink) }
+        tracker.drainFinalized(recycling: true) { c in
+            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink)
+        }
     }
 
     /// One finished connection: into the host view (which sees every connection), then counted and given to the
@@ -144,8 +243,9 @@ struct StreamingRun: ~Copyable {
     @inline(__always)
     private static func pass<Sink: ConnectionSink & ~Copyable>(
         _ c: Connection, _ selection: ConnectionSelection, _ totals: inout FindingTotals,
-        _ hosts: inout HostAccumulator?, to sink: inout Sink
+        _ hosts: inout HostAccumulator?, _ done: inout Int, to sink: inout Sink
     ) {
+        done += 1
         hosts?.add(c)
         guard selection.isActive else {
             totals.add(c)
@@ -170,19 +270,23 @@ struct StreamingRun: ~Copyable {
         sink.add(shown)
     }
 
-    /// After each of the tracker's sweeps: reports progress and passes on the connections dropped to bound
-    /// memory.
-    private mutating func reportProgress<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        sweepsReported = tracker.sweeps
-        options.progress?(
+    /// After each batch (and a stream's ticks): segments tracked, and the input bytes read up to the last of
+    /// them, connections seen so far (finalized, dropped, or held in memory: not finished) and those held.
+    private func reportProgress() {
+        guard let progress = options.progress else { return }
+        progress(
             AnalysisProgress(
-                segments: segments, connections: tracker.liveConnections,
-                bytesRead: bytesRead, totalBytes: totalBytes))
-        passOnDropped(to: &sink)
+                segments: segments, connections: connectionsDone + tracker.liveConnections,
+                unfinished: tracker.liveConnections, bytesRead: bytesRead, totalBytes: totalBytes))
     }
 
-    /// Tells the sink which connections were dropped to bound memory since the last look.
+    /// After each of the tracker's sweeps, and at the end: tells the sink which connections were dropped to
+    /// bound memory since the last look.
     private mutating func passOnDropped<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        for id in tracker.drainDropped() { sink.skip(id) }
+        sweepsReported = tracker.sweeps
+        for id in tracker.drainDropped() {
+            connectionsDone += 1
+            sink.skip(id)
+        }
     }
 }

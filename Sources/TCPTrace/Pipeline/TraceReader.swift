@@ -75,6 +75,18 @@ enum TraceReader {
         if duplicates.mark(&segment, bytes, interface: interface, at: time) { summary.captureDuplicates += 1 }
     }
 
+    /// Whether the input is a stream that arrives as it is written: one path, standard input (`-`) or a named
+    /// file, that is a pipe, a FIFO, a socket or a terminal. Standard input redirected from a regular file is
+    /// a file. A path that cannot be examined is not a stream (opening it reports why).
+    static func isStream(_ paths: [String]) -> Bool {
+        guard paths.count == 1 else { return false }
+        var status = stat()
+        let examined = paths[0] == "-" ? fstat(0, &status) : stat(paths[0], &status)
+        guard examined == 0 else { return false }
+        let kind = status.st_mode & S_IFMT
+        return kind == S_IFIFO || kind == S_IFSOCK || kind == S_IFCHR
+    }
+
     /// The size of the input files (0 when one is not a regular file: standard input, a pipe).
     static func totalSize(of paths: [String]) -> Int64 {
         var total: Int64 = 0

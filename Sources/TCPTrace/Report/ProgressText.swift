@@ -1,6 +1,8 @@
 extension AnalysisProgress {
     /// The progress line (without the carriage return): a 20-cell bar of bytes read of the total when the
-    /// input's size is known, then segments, segments per second over `elapsed` seconds, connections open.
+    /// input's size is known, then segments tracked and their rate over `elapsed` seconds, connections seen and
+    /// those not finished yet. E.g. `[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments (500/s),
+    /// 12 connections (5 not finished)`.
     public func line(elapsed: Double) -> String {
         let rate = Int(Double(segments) / max(elapsed, 1e-3))
         var text = ""
@@ -12,7 +14,8 @@ extension AnalysisProgress {
                 + "\(Int(fraction * 100))% \(AnalysisProgress.megabytes(bytesRead)) of "
                 + "\(AnalysisProgress.megabytes(totalBytes)) MB, "
         }
-        return text + "\(segments) segments, \(rate) segments/s, \(connections) connections open"
+        return text
+            + "\(segments) segments (\(rate)/s), \(connections) connections (\(unfinished) not finished)"
     }
 
     private static func megabytes(_ bytes: Int64) -> String {

@@ -235,13 +235,14 @@ import Testing
 
 @Suite struct ProgressTextTests {
     @Test func theLineShowsBytesOfTheTotalWhenKnown() {
-        let known = AnalysisProgress(segments: 1_000, connections: 5, bytesRead: 3_000_000, totalBytes: 12_000_000)
+        var known = AnalysisProgress(segments: 1_000, connections: 5, bytesRead: 3_000_000, totalBytes: 12_000_000)
+        known.unfinished = 2
         #expect(
             known.line(elapsed: 2)
-                == "[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments, 500 segments/s, 5 connections open")
+                == "[#####---------------] 25% 3.0 of 12.0 MB, 1000 segments (500/s), 5 connections (2 not finished)")
         // Standard input: no size, no bar.
         let unknown = AnalysisProgress(segments: 10, connections: 1, bytesRead: 500, totalBytes: 0)
-        #expect(unknown.line(elapsed: 1) == "10 segments, 10 segments/s, 1 connections open")
+        #expect(unknown.line(elapsed: 1) == "10 segments (10/s), 1 connections (0 not finished)")
     }
 }
 

@@ -69,6 +69,7 @@ struct Analyze: ParsableCommand {
     @OptionGroup var ports: PortRangeOption
 
     @OptionGroup(title: "Selection") var selection: SelectionOptions
+    @OptionGroup(title: "Selection") var severity: SeverityOption
 
     @OptionGroup(title: "Times") var times: TimeOptions
 
@@ -146,7 +147,7 @@ struct Analyze: ParsableCommand {
             idleTimeout: idleTimeout, order: order)
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
-        options.selection = try selection.selection()
+        options.selection = try selection.selection(minimum: severity.minSeverity)
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         return options
     }

@@ -53,9 +53,6 @@ struct Check: ParsableCommand {
         guard !paths.isEmpty else { throw ValidationError("give at least one capture or folder") }
         if force && !`init` { throw ValidationError("--force only applies with --init") }
         if pinFrames && !`init` { throw ValidationError("--pin-frames only applies with --init") }
-        if selection.minSeverity != .info {
-            throw ValidationError("check judges every finding: --min-severity does not apply (select with --finding)")
-        }
     }
 
     func run() throws {

@@ -27,6 +27,7 @@ struct Ladder: ParsableCommand {
     @OptionGroup var tunnelPorts: TunnelPortOption
 
     @OptionGroup(title: "Selection") var selection: SelectionOptions
+    @OptionGroup(title: "Selection") var severity: SeverityOption
 
     @OptionGroup(title: "Times") var times: TimeOptions
 
@@ -45,7 +46,7 @@ struct Ladder: ParsableCommand {
     func run() throws {
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports, selection: try selection.selection())
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity))
         let drawn = try chosen(analysis)
         let writer = TimeWriter(
             format: times.format, start: analysis.input.firstTime ?? Timestamp(nanoseconds: 0),

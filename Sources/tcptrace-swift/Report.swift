@@ -27,6 +27,7 @@ struct Report: ParsableCommand {
     @OptionGroup var ports: PortRangeOption
 
     @OptionGroup(title: "Selection") var selection: SelectionOptions
+    @OptionGroup(title: "Selection") var severity: SeverityOption
 
     enum PictureFormat: String, ExpressibleByArgument { case html, svg }
 
@@ -44,7 +45,7 @@ struct Report: ParsableCommand {
         let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports, selection: try selection.selection())
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity))
         let text = try render(analysis)
         try write(text, connections: analysis.connections.count)
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

@@ -11,11 +11,13 @@ struct CLIResult {
 }
 
 func runCLI(
-    _ arguments: [String], stdin: Data? = nil, executable: String? = nil, environment: [String: String] = [:]
+    _ arguments: [String], stdin: Data? = nil, executable: String? = nil, environment: [String: String] = [:],
+    directory: URL? = nil
 ) throws -> CLIResult {
     let process = Process()
     process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? cliBinary
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     if !environment.isEmpty {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }

@@ -185,6 +185,19 @@ extension HTMLReportTests {
         #expect(GraphAxis.ticks(0, 1.1, count: 5, unit: "B").values == [0, 1])
     }
 
+    /// Both summaries count every instance raised, not only the listed ones (at most 100 per code): the same
+    /// SYN sent 500 times before its SYN-ACK is 499 retransmissions, the first at frame 2.
+    @Test func findingSummariesCountEveryInstance() throws {
+        var f = FlowScript()
+        for _ in 0..<500 { f.syn(seq: 1000) }
+        f.synAck()
+        f.ack()
+        let c = try #require(try Analyzer.analyze(bytes: f.bytes).connections.first)
+        #expect(c.findings.filter { $0.code == .synRetransmit }.count == Connection.maxFindingsPerCode)
+        #expect(HTMLReport.findingsCell(c.findings, counts: c.findingCounts).contains("syn-retransmit</span>@2 ×499"))
+        #expect(TextReport.row(c).contains(" ES/ES syn-retransmit×499"))
+    }
+
     @Test func findingsCellIsCapped() throws {
         let c = try #require(try analysis([fixture("bulk-loss-mid.pcap")]).connections.first)
         // 15 duplicate ACKs, 5 lost segments, 4 retransmissions, 1 fast retransmission: one line per code.

@@ -97,14 +97,24 @@ import Testing
         f.fin(.client)
         let path = try temporaryFile(f.bytes)
         let r = try runCLI(["analyze", path])
-        // `[2001:…:7334]:40000`: room for 12 address characters beside the brackets and `:40000`; two groups
-        // and `:…:` take 11, a third (`db8`) would take 15. The server's `:443` leaves 14: `2001:db8:…:1`.
+        // `[2001:…:7334]:40000`: 21 columns less `[`, `]` and `:40000` leave 13; two groups and `:…:` take 11, a
+        // third (`db8` or `370`) would take 15. The server's `:443` leaves 15: `2001:db8:…:1` (12), not
+        // `2001:db8:…:370:1` (16).
         #expect(r.stdout.contains("1      [2001:…:7334]:40000   [2001:db8:…:1]:443    "))
         #expect(r.stdout.split(separator: "\n").allSatisfy { $0.count <= 120 })
         let wide = try runCLI(["analyze", "--wide", path])
         #expect(wide.stdout.contains("[2001:db8:85a3:1234:5678:8a2e:370:7334]:40000"))
         let json = try runCLI(["analyze", "--format", "jsonl", path])
         #expect(json.stdout.contains("\"address\":\"2001:db8:85a3:1234:5678:8a2e:370:7334\""))
+        // A `::` is never cut in half: `fe80::1234` would take 17 of the 13 columns left, so the head stays
+        // `fe80` (RFC 5952 form of fe80:0:0:0:1234:5678:9abc:def0).
+        var local = FlowScript(
+            client: "fe80::1234:5678:9abc:def0", clientPort: 54321, server: "fe80::1", serverPort: 22)
+        local.handshake()
+        let a = try analyze(local.bytes)
+        #expect(
+            TextReport.row(try #require(a.connections.first)).hasPrefix(
+                "1      [fe80:…:def0]:54321   [fe80::1]:22          "))
     }
 
     /// Each selector on the six fixtures; ids stay those of the whole trace, and a selected row is the same
@@ -238,7 +248,13 @@ import Testing
         #expect(try frame2([]).hasPrefix("2      0.000029  S→C"))
         #expect(try frame2(["-t", "epoch"]).hasPrefix("2      1795615101.280202  S→C"))
         #expect(try frame2(["-t", "absolute"]).hasPrefix("2      2026-11-25T13:58:21.280202Z  S→C"))
-        #expect(try frame2(["-t", "delta"]).hasPrefix("2      0.000029  S→C"))
+        // delta differs from relative past the second frame: zero-window.pcap's frame 12 is 0.302292 s after
+        // the first and 0.215993 s after frame 11 (tshark frame.time_relative, frame.time_delta).
+        let delta = try runCLI(["analyze", fixture("zero-window.pcap"), "--connection", "1", "-t", "delta"])
+        #expect(delta.stdout.contains("\n12     0.215993  C→S  ACK "))
+        #expect(
+            delta.stdout.contains(
+                "  times: seconds since the previous segment; first packet 2026-11-25T15:00:40.555949Z\n"))
         #expect(
             try frame2(["-t", "absolute", "--local-time"], environment: ["TZ": "UTC+02:30"])
                 .hasPrefix("2      2026-11-25T11:28:21.280202-02:30  S→C"))
@@ -253,6 +269,84 @@ import Testing
         #expect(
             json.stdout.contains(
                 "\"start_iso\":\"2026-11-25T13:58:21.280173Z\",\"end_iso\":\"2026-11-25T13:58:21.280202Z\""))
+    }
+
+    /// `ladder`: times as `-t` says after each frame number, the capture's start once on top; the selection
+    /// chooses what is drawn.
+    @Test func ladderTimesAndSelection() throws {
+        let epoch = try runCLI(["ladder", "-t", "epoch", "--color", "never", fixture("refused.pcap")])
+        #expect(
+            epoch.stdout.hasPrefix(
+                "times: seconds since 1970-01-01T00:00:00Z; first packet 2026-11-25T13:58:21.280173Z\n"))
+        #expect(epoch.stdout.contains("#2 1795615101.280202\n"))
+        let delta = try runCLI(["ladder", "-t", "delta", "--color", "never", fixture("zero-window.pcap")])
+        #expect(delta.stdout.contains("#12 0.215993\n"))
+        let chosen = try runCLI(["ladder", "--color", "never", "--state", "reset"] + Self.six)
+        let heads = chosen.stdout.split(separator: "\n").filter { $0.hasPrefix("connection ") }
+        #expect(
+            heads == [
+                "connection 2: handshake refused, close reset by server",
+                "connection 3: handshake complete, close reset by client",
+            ])
+    }
+
+    /// `report` and `check` take the selection too: the report's table lists the selected rows only, and the
+    /// rules (and `connections:`) see the selected connections.
+    @Test func reportAndCheckSelect() throws {
+        let html = try runCLI(["report", "-o", "-", "--finding", "zero-window"] + Self.six)
+        #expect(html.status == 0)
+        #expect(html.stdout.components(separatedBy: "<tr data-id=").count - 1 == 1)
+        #expect(html.stdout.contains("id=\"conn-6\""))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tcptrace-sel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rules = folder.appendingPathComponent("one.yaml").path
+        try "connections: 1\nrules:\n  - {close: reset, initiator: server}\n".write(
+            toFile: rules, atomically: true, encoding: .utf8)
+        // refused.pcap's one connection (client port 41006) is reset by the server: selected, it meets the
+        // rules; with a selection that leaves it out, `connections: 1` fails.
+        let one = try runCLI(["check", fixture("refused.pcap"), "--expect", rules, "--port", "41006"])
+        #expect(one.status == 0, "\(one.stdout)")
+        let none = try runCLI(["check", fixture("refused.pcap"), "--expect", rules, "--port", "1"])
+        #expect(none.status == 1)
+        #expect(none.stdout.contains("expected 1 connection(s), saw 0"))
+    }
+
+    /// Golden outputs, re-recorded on purpose with `RECORD_GOLDEN=1 swift test` (then read, and checked
+    /// against the captures with tshark, before committing): the six-fixture table, each selector, each time
+    /// format and the zero-window timeline. Paths are given relative to the package root.
+    @Test(arguments: [
+        ("table-six", ["analyze"] + Self.relativeSix),
+        ("table-wide", ["analyze", "--wide"] + Self.relativeSix),
+        ("table-many", ["analyze", "Fixtures/tw-churn-server-closes.pcap"]),
+        ("select-port", ["analyze", "--port", "41006"] + Self.relativeSix),
+        ("select-host", ["analyze", "--host", "fd00:99:1::2"] + Self.relativeSix),
+        ("select-finding", ["analyze", "--finding", "zero-window", "--finding", "refused"] + Self.relativeSix),
+        ("select-state", ["analyze", "--state", "reset"] + Self.relativeSix),
+        ("select-filter", ["analyze", "--filter", "tcp[tcpflags] & tcp-rst != 0"] + Self.relativeSix),
+        ("select-min-severity", ["analyze", "--min-severity", "warning"] + Self.relativeSix),
+        ("time-relative", ["analyze", "Fixtures/refused.pcap", "--connection", "1"]),
+        ("time-absolute", ["analyze", "Fixtures/refused.pcap", "--connection", "1", "-t", "absolute"]),
+        ("time-epoch", ["analyze", "Fixtures/refused.pcap", "--connection", "1", "-t", "epoch"]),
+        ("time-delta", ["analyze", "Fixtures/zero-window.pcap", "--connection", "1", "-t", "delta"]),
+        ("timeline-zero-window", ["analyze", "Fixtures/zero-window.pcap", "--connection", "1"]),
+    ])
+    func golden(_ name: String, _ arguments: [String]) throws {
+        let r = try runCLI(arguments, directory: packageRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        let url = packageRoot.appendingPathComponent("Tests/TCPTraceTests/Golden/\(name).txt")
+        if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] != nil {
+            try r.stdout.write(to: url, atomically: true, encoding: .utf8)
+            Issue.record("recorded \(url.path); run again without RECORD_GOLDEN")
+            return
+        }
+        #expect(r.stdout == (try String(contentsOf: url, encoding: .utf8)), "\(name) differs from \(url.path)")
+        if !name.hasPrefix("time") && !name.hasPrefix("timeline") && name != "table-wide" {
+            #expect(r.stdout.split(separator: "\n").allSatisfy { $0.count <= 120 }, "\(name): a line over 120")
+        }
+    }
+
+    static let relativeSix = ["refused", "close-3way", "rst-client", "bulk-loss-mid", "ipv6-close", "zero-window"].map {
+        "Fixtures/\($0).pcap"
     }
 
     /// ISO 8601 from the civil-calendar arithmetic against the C library's gmtime_r, over the epoch, leap

@@ -14,13 +14,24 @@ public final class PacketFilter: @unchecked Sendable {
     /// packet of theirs matches.
     public private(set) var failures: [LinkType: String] = [:]
 
-    /// Compiles `expression` for `linkType` at once, so that a bad expression is a usage error before any
-    /// output.
+    /// Compiles `expression` at once for the common link types (Ethernet first), so that a bad expression is a
+    /// usage error before any output; one that compiles for none of them (`tcp port`) is refused with libpcap's
+    /// message for Ethernet. One that compiles only for some (`wlan host …`, `ether host …`) is kept: the trace's
+    /// own link types decide, and a link type it does not compile for gets a warning.
     /// - Throws: `PacketFilterError` with libpcap's message.
-    public init(_ expression: String, linkType: LinkType = .ethernet) throws(PacketFilterError) {
+    public init(_ expression: String) throws(PacketFilterError) {
         self.expression = expression
-        if let reason = compile(for: linkType) { throw PacketFilterError(expression: expression, reason: reason) }
+        var first: String?
+        for type in PacketFilter.probed {
+            guard let reason = compile(for: type) else { return }
+            first = first ?? reason
+        }
+        throw PacketFilterError(expression: expression, reason: first ?? "")
     }
+
+    /// The link types a new expression is tried on: Ethernet, raw IP, Linux cooked (v1, v2), BSD loopback,
+    /// 802.11 and 802.11 with radiotap.
+    static let probed: [LinkType] = [1, 12, 113, 276, 0, 105, 127].map { LinkType(rawValue: $0) }
 
     deinit {
         for program in programs.values {

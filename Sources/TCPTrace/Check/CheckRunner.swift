@@ -4,7 +4,7 @@ public enum CheckRunner {
     public static func evaluate(_ file: ExpectationFile, on analysis: Analysis) -> [ExpectationResult] {
         var results: [ExpectationResult] = []
         let connections = analysis.connections
-        let ordinals = ConnectionSelector.serverOrdinals(connections)
+        let ordinals = analysis.serverOrdinals
         if let expected = file.connections {
             let passed = expected.contains(connections.count)
             results.append(

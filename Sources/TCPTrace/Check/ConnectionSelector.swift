@@ -34,7 +34,7 @@ public struct ConnectionSelector: Sendable, Equatable, CustomStringConvertible {
         return ordinals
     }
 
-    /// `ordinals`: `serverOrdinals` of the trace (needed only when `nth` is given).
+    /// `ordinals`: `serverOrdinals` of the whole trace (`Analysis.serverOrdinals`; needed only with `nth`).
     public func matches(_ c: Connection, ordinals: [Int: Int] = [:]) -> Bool {
         (nth.map { $0 == ordinals[c.id] } ?? true)
             && (id.map { $0 == c.id } ?? true)

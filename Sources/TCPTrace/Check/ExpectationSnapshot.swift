@@ -13,7 +13,7 @@ public enum ExpectationSnapshot {
         out += "connections: \(analysis.connections.count)\n"
         guard !analysis.connections.isEmpty else { return out }
         out += "rules:\n"
-        let ordinals = ConnectionSelector.serverOrdinals(analysis.connections)
+        let ordinals = analysis.serverOrdinals
         for c in analysis.connections {
             let server = c.server.endpoint, nth = ordinals[c.id] ?? 1
             out += "  - name: connection \(nth) to \(server)\n"

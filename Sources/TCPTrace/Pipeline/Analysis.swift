@@ -10,6 +10,9 @@ public struct Analysis: Sendable {
     public var totals = FindingTotals()
     /// The host view, when asked for (`analyze --hosts`).
     public var hosts: HostView?
+    /// Each connection's place among the trace's connections to its server endpoint, by id
+    /// (`ConnectionSelector.nth`), counted over the whole trace before any selection (batch analysis only).
+    public var serverOrdinals: [Int: Int] = [:]
 
     /// Builds the host view from these connections (batch analysis) and attaches it.
     public mutating func attachHosts(_ options: HostOptions) { attachHosts(options, over: connections) }
@@ -37,11 +40,13 @@ public struct Analysis: Sendable {
         self.evictedHalfOpen = evictedHalfOpen
         self.evictedOther = evictedOther
         self.totals = FindingTotals(connections)
+        self.serverOrdinals = ConnectionSelector.serverOrdinals(connections)
     }
 
     init(input: CaptureSummary, tracker: inout Tracker, options: AnalysisOptions) {
         self.input = input
         let all = tracker.finish()
+        self.serverOrdinals = ConnectionSelector.serverOrdinals(all)
         self.options = options
         self.evictedHalfOpen = tracker.evictedHalfOpen
         self.evictedOther = tracker.evictedOther

@@ -6,7 +6,9 @@ import Foundation
 /// Connections finish out of order: one that stays open holds back every later one. Their rendered bytes wait
 /// here, in memory up to `memoryBudget` bytes, beyond it in an unlinked temporary file (`$TMPDIR`, else
 /// /tmp), and are handed to `emit` as soon as every older connection has been emitted or skipped. Memory is
-/// then the budget plus 8 bytes per waiting connection, whatever the length of the trace.
+/// then at most about four times the budget (the arena holds emitted bytes until it is compacted, and
+/// compaction copies through a second buffer) plus 8 bytes per waiting connection, whatever the length of the
+/// trace; more only when no spill file can be written.
 struct OrderedSpool: ~Copyable {
     /// What is known of each connection from `next` on, 8 bytes each: `waiting`, `skipped`, `inMemory` (the
     /// bytes are in `held`), or, with the `spilled` bit set, where it lies in the spill file, or with the
@@ -22,12 +24,14 @@ struct OrderedSpool: ~Copyable {
     /// `pending[i]` is connection `next + i`.
     private var pending = Deque<UInt64>()
     /// Outputs held in memory, one after the other (no heap array per waiting connection: issue 21's steady
-    /// state allocates nothing per connection), and how many of them are still waiting; compacted when it has
-    /// grown to twice the budget (what is still waiting is at most the budget). Longer outputs than an entry
-    /// can describe wait in `held`.
+    /// state allocates nothing per connection), how many of them are still waiting and their bytes; compacted
+    /// when it has grown past twice the budget and at least half of it is emitted bytes (so each byte is
+    /// copied a bounded number of times even when nothing can be spilled). Longer outputs than an entry can
+    /// describe wait in `held`.
     private var arena: [UInt8] = []
     private var scratch: [UInt8] = []
     private var inArenaCount = 0
+    private var inArenaBytes = 0
     /// Times the arena was compacted (tests).
     private(set) var compactions = 0
     private var held: [Int: [UInt8]] = [:]
@@ -80,10 +84,13 @@ struct OrderedSpool: ~Copyable {
             spilledCount += 1
             spilledTotal += 1
         } else if bytes.count <= OrderedSpool.longestSpilled {
-            if arena.count + bytes.count > 2 * max(memoryBudget, 1 << 16) { compactArena() }
+            if arena.count + bytes.count > 2 * max(memoryBudget, 1 << 16) && arena.count >= 2 * inArenaBytes {
+                compactArena()
+            }
             pending[offset] = OrderedSpool.inArena | UInt64(arena.count) << 24 | UInt64(bytes.count)
             bytes.withUnsafeBytes { arena.append(contentsOf: $0) }
             inArenaCount += 1
+            inArenaBytes += bytes.count
             memoryBytes += bytes.count
         } else {
             pending[offset] = OrderedSpool.inMemory
@@ -143,6 +150,7 @@ struct OrderedSpool: ~Copyable {
                 arena.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
                 memoryBytes -= length
                 inArenaCount -= 1
+                inArenaBytes -= length
                 if inArenaCount == 0 { arena.removeAll(keepingCapacity: true) }
             default:
                 readBack(

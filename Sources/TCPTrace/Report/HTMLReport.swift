@@ -125,7 +125,7 @@ public enum HTMLReport {
                 "\(c.client.packets + c.server.packets)", "\(c.client.payloadBytes + c.server.payloadBytes)",
                 c.handshakeOutcome.rawValue, c.closeKind.rawValue, c.closeInitiator?.rawValue ?? "-",
                 c.client.state.rawValue, c.server.state.rawValue, c.zeekConnState,
-                findingsCell(c.findings),
+                findingsCell(c.findings, counts: c.findingCounts),
             ]
             out += cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
@@ -134,12 +134,17 @@ public enum HTMLReport {
 
     /// One line per finding code, worst first then most frequent: `code@first-frame`, and `×count` when the code
     /// occurs more than once; at most `maxFindingLines` lines, the last saying how many codes are left out.
-    static func findingsCell(_ findings: [Finding]) -> String {
+    /// `counts`: every instance raised per code (`Connection.findingCounts`), also those past the per-code
+    /// limit of listed findings.
+    static func findingsCell(_ findings: [Finding], counts: [FindingCode: Int] = [:]) -> String {
         guard !findings.isEmpty else { return "-" }
         var groups: [FindingCode: (count: Int, first: Int)] = [:]
         for f in findings {
             let g = groups[f.code] ?? (0, f.frame)
             groups[f.code] = (g.count + 1, min(g.first, f.frame))
+        }
+        for (code, n) in counts {
+            if let g = groups[code], n > g.count { groups[code] = (n, g.first) }
         }
         let sorted = groups.sorted { a, b in
             if a.key.severity != b.key.severity { return a.key.severity > b.key.severity }

@@ -27,7 +27,7 @@ public enum TextReport {
         let times = TimeWriter(
             format: text.time == .delta ? .relative : text.time,
             start: analysis.input.firstTime ?? Timestamp(nanoseconds: 0), localTime: text.localTime)
-        if let view = analysis.hosts { out += hosts(view, times: times) + "\n" }
+        if let view = analysis.hosts { out += Format.wrapped(hosts(view, times: times), width: lineLimit) + "\n" }
         var tail = ""
         summary(analysis.input, times: times, into: &tail)
         totals(analysis, into: &tail)
@@ -226,41 +226,46 @@ public enum TextReport {
     }
 
     /// The first and last groups of an IPv6 address (`2001:db8` and `370:7334`) that fit, with `:…:` between, in
-    /// `room` characters: a group at each end, then one more on each side in turn while they fit. Returned as
-    /// the head's end and the tail's start in `text` (indices, no array: the table writes one per long IPv6
-    /// endpoint).
+    /// `room` characters: a group at each end, then one more on each side in turn while one fits. The `::` of a
+    /// zero run is never cut in half (`fe80::…` would read as two elisions): a step takes its empty group with
+    /// the next. Returned as the head's end and the tail's start in `text` (indices, no array: the table writes
+    /// one per long IPv6 endpoint).
     static func elided(groups text: UnsafeRawBufferPointer.SubSequence, room: Int) -> (headEnd: Int, tailStart: Int) {
         let colon = UInt8(ascii: ":"), start = text.startIndex, end = text.endIndex
-        /// The first colon after `i`, or nil.
-        func colonAfter(_ i: Int) -> Int? {
+        /// The end of the next group after a head ending at `i` (a colon's index), skipping an empty group.
+        func nextHeadEnd(_ i: Int) -> Int? {
             var j = i + 1
             while j < end {
-                if text[j] == colon { return j }
+                if text[j] == colon && j > i + 1 && text[j - 1] != colon { return j }
                 j += 1
             }
             return nil
         }
-        /// The last colon before `i - 1` (a tail starts after a colon), or nil.
-        func colonBefore(_ i: Int) -> Int? {
+        /// The start of the group before a tail starting at `i` (just after a colon), skipping an empty group.
+        func nextTailStart(_ i: Int) -> Int? {
             var j = i - 2
             while j >= start {
-                if text[j] == colon { return j }
+                if text[j] == colon && j < i - 2 && text[j + 1] != colon { return j + 1 }
                 j -= 1
             }
             return nil
         }
-        guard var headEnd = colonAfter(start - 1), let last = colonBefore(end + 1) else { return (end, end) }
-        var tailStart = last + 1  // head: text[start..<headEnd], tail: text[tailStart..<end]
-        var takeHead = true
-        while true {
-            var next: (Int, Int)?
-            if takeHead {
-                next = colonAfter(headEnd).map { ($0, tailStart) }
+        guard let firstColon = text.firstIndex(of: colon), let lastColon = text.lastIndex(of: colon) else {
+            return (end, end)
+        }
+        var headEnd = firstColon, tailStart = lastColon + 1  // head: text[start..<headEnd], tail: text[tailStart...]
+        func fits(_ h: Int, _ t: Int) -> Bool { h < t - 1 && h - start + 3 + (end - t) <= room }
+        var takeHead = true, stuck = 0
+        while stuck < 2 {
+            if takeHead, let h = nextHeadEnd(headEnd), fits(h, tailStart) {
+                headEnd = h
+                stuck = 0
+            } else if !takeHead, let t = nextTailStart(tailStart), fits(headEnd, t) {
+                tailStart = t
+                stuck = 0
             } else {
-                next = colonBefore(tailStart).map { (headEnd, $0 + 1) }
+                stuck += 1
             }
-            guard let (h, t) = next, h < t - 1, h - start + 3 + (end - t) <= room else { break }
-            (headEnd, tailStart) = (h, t)
             takeHead.toggle()
         }
         return (headEnd, tailStart)
@@ -312,7 +317,7 @@ public enum TextReport {
                     return
                 }
                 let (headEnd, tailStart) = TextReport.elided(
-                    groups: text[1..<close], room: width - 2 - (text.count - close))
+                    groups: text[1..<close], room: width - 1 - (text.count - close))
                 out.append(contentsOf: text[0..<headEnd])  // with the `[`
                 out.append(contentsOf: ":…:".utf8)
                 extraBytes += 2

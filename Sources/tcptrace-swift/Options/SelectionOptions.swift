@@ -35,12 +35,6 @@ struct SelectionOptions: ParsableArguments {
             valueName: "outcome"))
     var states: [String] = []
 
-    @Option(
-        name: .customLong("min-severity"),
-        help: ArgumentHelp(
-            "Show and total only findings of this severity or higher (info, warning, error); --fail-on and check "
-                + "still judge every finding."))
-    var minSeverity: Severity = .info
 
     func validate() throws {
         for host in hosts where IPAddress(host) == nil {
@@ -55,14 +49,15 @@ struct SelectionOptions: ParsableArguments {
         }
     }
 
-    /// The selection; a bad BPF expression is a usage error (exit 2) naming libpcap's reason.
-    func selection() throws -> ConnectionSelection {
+    /// The selection (`minimum`: `--min-severity`, where the command has it); a bad BPF expression is a usage
+    /// error (exit 2) naming libpcap's reason.
+    func selection(minimum: Severity = .info) throws -> ConnectionSelection {
         var selection = ConnectionSelection()
         selection.hosts = hosts.compactMap { IPAddress($0) }
         selection.ports = ports
         selection.findings = Set(findings.compactMap { FindingCode(rawValue: $0) })
         selection.states = states.compactMap { ConnectionSelection.StateSelector($0) }
-        selection.minSeverity = minSeverity
+        selection.minSeverity = minimum
         if let filter {
             do {
                 selection.filter = try PacketFilter(filter)
@@ -73,4 +68,14 @@ struct SelectionOptions: ParsableArguments {
         }
         return selection
     }
+}
+
+/// `--min-severity` (`analyze`, `ladder`, `report`; not `check`, which judges every finding).
+struct SeverityOption: ParsableArguments {
+    @Option(
+        name: .customLong("min-severity"),
+        help: ArgumentHelp(
+            "Show and total only findings of this severity or higher (info, warning, error); --fail-on and check "
+                + "still judge every finding."))
+    var minSeverity: Severity = .info
 }

@@ -35,7 +35,6 @@ struct SelectionOptions: ParsableArguments {
             valueName: "outcome"))
     var states: [String] = []
 
-
     func validate() throws {
         for host in hosts where IPAddress(host) == nil {
             throw ValidationError("--host '\(host)' is not an IPv4 or IPv6 address")

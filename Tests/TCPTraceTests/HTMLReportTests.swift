@@ -120,7 +120,8 @@ extension HTMLReportTests {
         for key in ["data", "retransmission", "fast retransmission", "not captured", "ACK", "receive window", "SACK"] {
             #expect(svg.contains(">\(key)</text>"), "legend lacks \(key)")
         }
-        // The script zooms this graph: its box, its span (the whole connection: no idle tail) and the fit flag.
+        // The script zooms this graph: its box, its span (the whole connection, 0.166253 s from the first frame to
+        // the last in tshark's frame.time_relative: no idle tail) and the fit flag.
         #expect(svg.contains("data-t=\"0 0.166253 0.166253\""))
         #expect(svg.contains("data-fit=\"y\""))
     }
@@ -154,6 +155,9 @@ extension HTMLReportTests {
         }
         // 292 kB of new data in 0.166 s peaks near 11 MB/s; the axis goes 10 % above it, by 2 MB/s (never "11000k").
         #expect(labels == ["0 MB/s", "2 MB/s", "4 MB/s", "6 MB/s", "8 MB/s", "10 MB/s", "12 MB/s"])
+        // The mean, from the capture: the client's segments that reach past its highest sequence so far (tshark
+        // -Y 'ip.src==10.99.1.2 && tcp.len>0', seq + len above the running maximum) carry 292,496 bytes between
+        // 0.020781 and 0.128008 s: 2.728 MB/s.
         #expect(svg.contains("client → server 292 kB at 2.73 MB/s"))
         #expect(!svg.contains("k</text>"))
     }

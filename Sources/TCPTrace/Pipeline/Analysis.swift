@@ -53,9 +53,8 @@ public struct Analysis: Sendable {
         let selection = options.selection
         if selection.isActive {
             var totals = FindingTotals()
-            for c in all { totals.add(c, selection: selection) }
+            self.connections = all.compactMap { totals.add($0, selection: selection) }
             self.totals = totals
-            self.connections = all.filter(selection.selects).map(selection.shown)
         } else {
             self.connections = all
             self.totals = FindingTotals(all)

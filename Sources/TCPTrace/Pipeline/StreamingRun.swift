@@ -259,15 +259,7 @@ struct StreamingRun: ~Copyable {
     private static func passSelected<Sink: ConnectionSink & ~Copyable>(
         _ c: Connection, _ selection: ConnectionSelection, _ totals: inout FindingTotals, to sink: inout Sink
     ) {
-        guard selection.selects(c) else {
-            totals.addUnselected()
-            sink.skip(c.id)
-            return
-        }
-        totals.judge(c)
-        let shown = selection.shown(c)
-        totals.add(shown: shown)
-        sink.add(shown)
+        if let shown = totals.add(c, selection: selection) { sink.add(shown) } else { sink.skip(c.id) }
     }
 
     /// After each batch (and a stream's ticks): segments tracked, and the input bytes read up to the last of

@@ -38,14 +38,17 @@ public struct FindingTotals: Sendable {
         for code in c.findingCounts.keys { highestSeverity = max(highestSeverity ?? code.severity, code.severity) }
     }
 
-    /// A connection the selection left out.
-    mutating func addUnselected() { unselected += 1 }
-
-    /// Counts `c` as a selection shows it: left out, or with the findings it shows.
-    mutating func add(_ c: Connection, selection: ConnectionSelection) {
-        guard selection.selects(c) else { return addUnselected() }
+    /// Counts `c` as a selection shows it, left out or with the findings it shows, and returns it as shown
+    /// (nil: left out). The one place a finished connection meets the selection (`StreamingRun`, `Analysis`).
+    mutating func add(_ c: Connection, selection: ConnectionSelection) -> Connection? {
+        guard selection.selects(c) else {
+            unselected += 1
+            return nil
+        }
         judge(c)
-        add(shown: selection.shown(c))
+        let shown = selection.shown(c)
+        add(shown: shown)
+        return shown
     }
 
     public var byCode: [(code: FindingCode, count: Int)] {

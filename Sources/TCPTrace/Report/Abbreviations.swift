@@ -58,17 +58,10 @@ extension FindingCode {
 }
 
 extension Format {
-    /// A duration in at most six characters for the table: `850us`, `1.23ms`, `12.3ms`, `123ms`, `1.23s`,
-    /// `12.3s`, `12m05s`, `3h05m`, `412h`.
-    static func duration(_ value: Double) -> String {
-        var bytes: [UInt8] = []
-        writeDuration(value, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `duration`'s text appended as bytes, without a String (the table writes one per connection: an
-    /// interpolated String such as `"\(n)us"` reserves more than a small string holds and is a heap
-    /// allocation each time).
+    /// A duration in at most six characters for the table (`850us`, `1.23ms`, `12.3ms`, `123ms`, `1.23s`,
+    /// `12.3s`, `12m05s`, `3h05m`, `412h`), appended as bytes without a String (the table writes one per
+    /// connection: an interpolated String such as `"\(n)us"` reserves more than a small string holds and is a
+    /// heap allocation each time).
     static func writeDuration(_ value: Double, into out: inout [UInt8]) {
         let v = max(0, value.isFinite ? value : 0)
         /// `value` with `decimals` decimals, then `unit`.

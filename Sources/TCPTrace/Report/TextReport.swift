@@ -153,23 +153,26 @@ public enum TextReport {
     }
 
     /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
+    /// The id cell and the line end are the same in both layouts; the cells between are each layout's.
     public static func appendRow(_ c: Connection, wide: Bool = false, into out: inout [UInt8]) {
-        c.withClientAndServer { client, server in
-            if wide {
-                appendWideRow(c, client: client, server: server, into: &out)
-            } else {
-                appendCompactRow(c, client: client, server: server, into: &out)
-            }
-        }
-    }
-
-    private static func appendCompactRow(
-        _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
-        into out: inout [UInt8]
-    ) {
-        var row = RowWriter(out: out, layout: .compact)
+        var row = RowWriter(out: out, layout: wide ? .wide : .compact)
         out = []
         row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
+        c.withClientAndServer { client, server in
+            if wide {
+                wideCells(c, client: client, server: server, into: &row)
+            } else {
+                compactCells(c, client: client, server: server, into: &row)
+            }
+        }
+        row.out.append(UInt8(ascii: "\n"))
+        out = row.out
+    }
+
+    private static func compactCells(
+        _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
+        into row: inout RowWriter
+    ) {
         row.cell(client.endpoint, width: 21)
         row.cell(server.endpoint, width: 21)
         row.cell(UInt64(client.packets) + UInt64(server.packets))
@@ -188,17 +191,12 @@ public enum TextReport {
         row.out.append(contentsOf: server.state.abbreviation.utf8)
         row.startCell()
         row.findingSummary(c, limit: lineLimit)
-        row.out.append(UInt8(ascii: "\n"))
-        out = row.out
     }
 
-    private static func appendWideRow(
+    private static func wideCells(
         _ c: Connection, client: borrowing HalfConnection, server: borrowing HalfConnection,
-        into out: inout [UInt8]
+        into row: inout RowWriter
     ) {
-        var row = RowWriter(out: out, layout: .wide)
-        out = []
-        row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
         row.cell(client.endpoint)
         row.cell(server.endpoint)
         row.cell(Int64(client.packets), "/", Int64(server.packets))
@@ -221,8 +219,6 @@ public enum TextReport {
                 row.out.writeDecimal(Int64(f.frame))
             }
         }
-        row.out.append(UInt8(ascii: "\n"))
-        out = row.out
     }
 
     /// The first and last groups of an IPv6 address (`2001:db8` and `370:7334`) that fit, with `:…:` between, in

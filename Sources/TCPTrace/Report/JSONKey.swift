@@ -24,6 +24,9 @@ enum JSONKey: CaseIterable, Sendable {
     case frame, state
     case code, severity, time, sender, detail, ttl
 
+    // `timing` (docs/timing.md) and `summary.slowest`
+    case timing, cause, diagnosis, capturePoint, total, synRetransmitWait, synackRetransmitWait, rtoStall, lossRecovery, rwndLimited, busy, appLimited, idle, transfer, shares, rtoStalls, longestStall, thinkTime, exchanges, longestThink, runTime, halfClosed, closeWait, closeWaitSide, slowest
+
     // Per-direction statistics (`DirectionFigures`; packets, mss and the like above)
     case pureAcks, sackAcks, dsacks, payloadPackets, payloadBytes, uniqueBytes, retransmittedPackets
     case retransmittedBytes, outOfOrderPackets, zeroWindowAdvertisements, zeroWindowProbes, keepAlives, syn, fin
@@ -221,6 +224,32 @@ enum JSONKey: CaseIterable, Sendable {
         case .message: "message"
         case .failed: "failed"
         case .errors: "errors"
+
+        case .timing: "timing"
+        case .cause: "cause"
+        case .diagnosis: "diagnosis"
+        case .capturePoint: "capture_point"
+        case .total: "total"
+        case .synRetransmitWait: "syn_retransmit_wait"
+        case .synackRetransmitWait: "synack_retransmit_wait"
+        case .rtoStall: "rto_stall"
+        case .lossRecovery: "loss_recovery"
+        case .rwndLimited: "rwnd_limited"
+        case .busy: "busy"
+        case .appLimited: "app_limited"
+        case .idle: "idle"
+        case .transfer: "transfer"
+        case .shares: "shares"
+        case .rtoStalls: "rto_stalls"
+        case .longestStall: "longest_stall"
+        case .thinkTime: "think_time"
+        case .exchanges: "exchanges"
+        case .longestThink: "longest_think"
+        case .runTime: "run_time"
+        case .halfClosed: "half_closed"
+        case .closeWait: "close_wait"
+        case .closeWaitSide: "close_wait_side"
+        case .slowest: "slowest"
         }
     }
 

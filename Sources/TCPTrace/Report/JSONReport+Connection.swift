@@ -88,6 +88,7 @@ extension JSONReport {
         w.member(.reusedAfter, c.reusedAfter)
         w.endObject()
         w.key(.zeek); writeZeek(c, to: &w)
+        writeTiming(c.timing, timeWait: twStart.flatMap { s in twEnd.map { s.interval(to: $0) } }, to: &w)
         w.key(.stats); w.beginObject()
         w.key(.client); DirectionFigures.write(c, c.clientIndex, to: &w)
         w.key(.server); DirectionFigures.write(c, c.serverIndex, to: &w)
@@ -95,6 +96,49 @@ extension JSONReport {
         w.key(.findings); w.beginArray()
         for f in c.findings { write(f, in: c, to: &w) }
         w.endArray()
+        w.endObject()
+    }
+
+    /// `"timing"`: where the connection's time went (docs/timing.md), seconds and shares of the duration.
+    static func writeTiming(_ t: ConnectionTiming, timeWait: Double?, to w: inout JSONWriter) {
+        let diagnosis = t.diagnosis
+        w.key(.timing); w.beginObject()
+        w.member(.cause, word: diagnosis.cause.rawValue)
+        w.member(.diagnosis, diagnosis.text)
+        w.member(.capturePoint, word: t.capturePoint.rawValue)
+        w.key(.handshake); w.beginObject()
+        w.member(.total, t.handshake)
+        w.member(.synRetransmitWait, t.synRetransmitWait)
+        w.member(.synackRetransmitWait, t.synackRetransmitWait)
+        w.endObject()
+        w.key(.client); writeTiming(t.client, duration: t.duration, to: &w)
+        w.key(.server); writeTiming(t.server, duration: t.duration, to: &w)
+        w.key(.close); w.beginObject()
+        w.member(.halfClosed, t.halfClosed)
+        w.member(.closeWait, t.closeWait)
+        w.member(.closeWaitSide, word: t.closeWaitRole?.rawValue)
+        w.member(.timeWait, timeWait)
+        w.endObject()
+        w.endObject()
+    }
+
+    private static func writeTiming(_ d: DirectionTiming, duration: Double, to w: inout JSONWriter) {
+        w.beginObject()
+        let labels: [(JSONKey, Double)] = [
+            (.rtoStall, d.rtoStall), (.lossRecovery, d.lossRecovery), (.rwndLimited, d.rwndLimited), (.busy, d.busy),
+            (.appLimited, d.appLimited), (.idle, d.idle),
+        ]
+        for (key, seconds) in labels { w.member(key, seconds) }
+        w.member(.transfer, d.transfer)
+        w.key(.shares); w.beginObject()
+        for (key, seconds) in labels { w.member(key, duration > 0 ? seconds / duration : 0) }
+        w.endObject()
+        w.member(.rtoStalls, d.rtoStalls)
+        w.member(.longestStall, d.longestStall)
+        w.member(.thinkTime, d.thinkTime)
+        w.member(.exchanges, d.exchanges)
+        w.member(.longestThink, d.longestThink)
+        w.member(.runTime, d.transferTime)
         w.endObject()
     }
 

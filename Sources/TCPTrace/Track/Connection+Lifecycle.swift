@@ -9,9 +9,15 @@ extension Connection {
         // (Only in a capture with several interfaces: the mask sits in the connection's last cache line.)
         if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
         if segment.matchesFilter { matchesFilter = true }
+        elapseClock(to: time)
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
-        if time < start { start = time }
+        if time < start {
+            // (The stretch before the old start belongs to no label: idle, so the labels still sum to the duration.)
+            clock.a.times.idle &+= start.nanoseconds &- time.nanoseconds
+            clock.b.times.idle &+= start.nanoseconds &- time.nanoseconds
+            start = time
+        }
         withEndpoints(sender: s) { sender, _, _ in sender.count(segment) }
         if s == 0 {
             let before = ZeekHistory.Before(
@@ -30,7 +36,10 @@ extension Connection {
         let oldDuplicate =
             previousConnectionID != nil && !segment.flags.contains(.syn)
             && checkPreviousIncarnation(segment, at)
-        if !oldDuplicate { analyzeDataPhase(segment, from: s, frame: frame, time: time) }
+        if !oldDuplicate {
+            clockSegment(segment, from: s, frame: frame, time: time)
+            analyzeDataPhase(segment, from: s, frame: frame, time: time)
+        }
 
         if segment.payloadLength > 0 && lastDataSender != Int8(s) {
             lastDataSender = Int8(s)
@@ -57,6 +66,7 @@ extension Connection {
                 sender.noteIP(segment)
             }
         }
+        settleClock(at: time)
         if facts.timeline != nil {
             facts.timeline?.append(
                 TimelineEntry(

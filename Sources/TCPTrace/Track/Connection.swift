@@ -230,4 +230,6 @@ public struct Connection: Sendable {
     public internal(set) var matchesFilter = false
     /// Segments seen again on another interface within 10 ms (`CaptureDuplicates`): counted, not used.
     public internal(set) var captureDuplicates: UInt32 = 0
+    /// Issue 23: where each direction's time went (`Connection+Timing.swift`).
+    var clock = ConnectionClock()
 }

@@ -42,6 +42,10 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
     case windowFull = "window-full"
     case keepAlive = "keep-alive"
     case windowShrunk = "window-shrunk"
+    // Timing (docs/timing.md)
+    case rtoStall = "rto-stall"
+    case rwndLimited = "rwnd-limited"
+    case closeWaitLong = "close-wait-long"
     // Capture
     case midStream = "mid-stream"
     case truncated = "truncated"
@@ -55,7 +59,7 @@ public enum FindingCode: String, Sendable, CaseIterable, Comparable {
         case .synRetransmit, .synackRetransmit, .synNewISN, .staleSyn, .finRetransmit, .finUnacked,
             .lastAckLost, .reset, .rstInTimeWait, .rstUnacceptable, .halfOpenPeer, .timeWaitReuse, .truncated,
             .timeWaitPressure,
-            .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk:
+            .retransmission, .fastRetransmission, .zeroWindow, .windowShrunk, .rtoStall, .rwndLimited, .closeWaitLong:
             .warning
         case .simultaneousOpen, .synWithData, .simultaneousClose, .halfClose, .notClosed, .midStream,
             .spuriousRetransmission, .outOfOrder, .lostSegment, .ackUnseenSegment, .duplicateAck, .zeroWindowProbe,

@@ -25,6 +25,8 @@ public struct HalfConnection: Sendable {
         get { announced?.options }
         set { announced = newValue.map(AnnouncedOptions.init) }
     }
+    /// The MSS announced on the SYN or SYN-ACK.
+    var announcedMSS: UInt16? { announced?.mss }
     /// The window scale announced on the SYN or SYN-ACK.
     var windowScale: UInt8? { announced?.windowScale }
     /// Stored compactly (16 bytes instead of 80: a SYN's options carry no SACK blocks).

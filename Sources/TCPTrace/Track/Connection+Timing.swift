@@ -1,0 +1,197 @@
+/// Where each direction's time goes (docs/timing.md): three calls per segment from `apply`. `elapseClock` gives
+/// the time since the connection's previous segment to each direction's current label; `clockSegment` reads
+/// what the sender's segment shows (a transmission, a timeout retransmission, the start of loss recovery, new
+/// data that decides a window-limited stretch, a request/response turn); `settleClock` sets each direction's
+/// label for the time until the next segment from the state the segment left. Integer nanoseconds, so each
+/// direction's labels sum to the connection's duration exactly.
+struct ConnectionClock: Sendable {
+    var a = DirectionClock()
+    var b = DirectionClock()
+
+    /// Nothing outstanding either way for this long is idle rather than app-limited.
+    static let idleGap: Int64 = 1_000_000_000
+    /// A retransmission not preceded by duplicate ACKs or SACK blocks after a silence this long (or twice the
+    /// round trip, if longer) was sent by a timer: Linux's minimum retransmission timeout is 200 ms
+    /// (`TCP_RTO_MIN`), less 10 ms of timer slack.
+    static let timeoutFloor: Int64 = 190_000_000
+    /// New data this soon after the window opened (plus 1.5 round trips when the capture point is away from
+    /// the sender) shows the sender was waiting for it.
+    static let waitingSlack: Int64 = 2_000_000
+}
+
+extension Connection {
+    @inline(__always)
+    mutating func withClocks<R>(sender s: Int, _ body: (inout DirectionClock, inout DirectionClock) -> R) -> R {
+        s == 0 ? body(&clock.a, &clock.b) : body(&clock.b, &clock.a)
+    }
+
+    /// Gives the time since the previous segment (`end`, not yet moved) to each direction's label.
+    @inline(__always)
+    mutating func elapseClock(to time: Timestamp) {
+        let gap = time.nanoseconds &- end.nanoseconds
+        guard gap > 0 else { return }
+        let quiet = gap >= ConnectionClock.idleGap && clock.a.label.isQuiet && clock.b.label.isQuiet
+        Connection.elapse(&clock.a, from: end.nanoseconds, gap: gap, quiet: quiet)
+        Connection.elapse(&clock.b, from: end.nanoseconds, gap: gap, quiet: quiet)
+    }
+
+    /// `gap` after `from` to the direction's label: busy first while the last ACK is still on its way to the
+    /// sender (`busyUntil`), idle instead of app-limited when the whole connection is `quiet` that long.
+    @inline(__always)
+    static func elapse(_ c: inout DirectionClock, from: Int64, gap: Int64, quiet: Bool) {
+        var rest = gap
+        if c.busyUntil > from && c.label.isQuiet {
+            let busy = min(rest, c.busyUntil &- from)
+            c.times.add(busy, to: c.label == .pendingApp ? .pendingBusy : .busy)
+            rest &-= busy
+        }
+        c.times.add(rest, to: quiet && c.label == .appLimited ? .idle : c.label)
+    }
+
+    /// What the sender's segment shows, read before the data phase and the state machine change anything.
+    mutating func clockSegment(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
+        let flags = segment.flags
+        let length = segment.sequenceLength
+        guard length > 0, !flags.contains(.rst) else { return }
+        let now = time.nanoseconds
+        let highest = side(s, \.highestSequence)
+        let payload = segment.payloadLength
+        let seq = segment.sequence
+        let plain = !flags.contains(.syn) && !flags.contains(.fin)
+        let peerAck = side(1 - s, \.stats.lastAck)
+        let peerClosed = side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0
+        // A keep-alive or a zero-window probe (at most one byte, one before the next new byte or at a closed
+        // window's edge) is not a transmission; at a closed window it shows data is waiting.
+        if plain, payload <= 1,
+            highest.map({ seq + 1 == $0 }) ?? false || (peerClosed && peerAck == seq)
+        {
+            if peerClosed || withClocks(sender: s, { c, _ in c.label.isPending }) {
+                withClocks(sender: s) { c, _ in c.probedWindow = true }
+            }
+            return
+        }
+        let retransmitted = highest.map { seq < $0 } ?? false
+        let isNew = highest.map { $0 < seq + length } ?? true
+        // Fast retransmission: the peer's duplicate ACKs or a SACK block since the last transmission.
+        let sackSince = side(1 - s, \.stats.lastSackTime)
+        let peerDupAcks = side(1 - s, \.stats.duplicateAcks)
+        let rtt = handshakeRTT ?? 0
+        let timeoutFloor = max(ConnectionClock.timeoutFloor, Int64(2 * rtt * 1e9))
+        let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * rtt * 1e9)
+        var stall: Int64 = 0
+        let isLastDataSender = lastDataSender == Int8(s)
+        withClocks(sender: s) { c, peer in
+            if retransmitted, let highest {
+                let silence = now &- c.lastTransmission
+                let fast = peerDupAcks >= 2 || (sackSince.map { $0.nanoseconds > c.lastTransmission } ?? false)
+                if !fast, c.lastTransmission != 0, silence >= timeoutFloor {
+                    // Everything since the last transmission was the stall.
+                    c.times = c.atLastTransmission
+                    c.times.rtoStall &+= silence
+                    c.rtoStalls &+= 1
+                    c.longestStall = max(c.longestStall, silence)
+                    stall = silence
+                }
+                if !c.inRecovery {
+                    c.inRecovery = true
+                    c.recoveryPoint = highest
+                }
+            }
+            if isNew && payload > 0 && (c.times.pendingBusy > 0 || c.times.pendingApp > 0) {
+                let waited =
+                    c.probedWindow || c.label.isPending
+                    || (c.windowOpenedAt != 0 && now &- c.windowOpenedAt <= waitLimit)
+                c.times.settlePending(waited: waited)
+                c.probedWindow = false
+            }
+            if flags.contains(.syn) && flags.contains(.ack) { c.lastSynAck = now }
+            if payload > 0 && !flags.contains(.syn) {
+                c.largestPayload = max(c.largestPayload, payload)
+                if !isLastDataSender {
+                    // A new run: the peer's run ended with its last data; the time since is this side's turn.
+                    if peer.lastData != 0 {
+                        let think = now &- peer.lastData
+                        c.thinkTime &+= max(0, think)
+                        c.longestThink = max(c.longestThink, think)
+                        c.exchanges &+= 1
+                        peer.transferTime &+= peer.lastData &- peer.runStart
+                    }
+                    c.runStart = now
+                }
+                c.lastData = now
+            }
+            c.lastTransmission = now
+            c.atLastTransmission = c.times
+        }
+        if stall > 0 {
+            let n = withClocks(sender: s) { c, _ in c.rtoStalls }
+            report(
+                .rtoStall, frame: frame, time: time, sender: s,
+                "silence of \(Format.seconds(Double(stall) / 1e9)) ended by a timeout retransmission of \(seq) "
+                    + "(stall #\(n); nothing in between asked for it: no duplicate ACK, no SACK)")
+        }
+    }
+
+    /// Each direction's label until the next segment, from the state this segment left.
+    @inline(__always)
+    mutating func settleClock(at time: Timestamp) {
+        let now = time.nanoseconds
+        let labelA = Connection.label(sender: sideA, peer: sideB, clock: &clock.a)
+        let labelB = Connection.label(sender: sideB, peer: sideA, clock: &clock.b)
+        if clock.a.label.isPending && !labelA.isPending { clock.a.windowOpenedAt = now }
+        if clock.b.label.isPending && !labelB.isPending { clock.b.windowOpenedAt = now }
+        // The ACK that emptied the flight reaches the sender one capture-point-to-sender round trip later
+        // (nothing, captured at the sender), and its next data left that much before the capture point saw
+        // it: the sender's flight lasts that much longer than it looks here.
+        if !clock.a.label.isQuiet && labelA.isQuiet { clock.a.busyUntil = now &+ roundTripToSender(0) }
+        if !clock.b.label.isQuiet && labelB.isQuiet { clock.b.busyUntil = now &+ roundTripToSender(1) }
+        if labelA.isPending && clock.a.firstLimitedFrame == 0 { clock.a.firstLimitedFrame = UInt32(clamping: lastFrame) }
+        if labelB.isPending && clock.b.firstLimitedFrame == 0 { clock.b.firstLimitedFrame = UInt32(clamping: lastFrame) }
+        clock.a.label = labelA
+        clock.b.label = labelB
+    }
+
+    /// Nanoseconds from the capture point to endpoint `i` and back, from the handshake: the SYN to the SYN-ACK
+    /// for the server, the SYN-ACK to the ACK for the client (0 when unknown).
+    func roundTripToSender(_ i: Int) -> Int64 {
+        let lastSynAck = serverIndex == 0 ? clock.a.lastSynAck : clock.b.lastSynAck
+        return withClientAndServer { client, server in
+            guard let syn = client.lastSynTime ?? client.synTime, let synAck = server.synAckTime,
+                let ack = client.ackedPeerSynTime, client.synFrame != nil
+            else { return 0 }
+            // (Retransmissions: the last SYN is the one answered, the last SYN-ACK the one acknowledged.)
+            let back =
+                i == clientIndex
+                ? ack.nanoseconds &- max(synAck.nanoseconds, lastSynAck) : synAck.nanoseconds &- syn.nanoseconds
+            return max(0, back)
+        }
+    }
+
+    /// The label of the direction `sender` sends in: loss recovery until the ACK reaches the recovery point;
+    /// window-limited when the usable window (the peer's right edge less the highest sequence sent) is
+    /// smaller than the sender's segment, as Linux's `tcp_snd_wnd_test` decides; busy while anything is
+    /// unacknowledged; app-limited otherwise.
+    @inline(__always)
+    static func label(
+        sender: borrowing HalfConnection, peer: borrowing HalfConnection, clock c: inout DirectionClock
+    ) -> TimeLabel {
+        guard let highest = sender.highestSequence else { return .appLimited }
+        let acked = peer.lastAckSent
+        let inFlight = acked.map { $0 < highest } ?? true
+        if c.inRecovery {
+            if let acked, !(acked < c.recoveryPoint) { c.inRecovery = false } else { return .lossRecovery }
+        }
+        if sender.finSequence == nil, let edge = peer.stats.rightEdge, carriesData(sender.state) {
+            let usable = Int64(Int32(bitPattern: edge.rawValue &- highest.rawValue))
+            let segment = c.largestPayload > 0 ? c.largestPayload : UInt32(peer.announcedMSS ?? 536)
+            if usable < Int64(segment) { return inFlight ? .pendingBusy : .pendingApp }
+        }
+        return inFlight ? .busy : .appLimited
+    }
+}
+
+extension TimeLabel {
+    /// Nothing of this direction in flight.
+    var isQuiet: Bool { self == .appLimited || self == .pendingApp }
+    var isPending: Bool { self == .pendingBusy || self == .pendingApp }
+}

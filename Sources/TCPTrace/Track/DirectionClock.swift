@@ -1,0 +1,102 @@
+/// What one direction of a connection (the segments one endpoint sends) is doing between two segments of the
+/// connection: exactly one label at a time (docs/timing.md).
+enum TimeLabel: UInt8, Sendable {
+    /// Silence ended by a timer-driven retransmission (retransmission timeout or tail loss probe).
+    case rtoStall
+    /// From the first retransmission of a hole to the ACK that covers the highest sequence sent before it.
+    case lossRecovery
+    /// The usable window left is smaller than one segment and the sender had more to send.
+    case rwndLimited
+    /// Data (or a SYN or FIN) in flight otherwise.
+    case busy
+    /// Nothing unacknowledged and nothing sent.
+    case appLimited
+    /// Nothing unacknowledged either way for at least `ConnectionClock.idleGap`.
+    case idle
+    /// Window-limited with data in flight, until the sender shows it had more to send (then rwnd-limited)
+    /// or not (then busy).
+    case pendingBusy
+    /// Window-limited with nothing in flight, until decided as above (rwnd-limited or app-limited).
+    case pendingApp
+}
+
+/// Nanoseconds spent under each label.
+struct LabelTimes: Sendable, Equatable {
+    var rtoStall: Int64 = 0
+    var lossRecovery: Int64 = 0
+    var rwndLimited: Int64 = 0
+    var busy: Int64 = 0
+    var appLimited: Int64 = 0
+    var idle: Int64 = 0
+    var pendingBusy: Int64 = 0
+    var pendingApp: Int64 = 0
+
+    @inline(__always)
+    mutating func add(_ ns: Int64, to label: TimeLabel) {
+        switch label {
+        case .rtoStall: rtoStall &+= ns
+        case .lossRecovery: lossRecovery &+= ns
+        case .rwndLimited: rwndLimited &+= ns
+        case .busy: busy &+= ns
+        case .appLimited: appLimited &+= ns
+        case .idle: idle &+= ns
+        case .pendingBusy: pendingBusy &+= ns
+        case .pendingApp: pendingApp &+= ns
+        }
+    }
+
+    /// The window-limited time waiting for a decision, decided: the sender had more to send (rwnd-limited)
+    /// or not (busy, app-limited).
+    mutating func settlePending(waited: Bool) {
+        if waited {
+            rwndLimited &+= pendingBusy &+ pendingApp
+        } else {
+            busy &+= pendingBusy
+            appLimited &+= pendingApp
+        }
+        pendingBusy = 0
+        pendingApp = 0
+    }
+
+    /// Every label, pending time included.
+    var total: Int64 { rtoStall &+ lossRecovery &+ rwndLimited &+ busy &+ appLimited &+ idle &+ pendingBusy &+ pendingApp }
+}
+
+/// The clock of one direction: time per label, and what decides the labels (the last transmission, loss
+/// recovery, the window-limited stretch waiting for a decision, request/response exchanges).
+struct DirectionClock: Sendable {
+    var times = LabelTimes()
+    /// `times` at this direction's last transmission: a timeout retransmission relabels everything since as
+    /// an RTO stall (the highest priority).
+    var atLastTransmission = LabelTimes()
+    var label = TimeLabel.appLimited
+    var inRecovery = false
+    /// A zero-window probe or a keep-alive at a closed window showed the sender had data waiting.
+    var probedWindow = false
+    /// Timer-driven stalls and the longest.
+    var rtoStalls: UInt32 = 0
+    /// The ACK that ends loss recovery: the highest sequence sent when it began (RFC 6582's "recover").
+    var recoveryPoint = SequenceNumber(0)
+    var longestStall: Int64 = 0
+    /// Largest payload this direction sent (its segment size for the window test), 0 before data.
+    var largestPayload: UInt32 = 0
+    /// Last segment taking sequence space (data, SYN, FIN) this direction sent; 0 before any.
+    var lastTransmission: Int64 = 0
+    /// When the window last stopped limiting this direction (0: never).
+    var windowOpenedAt: Int64 = 0
+    /// Request/response: this side's first and last data of its current run (consecutive data segments of
+    /// one side), the think time before its runs (from the peer's last data to its own first), their number
+    /// and the longest, and the transfer time of its finished runs.
+    var runStart: Int64 = 0
+    var lastData: Int64 = 0
+    var thinkTime: Int64 = 0
+    var longestThink: Int64 = 0
+    var transferTime: Int64 = 0
+    var exchanges: UInt32 = 0
+    /// Until then the sender still waits for the ACK that emptied its flight (`roundTripToSender`).
+    var busyUntil: Int64 = 0
+    /// This side's last SYN-ACK (the SYN-ACK retransmission wait), 0 before any.
+    var lastSynAck: Int64 = 0
+    /// The first frame after which the window limited this direction (0: never).
+    var firstLimitedFrame: UInt32 = 0
+}

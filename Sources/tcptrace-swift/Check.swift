@@ -56,7 +56,8 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        var options = AnalysisOptions(tracker: TrackerOptions(msl: lifetime.msl))
+        var options = AnalysisOptions(
+            tracker: TrackerOptions(msl: lifetime.msl, closeWaitThreshold: lifetime.closeWaitThreshold))
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
         options.selection = try selection.selection()

@@ -46,7 +46,8 @@ struct Ladder: ParsableCommand {
     func run() throws {
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity))
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity),
+            closeWaitThreshold: lifetime.closeWaitThreshold)
         let drawn = try chosen(analysis)
         let writer = TimeWriter(
             format: times.format, start: analysis.input.firstTime ?? Timestamp(nanoseconds: 0),

@@ -91,7 +91,9 @@ struct Live: ParsableCommand {
     }
 
     private var trackerOptions: TrackerOptions {
-        TrackerOptions(msl: lifetime.msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections)
+        TrackerOptions(
+            msl: lifetime.msl, maxHalfOpen: min(maxConnections, 100_000), maxConnections: maxConnections,
+            closeWaitThreshold: lifetime.closeWaitThreshold)
     }
 
     private func openCapture() throws -> LiveCapture {

@@ -45,7 +45,8 @@ struct Report: ParsableCommand {
         let hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range)
         let analysis = try analyzeWithTimelines(
             input.files, msl: lifetime.msl, hosts: hosts, verifyChecksums: checksums.verifyChecksums,
-            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity))
+            tunnelPorts: tunnelPorts.ports, selection: try selection.selection(minimum: severity.minSeverity),
+            closeWaitThreshold: lifetime.closeWaitThreshold)
         let text = try render(analysis)
         try write(text, connections: analysis.connections.count)
         if analysis.input.isDamaged { throw ExitCode(ExitStatus.damagedInput) }

@@ -51,9 +51,11 @@ func noSuchConnection(_ id: Int, in analysis: Analysis, narrowed: Bool) -> Strin
 /// with `hosts`, the host view is built too.
 func analyzeWithTimelines(
     _ files: [String], msl: Double, hosts: HostOptions? = nil, verifyChecksums: Bool = false,
-    tunnelPorts: TunnelPorts = TunnelPorts(), selection: ConnectionSelection = ConnectionSelection()
+    tunnelPorts: TunnelPorts = TunnelPorts(), selection: ConnectionSelection = ConnectionSelection(),
+    closeWaitThreshold: Double = 1
 ) throws -> Analysis {
-    var options = AnalysisOptions(tracker: TrackerOptions(msl: msl, recordTimeline: true))
+    var options = AnalysisOptions(
+        tracker: TrackerOptions(msl: msl, recordTimeline: true, closeWaitThreshold: closeWaitThreshold))
     options.hosts = hosts
     options.selection = selection
     options.verifyChecksums = verifyChecksums

@@ -145,8 +145,14 @@ extension Connection {
         // it: the sender's flight lasts that much longer than it looks here.
         if !clock.a.label.isQuiet && labelA.isQuiet { clock.a.busyUntil = now &+ roundTripToSender(0) }
         if !clock.b.label.isQuiet && labelB.isQuiet { clock.b.busyUntil = now &+ roundTripToSender(1) }
-        if labelA.isPending && clock.a.firstLimitedFrame == 0 { clock.a.firstLimitedFrame = UInt32(clamping: lastFrame) }
-        if labelB.isPending && clock.b.firstLimitedFrame == 0 { clock.b.firstLimitedFrame = UInt32(clamping: lastFrame) }
+        if labelA.isPending && clock.a.firstLimitedFrame == 0 {
+            clock.a.firstLimitedFrame = UInt32(clamping: lastFrame)
+            clock.a.firstLimitedAt = now
+        }
+        if labelB.isPending && clock.b.firstLimitedFrame == 0 {
+            clock.b.firstLimitedFrame = UInt32(clamping: lastFrame)
+            clock.b.firstLimitedAt = now
+        }
         clock.a.label = labelA
         clock.b.label = labelB
     }
@@ -187,6 +193,37 @@ extension Connection {
             if usable < Int64(segment) { return inFlight ? .pendingBusy : .pendingApp }
         }
         return inFlight ? .busy : .appLimited
+    }
+}
+
+extension Connection {
+    /// Receiver-window-limited time below this raises no `rwnd-limited`, whatever its share.
+    static let rwndFindingFloor = 0.1
+
+    /// The timing findings only the end can show: `close-wait-long` (CLOSE_WAIT above the threshold) and
+    /// `rwnd-limited` (a direction window-limited more than half of its transfer time).
+    mutating func reportTiming(closeWaitThreshold: Double) {
+        let t = timing
+        if let wait = t.closeWait, wait > closeWaitThreshold, let role = t.closeWaitRole {
+            let i = role == .client ? clientIndex : serverIndex
+            let ended = t.closeWaitEndFrame.flatMap { f in side(i, \.transitions).first { $0.frame == f } }
+            report(
+                .closeWaitLong, frame: t.closeWaitEndFrame ?? lastFrame, time: ended?.time ?? end, sender: i,
+                "\(role.rawValue) in CLOSE_WAIT \(Format.seconds(wait)) (the peer's FIN received, its own FIN "
+                    + (ended != nil ? "sent only now" : "never sent in the capture")
+                    + "; threshold \(Format.seconds(closeWaitThreshold))): the application did not close")
+        }
+        for role in [Role.client, .server] {
+            let d = t[role]
+            guard d.rwndLimited > 0.5 * d.transfer, d.rwndLimited >= Connection.rwndFindingFloor else { continue }
+            let i = role == .client ? clientIndex : serverIndex
+            let at = i == 0 ? clock.a.firstLimitedAt : clock.b.firstLimitedAt
+            report(
+                .rwndLimited, frame: d.firstLimitedFrame ?? firstFrame, time: Timestamp(nanoseconds: at), sender: i,
+                "the \(role.rawValue)'s data waited for the peer's receive window \(Format.seconds(d.rwndLimited)) of "
+                    + "\(Format.seconds(d.transfer)) in flight (\(Int((100 * d.rwndLimited / d.transfer).rounded())) %): "
+                    + "the reader did not keep up")
+        }
     }
 }
 

@@ -86,7 +86,7 @@ extension Connection {
 
     /// Called once at the end of the trace: raises what only the end can show (unanswered SYN, missing
     /// ACKs, not closed), and fixes the roles of a mid-stream connection.
-    mutating func finish() {
+    mutating func finish(options: TrackerOptions = TrackerOptions()) {
         // What waited for evidence that never came: a RST inside the window reset; a wrong SYN-ACK stands.
         confirmPendingReset()
         if let stale = facts.staleAnswer {
@@ -140,6 +140,7 @@ extension Connection {
                 .truncated, frame: frame, time: start, sender: nil,
                 "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
         }
+        reportTiming(closeWaitThreshold: options.closeWaitThreshold)
         for (code, count) in findingCounts where count > Connection.maxFindingsPerCode {
             if let last = findings.lastIndex(where: { $0.code == code }) {
                 findings[last].detail +=

@@ -99,4 +99,5 @@ struct DirectionClock: Sendable {
     var lastSynAck: Int64 = 0
     /// The first frame after which the window limited this direction (0: never).
     var firstLimitedFrame: UInt32 = 0
+    var firstLimitedAt: Int64 = 0
 }

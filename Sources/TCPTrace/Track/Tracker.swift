@@ -276,7 +276,7 @@ public struct Tracker: ~Copyable {
         finalized.append(cells.take(i))
         forget(key: key, countedAsAttempt: attempt, at: i)
         let k = finalized.count - 1
-        finalized[k].finish()
+        finalized[k].finish(options: options)
         if isCurrent, let start = finalized[k].timeWaitStart, start.interval(to: clock) <= 2 * options.msl {
             timeWaitRecords.insert(TimeWaitRecord(finalized[k]), for: key)
             finalizedInTimeWait[key] = k
@@ -499,7 +499,7 @@ public struct Tracker: ~Copyable {
         for (id, slot) in creationQueue[creationHead...] where slotIDs[slot] == id {
             var c = cells.take(slot)
             slotIDs[slot] = 0
-            c.finish()
+            c.finish(options: options)
             body(c)
         }
         cells = ConnectionCells()

@@ -13,11 +13,14 @@ public struct TrackerOptions: Sendable {
     /// A connection silent this long (capture time) is finalized as it stands; a later segment of its
     /// 4-tuple starts a new connection (the same in every mode).
     public var idleTimeout: Double = 300
+    /// Seconds in CLOSE_WAIT beyond which `close-wait-long` is raised (`--close-wait-threshold`).
+    public var closeWaitThreshold: Double = 1
 
     public init(
         msl: Double = 30, recordTimeline: Bool = false, maxHalfOpen: Int = 100_000,
-        maxConnections: Int = 500_000, idleTimeout: Double = 300
+        maxConnections: Int = 500_000, idleTimeout: Double = 300, closeWaitThreshold: Double = 1
     ) {
+        self.closeWaitThreshold = closeWaitThreshold
         self.idleTimeout = idleTimeout
         self.msl = msl
         self.recordTimeline = recordTimeline

@@ -6,7 +6,14 @@ struct LifetimeOption: ParsableArguments {
     @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
     var msl: Double = 30
 
+    @Option(help: "Seconds in CLOSE_WAIT (the peer's FIN received, own FIN not sent) beyond which close-wait-long is raised.")
+    var closeWaitThreshold: Double = 1
+
     func validate() throws {
         guard msl > 0, msl.isFinite else { throw ValidationError("--msl must be a positive number of seconds") }
+        guard closeWaitThreshold >= 0, closeWaitThreshold.isFinite else {
+            throw ValidationError("--close-wait-threshold must be a number of seconds, 0 or more")
+        }
     }
+
 }

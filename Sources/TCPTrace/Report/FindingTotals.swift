@@ -9,6 +9,8 @@ public struct FindingTotals: Sendable {
     /// The highest severity among every finding of the connections counted, including those hidden by
     /// `--min-severity`: what `--fail-on` judges.
     public private(set) var highestSeverity: Severity?
+    /// The longest connections shown, with their diagnosis (docs/timing.md).
+    public private(set) var slowest = SlowestConnections()
 
     public init() {}
 
@@ -25,6 +27,7 @@ public struct FindingTotals: Sendable {
     mutating func add(shown c: Connection) {
         connections += 1
         backwardSamples += c.backwardSamples
+        slowest.consider(c)
         for (code, count) in c.findingCounts { counts[code, default: 0] += count }
     }
 

@@ -142,6 +142,15 @@ public enum JSONReport {
             .severities: .object(Severity.allCases.map { ($0.rawValue, .int(Int64(counts.count(of: $0)))) }),
             .unselected: .int(Int64(counts.unselected)),
             .minSeverity: .string(analysis.options.selection.minSeverity.rawValue),
+            .slowest: .array(
+                counts.slowest.entries.map { e in
+                    .object([
+                        .id: .int(Int64(e.id)),
+                        .duration: .double(e.duration),
+                        .cause: .string(e.diagnosis.cause.rawValue),
+                        .diagnosis: .string(e.diagnosis.text),
+                    ])
+                }),
         ])
     }
 

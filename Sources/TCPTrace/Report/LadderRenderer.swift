@@ -69,7 +69,7 @@ public struct LadderRenderer: Sendable {
                 out += paint((n == 0 ? "  " : "    ") + row, color: severityColor(f.severity)) + "\n"
             }
         }
-        return out
+        return out + TimingText.block(c)
     }
 
     func header(_ c: Connection) -> String {

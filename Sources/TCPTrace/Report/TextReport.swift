@@ -86,7 +86,7 @@ public enum TextReport {
                 DirectionFigures.text(r.value, unit: DirectionFigures.unit(of: r.name)),
             ])
         }
-        return out + table(rows)
+        return out + table(rows) + TimingText.block(c)
     }
 
     /// `  tunnel: vxlan vni 100 192.0.2.1 ↔ 192.0.2.2 (client's side) / gre key 10/11 …`, outermost first;
@@ -424,6 +424,7 @@ public enum TextReport {
         let hidden = minimum > .info ? " (below \(minimum.rawValue) not shown)" : ""
         if totals.byCode.isEmpty {
             out += ", no findings\(hidden)\n"
+            slowest(totals.slowest, into: &out)
             return
         }
         out += "; findings\(hidden):\n"
@@ -432,6 +433,16 @@ public enum TextReport {
             guard !codes.isEmpty else { continue }
             out += "  \(severity.rawValue): " + codes.map { "\($0.code.rawValue) \($0.count)" }.joined(separator: ", ")
             out += "\n"
+        }
+        slowest(totals.slowest, into: &out)
+    }
+
+    /// `slowest:` then one line per connection: id, duration, diagnosis (docs/timing.md).
+    static func slowest(_ s: SlowestConnections, into out: inout String) {
+        guard s.entries.contains(where: { $0.duration > 0 }) else { return }
+        out += "slowest:\n"
+        for e in s.entries where e.duration > 0 {
+            out += "  \(e.id) \(TimingText.duration(e.duration)): \(e.diagnosis.text)\n"
         }
     }
 
@@ -514,6 +525,7 @@ public enum TextReport {
                 "  [\(finding.severity.rawValue)] \(finding.code.rawValue) at frame \(finding.frame): "
                 + "\(finding.detail)\n"
         }
+        out += TimingText.block(c)
     }
 
     /// `mss=1460,ws=7,sack_perm,ts` (Wireshark's short names); `-` for none. SACK blocks and timestamp values

@@ -28,24 +28,33 @@ extension Connection {
     /// Gives the time since the previous segment (`end`, not yet moved) to each direction's label.
     @inline(__always)
     mutating func elapseClock(to time: Timestamp) {
-        let gap = time.nanoseconds &- end.nanoseconds
+        let from = end.nanoseconds
+        let gap = time.nanoseconds &- from
         guard gap > 0 else { return }
         let quiet = gap >= ConnectionClock.idleGap && clock.a.label.isQuiet && clock.b.label.isQuiet
-        Connection.elapse(&clock.a, from: end.nanoseconds, gap: gap, quiet: quiet)
-        Connection.elapse(&clock.b, from: end.nanoseconds, gap: gap, quiet: quiet)
+        let a = Connection.elapse(&clock.a, from: from, gap: gap, quiet: quiet)
+        let b = Connection.elapse(&clock.b, from: from, gap: gap, quiet: quiet)
+        if facts.band != nil {
+            facts.band?.add(0, from: from, length: a.busy, a.busy > 0 && clock.a.label == .pendingApp ? .pendingBusy : .busy)
+            facts.band?.add(0, from: from &+ a.busy, length: gap &- a.busy, a.label)
+            facts.band?.add(1, from: from, length: b.busy, b.busy > 0 && clock.b.label == .pendingApp ? .pendingBusy : .busy)
+            facts.band?.add(1, from: from &+ b.busy, length: gap &- b.busy, b.label)
+        }
     }
 
     /// `gap` after `from` to the direction's label: busy first while the last ACK is still on its way to the
     /// sender (`busyUntil`), idle instead of app-limited when the whole connection is `quiet` that long.
+    /// Returns that busy part and the label of the rest.
     @inline(__always)
-    static func elapse(_ c: inout DirectionClock, from: Int64, gap: Int64, quiet: Bool) {
-        var rest = gap
+    static func elapse(_ c: inout DirectionClock, from: Int64, gap: Int64, quiet: Bool) -> (busy: Int64, label: TimeLabel) {
+        var busy: Int64 = 0
         if c.busyUntil > from && c.label.isQuiet {
-            let busy = min(rest, c.busyUntil &- from)
+            busy = min(gap, c.busyUntil &- from)
             c.times.add(busy, to: c.label == .pendingApp ? .pendingBusy : .busy)
-            rest &-= busy
         }
-        c.times.add(rest, to: quiet && c.label == .appLimited ? .idle : c.label)
+        let label: TimeLabel = quiet && c.label == .appLimited ? .idle : c.label
+        c.times.add(gap &- busy, to: label)
+        return (busy, label)
     }
 
     /// What the sender's segment shows, read before the data phase and the state machine change anything.
@@ -79,6 +88,7 @@ extension Connection {
         let timeoutFloor = max(ConnectionClock.timeoutFloor, Int64(2 * rtt * 1e9))
         let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * rtt * 1e9)
         var stall: Int64 = 0
+        var decided: Bool?
         let isLastDataSender = lastDataSender == Int8(s)
         withClocks(sender: s) { c, peer in
             if retransmitted, let highest {
@@ -103,6 +113,7 @@ extension Connection {
                     || (c.windowOpenedAt != 0 && now &- c.windowOpenedAt <= waitLimit)
                 c.times.settlePending(waited: waited)
                 c.probedWindow = false
+                decided = waited
             }
             if flags.contains(.syn) && flags.contains(.ack) { c.lastSynAck = now }
             if payload > 0 && !flags.contains(.syn) {
@@ -123,11 +134,16 @@ extension Connection {
             c.lastTransmission = now
             c.atLastTransmission = c.times
         }
+        if facts.band != nil {
+            if stall > 0 { facts.band?.relabel(s, since: now &- stall, as: .rtoStall) }
+            if let decided { facts.band?.decide(s, waited: decided) }
+        }
         if stall > 0 {
             let n = withClocks(sender: s) { c, _ in c.rtoStalls }
             report(
                 .rtoStall, frame: frame, time: time, sender: s,
-                "silence of \(Format.seconds(Double(stall) / 1e9)) ended by a timeout retransmission of \(seq) "
+                "silence of \(Format.seconds(Double(stall) / 1e9)) ended by a timeout retransmission of "
+                    + (flags.contains(.syn) ? "the SYN" : flags.contains(.fin) && payload == 0 ? "the FIN" : "\(seq)") + " "
                     + "(stall #\(n); nothing in between asked for it: no duplicate ACK, no SACK)")
         }
     }

@@ -47,6 +47,7 @@ public struct Connection: Sendable {
         self.start = time
         self.end = time
         self.facts.timeline = recordTimeline ? [] : nil
+        self.facts.band = recordTimeline ? TimingBand() : nil
     }
 
     // Reading the endpoints. `self[i]`, `client` and `server` return a copy of an endpoint, which retains and
@@ -232,4 +233,6 @@ public struct Connection: Sendable {
     public internal(set) var captureDuplicates: UInt32 = 0
     /// Issue 23: where each direction's time went (`Connection+Timing.swift`).
     var clock = ConnectionClock()
+    /// Each direction's timing labels over time, recorded with the timeline (nil otherwise).
+    public var timingBand: TimingBand? { facts.band }
 }

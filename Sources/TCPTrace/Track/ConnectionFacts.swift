@@ -15,6 +15,8 @@ struct ConnectionFacts: Sendable {
     var closeShape: CloseKind?
     /// Every segment with both endpoints' states after it, when asked for (`TrackerOptions.recordTimeline`).
     var timeline: [TimelineEntry]?
+    /// Each direction's timing labels over time, with the timeline (the report's band).
+    var band: TimingBand?
     /// First RST: frame, time, sender, and the sender's state when it sent it.
     @CompactFrame var resetFrame: Int? = nil
     @CompactTimestamp var resetTime: Timestamp? = nil

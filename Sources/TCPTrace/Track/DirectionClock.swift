@@ -101,3 +101,91 @@ struct DirectionClock: Sendable {
     var firstLimitedFrame: UInt32 = 0
     var firstLimitedAt: Int64 = 0
 }
+
+/// Each direction's labels over time, kept only with a recorded timeline (the report's band): spans that
+/// follow the same relabelling as `LabelTimes` (an RTO stall takes the time since the last transmission, a
+/// window-limited stretch is decided afterwards).
+public struct TimingBand: Sendable {
+    public struct Span: Sendable, Equatable {
+        /// Endpoint index (0 or 1) of the sending direction.
+        public var direction: UInt8
+        var label: TimeLabel
+        /// Nanoseconds since the epoch.
+        public var start: Int64
+        public var end: Int64
+    }
+
+    public private(set) var spans: [Span] = []
+
+    mutating func add(_ direction: Int, from start: Int64, length: Int64, _ label: TimeLabel) {
+        guard length > 0 else { return }
+        let d = UInt8(direction)
+        // (The two directions' spans alternate: merge with this direction's latest when contiguous.)
+        for k in spans.indices.suffix(2).reversed() where spans[k].direction == d {
+            if spans[k].label == label && spans[k].end == start {
+                spans[k].end = start &+ length
+                return
+            }
+            break
+        }
+        spans.append(Span(direction: d, label: label, start: start, end: start &+ length))
+    }
+
+    /// An RTO stall: everything of `direction` from `time` on.
+    mutating func relabel(_ direction: Int, since time: Int64, as label: TimeLabel) {
+        var k = spans.count - 1
+        while k >= 0 && spans[k].end > time {
+            if spans[k].direction == UInt8(direction) {
+                if spans[k].start < time {
+                    var tail = spans[k]
+                    tail.start = time
+                    tail.label = label
+                    spans[k].end = time
+                    spans.insert(tail, at: k + 1)
+                } else {
+                    spans[k].label = label
+                }
+            }
+            k -= 1
+        }
+    }
+
+    /// A window-limited stretch decided: rwnd-limited when the sender waited, busy or app-limited otherwise.
+    mutating func decide(_ direction: Int, waited: Bool) {
+        var k = spans.count - 1
+        var seen = 0
+        // (Undecided spans are the latest of the direction; stop after a run of decided ones.)
+        while k >= 0 && seen < 64 {
+            if spans[k].direction == UInt8(direction) {
+                switch spans[k].label {
+                case .pendingBusy: spans[k].label = waited ? .rwndLimited : .busy; seen = 0
+                case .pendingApp: spans[k].label = waited ? .rwndLimited : .appLimited; seen = 0
+                default: seen += 1
+                }
+            }
+            k -= 1
+        }
+    }
+
+    /// The spans as drawn: undecided window-limited time as busy or app-limited.
+    public var decided: [(direction: Int, label: String, start: Int64, end: Int64)] {
+        spans.map { s in
+            let label: TimeLabel = s.label == .pendingBusy ? .busy : s.label == .pendingApp ? .appLimited : s.label
+            return (Int(s.direction), label.name, s.start, s.end)
+        }
+    }
+}
+
+extension TimeLabel {
+    /// The label as JSON and docs name it.
+    var name: String {
+        switch self {
+        case .rtoStall: "rto_stall"
+        case .lossRecovery: "loss_recovery"
+        case .rwndLimited: "rwnd_limited"
+        case .busy, .pendingBusy: "busy"
+        case .appLimited, .pendingApp: "app_limited"
+        case .idle: "idle"
+        }
+    }
+}

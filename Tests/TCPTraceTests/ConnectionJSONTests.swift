@@ -127,6 +127,41 @@ import Testing
 
     // MARK: What a connection and an event hold (docs/json.md, docs/live.md)
 
+    /// docs/timing.md, docs/json.md "timing".
+    static func timing(_ t: ConnectionTiming, timeWait: Double?) -> ExpectedJSON {
+        func direction(_ d: DirectionTiming) -> ExpectedJSON {
+            let labels: KeyValuePairs<String, Double> = [
+                "rto_stall": d.rtoStall, "loss_recovery": d.lossRecovery, "rwnd_limited": d.rwndLimited,
+                "busy": d.busy, "app_limited": d.appLimited, "idle": d.idle,
+            ]
+            var members: [(String, ExpectedJSON)] = labels.map { ($0.key, .double($0.value)) }
+            members.append(("transfer", .double(d.rtoStall + d.lossRecovery + d.rwndLimited + d.busy)))
+            members.append(
+                ("shares", .members(labels.map { ($0.key, .double(t.duration > 0 ? $0.value / t.duration : 0)) })))
+            members += [
+                ("rto_stalls", .int(d.rtoStalls)), ("longest_stall", .double(d.longestStall)),
+                ("think_time", .double(d.thinkTime)), ("exchanges", .int(d.exchanges)),
+                ("longest_think", .double(d.longestThink)), ("run_time", .double(d.transferTime)),
+            ]
+            return .members(members)
+        }
+        return .object([
+            "cause": .text(t.diagnosis.cause.rawValue),
+            "diagnosis": .text(t.diagnosis.text),
+            "capture_point": .text(t.capturePoint.rawValue),
+            "handshake": .object([
+                "total": .double(t.handshake), "syn_retransmit_wait": .double(t.synRetransmitWait),
+                "synack_retransmit_wait": .double(t.synackRetransmitWait),
+            ]),
+            "client": direction(t.client),
+            "server": direction(t.server),
+            "close": .object([
+                "half_closed": .double(t.halfClosed), "close_wait": .double(t.closeWait),
+                "close_wait_side": .text(t.closeWaitRole?.rawValue), "time_wait": .double(timeWait),
+            ]),
+        ])
+    }
+
     static func expected(_ c: Connection, msl: Double) -> ExpectedJSON {
         let client = c.client, server = c.server
         let role: (Int?) -> ExpectedJSON = { index in .text(index.map { $0 == c.clientIndex ? "client" : "server" }) }
@@ -179,6 +214,7 @@ import Testing
                 "reused_after": .double(c.reusedAfter),
             ]),
             "zeek": .object(["conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory)]),
+            "timing": timing(c.timing, timeWait: c.timeWaitStart.flatMap { s in timeWaitEnd.map { s.interval(to: $0) } }),
             "stats": .object([
                 // (docs/output.md: never a negative round trip; null across a backward step or crossed SYNs.)
                 "client": stats(client, c, handshakeRTT: roundTrip(client.synTime, server.synAckTime)),

@@ -372,6 +372,41 @@ public enum ConnectionPictures {
         return g.picture(id: "c\(c.id)-tput", group: "c\(c.id)", fitY: false)
     }
 
+    /// Where the time went (docs/timing.md): one coloured band per direction, a span per label, zoomed with the
+    /// connection's other graphs.
+    public static func timingBand(_ c: Connection) -> String? { timingBandPicture(c)?.document(cls: "timing") }
+
+    /// The labels' colours (SVG.style's `.tl-*`) and legend words, in priority order.
+    static let bandLabels: [(name: String, words: String)] = [
+        ("rto_stall", "RTO stall"), ("loss_recovery", "loss recovery"), ("rwnd_limited", "rwnd-limited"),
+        ("busy", "busy"), ("app_limited", "app-limited"), ("idle", "idle"),
+    ]
+
+    static func timingBandPicture(_ c: Connection) -> SVG? {
+        guard let band = c.timingBand, !band.spans.isEmpty else { return nil }
+        let span = TimeGraph.span(c)
+        var g = TimeGraph(span: span, height: 112, top: 30, yMax: 1, yUnit: "s")
+        g.frame.text(TimeGraph.left, 14, "where the time went, per direction (docs/timing.md)", cls: "state")
+        var x = TimeGraph.left
+        for (name, words) in bandLabels {
+            g.frame.rect(x, 19, 10, 8, cls: "tl-\(name)")
+            g.frame.text(x + 13, 27, words, cls: "fold")
+            x += 24 + Double(words.count) * 6.5
+        }
+        let rows = [(c.clientIndex, "client →"), (c.serverIndex, "server →")]
+        let rowHeight = (g.bottom - g.top - 6) / 2
+        for (k, (index, label)) in rows.enumerated() {
+            let y = g.top + 2 + Double(k) * (rowHeight + 2)
+            g.frame.text(TimeGraph.left - 4, y + rowHeight / 2 + 4, label, cls: "frame", anchor: "end")
+            for s in band.decided where s.direction == index {
+                let from = c.start.interval(to: Timestamp(nanoseconds: s.start))
+                let to = c.start.interval(to: Timestamp(nanoseconds: s.end))
+                g.plot.rect(g.x(from), y, max(g.x(to) - g.x(from), 0.01), rowHeight, cls: "tl-\(s.label)")
+            }
+        }
+        return g.picture(id: "c\(c.id)-timing", group: "c\(c.id)", fitY: false, valueAxis: false)
+    }
+
     /// Every picture of one connection stacked in one standalone SVG document (`report --format svg`).
     public static func combined(_ c: Connection, msl: Double) -> String {
         var parts: [SVG] = [ladderPicture(c, msl: msl)]
@@ -380,6 +415,7 @@ public enum ConnectionPictures {
         }
         if let g = rttPicture(c) { parts.append(g) }
         if let g = throughputPicture(c) { parts.append(g) }
+        if let g = timingBandPicture(c) { parts.append(g) }
         var all = SVG(width: parts.map(\.width).max() ?? 720, height: parts.reduce(0) { $0 + $1.height + 10 })
         var y = 0
         for part in parts {

@@ -194,6 +194,8 @@ public enum HTMLReport {
         }
         if let rtt = ConnectionPictures.rtt(c) { out += "<h3>RTT</h3>\n" + rtt }
         if let tput = ConnectionPictures.throughput(c) { out += "<h3>Throughput</h3>\n" + tput }
+        out += "<h3>Where the time went</h3>\n<pre class=\"timing\">\(e(TimingText.block(c, indent: "")))</pre>\n"
+        if let band = ConnectionPictures.timingBand(c) { out += band }
         return out + "</div></section>\n"
     }
 

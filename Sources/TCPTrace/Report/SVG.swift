@@ -120,5 +120,7 @@ struct SVG {
         svg .rtt{fill:#9467bd}
         svg .tput-c{fill:none;stroke:#1f77b4;stroke-width:1.5}
         svg .tput-s{fill:none;stroke:#d62728;stroke-width:1.5}
+        svg .tl-rto_stall{fill:#d62728}svg .tl-loss_recovery{fill:#ff7f0e}svg .tl-rwnd_limited{fill:#9467bd}
+        svg .tl-busy{fill:#2ca02c}svg .tl-app_limited{fill:#c7c7c7}svg .tl-idle{fill:#ececec}
         """
 }

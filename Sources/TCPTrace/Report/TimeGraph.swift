@@ -53,7 +53,7 @@ struct TimeGraph {
 
     /// The finished picture. `id` names its clip path (unique in a report), `group` ties the graphs that zoom
     /// together (one connection's), `fitY` lets the script fit the value axis to what a zoomed view shows.
-    func picture(id: String, group: String, fitY: Bool) -> SVG {
+    func picture(id: String, group: String, fitY: Bool, valueAxis: Bool = true) -> SVG {
         var svg = frame
         let l = Self.left, r = plotRight
         svg.attributes =
@@ -63,7 +63,7 @@ struct TimeGraph {
             + (fitY ? " data-fit=\"y\"" : "")
         svg.raw("<g class=\"yticks\">\n")
         let yTicks = GraphAxis.ticks(0, yMax, count: 5, unit: yUnit)
-        for v in yTicks.values {
+        for v in yTicks.values where valueAxis {
             svg.line(l, y(v), r, y(v), cls: "grid")
             svg.text(
                 l - 4, y(v) + 4, GraphAxis.label(v, step: yTicks.step, largest: yMax, unit: yUnit), cls: "frame",

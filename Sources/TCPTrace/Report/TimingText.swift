@@ -2,10 +2,17 @@
 /// handshake and the close phases. Shown by `analyze --connection`/`--verbose`/`--long`, the ladder's footer
 /// and the report.
 public enum TimingText {
-    /// The block, each line starting with `indent`.
-    public static func block(_ c: Connection, timeWait: Double? = nil, indent: String = "  ") -> String {
+    /// The block, each line starting with `indent` and at most `width` characters (words wrap), e.g.
+    ///
+    ///     diagnosis: receiver window limited 99 % of the client's transfer time (2.96s): the reader did not
+    ///         keep up
+    ///     time 3.00s, captured between the endpoints
+    ///     client → rwnd-limited 2.96s 99%, loss recovery 36.0ms 1%, busy 6.19ms, app-limited 236us
+    ///     server → app-limited 1.62s 54%, idle 1.38s 46%, busy 51us
+    ///     handshake 42us; half-closed 83us; CLOSE_WAIT (server) 83us; TIME_WAIT client from +3.00s
+    public static func block(_ c: Connection, indent: String = "  ", width: Int = 78) -> String {
         let t = c.timing
-        var out = indent + "diagnosis: " + t.diagnosis.text + "\n"
+        var lines = ["diagnosis: " + t.diagnosis.text]
         let point: String =
             switch t.capturePoint {
             case .nearClient: "near the client"
@@ -13,18 +20,22 @@ public enum TimingText {
             case .between: "between the endpoints"
             case .unknown: "at an unknown place (no complete handshake)"
             }
-        out += indent + "time \(duration(t.duration)), captured \(point); each direction's time:\n"
-        let names = ["rto-stall", "recovery", "rwnd-lim", "busy", "app-lim", "idle"]
-        var rows: [[String]] = [[indent + "  "] + names + ["think"]]
+        lines.append("time \(duration(t.duration)), captured \(point)")
         for role in [Role.client, .server] {
             let d = t[role]
-            let values = [d.rtoStall, d.lossRecovery, d.rwndLimited, d.busy, d.appLimited, d.idle]
-            rows.append(
-                [indent + "  " + (role == .client ? "client →" : "server →")]
-                    + values.map { seconds($0, of: t.duration) }
-                    + [d.exchanges > 0 ? "\(duration(d.thinkTime)) over \(d.exchanges)" : "-"])
+            let labels: [(String, Double)] = [
+                ("RTO stall", d.rtoStall), ("loss recovery", d.lossRecovery), ("rwnd-limited", d.rwndLimited),
+                ("busy", d.busy), ("app-limited", d.appLimited), ("idle", d.idle),
+            ]
+            // Largest first; a share under 1 % is left out of the text.
+            var parts = labels.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.map { name, value in
+                let share = t.duration > 0 ? Int((100 * value / t.duration).rounded()) : 0
+                return "\(name) \(duration(value))" + (share >= 1 ? " \(share)%" : "")
+            }
+            if d.rtoStalls > 0 { parts.append("\(d.rtoStalls) timeout(s), longest \(duration(d.longestStall))") }
+            if d.exchanges > 0 { parts.append("think \(duration(d.thinkTime)) over \(d.exchanges) turn(s)") }
+            lines.append("\(role.rawValue) → " + (parts.isEmpty ? "-" : parts.joined(separator: ", ")))
         }
-        out += TextReport.table(rows)
         var phases: [String] = []
         if let h = t.handshake {
             var text = "handshake \(duration(h))"
@@ -32,15 +43,14 @@ public enum TimingText {
             if let w = t.synackRetransmitWait { text += " (SYN-ACK resent, waited \(duration(w)))" }
             phases.append(text)
         }
-        for role in [Role.client, .server] where t[role].rtoStalls > 0 {
-            let d = t[role]
-            phases.append("\(role.rawValue) timeouts \(d.rtoStalls), longest \(duration(d.longestStall))")
-        }
         if let h = t.halfClosed { phases.append("half-closed \(duration(h))") }
         if let w = t.closeWait, let r = t.closeWaitRole { phases.append("CLOSE_WAIT (\(r.rawValue)) \(duration(w))") }
-        if let w = timeWait { phases.append("TIME_WAIT \(duration(w))") }
-        if !phases.isEmpty { out += indent + phases.joined(separator: "; ") + "\n" }
-        return out
+        if let tw = c.timeWaitStart, let side = c.timeWaitSide {
+            phases.append("TIME_WAIT \(side.rawValue) from +\(duration(c.start.interval(to: tw)))")
+        }
+        if !phases.isEmpty { lines.append(phases.joined(separator: "; ")) }
+        let body = lines.map { indent + $0 }.joined(separator: "\n")
+        return Format.wrapped(body, width: width) + "\n"
     }
 
     /// A label's seconds and share: `2.96s 99%`; `-` for none.

@@ -14,8 +14,8 @@ struct ConnectionClock: Sendable {
     /// round trip, if longer) was sent by a timer: Linux's minimum retransmission timeout is 200 ms
     /// (`TCP_RTO_MIN`), less 10 ms of timer slack.
     static let timeoutFloor: Int64 = 190_000_000
-    /// New data this soon after the window opened (plus 1.5 round trips when the capture point is away from
-    /// the sender) shows the sender was waiting for it.
+    /// New data this soon after the window opened, plus 1.5 handshake round trips (a capture point away from the
+    /// sender sees the window update reach it and its data come back), shows the sender was waiting for it.
     static let waitingSlack: Int64 = 2_000_000
 }
 
@@ -61,7 +61,17 @@ extension Connection {
     mutating func clockSegment(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
         let flags = segment.flags
         let length = segment.sequenceLength
-        guard length > 0, !flags.contains(.rst) else { return }
+        guard length > 0, !flags.contains(.rst) else {
+            // An empty probe at SND.NXT - 1 (Linux's zero-window probe) at a closed window: data is waiting.
+            if length == 0, !flags.contains(.rst), let highest = side(s, \.highestSequence),
+                segment.sequence + 1 == highest,
+                withClocks(sender: s, { c, _ in c.label.isPending })
+                    || (side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0)
+            {
+                withClocks(sender: s) { c, _ in c.probedWindow = true }
+            }
+            return
+        }
         let now = time.nanoseconds
         let highest = side(s, \.highestSequence)
         let payload = segment.payloadLength
@@ -138,12 +148,12 @@ extension Connection {
             if stall > 0 { facts.band?.relabel(s, since: now &- stall, as: .rtoStall) }
             if let decided { facts.band?.decide(s, waited: decided) }
         }
-        if stall > 0 {
+        // (A SYN, SYN-ACK or FIN sent again has its own finding; its wait is in the labels and the handshake.)
+        if stall > 0 && payload > 0 {
             let n = withClocks(sender: s) { c, _ in c.rtoStalls }
             report(
                 .rtoStall, frame: frame, time: time, sender: s,
-                "silence of \(Format.seconds(Double(stall) / 1e9)) ended by a timeout retransmission of "
-                    + (flags.contains(.syn) ? "the SYN" : flags.contains(.fin) && payload == 0 ? "the FIN" : "\(seq)") + " "
+                "silence of \(Format.seconds(Double(stall) / 1e9)) ended by a timeout retransmission of \(seq) "
                     + "(stall #\(n); nothing in between asked for it: no duplicate ACK, no SACK)")
         }
     }

@@ -57,15 +57,20 @@ import Testing
             "4      [fd00:99:1::2]:41016  [fd00:99:2::2]:8080   11     301ms  ok      4way/c  TW/CL -",
             "5      10.99.1.2:41018       10.99.2.2:8080        374    166ms  ok      4way/c  TW/CL retransmission×4, +3",
             "6      10.99.1.2:41020       10.99.2.2:8080        31     3.00s  ok      4way/c  TW/CL retransmission, "
-                + "zero-window×3, +2",
+                + "zero-window×3, +3",
         ]
         #expect(Array(lines.prefix(7).map(String.init)) == expected)
         // The totals: one line per severity, most severe first.
+        // zero-window.pcap's client waits for the window from frame 7 (0.000191 s, the window full) to frame 17
+        // (3.000301 s, the window update) less its loss recovery (frames 8 to 9, 36 ms): rwnd-limited, 99 %.
+        // Then the five longest connections by duration (tshark: 3.000458, 0.301, 0.166, 0.101, 0.100 s).
         #expect(
-            r.stdout.hasSuffix(
+            r.stdout.contains(
                 "6 connection(s); findings:\n  error: refused 1\n  warning: reset 1, retransmission 5, "
-                    + "fast-retransmission 1, zero-window 3\n  info: lost-segment 5, duplicate-ack 15, zero-window-probe 3, "
-                    + "window-full 6\n"))
+                    + "fast-retransmission 1, zero-window 3, rwnd-limited 1\n  info: lost-segment 5, duplicate-ack 15, "
+                    + "zero-window-probe 3, window-full 6\nslowest:\n  6 3.00s: receiver window limited 99 % of the "
+                    + "client's transfer time (2.96s): the reader did not keep up\n  4 301ms: "))
+        #expect(r.stdout.split(separator: "\n").suffix(5).map { $0.split(separator: " ")[0] } == ["6", "4", "5", "3", "1"])
         // --wide keeps every instance with its frame.
         let wide = try runCLI(["analyze", "--wide"] + Self.six)
         #expect(wide.stdout.contains("refused@12"))
@@ -184,10 +189,11 @@ import Testing
     @Test func minimumSeverity() throws {
         let r = try runCLI(["analyze", "--min-severity", "warning", fixture("zero-window.pcap")])
         // zero-window.pcap: retransmission 1 and zero-window 3 (warnings); probes and window-full (infos) hidden.
-        #expect(r.stdout.contains(" TW/CL retransmission, zero-window×3\n"))
+        #expect(r.stdout.contains(" TW/CL retransmission, zero-window×3, +1\n"))
         #expect(
-            r.stdout.hasSuffix(
-                "1 connection(s); findings (below warning not shown):\n  warning: retransmission 1, zero-window 3\n"))
+            r.stdout.contains(
+                "1 connection(s); findings (below warning not shown):\n  warning: retransmission 1, zero-window 3, "
+                    + "rwnd-limited 1\nslowest:\n"))
         let errorsOnly = try runCLI(
             ["analyze", "--min-severity", "error", "--fail-on", "warning", fixture("zero-window.pcap")])
         #expect(errorsOnly.stdout.contains(" TW/CL -\n"))

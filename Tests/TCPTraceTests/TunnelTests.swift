@@ -238,10 +238,11 @@ import Testing
         // Every segment seen twice: 9 tracked (interface 0), 9 counted as copies; no retransmission.
         #expect(copied.client.packets == 5 && copied.server.packets == 4 && copied.findings.isEmpty)
         #expect(copied.interfaces == [0, 1] && copied.captureDuplicates == 9)
-        // The same segment again on the same interface 200 ms later is a retransmission.
+        // The same segment again on the same interface 200 ms later is a retransmission, after 200 ms of
+        // silence with no duplicate ACK: a timeout's (docs/timing.md).
         let resent = a.connections[1]
         #expect(resent.interfaces == [1] && resent.captureDuplicates == 0)
-        #expect(resent.findings.map(\.code) == [.retransmission])
+        #expect(resent.findings.map(\.code) == [.retransmission, .rtoStall])
     }
 
     @Test func eachConnectionShowsItsInterfaceInACaptureWithSeveral() throws {

@@ -164,8 +164,10 @@ extension Connection {
         let now = time.nanoseconds
         let labelA = Connection.label(sender: sideA, peer: sideB, clock: &clock.a)
         let labelB = Connection.label(sender: sideB, peer: sideA, clock: &clock.b)
-        if clock.a.label.isPending && !labelA.isPending { clock.a.windowOpenedAt = now }
-        if clock.b.label.isPending && !labelB.isPending { clock.b.windowOpenedAt = now }
+        // The window opens when a window-limited stretch (or loss recovery that interrupted one) gives way to
+        // anything else while its time is undecided.
+        if clock.a.opensWindow(to: labelA) { clock.a.windowOpenedAt = now }
+        if clock.b.opensWindow(to: labelB) { clock.b.windowOpenedAt = now }
         // The ACK that emptied the flight reaches the sender one capture-point-to-sender round trip later
         // (nothing, captured at the sender), and its next data left that much before the capture point saw
         // it: the sender's flight lasts that much longer than it looks here.
@@ -250,6 +252,14 @@ extension Connection {
                     + "\(Format.seconds(d.transfer)) in flight (\(Int((100 * d.rwndLimited / d.transfer).rounded())) %): "
                     + "the reader did not keep up")
         }
+    }
+}
+
+extension DirectionClock {
+    @inline(__always)
+    func opensWindow(to next: TimeLabel) -> Bool {
+        (label.isPending || label == .lossRecovery) && !next.isPending && next != .lossRecovery
+            && (times.pendingBusy > 0 || times.pendingApp > 0)
     }
 }
 

@@ -74,6 +74,11 @@ public struct ConnectionTiming: Sendable {
     public var closeWaitRole: Role?
     public var closeWaitEndFrame: Int?
     public var capturePoint: CapturePoint
+    /// How the handshake went, the client's SYNs, and the payload bytes of both sides: what the diagnosis
+    /// says of a connection that never opened or carried nothing.
+    public var outcome: HandshakeOutcome = .complete
+    public var synCount = 0
+    public var payloadBytes: UInt64 = 0
 
     public var diagnosis: Diagnosis { Diagnosis(self) }
     public subscript(role: Role) -> DirectionTiming { role == .client ? client : server }
@@ -87,7 +92,10 @@ extension Connection {
         var t = ConnectionTiming(
             duration: start.interval(to: end), client: DirectionTiming(clocks.0), server: DirectionTiming(clocks.1),
             capturePoint: .unknown)
+        t.outcome = handshakeOutcome
+        t.payloadBytes = sideA.payloadBytes &+ sideB.payloadBytes
         withClientAndServer { client, server in
+            t.synCount = client.synCount
             if let syn = client.synTime, let ack = client.ackedPeerSynTime, client.synFrame != nil {
                 t.handshake = max(0, syn.interval(to: ack))
                 if client.synCount > 1, let last = client.lastSynTime { t.synRetransmitWait = syn.interval(to: last) }

@@ -32,8 +32,35 @@ public struct Diagnosis: Sendable, Equatable {
     /// A problem cause names the connection from this share of its duration.
     public static let notableShare = 0.2
 
+    /// CLOSE_WAIT this long is called the application's doing (the default `--close-wait-threshold`).
+    public static let closeWaitNotable = 1.0
+
     init(_ t: ConnectionTiming) {
         let d = t.duration
+        func dur(_ x: Double) -> String {
+            var b: [UInt8] = []
+            Format.writeDuration(x, into: &b)
+            return String(decoding: b, as: UTF8.self)
+        }
+        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
+        // A connection that never opened: its handshake is the whole story.
+        let unopened: String? =
+            switch t.outcome {
+            case .refused: "refused: the server answered the SYN with a RST after \(dur(d))"
+            case .synOnly: "no answer to \(count(t.synCount, "SYN")) in \(dur(d))"
+            case .halfOpen: "half-open: the client's ACK of the SYN-ACK never seen in \(dur(d))"
+            case .synackOnly: "only the server's SYN-ACK seen (\(dur(d)))"
+            case .aborted: "handshake aborted by a RST after \(dur(d))"
+            case .complete, .simultaneousOpen, .notSeen: nil
+            }
+        if let unopened {
+            cause = .handshake
+            seconds = d
+            share = 1
+            role = nil
+            text = unopened
+            return
+        }
         var best: (Cause, Double, Role?) = (.none, 0, nil)
         func consider(_ cause: Cause, _ seconds: Double, _ role: Role?) {
             if seconds > best.1 { best = (cause, seconds, role) }
@@ -49,11 +76,6 @@ public struct Diagnosis: Sendable, Equatable {
         consider(.idle, min(t.client.idle, t.server.idle), nil)
         consider(.closeWait, t.closeWait ?? 0, t.closeWaitRole)
         func pct(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
-        func dur(_ x: Double) -> String {
-            var b: [UInt8] = []
-            Format.writeDuration(x, into: &b)
-            return String(decoding: b, as: UTF8.self)
-        }
         let (found, seconds, role) = (best.0, best.1, best.2)
         if d > 0, seconds > 0, seconds >= Diagnosis.notableShare * d {
             self.cause = found
@@ -70,7 +92,7 @@ public struct Diagnosis: Sendable, Equatable {
                 let x = t[role ?? .server]
                 share = x.transfer > 0 ? seconds / x.transfer : 0
                 text =
-                    "\(who) stalled on its retransmission timer \(dur(seconds)) (\(x.rtoStalls) timeout(s), "
+                    "\(who) stalled on its retransmission timer \(dur(seconds)) (\(count(x.rtoStalls, "timeout")), "
                     + "\(pct(share)) of its transfer time): segments lost, nothing told it sooner"
             case .lossRecovery:
                 let x = t[role ?? .server]
@@ -86,15 +108,17 @@ public struct Diagnosis: Sendable, Equatable {
                 let x = t[role ?? .server]
                 share = seconds / d
                 text =
-                    "\(who) think time \(dur(seconds)) over \(x.exchanges) "
-                    + (role == .server ? "request(s)" : "turn(s)") + " (\(pct(share)) of its life, longest "
-                    + "\(dur(x.longestThink)))"
+                    "\(who) think time \(dur(seconds)) over \(count(x.exchanges, role == .server ? "request" : "turn"))"
+                    + " (\(pct(share)) of its life, longest \(dur(x.longestThink)))"
             case .idle:
                 share = seconds / d
                 text = "idle \(dur(seconds)) (\(pct(share)) of its life): nothing to send either way"
             case .closeWait:
                 share = seconds / d
-                text = "\(who) in CLOSE_WAIT \(dur(seconds)) after the peer's FIN: the application did not close"
+                text =
+                    seconds >= Diagnosis.closeWaitNotable
+                    ? "\(who) in CLOSE_WAIT \(dur(seconds)) after the peer's FIN: the application did not close"
+                    : "\(who) in CLOSE_WAIT \(dur(seconds)) (\(pct(share)) of its life) before it closed too"
             case .busy, .appLimited, .none:
                 share = 0
                 text = ""
@@ -105,11 +129,14 @@ public struct Diagnosis: Sendable, Equatable {
         let main: Role = t.server.transfer >= t.client.transfer ? .server : .client
         let x = t[main]
         self.role = main
-        guard d > 0 else {
+        guard d > 0, t.payloadBytes > 0 else {
             cause = .none
             self.seconds = 0
             share = 0
-            text = "no time elapsed between its first and last segment"
+            text =
+                d > 0
+                ? "no data either way: opened and closed in \(dur(d))"
+                : "no time elapsed between its first and last segment"
             return
         }
         if x.transfer >= x.appLimited + x.idle {

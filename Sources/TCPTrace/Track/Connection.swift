@@ -48,6 +48,7 @@ public struct Connection: Sendable {
         self.end = time
         self.facts.timeline = recordTimeline ? [] : nil
         self.facts.band = recordTimeline ? TimingBand() : nil
+        self.clock = ConnectionClock(start: time)
     }
 
     // Reading the endpoints. `self[i]`, `client` and `server` return a copy of an endpoint, which retains and
@@ -232,7 +233,16 @@ public struct Connection: Sendable {
     /// Segments seen again on another interface within 10 ms (`CaptureDuplicates`): counted, not used.
     public internal(set) var captureDuplicates: UInt32 = 0
     /// Issue 23: where each direction's time went (`Connection+Timing.swift`).
-    var clock = ConnectionClock()
+    var clock: ConnectionClock
     /// Each direction's timing labels over time, recorded with the timeline (nil otherwise).
-    public var timingBand: TimingBand? { facts.band }
+    public var timingBand: TimingBand? {
+        guard var band = facts.band else { return nil }
+        // The open spans, to the last segment (an ACK's travel to the sender first).
+        for (s, c) in [(0, clock.a), (1, clock.b)] {
+            let tailEnd = c.busyUntil != 0 ? min(max(c.busyUntil, c.labelStart), end.nanoseconds) : c.labelStart
+            band.add(s, from: c.labelStart, length: tailEnd &- c.labelStart, c.label)
+            band.add(s, from: tailEnd, length: end.nanoseconds &- tailEnd, c.busyUntil != 0 ? c.afterTail : c.label)
+        }
+        return band
+    }
 }

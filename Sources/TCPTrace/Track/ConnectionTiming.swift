@@ -25,8 +25,8 @@ public struct DirectionTiming: Sendable, Equatable {
     /// Something unacknowledged or waiting for the window: what Linux counts in `tcpi_busy_time`.
     public var transfer: Double { rtoStall + lossRecovery + rwndLimited + busy }
 
-    init(_ c: DirectionClock) {
-        var times = c.times
+    init(_ c: DirectionClock, end: Int64) {
+        var times = c.times(at: end)
         // A window-limited stretch the sender never followed with new data: it had nothing more to send.
         times.settlePending(waited: false)
         func s(_ ns: Int64) -> Double { Double(ns) / 1e9 }
@@ -90,7 +90,8 @@ extension Connection {
         let ci = clientIndex
         let clocks = ci == 0 ? (clock.a, clock.b) : (clock.b, clock.a)
         var t = ConnectionTiming(
-            duration: start.interval(to: end), client: DirectionTiming(clocks.0), server: DirectionTiming(clocks.1),
+            duration: start.interval(to: end), client: DirectionTiming(clocks.0, end: end.nanoseconds),
+            server: DirectionTiming(clocks.1, end: end.nanoseconds),
             capturePoint: .unknown)
         t.outcome = handshakeOutcome
         t.payloadBytes = sideA.payloadBytes &+ sideB.payloadBytes

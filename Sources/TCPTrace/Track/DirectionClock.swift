@@ -62,28 +62,38 @@ struct LabelTimes: Sendable, Equatable {
     var total: Int64 { rtoStall &+ lossRecovery &+ rwndLimited &+ busy &+ appLimited &+ idle &+ pendingBusy &+ pendingApp }
 }
 
-/// The clock of one direction: time per label, and what decides the labels (the last transmission, loss
-/// recovery, the window-limited stretch waiting for a decision, request/response exchanges).
+/// The clock of one direction: the current label since `labelStart` (its time is added to `times` when the
+/// label changes: most segments change nothing, so the per-segment cost is a comparison), and what decides the
+/// labels (the last transmission, loss recovery, the window-limited stretch waiting for a decision, the ACK
+/// still on its way to the sender, request/response turns). The fields read or written per segment come first.
 struct DirectionClock: Sendable {
-    var times = LabelTimes()
-    /// `times` at this direction's last transmission: a timeout retransmission relabels everything since as
-    /// an RTO stall (the highest priority).
-    var atLastTransmission = LabelTimes()
     var label = TimeLabel.appLimited
     var inRecovery = false
     /// A zero-window probe or a keep-alive at a closed window showed the sender had data waiting.
     var probedWindow = false
-    /// Timer-driven stalls and the longest.
-    var rtoStalls: UInt32 = 0
-    /// The ACK that ends loss recovery: the highest sequence sent when it began (RFC 6582's "recover").
-    var recoveryPoint = SequenceNumber(0)
-    var longestStall: Int64 = 0
+    /// Some time since the last transmission had nothing in flight: a retransmission now ends no stall.
+    var quietSinceTransmission = false
+    /// While the last ACK travels to the sender (`busyUntil`), the label it will have then.
+    var afterTail = TimeLabel.appLimited
     /// Largest payload this direction sent (its segment size for the window test), 0 before data.
     var largestPayload: UInt32 = 0
+    /// The ACK that ends loss recovery: the highest sequence sent when it began (RFC 6582's "recover").
+    var recoveryPoint = SequenceNumber(0)
+    /// When the current label began (nanoseconds since the epoch).
+    var labelStart: Int64 = 0
+    /// Until then the sender still waits for the ACK that emptied its flight (`roundTripToSender`); 0: none.
+    var busyUntil: Int64 = 0
     /// Last segment taking sequence space (data, SYN, FIN) this direction sent; 0 before any.
     var lastTransmission: Int64 = 0
     /// When the window last stopped limiting this direction (0: never).
     var windowOpenedAt: Int64 = 0
+    /// Closed time per label.
+    var times = LabelTimes()
+    /// Of `times`, what was closed since the last transmission under the labels of data in flight: a timeout
+    /// retransmission makes all of it an RTO stall (the highest priority).
+    var sinceBusy: Int64 = 0
+    var sinceRecovery: Int64 = 0
+    var sincePending: Int64 = 0
     /// Request/response: this side's first and last data of its current run (consecutive data segments of
     /// one side), the think time before its runs (from the peer's last data to its own first), their number
     /// and the longest, and the transfer time of its finished runs.
@@ -93,13 +103,44 @@ struct DirectionClock: Sendable {
     var longestThink: Int64 = 0
     var transferTime: Int64 = 0
     var exchanges: UInt32 = 0
-    /// Until then the sender still waits for the ACK that emptied its flight (`roundTripToSender`).
-    var busyUntil: Int64 = 0
+    /// Timer-driven stalls and the longest.
+    var rtoStalls: UInt32 = 0
+    var longestStall: Int64 = 0
     /// This side's last SYN-ACK (the SYN-ACK retransmission wait), 0 before any.
     var lastSynAck: Int64 = 0
-    /// The first frame after which the window limited this direction (0: never).
+    /// The first frame after which the window limited this direction (0: never), and when.
     var firstLimitedFrame: UInt32 = 0
     var firstLimitedAt: Int64 = 0
+
+    init(start: Int64 = 0) { labelStart = start }
+
+    /// Ends the current label's span at `now`: its time goes to `times` (and to the ledger since the last
+    /// transmission). Returns the span for the band.
+    @inline(__always)
+    mutating func close(at now: Int64) -> (start: Int64, label: TimeLabel) {
+        let span = (labelStart, label)
+        let length = now &- labelStart
+        guard length > 0 else { return span }
+        times.add(length, to: label)
+        switch label {
+        case .busy: sinceBusy &+= length
+        case .lossRecovery: sinceRecovery &+= length
+        case .pendingBusy: sincePending &+= length
+        case .rtoStall, .rwndLimited: break
+        case .appLimited, .pendingApp, .idle: quietSinceTransmission = true
+        }
+        labelStart = now
+        return span
+    }
+
+    /// The times with the open span (to `end`, the connection's last segment) and the ACK's travel in it.
+    func times(at end: Int64) -> LabelTimes {
+        var t = times
+        let tailEnd = busyUntil != 0 ? min(max(busyUntil, labelStart), end) : labelStart
+        t.add(tailEnd &- labelStart, to: label)
+        t.add(end &- tailEnd, to: busyUntil != 0 ? afterTail : label)
+        return t
+    }
 }
 
 /// Each direction's labels over time, kept only with a recorded timeline (the report's band): spans that

@@ -62,7 +62,7 @@ extension Format {
     /// `12.3s`, `12m05s`, `3h05m`, `412h`), appended as bytes without a String (the table writes one per
     /// connection: an interpolated String such as `"\(n)us"` reserves more than a small string holds and is a
     /// heap allocation each time).
-    static func writeDuration(_ value: Double, into out: inout [UInt8]) {
+    static func writeDuration<Sink: JSONSink>(_ value: Double, into out: inout Sink) {
         let v = max(0, value.isFinite ? value : 0)
         /// `value` with `decimals` decimals, then `unit`.
         func fixed(_ value: Double, _ decimals: Int, _ unit: StaticString) {
@@ -70,15 +70,15 @@ extension Format {
             let scaled = Int64((value * Double(scale)).rounded())
             out.writeDecimal(scaled / scale)
             if decimals > 0 {
-                out.append(UInt8(ascii: "."))
+                out.write(UInt8(ascii: "."))
                 let fraction = scaled % scale
-                if decimals == 2 && fraction < 10 { out.append(UInt8(ascii: "0")) }
+                if decimals == 2 && fraction < 10 { out.write(UInt8(ascii: "0")) }
                 out.writeDecimal(fraction)
             }
-            unit.withUTF8Buffer { out.append(contentsOf: $0) }
+            unit.withUTF8Buffer { out.write(UnsafeRawBufferPointer($0)) }
         }
         func two(_ n: Int64) {
-            if n < 10 { out.append(UInt8(ascii: "0")) }
+            if n < 10 { out.write(UInt8(ascii: "0")) }
             out.writeDecimal(n)
         }
         if v < 0.000_999_5 { return fixed(v * 1e6, 0, "us") }
@@ -90,17 +90,17 @@ extension Format {
         let whole = Int64(v.rounded())
         if whole < 3600 {
             out.writeDecimal(whole / 60)
-            out.append(UInt8(ascii: "m"))
+            out.write(UInt8(ascii: "m"))
             two(whole % 60)
-            out.append(UInt8(ascii: "s"))
+            out.write(UInt8(ascii: "s"))
         } else if whole < 360_000 {
             out.writeDecimal(whole / 3600)
-            out.append(UInt8(ascii: "h"))
+            out.write(UInt8(ascii: "h"))
             two(whole / 60 % 60)
-            out.append(UInt8(ascii: "m"))
+            out.write(UInt8(ascii: "m"))
         } else {
             out.writeDecimal(whole / 3600)
-            out.append(UInt8(ascii: "h"))
+            out.write(UInt8(ascii: "h"))
         }
     }
 }

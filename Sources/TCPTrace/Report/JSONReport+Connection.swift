@@ -104,7 +104,7 @@ extension JSONReport {
         let diagnosis = t.diagnosis
         w.key(.timing); w.beginObject()
         w.member(.cause, word: diagnosis.cause.rawValue)
-        w.member(.diagnosis, diagnosis.text)
+        w.member(.diagnosis, ascii: { diagnosis.write(into: &$0) })
         w.member(.capturePoint, word: t.capturePoint.rawValue)
         w.key(.handshake); w.beginObject()
         w.member(.total, t.handshake)
@@ -124,14 +124,21 @@ extension JSONReport {
 
     private static func writeTiming(_ d: DirectionTiming, duration: Double, to w: inout JSONWriter) {
         w.beginObject()
-        let labels: [(JSONKey, Double)] = [
-            (.rtoStall, d.rtoStall), (.lossRecovery, d.lossRecovery), (.rwndLimited, d.rwndLimited), (.busy, d.busy),
-            (.appLimited, d.appLimited), (.idle, d.idle),
-        ]
-        for (key, seconds) in labels { w.member(key, seconds) }
+        w.member(.rtoStall, d.rtoStall)
+        w.member(.lossRecovery, d.lossRecovery)
+        w.member(.rwndLimited, d.rwndLimited)
+        w.member(.busy, d.busy)
+        w.member(.appLimited, d.appLimited)
+        w.member(.idle, d.idle)
         w.member(.transfer, d.transfer)
         w.key(.shares); w.beginObject()
-        for (key, seconds) in labels { w.member(key, duration > 0 ? seconds / duration : 0) }
+        let whole = duration > 0 ? duration : 1
+        w.member(.rtoStall, duration > 0 ? d.rtoStall / whole : 0)
+        w.member(.lossRecovery, duration > 0 ? d.lossRecovery / whole : 0)
+        w.member(.rwndLimited, duration > 0 ? d.rwndLimited / whole : 0)
+        w.member(.busy, duration > 0 ? d.busy / whole : 0)
+        w.member(.appLimited, duration > 0 ? d.appLimited / whole : 0)
+        w.member(.idle, duration > 0 ? d.idle / whole : 0)
         w.endObject()
         w.member(.rtoStalls, d.rtoStalls)
         w.member(.longestStall, d.longestStall)

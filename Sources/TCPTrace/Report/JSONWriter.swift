@@ -167,6 +167,17 @@ struct JSONWriter {
         if let word { member(name, word: word) } else { key(name); null() }
     }
 
+    /// A string written by `body` straight into the output, quoted: our own ASCII text, which needs no escape
+    /// (`Diagnosis.write`), so no String is made per connection.
+    @inline(__always)
+    mutating func member(_ name: JSONKey, ascii body: (inout JSONBuffer) -> Void) {
+        key(name)
+        separate()
+        bytes.write(UInt8(ascii: "\""))
+        body(&bytes)
+        bytes.write(UInt8(ascii: "\""))
+    }
+
     /// An address as its text (`IPAddress.description`), quoted; digits, dots, colons and hex need no escape.
     @inline(__always)
     mutating func member(_ name: JSONKey, address: IPAddress) {

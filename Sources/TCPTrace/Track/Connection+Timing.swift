@@ -302,7 +302,8 @@ extension Connection {
                     + (ended != nil ? "sent only now" : "never sent in the capture")
                     + "; threshold \(Format.seconds(closeWaitThreshold))): the application did not close")
         }
-        for role in [Role.client, .server] {
+        for k in 0..<2 {
+            let role: Role = k == 0 ? .client : .server
             let d = t[role]
             guard d.rwndLimited > 0.5 * d.transfer, d.rwndLimited >= Connection.rwndFindingFloor else { continue }
             let i = role == .client ? clientIndex : serverIndex

@@ -113,10 +113,10 @@ extension Connection {
                 }
             }
         }
-        let fins = (sideA.finTime, sideB.finTime)
-        if let first = [fins.0, fins.1].compactMap({ $0 }).min() {
-            let second = fins.0 != nil && fins.1 != nil ? max(fins.0!, fins.1!) : (resetTime ?? end)
-            t.halfClosed = max(0, first.interval(to: second))
+        switch (sideA.finTime, sideB.finTime) {
+        case let (a?, b?): t.halfClosed = max(0, min(a, b).interval(to: max(a, b)))
+        case let (a?, nil), let (nil, a?): t.halfClosed = max(0, a.interval(to: resetTime ?? end))
+        case (nil, nil): break
         }
         for i in 0..<2 {
             let transitions = side(i, \.transitions)

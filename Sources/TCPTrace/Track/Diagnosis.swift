@@ -1,11 +1,15 @@
 /// The one-line answer to "where did this connection's time go": the dominant cause with its share
 /// (docs/timing.md, "Diagnosis").
 ///
-/// The causes that point at a problem (a slow handshake, timeout stalls, loss recovery, a receiver that does
-/// not keep up, a responder that thinks, idleness, a CLOSE_WAIT) compete by their seconds; the largest names
-/// the connection when it holds at least `notableShare` of the duration. Otherwise the connection was
-/// limited by nothing but itself: its main sender was busy (the path and the congestion window set the pace)
-/// or app-limited (the application had nothing to send).
+/// A connection that never opened is diagnosed by its handshake. Otherwise the causes that point at a problem
+/// (a slow handshake, timeout stalls, loss recovery, a receiver that does not keep up, a responder that
+/// thinks, idleness, a CLOSE_WAIT) compete by their seconds; the largest names the connection when it holds at
+/// least `notableShare` of the duration. Otherwise the connection was limited by nothing but itself: its main
+/// sender was busy (the path and the congestion window set the pace) or app-limited (the application had
+/// nothing to send).
+///
+/// The text is written as bytes (`write(into:)`) from the figures kept here: JSON writes it for every
+/// connection, and building a String there cost several heap allocations per connection.
 public struct Diagnosis: Sendable, Equatable {
     /// Stable words for JSON `timing.cause` (docs/json.md).
     public enum Cause: String, Sendable {
@@ -27,46 +31,40 @@ public struct Diagnosis: Sendable, Equatable {
     public var share: Double
     /// The side it concerns (the sender, the responder, the closer), when one.
     public var role: Role?
-    public var text: String
+    /// What the text cites beside them: the handshake of a connection that never opened, a count (timeouts,
+    /// turns, SYNs), the longest think time, the duration.
+    var unopened: HandshakeOutcome?
+    var count = 0
+    var longest = 0.0
+    var duration: Double
 
     /// A problem cause names the connection from this share of its duration.
     public static let notableShare = 0.2
-
     /// CLOSE_WAIT this long is called the application's doing (the default `--close-wait-threshold`).
     public static let closeWaitNotable = 1.0
 
     init(_ t: ConnectionTiming) {
         let d = t.duration
-        func dur(_ x: Double) -> String {
-            var b: [UInt8] = []
-            Format.writeDuration(x, into: &b)
-            return String(decoding: b, as: UTF8.self)
-        }
-        func count(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
-        // A connection that never opened: its handshake is the whole story.
-        let unopened: String? =
-            switch t.outcome {
-            case .refused: "refused: the server answered the SYN with a RST after \(dur(d))"
-            case .synOnly: "no answer to \(count(t.synCount, "SYN")) in \(dur(d))"
-            case .halfOpen: "half-open: the client's ACK of the SYN-ACK never seen in \(dur(d))"
-            case .synackOnly: "only the server's SYN-ACK seen (\(dur(d)))"
-            case .aborted: "handshake aborted by a RST after \(dur(d))"
-            case .complete, .simultaneousOpen, .notSeen: nil
-            }
-        if let unopened {
+        duration = d
+        switch t.outcome {
+        case .refused, .synOnly, .halfOpen, .synackOnly, .aborted:
+            // A connection that never opened: its handshake is the whole story.
             cause = .handshake
             seconds = d
             share = 1
-            role = nil
-            text = unopened
+            unopened = t.outcome
+            count = t.synCount
             return
+        case .complete, .simultaneousOpen, .notSeen:
+            break
         }
         var best: (Cause, Double, Role?) = (.none, 0, nil)
         func consider(_ cause: Cause, _ seconds: Double, _ role: Role?) {
             if seconds > best.1 { best = (cause, seconds, role) }
         }
         consider(.handshake, (t.synRetransmitWait ?? 0) + (t.synackRetransmitWait ?? 0), nil)
-        for role in [Role.server, .client] {
+        for k in 0..<2 {
+            let role: Role = k == 0 ? .server : .client
             let x = t[role]
             consider(.rtoStall, x.rtoStall, role)
             consider(.lossRecovery, x.lossRecovery, role)
@@ -75,53 +73,22 @@ public struct Diagnosis: Sendable, Equatable {
         }
         consider(.idle, min(t.client.idle, t.server.idle), nil)
         consider(.closeWait, t.closeWait ?? 0, t.closeWaitRole)
-        func pct(_ x: Double) -> String { "\(Int((x * 100).rounded())) %" }
         let (found, seconds, role) = (best.0, best.1, best.2)
         if d > 0, seconds > 0, seconds >= Diagnosis.notableShare * d {
-            self.cause = found
+            cause = found
             self.seconds = seconds
             self.role = role
-            let who = role?.rawValue ?? ""
+            let x = t[role ?? .server]
             switch found {
-            case .handshake:
-                share = seconds / d
-                text =
-                    "handshake retransmissions waited \(dur(seconds)) (\(pct(share)) of its life): SYN or SYN-ACK "
-                    + "lost or unanswered"
-            case .rtoStall:
-                let x = t[role ?? .server]
+            case .rtoStall, .lossRecovery, .rwndLimited:
                 share = x.transfer > 0 ? seconds / x.transfer : 0
-                text =
-                    "\(who) stalled on its retransmission timer \(dur(seconds)) (\(count(x.rtoStalls, "timeout")), "
-                    + "\(pct(share)) of its transfer time): segments lost, nothing told it sooner"
-            case .lossRecovery:
-                let x = t[role ?? .server]
-                share = x.transfer > 0 ? seconds / x.transfer : 0
-                text = "\(who) in loss recovery \(pct(share)) of its transfer time (\(dur(seconds))): resending lost segments"
-            case .rwndLimited:
-                let x = t[role ?? .server]
-                share = x.transfer > 0 ? seconds / x.transfer : 0
-                text =
-                    "receiver window limited \(pct(share)) of the \(who)'s transfer time (\(dur(seconds))): the "
-                    + "reader did not keep up"
+                count = x.rtoStalls
             case .thinkTime:
-                let x = t[role ?? .server]
                 share = seconds / d
-                text =
-                    "\(who) think time \(dur(seconds)) over \(count(x.exchanges, role == .server ? "request" : "turn"))"
-                    + " (\(pct(share)) of its life, longest \(dur(x.longestThink)))"
-            case .idle:
+                count = x.exchanges
+                longest = x.longestThink
+            default:
                 share = seconds / d
-                text = "idle \(dur(seconds)) (\(pct(share)) of its life): nothing to send either way"
-            case .closeWait:
-                share = seconds / d
-                text =
-                    seconds >= Diagnosis.closeWaitNotable
-                    ? "\(who) in CLOSE_WAIT \(dur(seconds)) after the peer's FIN: the application did not close"
-                    : "\(who) in CLOSE_WAIT \(dur(seconds)) (\(pct(share)) of its life) before it closed too"
-            case .busy, .appLimited, .none:
-                share = 0
-                text = ""
             }
             return
         }
@@ -129,26 +96,135 @@ public struct Diagnosis: Sendable, Equatable {
         let main: Role = t.server.transfer >= t.client.transfer ? .server : .client
         let x = t[main]
         self.role = main
-        guard d > 0, t.payloadBytes > 0 else {
+        if d <= 0 || t.payloadBytes == 0 {
             cause = .none
             self.seconds = 0
             share = 0
-            text =
-                d > 0
-                ? "no data either way: opened and closed in \(dur(d))"
-                : "no time elapsed between its first and last segment"
-            return
-        }
-        if x.transfer >= x.appLimited + x.idle {
+        } else if x.transfer >= x.appLimited + x.idle {
             cause = .busy
             self.seconds = x.transfer
             share = x.transfer / d
-            text = "\(main.rawValue) busy \(pct(share)) of its life: its data in flight, paced by the path"
         } else {
             cause = .appLimited
             self.seconds = x.appLimited
             share = x.appLimited / d
-            text = "app-limited: the \(main.rawValue) had nothing to send \(pct(share)) of its life"
+        }
+    }
+
+    /// The line, e.g. "receiver window limited 72 % of the server's transfer time (1.20s): the reader did not
+    /// keep up".
+    public var text: String {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `text`: ASCII letters, digits, spaces and `' % ( ) : , . - _` only (JSON needs no escape).
+    func write<Sink: JSONSink>(into out: inout Sink) {
+        func put(_ s: StaticString) { s.withUTF8Buffer { out.write(UnsafeRawBufferPointer($0)) } }
+        func dur(_ x: Double) { Format.writeDuration(x, into: &out) }
+        func pct(_ x: Double) {
+            out.writeDecimal(Int64((x * 100).rounded()))
+            put(" %")
+        }
+        func who() { put(role == .client ? "client" : "server") }
+        func plural(_ n: Int, _ word: StaticString) {
+            out.writeDecimal(Int64(n))
+            put(" ")
+            put(word)
+            if n != 1 { put("s") }
+        }
+        if let unopened {
+            switch unopened {
+            case .refused: put("refused: the server answered the SYN with a RST after ")
+            case .synOnly:
+                put("no answer to ")
+                plural(count, "SYN")
+                put(" in ")
+            case .halfOpen: put("half-open: the client's ACK of the SYN-ACK never seen in ")
+            case .synackOnly: put("only the server's SYN-ACK seen, in ")
+            default: put("handshake aborted by a RST after ")
+            }
+            dur(duration)
+            return
+        }
+        switch cause {
+        case .handshake:
+            put("handshake retransmissions waited ")
+            dur(seconds)
+            put(" (")
+            pct(share)
+            put(" of its life): SYN or SYN-ACK lost or unanswered")
+        case .rtoStall:
+            who()
+            put(" stalled on its retransmission timer ")
+            dur(seconds)
+            put(" (")
+            plural(count, "timeout")
+            put(", ")
+            pct(share)
+            put(" of its transfer time): segments lost, nothing told it sooner")
+        case .lossRecovery:
+            who()
+            put(" in loss recovery ")
+            pct(share)
+            put(" of its transfer time (")
+            dur(seconds)
+            put("): resending lost segments")
+        case .rwndLimited:
+            put("receiver window limited ")
+            pct(share)
+            put(" of the ")
+            who()
+            put("'s transfer time (")
+            dur(seconds)
+            put("): the reader did not keep up")
+        case .thinkTime:
+            who()
+            put(" think time ")
+            dur(seconds)
+            put(" over ")
+            if role == .server { plural(count, "request") } else { plural(count, "turn") }
+            put(" (")
+            pct(share)
+            put(" of its life, longest ")
+            dur(longest)
+            put(")")
+        case .idle:
+            put("idle ")
+            dur(seconds)
+            put(" (")
+            pct(share)
+            put(" of its life): nothing to send either way")
+        case .closeWait:
+            who()
+            put(" in CLOSE_WAIT ")
+            dur(seconds)
+            if seconds >= Diagnosis.closeWaitNotable {
+                put(" after the peer's FIN: the application did not close")
+            } else {
+                put(" (")
+                pct(share)
+                put(" of its life) before it closed too")
+            }
+        case .busy:
+            who()
+            put(" busy ")
+            pct(share)
+            put(" of its life: its data in flight, paced by the path")
+        case .appLimited:
+            put("app-limited: the ")
+            who()
+            put(" had nothing to send ")
+            pct(share)
+            put(" of its life")
+        case .none:
+            if duration > 0 {
+                put("no data either way: opened and closed in ")
+                dur(duration)
+            } else {
+                put("no time elapsed between its first and last segment")
+            }
         }
     }
 }

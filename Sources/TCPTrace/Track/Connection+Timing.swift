@@ -108,10 +108,10 @@ extension Connection {
         }
         let retransmitted = highest.map { seq < $0 } ?? false
         let isNew = highest.map { $0 < seq + length } ?? true
-        // Every transmission closes the open span, so the ledger since the last one starts here.
-        closeSpan(s, at: now)
         var stall: Int64 = 0
         if retransmitted, let highest {
+            // (The ledger since the last transmission then holds all of it.)
+            closeSpan(s, at: now)
             // Fast retransmission: the peer's duplicate ACKs or a SACK block since the last transmission.
             let sackSince = side(1 - s, \.stats.lastSackTime)
             let peerDupAcks = side(1 - s, \.stats.duplicateAcks)
@@ -140,7 +140,10 @@ extension Connection {
             }
         }
         var decided: Bool?
-        if isNew && payload > 0 {
+        if isNew && payload > 0
+            && withClocks(sender: s, { c, _ in c.label.isPending || c.times.pendingBusy > 0 || c.times.pendingApp > 0 })
+        {
+            closeSpan(s, at: now)
             let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * (handshakeRTT ?? 0) * 1e9)
             decided = withClocks(sender: s) { c, _ in
                 guard c.times.pendingBusy > 0 || c.times.pendingApp > 0 else { return nil }

@@ -90,7 +90,7 @@ struct DirectionClock: Sendable {
     /// Closed time per label.
     var times = LabelTimes()
     /// Of `times`, what was closed since the last transmission under the labels of data in flight: a timeout
-    /// retransmission makes all of it an RTO stall (the highest priority).
+    /// retransmission closes the open span and makes all of it an RTO stall (the highest priority).
     var sinceBusy: Int64 = 0
     var sinceRecovery: Int64 = 0
     var sincePending: Int64 = 0
@@ -122,12 +122,16 @@ struct DirectionClock: Sendable {
         let length = now &- labelStart
         guard length > 0 else { return span }
         times.add(length, to: label)
-        switch label {
-        case .busy: sinceBusy &+= length
-        case .lossRecovery: sinceRecovery &+= length
-        case .pendingBusy: sincePending &+= length
-        case .rtoStall, .rwndLimited: break
-        case .appLimited, .pendingApp, .idle: quietSinceTransmission = true
+        // The ledger holds only the part after the last transmission (a span can start before it).
+        let recent = now &- max(labelStart, lastTransmission)
+        if recent > 0 {
+            switch label {
+            case .busy: sinceBusy &+= recent
+            case .lossRecovery: sinceRecovery &+= recent
+            case .pendingBusy: sincePending &+= recent
+            case .rtoStall, .rwndLimited: break
+            case .appLimited, .pendingApp, .idle: quietSinceTransmission = true
+            }
         }
         labelStart = now
         return span

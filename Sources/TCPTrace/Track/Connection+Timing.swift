@@ -295,21 +295,23 @@ extension Connection {
     /// The timing findings only the end can show: `close-wait-long` (CLOSE_WAIT above the threshold) and
     /// `rwnd-limited` (a direction window-limited more than half of its transfer time).
     mutating func reportTiming(closeWaitThreshold: Double) {
-        let t = timing
-        if let wait = t.closeWait, wait > closeWaitThreshold, let role = t.closeWaitRole {
-            let i = role == .client ? clientIndex : serverIndex
-            let ended = t.closeWaitEndFrame.flatMap { f in side(i, \.transitions).first { $0.frame == f } }
+        // (Read in place: `timing`, a property of a copy of the connection, copied all of it.)
+        for i in 0..<2 {
+            guard let wait = i == 0 ? Connection.closeWait(sideA, end: end) : Connection.closeWait(sideB, end: end),
+                wait.seconds > closeWaitThreshold
+            else { continue }
+            let role = self.role(of: i)
             report(
-                .closeWaitLong, frame: t.closeWaitEndFrame ?? lastFrame, time: ended?.time ?? end, sender: i,
-                "\(role.rawValue) in CLOSE_WAIT \(Format.seconds(wait)) (the peer's FIN received, its own FIN "
-                    + (ended != nil ? "sent only now" : "never sent in the capture")
+                .closeWaitLong, frame: wait.left?.frame ?? lastFrame, time: wait.left?.time ?? end, sender: i,
+                "\(role.rawValue) in CLOSE_WAIT \(Format.seconds(wait.seconds)) (the peer's FIN received, its own FIN "
+                    + (wait.left != nil ? "sent only now" : "never sent in the capture")
                     + "; threshold \(Format.seconds(closeWaitThreshold))): the application did not close")
         }
-        for k in 0..<2 {
-            let role: Role = k == 0 ? .client : .server
-            let d = t[role]
-            guard d.rwndLimited > 0.5 * d.transfer, d.rwndLimited >= Connection.rwndFindingFloor else { continue }
-            let i = role == .client ? clientIndex : serverIndex
+        let floor = Int64(Connection.rwndFindingFloor * 1e9)
+        for i in 0..<2 where (i == 0 ? clock.a.times.rwndLimited : clock.b.times.rwndLimited) >= floor {
+            let d = DirectionTiming(i == 0 ? clock.a : clock.b, end: end.nanoseconds)
+            guard d.rwndLimited > 0.5 * d.transfer else { continue }
+            let role = self.role(of: i)
             let at = i == 0 ? clock.a.firstLimitedAt : clock.b.firstLimitedAt
             report(
                 .rwndLimited, frame: d.firstLimitedFrame ?? firstFrame, time: Timestamp(nanoseconds: at), sender: i,

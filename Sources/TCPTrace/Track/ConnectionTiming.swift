@@ -119,14 +119,25 @@ extension Connection {
         case (nil, nil): break
         }
         for i in 0..<2 {
-            let transitions = side(i, \.transitions)
-            guard let k = transitions.firstIndex(where: { $0.state == .closeWait }) else { continue }
-            let entered = transitions[k].time
-            let left = k + 1 < transitions.count ? transitions[k + 1] : nil
-            t.closeWait = max(0, entered.interval(to: left?.time ?? end))
+            guard let wait = i == 0 ? Connection.closeWait(sideA, end: end) : Connection.closeWait(sideB, end: end)
+            else { continue }
+            t.closeWait = wait.seconds
             t.closeWaitRole = role(of: i)
-            t.closeWaitEndFrame = left?.frame ?? lastFrame
+            t.closeWaitEndFrame = wait.left?.frame ?? lastFrame
         }
         return t
+    }
+
+    /// An endpoint's CLOSE_WAIT: from entering it (the peer's FIN) to its next state (its own FIN) or `end`, with
+    /// the transition that ended it.
+    static func closeWait(
+        _ endpoint: borrowing HalfConnection, end: Timestamp
+    ) -> (seconds: Double, left: StateTransition?)? {
+        let transitions = endpoint.transitions
+        for k in 0..<transitions.count where transitions[k].state == .closeWait {
+            let left = k + 1 < transitions.count ? transitions[k + 1] : nil
+            return (max(0, transitions[k].time.interval(to: left?.time ?? end)), left)
+        }
+        return nil
     }
 }

@@ -10,6 +10,7 @@ extension Connection {
         if segment.interface != 0 { interfaceMask |= 1 << UInt16(min(segment.interface - 1, 15)) }
         if segment.matchesFilter { matchesFilter = true }
         elapseClock(to: time)
+        let stateBefore = s == 0 ? sideA.state : sideB.state
         // Timestamps can go backwards in a damaged or merged capture: keep start <= end.
         if end < time { end = time }
         if time < start {
@@ -66,7 +67,9 @@ extension Connection {
                 sender.noteIP(segment)
             }
         }
-        settleClock(at: time)
+        settleClock(
+            sender: s,
+            senderUnchanged: segment.sequenceLength == 0 && (s == 0 ? sideA.state : sideB.state) == stateBefore)
         if facts.timeline != nil {
             facts.timeline?.append(
                 TimelineEntry(

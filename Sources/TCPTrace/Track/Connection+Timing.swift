@@ -93,18 +93,16 @@ extension Connection {
         let highest = side(s, \.highestSequence)
         let payload = segment.payloadLength
         let seq = segment.sequence
-        let plain = !flags.contains(.syn) && !flags.contains(.fin)
-        let peerAck = side(1 - s, \.stats.lastAck)
-        let peerClosed = side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0
         // A keep-alive or a zero-window probe (at most one byte, one before the next new byte or at a closed
         // window's edge) is not a transmission; at a closed window it shows data is waiting.
-        if plain, payload <= 1,
-            highest.map({ seq + 1 == $0 }) ?? false || (peerClosed && peerAck == seq)
-        {
-            if peerClosed || withClocks(sender: s, { c, _ in c.label.isPending }) {
-                withClocks(sender: s) { c, _ in c.probedWindow = true }
+        if payload <= 1 && !flags.contains(.syn) && !flags.contains(.fin) {
+            let peerClosed = side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0
+            if highest.map({ seq + 1 == $0 }) ?? false || (peerClosed && side(1 - s, \.stats.lastAck) == seq) {
+                if peerClosed || withClocks(sender: s, { c, _ in c.label.isPending }) {
+                    withClocks(sender: s) { c, _ in c.probedWindow = true }
+                }
+                return
             }
-            return
         }
         let retransmitted = highest.map { seq < $0 } ?? false
         let isNew = highest.map { $0 < seq + length } ?? true
@@ -115,7 +113,7 @@ extension Connection {
             // Fast retransmission: the peer's duplicate ACKs or a SACK block since the last transmission.
             let sackSince = side(1 - s, \.stats.lastSackTime)
             let peerDupAcks = side(1 - s, \.stats.duplicateAcks)
-            let timeoutFloor = max(ConnectionClock.timeoutFloor, Int64(2 * (handshakeRTT ?? 0) * 1e9))
+            let timeoutFloor = max(ConnectionClock.timeoutFloor, Int64(2 * inPlaceHandshakeRTT * 1e9))
             stall = withClocks(sender: s) { c, _ in
                 defer {
                     if !c.inRecovery {
@@ -144,7 +142,7 @@ extension Connection {
             && withClocks(sender: s, { c, _ in c.label.isPending || c.times.pendingBusy > 0 || c.times.pendingApp > 0 })
         {
             closeSpan(s, at: now)
-            let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * (handshakeRTT ?? 0) * 1e9)
+            let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * inPlaceHandshakeRTT * 1e9)
             decided = withClocks(sender: s) { c, _ in
                 guard c.times.pendingBusy > 0 || c.times.pendingApp > 0 else { return nil }
                 let waited =
@@ -195,9 +193,18 @@ extension Connection {
 
     /// Each direction's label from the state this segment left; a changed label closes the old one's span.
     @inline(__always)
-    mutating func settleClock(at time: Timestamp) {
-        settle(0, at: end.nanoseconds)
-        settle(1, at: end.nanoseconds)
+    mutating func settleClock(sender s: Int, senderUnchanged: Bool) {
+        // The sender's own label depends on what it sent, its state and what the peer said: a segment without
+        // sequence space that left its state as it was cannot change it.
+        if !(senderUnchanged && s == 0) { settle(0, at: end.nanoseconds) }
+        if !(senderUnchanged && s == 1) { settle(1, at: end.nanoseconds) }
+    }
+
+    /// The handshake's round trip (0 when unknown), read in place (`handshakeRTT` is a property of a copy).
+    var inPlaceHandshakeRTT: Double {
+        mutating get {
+            (clientIndex == 0 ? Connection.handshakeRTT(client: sideA) : Connection.handshakeRTT(client: sideB)) ?? 0
+        }
     }
 
     @inline(__always)

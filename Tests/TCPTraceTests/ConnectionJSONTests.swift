@@ -127,6 +127,11 @@ import Testing
 
     // MARK: What a connection and an event hold (docs/json.md, docs/live.md)
 
+    /// A share of the duration as docs/json.md gives it: six decimals.
+    static func share(_ seconds: Double, _ duration: Double) -> Double {
+        duration > 0 ? (seconds / duration * 1_000_000).rounded() / 1_000_000 : 0
+    }
+
     /// docs/timing.md, docs/json.md "timing".
     static func timing(_ t: ConnectionTiming, timeWait: Double?) -> ExpectedJSON {
         func direction(_ d: DirectionTiming) -> ExpectedJSON {
@@ -137,7 +142,8 @@ import Testing
             var members: [(String, ExpectedJSON)] = labels.map { ($0.key, .double($0.value)) }
             members.append(("transfer", .double(d.rtoStall + d.lossRecovery + d.rwndLimited + d.busy)))
             members.append(
-                ("shares", .members(labels.map { ($0.key, .double(t.duration > 0 ? $0.value / t.duration : 0)) })))
+                // (Rounded to six decimals, docs/json.md.)
+                ("shares", .members(labels.map { ($0.key, .double(share($0.value, t.duration))) })))
             members += [
                 ("rto_stalls", .int(d.rtoStalls)), ("longest_stall", .double(d.longestStall)),
                 ("think_time", .double(d.thinkTime)), ("exchanges", .int(d.exchanges)),

@@ -32,6 +32,31 @@ import FoundationXML
         }
     }
 
+    /// The band under the graphs (docs/timing.md): one rectangle per span, coloured by label, covering each
+    /// direction's life; the blackout capture's server row shows its three RTO stalls (frames 1083 to 1086,
+    /// 0.202792 to 1.810801 s: one span per stall, end to end). The summary lists the slowest connections
+    /// with their diagnosis.
+    @Test func timingBandAndSlowest() throws {
+        let a = try analysis([fixture("timing/blackout.pcap"), fixture("timing/delayed-close.pcap")])
+        let html = HTMLReport.render(a)
+        #expect(html.components(separatedBy: "<svg class=\"timing\"").count - 1 == 2)
+        #expect(html.contains("<h3>Where the time went</h3>"))
+        let blackout = try #require(a.connections.first { $0.client.endpoint.port == 42006 })
+        let band = try #require(blackout.timingBand)
+        let stalls = band.decided.filter { $0.direction == blackout.serverIndex && $0.label == "rto_stall" }
+        #expect(stalls.count == 3)
+        let seconds = stalls.map { Double($0.end - $0.start) / 1e9 }.reduce(0, +)
+        #expect(abs(seconds - (1.810801 - 0.202792)) < 1e-6)
+        let svg = try #require(ConnectionPictures.timingBand(blackout))
+        #expect(svg.contains("class=\"tl-rto_stall\""))
+        #expect(svg.contains("class=\"tl-busy\""))
+        // Both connections are listed, the longest first: blackout 1.919 s, delayed-close 1.545 s (tshark).
+        let rows = html.components(separatedBy: "<th>slowest</th>").dropFirst().map { String($0.prefix(200)) }
+        #expect(rows.count == 2)
+        #expect(rows.first?.contains("1.92s: server stalled on its retransmission timer") == true)
+        #expect(rows.last?.contains("1.55s: server in CLOSE_WAIT 1.50s") == true)
+    }
+
     @Test func reportIsSelfContained() throws {
         let a = try analysis([
             fixture("close-simultaneous.pcap"), fixture("refused.pcap"), fixture("syn-retransmit.pcap"),

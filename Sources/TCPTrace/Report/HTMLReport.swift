@@ -63,6 +63,12 @@ public enum HTMLReport {
                 "<span class=\"sev-\($0.code.severity.rawValue)\">\($0.code.rawValue)</span> \($0.count)"
             }.joined(separator: ", ")
         out += "</td></tr>\n"
+        // The slowest connections and where their time went (docs/timing.md).
+        for entry in totals.slowest.entries where entry.duration > 0 {
+            out +=
+                "<tr><th>slowest</th><td><a href=\"#conn-\(entry.id)\">connection \(entry.id)</a> "
+                + "\(TimingText.duration(entry.duration)): \(e(entry.diagnosis.text))</td></tr>\n"
+        }
         for w in s.warnings { out += "<tr><th>warning</th><td class=\"bad\">\(e(w))</td></tr>\n" }
         return out + "</table></section>\n"
     }

@@ -143,7 +143,8 @@ struct Analyze: ParsableCommand {
         // A stream's connections are written as they finish (and flushed: `stream`), unless --order says otherwise.
         let order = self.order ?? (Analyzer.isStream(input.files) ? .finish : .firstFrame)
         var options = AnalysisOptions(
-            tracker: TrackerOptions(msl: lifetime.msl, recordTimeline: wantsTimelines, closeWaitThreshold: lifetime.closeWaitThreshold),
+            tracker: TrackerOptions(
+                msl: lifetime.msl, recordTimeline: wantsTimelines, closeWaitThreshold: lifetime.closeWaitThreshold),
             idleTimeout: idleTimeout, order: order)
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports

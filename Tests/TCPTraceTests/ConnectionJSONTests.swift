@@ -220,7 +220,8 @@ import Testing
                 "reused_after": .double(c.reusedAfter),
             ]),
             "zeek": .object(["conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory)]),
-            "timing": timing(c.timing, timeWait: c.timeWaitStart.flatMap { s in timeWaitEnd.map { s.interval(to: $0) } }),
+            "timing": timing(
+                c.timing, timeWait: c.timeWaitStart.flatMap { s in timeWaitEnd.map { s.interval(to: $0) } }),
             "stats": .object([
                 // (docs/output.md: never a negative round trip; null across a backward step or crossed SYNs.)
                 "client": stats(client, c, handshakeRTT: roundTrip(client.synTime, server.synAckTime)),

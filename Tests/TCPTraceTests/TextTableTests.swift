@@ -70,7 +70,8 @@ import Testing
                     + "fast-retransmission 1, zero-window 3, rwnd-limited 1\n  info: lost-segment 5, duplicate-ack 15, "
                     + "zero-window-probe 3, window-full 6\nslowest:\n  6 3.00s: receiver window limited 99 % of the "
                     + "client's transfer time (2.96s): the reader did not keep up\n  4 301ms: "))
-        #expect(r.stdout.split(separator: "\n").suffix(5).map { $0.split(separator: " ")[0] } == ["6", "4", "5", "3", "1"])
+        #expect(
+            r.stdout.split(separator: "\n").suffix(5).map { $0.split(separator: " ")[0] } == ["6", "4", "5", "3", "1"])
         // --wide keeps every instance with its frame.
         let wide = try runCLI(["analyze", "--wide"] + Self.six)
         #expect(wide.stdout.contains("refused@12"))

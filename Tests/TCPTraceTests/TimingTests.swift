@@ -66,7 +66,8 @@ import Testing
         let ours = s.connection.timing.server.rwndLimited
         #expect(Self.close(ours, kernel), "ours \(ours), kernel \(kernel)")
         #expect(s.connection.timing.diagnosis.cause == .rwndLimited)
-        #expect(s.connection.findings.contains { $0.code == .rwndLimited && $0.senderIndex == s.connection.serverIndex })
+        #expect(
+            s.connection.findings.contains { $0.code == .rwndLimited && $0.senderIndex == s.connection.serverIndex })
     }
 
     /// Think time against the server's own clock: the gaps between the last request byte read and the first
@@ -148,13 +149,16 @@ import Testing
                 connections += 1
                 let t = c.timing
                 for role in [Role.client, .server] {
-                    #expect(abs(t[role].total - t.duration) < 1e-6, "\(file) #\(c.id) \(role): \(t[role].total) vs \(t.duration)")
+                    #expect(
+                        abs(t[role].total - t.duration) < 1e-6,
+                        "\(file) #\(c.id) \(role): \(t[role].total) vs \(t.duration)")
                     guard let band = c.timingBand else { continue }
                     let index = role == .client ? c.clientIndex : c.serverIndex
                     let spans = band.decided.filter { $0.direction == index }
                     let covered = Double(spans.reduce(Int64(0)) { $0 + $1.end - $1.start }) / 1e9
                     #expect(abs(covered - t.duration) < 1e-6, "\(file) #\(c.id) band \(role)")
-                    let rto = Double(spans.filter { $0.label == "rto_stall" }.reduce(Int64(0)) { $0 + $1.end - $1.start })
+                    let rto = Double(
+                        spans.filter { $0.label == "rto_stall" }.reduce(Int64(0)) { $0 + $1.end - $1.start })
                     #expect(abs(rto / 1e9 - t[role].rtoStall) < 1e-6, "\(file) #\(c.id) band rto \(role)")
                 }
             }

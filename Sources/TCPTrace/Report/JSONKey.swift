@@ -25,7 +25,9 @@ enum JSONKey: CaseIterable, Sendable {
     case code, severity, time, sender, detail, ttl
 
     // `timing` (docs/timing.md) and `summary.slowest`
-    case timing, cause, diagnosis, capturePoint, total, synRetransmitWait, synackRetransmitWait, rtoStall, lossRecovery, rwndLimited, busy, appLimited, idle, transfer, shares, rtoStalls, longestStall, thinkTime, exchanges, longestThink, runTime, halfClosed, closeWait, closeWaitSide, slowest
+    case timing, cause, diagnosis, capturePoint, total, synRetransmitWait, synackRetransmitWait, rtoStall, lossRecovery,
+        rwndLimited, busy, appLimited, idle, transfer, shares, rtoStalls, longestStall, thinkTime, exchanges,
+        longestThink, runTime, halfClosed, closeWait, closeWaitSide, slowest
 
     // Per-direction statistics (`DirectionFigures`; packets, mss and the like above)
     case pureAcks, sackAcks, dsacks, payloadPackets, payloadBytes, uniqueBytes, retransmittedPackets

@@ -59,7 +59,9 @@ struct LabelTimes: Sendable, Equatable {
     }
 
     /// Every label, pending time included.
-    var total: Int64 { rtoStall &+ lossRecovery &+ rwndLimited &+ busy &+ appLimited &+ idle &+ pendingBusy &+ pendingApp }
+    var total: Int64 {
+        rtoStall &+ lossRecovery &+ rwndLimited &+ busy &+ appLimited &+ idle &+ pendingBusy &+ pendingApp
+    }
 }
 
 /// The clock of one direction: the current label since `labelStart` (its time is added to `times` when the

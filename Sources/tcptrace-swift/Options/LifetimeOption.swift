@@ -6,7 +6,9 @@ struct LifetimeOption: ParsableArguments {
     @Option(help: "Maximum segment lifetime in seconds; TIME_WAIT lasts 2·MSL.")
     var msl: Double = 30
 
-    @Option(help: "Seconds in CLOSE_WAIT (the peer's FIN received, own FIN not sent) beyond which close-wait-long is raised.")
+    @Option(
+        help:
+            "Seconds in CLOSE_WAIT (the peer's FIN received, own FIN not sent) beyond which close-wait-long is raised.")
     var closeWaitThreshold: Double = 1
 
     func validate() throws {

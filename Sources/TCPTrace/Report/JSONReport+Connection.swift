@@ -124,20 +124,10 @@ extension JSONReport {
 
     private static func writeTiming(_ d: DirectionTiming, duration: Double, to w: inout JSONWriter) {
         w.beginObject()
-        w.member(.rtoStall, d.rtoStall)
-        w.member(.lossRecovery, d.lossRecovery)
-        w.member(.rwndLimited, d.rwndLimited)
-        w.member(.busy, d.busy)
-        w.member(.appLimited, d.appLimited)
-        w.member(.idle, d.idle)
+        writeLabels(d, to: &w) { $0 }
         w.member(.transfer, d.transfer)
         w.key(.shares); w.beginObject()
-        w.member(.rtoStall, DirectionTiming.share(d.rtoStall, of: duration))
-        w.member(.lossRecovery, DirectionTiming.share(d.lossRecovery, of: duration))
-        w.member(.rwndLimited, DirectionTiming.share(d.rwndLimited, of: duration))
-        w.member(.busy, DirectionTiming.share(d.busy, of: duration))
-        w.member(.appLimited, DirectionTiming.share(d.appLimited, of: duration))
-        w.member(.idle, DirectionTiming.share(d.idle, of: duration))
+        writeLabels(d, to: &w) { DirectionTiming.share($0, of: duration) }
         w.endObject()
         w.member(.rtoStalls, d.rtoStalls)
         w.member(.longestStall, d.longestStall)
@@ -146,6 +136,17 @@ extension JSONReport {
         w.member(.longestThink, d.longestThink)
         w.member(.runTime, d.transferTime)
         w.endObject()
+    }
+
+    /// The six labels in priority order, each as `value` makes it (its seconds, or its share).
+    @inline(__always)
+    private static func writeLabels(_ d: DirectionTiming, to w: inout JSONWriter, _ value: (Double) -> Double) {
+        w.member(.rtoStall, value(d.rtoStall))
+        w.member(.lossRecovery, value(d.lossRecovery))
+        w.member(.rwndLimited, value(d.rwndLimited))
+        w.member(.busy, value(d.busy))
+        w.member(.appLimited, value(d.appLimited))
+        w.member(.idle, value(d.idle))
     }
 
     /// `"tunnel": [layer, …]`, outermost first: each layer's kind, VNI, and per direction (as the client and as

@@ -18,7 +18,7 @@ public enum TimingText {
             case .nearClient: "near the client"
             case .nearServer: "near the server"
             case .between: "between the endpoints"
-            case .unknown: "at an unknown place (no complete handshake)"
+            case .unknown: "at an unknown place (no SYN, SYN-ACK and ACK of one handshake to tell)"
             }
         lines.append("time \(duration(t.duration)), captured \(point)")
         for role in [Role.client, .server] {

@@ -17,6 +17,8 @@ extension Connection {
             // (The stretch before the old start belongs to no label: idle, so the labels still sum to the duration.)
             clock.a.times.idle &+= start.nanoseconds &- time.nanoseconds
             clock.b.times.idle &+= start.nanoseconds &- time.nanoseconds
+            facts.band?.add(0, from: time.nanoseconds, length: start.nanoseconds &- time.nanoseconds, .idle)
+            facts.band?.add(1, from: time.nanoseconds, length: start.nanoseconds &- time.nanoseconds, .idle)
             start = time
         }
         withEndpoints(sender: s) { sender, _, _ in sender.count(segment) }

@@ -97,14 +97,21 @@ extension Connection {
         // window's edge) is not a transmission; at a closed window it shows data is waiting.
         if payload <= 1 && !flags.contains(.syn) && !flags.contains(.fin) {
             let peerClosed = side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0
-            if highest.map({ seq + 1 == $0 }) ?? false || (peerClosed && side(1 - s, \.stats.lastAck) == seq) {
+            let peerAck = side(1 - s, \.stats.lastAck)
+            // (At SND.NXT - 1 with everything acknowledged: a keep-alive's garbage byte. One byte there that the
+            // peer has not acknowledged, by its latest ACK, the SYN-ACK's included, is a retransmission.)
+            let acked = side(1 - s, \.lastAckSent)
+            let keepAlive = highest.map { seq + 1 == $0 } ?? false && (acked.map { $0 == seq + 1 } ?? true)
+            if keepAlive || (peerClosed && peerAck == seq) {
                 if peerClosed || withClocks(sender: s, { c, _ in c.label.isPending }) {
                     withClocks(sender: s) { c, _ in c.probedWindow = true }
                 }
                 return
             }
         }
-        let retransmitted = highest.map { seq < $0 } ?? false
+        // (In a simultaneous open a side's SYN-ACK repeats its SYN's sequence number: its first is no resend.)
+        let firstSynAck = flags.contains(.syn) && flags.contains(.ack) && side(s, \.synAckCount) == 0
+        let retransmitted = !firstSynAck && (highest.map { seq < $0 } ?? false)
         let isNew = highest.map { $0 < seq + length } ?? true
         var stall: Int64 = 0
         if retransmitted, let highest {
@@ -122,7 +129,11 @@ extension Connection {
                     }
                 }
                 let silence = now &- c.lastTransmission
-                let fast = peerDupAcks >= 2 || (sackSince.map { $0.nanoseconds > c.lastTransmission } ?? false)
+                // (The duplicate ACKs or SACK blocks must be recent: a fast retransmission that was lost too is
+                // resent by the timer, after the peer fell silent.)
+                let fast =
+                    (peerDupAcks >= 2 || (sackSince.map { $0.nanoseconds > c.lastTransmission } ?? false))
+                    && now &- c.peerHeard < timeoutFloor
                 guard !fast, c.lastTransmission != 0, silence >= timeoutFloor, !c.quietSinceTransmission else {
                     return 0
                 }
@@ -143,10 +154,19 @@ extension Connection {
         {
             closeSpan(s, at: now)
             let waitLimit = ConnectionClock.waitingSlack + Int64(1.5 * inPlaceHandshakeRTT * 1e9)
+            // Room left in the peer's window before this segment.
+            let usable = side(1 - s, \.stats.rightEdge).flatMap { edge in
+                highest.map { Int64(Int32(bitPattern: edge.rawValue &- $0.rawValue)) }
+            }
             decided = withClocks(sender: s) { c, _ in
                 guard c.times.pendingBusy > 0 || c.times.pendingApp > 0 else { return nil }
+                // It waited if it probed the window, sent the moment the window opened, or sent while still
+                // limited either more than the room left or at once on the peer's ACK.
+                let stillLimited =
+                    c.label.isPending
+                    && (usable.map { Int64(payload) > $0 } ?? false || now &- c.peerHeard <= waitLimit)
                 let waited =
-                    c.probedWindow || c.label.isPending
+                    c.probedWindow || stillLimited
                     || (c.windowOpenedAt != 0 && now &- c.windowOpenedAt <= waitLimit)
                 c.times.settlePending(waited: waited)
                 c.probedWindow = false
@@ -166,6 +186,7 @@ extension Connection {
                         c.longestThink = max(c.longestThink, think)
                         c.exchanges &+= 1
                         peer.transferTime &+= peer.lastData &- peer.runStart
+                        peer.runStart = 0
                     }
                     c.runStart = now
                 }
@@ -179,7 +200,7 @@ extension Connection {
         }
         if facts.band != nil {
             if stall > 0 { facts.band?.relabel(s, since: now &- stall, as: .rtoStall) }
-            if let decided { facts.band?.decide(s, waited: decided) }
+            if let decided { facts.band?.decide(s, waited: decided, at: now) }
         }
         // (A SYN, SYN-ACK or FIN sent again has its own finding; its wait is in the labels and the handshake.)
         if stall > 0 && payload > 0 {
@@ -194,6 +215,8 @@ extension Connection {
     /// Each direction's label from the state this segment left; a changed label closes the old one's span.
     @inline(__always)
     mutating func settleClock(sender s: Int, senderUnchanged: Bool) {
+        // The other direction's clock heard from its peer now (a retransmission long after is the timer's).
+        if s == 0 { clock.b.peerHeard = end.nanoseconds } else { clock.a.peerHeard = end.nanoseconds }
         // The sender's own label depends on what it sent, its state and what the peer said: a segment without
         // sequence space that left its state as it was cannot change it.
         if !(senderUnchanged && s == 0) { settle(0, at: end.nanoseconds) }
@@ -216,8 +239,14 @@ extension Connection {
         let (label, busyUntil) = s == 0 ? (clock.a.label, clock.a.busyUntil) : (clock.b.label, clock.b.busyUntil)
         if next.isQuiet {
             if busyUntil != 0 {
-                // The ACK is still on its way: the tail goes on, to end in this label.
-                withClocks(sender: s) { c, _ in c.afterTail = next }
+                // The ACK is still on its way: the tail goes on, to end in this label (a window that opens
+                // meanwhile opens now).
+                withClocks(sender: s) { c, _ in
+                    if c.afterTail.isPending && !next.isPending && (c.times.pendingBusy > 0 || c.times.pendingApp > 0 || c.label.isPending) {
+                        c.windowOpenedAt = now
+                    }
+                    c.afterTail = next
+                }
                 next = label
             } else if !label.isQuiet {
                 // The flight just emptied: the sender learns it one capture-point round trip later.
@@ -286,9 +315,15 @@ extension Connection {
         if c.inRecovery {
             if let acked, !(acked < c.recoveryPoint) { c.inRecovery = false } else { return .lossRecovery }
         }
-        if sender.finSequence == nil, let edge = peer.stats.rightEdge, carriesData(sender.state) {
+        // (Only with both SYNs seen: otherwise the window scale, and so the window, is unknown.)
+        if sender.finSequence == nil, let edge = peer.stats.rightEdge, carriesData(sender.state),
+            sender.sawSynOptions, peer.sawSynOptions
+        {
             let usable = Int64(Int32(bitPattern: edge.rawValue &- highest.rawValue))
-            let segment = c.largestPayload > 0 ? c.largestPayload : UInt32(peer.announcedMSS ?? 536)
+            // Linux tests min(the next segment, the MSS): the largest payload sent, at most the peer's MSS (a
+            // capture before segmentation offload shows segments far larger).
+            let mss = UInt32(peer.announcedMSS ?? 536)
+            let segment = c.largestPayload > 0 ? min(c.largestPayload, mss) : mss
             if usable < Int64(segment) { return inFlight ? .pendingBusy : .pendingApp }
         }
         return inFlight ? .busy : .appLimited

@@ -80,6 +80,8 @@ public struct ConnectionTiming: Sendable {
     public var closeWait: Double?
     public var closeWaitRole: Role?
     public var closeWaitEndFrame: Int?
+    /// The CLOSE_WAIT was above `--close-wait-threshold` (`close-wait-long` raised).
+    public var closeWaitLong = false
     public var capturePoint: CapturePoint
     /// How the handshake went, the client's SYNs, and the payload bytes of both sides: what the diagnosis
     /// says of a connection that never opened or carried nothing.
@@ -101,6 +103,7 @@ extension Connection {
             server: DirectionTiming(clocks.1, end: end.nanoseconds),
             capturePoint: .unknown)
         t.outcome = handshakeOutcome
+        t.closeWaitLong = findingCounts[.closeWaitLong] != nil
         t.payloadBytes = sideA.payloadBytes &+ sideB.payloadBytes
         withClientAndServer { client, server in
             t.synCount = client.synCount

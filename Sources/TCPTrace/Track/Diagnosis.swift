@@ -40,9 +40,6 @@ public struct Diagnosis: Sendable, Equatable {
 
     /// A problem cause names the connection from this share of its duration.
     public static let notableShare = 0.2
-    /// CLOSE_WAIT this long is called the application's doing (the default `--close-wait-threshold`).
-    public static let closeWaitNotable = 1.0
-
     init(_ t: ConnectionTiming) {
         let d = t.duration
         duration = d
@@ -72,7 +69,8 @@ public struct Diagnosis: Sendable, Equatable {
             consider(.thinkTime, x.thinkTime, role)
         }
         consider(.idle, min(t.client.idle, t.server.idle), nil)
-        consider(.closeWait, t.closeWait ?? 0, t.closeWaitRole)
+        // (A CLOSE_WAIT is a cause when it is above the threshold, `close-wait-long`.)
+        if t.closeWaitLong { consider(.closeWait, t.closeWait ?? 0, t.closeWaitRole) }
         let (found, seconds, role) = (best.0, best.1, best.2)
         if d > 0, seconds > 0, seconds >= Diagnosis.notableShare * d {
             cause = found
@@ -200,13 +198,7 @@ public struct Diagnosis: Sendable, Equatable {
             who()
             put(" in CLOSE_WAIT ")
             dur(seconds)
-            if seconds >= Diagnosis.closeWaitNotable {
-                put(" after the peer's FIN: the application did not close")
-            } else {
-                put(" (")
-                pct(share)
-                put(" of its life) before it closed too")
-            }
+            put(" after the peer's FIN: the application did not close")
         case .busy:
             who()
             put(" busy ")

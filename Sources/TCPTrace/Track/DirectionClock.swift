@@ -89,6 +89,8 @@ struct DirectionClock: Sendable {
     var lastTransmission: Int64 = 0
     /// When the window last stopped limiting this direction (0: never).
     var windowOpenedAt: Int64 = 0
+    /// When the peer last sent a segment (0: never).
+    var peerHeard: Int64 = 0
     /// Closed time per label.
     var times = LabelTimes()
     /// Of `times`, what was closed since the last transmission under the labels of data in flight: a timeout
@@ -198,21 +200,25 @@ public struct TimingBand: Sendable {
     }
 
     /// A window-limited stretch decided: rwnd-limited when the sender waited, busy or app-limited otherwise.
-    mutating func decide(_ direction: Int, waited: Bool) {
+    /// Every span of the direction since its previous decision (`decidedUntil`) is undecided or not pending.
+    mutating func decide(_ direction: Int, waited: Bool, at now: Int64) {
+        let since = direction == 0 ? decidedUntil.0 : decidedUntil.1
         var k = spans.count - 1
-        var seen = 0
-        // (Undecided spans are the latest of the direction; stop after a run of decided ones.)
-        while k >= 0 && seen < 64 {
+        while k >= 0 && spans[k].end > since {
             if spans[k].direction == UInt8(direction) {
                 switch spans[k].label {
-                case .pendingBusy: spans[k].label = waited ? .rwndLimited : .busy; seen = 0
-                case .pendingApp: spans[k].label = waited ? .rwndLimited : .appLimited; seen = 0
-                default: seen += 1
+                case .pendingBusy: spans[k].label = waited ? .rwndLimited : .busy
+                case .pendingApp: spans[k].label = waited ? .rwndLimited : .appLimited
+                default: break
                 }
             }
             k -= 1
         }
+        if direction == 0 { decidedUntil.0 = now } else { decidedUntil.1 = now }
     }
+
+    /// Per direction, the time up to which its window-limited spans are decided.
+    private var decidedUntil: (Int64, Int64) = (.min, .min)
 
     /// The spans as drawn: undecided window-limited time as busy or app-limited.
     public var decided: [(direction: Int, label: String, start: Int64, end: Int64)] {

@@ -25,6 +25,8 @@ public struct HalfConnection: Sendable {
         get { announced?.options }
         set { announced = newValue.map(AnnouncedOptions.init) }
     }
+    /// This endpoint's SYN or SYN-ACK (its options) was seen.
+    var sawSynOptions: Bool { announced != nil }
     /// The MSS announced on the SYN or SYN-ACK.
     var announcedMSS: UInt16? { announced?.mss }
     /// The window scale announced on the SYN or SYN-ACK.

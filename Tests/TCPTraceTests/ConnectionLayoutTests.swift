@@ -14,12 +14,12 @@ import Testing
 /// the Zeek history letters (24 bytes, instead of two arrays and their heap blocks) inline, to 680 and 1,792: a
 /// connection with its heap blocks is smaller than before (peak RSS on 50,000 short connections 131.9 MB, was
 /// 133.4). Issue 23's clocks (where each direction's time went: time per label, the ledger since the last
-/// transmission, the request/response turns, 2 × 216 bytes) and the report band's optional took the connection to
-/// 2,232 bytes (peak RSS on the 1M-connection capture 162.7 MB, was 157.2; on 50,000 short connections 148.3 MB,
+/// transmission, the request/response turns, when the peer was last heard: 2 × 232 bytes) and the report band's optional took the connection to
+/// 2,264 bytes (peak RSS on the 1M-connection capture 162.7 MB, was 157.2; on 50,000 short connections 148.3 MB,
 /// was 130.4). Raise them only on purpose, with the memory figure in the commit.
 @Suite struct ConnectionLayoutTests {
     @Test func connectionAndEndpointSizes() {
         #expect(MemoryLayout<HalfConnection>.stride <= 680)
-        #expect(MemoryLayout<Connection>.stride <= 2_232)
+        #expect(MemoryLayout<Connection>.stride <= 2_264)
     }
 }

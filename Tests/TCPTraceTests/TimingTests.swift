@@ -318,9 +318,11 @@ import Testing
         let c = try Self.flow { f in
             f.syn()
             f.send(.server, flags: PacketBuilder.Flag.syn, options: FlowScript.synOptions, after: Self.ms / 10)
-            f.send(.client, flags: PacketBuilder.Flag.syn | Self.ack, seq: 1000, options: FlowScript.synOptions,
+            f.send(
+                .client, flags: PacketBuilder.Flag.syn | Self.ack, seq: 1000, options: FlowScript.synOptions,
                 after: Self.ms)
-            f.send(.server, flags: PacketBuilder.Flag.syn | Self.ack, seq: 5000, options: FlowScript.synOptions,
+            f.send(
+                .server, flags: PacketBuilder.Flag.syn | Self.ack, seq: 5000, options: FlowScript.synOptions,
                 after: Self.ms / 10)
             f.data(.client, 100, after: Self.ms)
             f.ack(.server, after: Self.ms)

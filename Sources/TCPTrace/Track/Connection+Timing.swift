@@ -242,7 +242,9 @@ extension Connection {
                 // The ACK is still on its way: the tail goes on, to end in this label (a window that opens
                 // meanwhile opens now).
                 withClocks(sender: s) { c, _ in
-                    if c.afterTail.isPending && !next.isPending && (c.times.pendingBusy > 0 || c.times.pendingApp > 0 || c.label.isPending) {
+                    if c.afterTail.isPending && !next.isPending
+                        && (c.times.pendingBusy > 0 || c.times.pendingApp > 0 || c.label.isPending)
+                    {
                         c.windowOpenedAt = now
                     }
                     c.afterTail = next

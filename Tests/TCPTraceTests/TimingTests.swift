@@ -59,6 +59,16 @@ import Testing
         #expect(Self.close(s.serverDataInFlight, kernel), "\(name): ours \(s.serverDataInFlight), kernel \(kernel)")
     }
 
+    /// Timeout stalls against the kernel's count of retransmission timeouts (`tcpi_total_rto`, Linux 6.7 and
+    /// later): 0 in five captures, 3 in the blackout; and no RTO stall where the kernel saw none.
+    @Test(arguments: scenarios)
+    func timeoutStallsAreTheKernelsTimeouts(_ name: String) throws {
+        let s = try Scenario(name)
+        let kernel = try #require(s.kernel["tcpi_total_rto"] as? Int)
+        #expect(s.connection.timing.server.rtoStalls == kernel, "\(name)")
+        if kernel == 0 { #expect(s.connection.timing.server.rtoStall == 0, "\(name)") }
+    }
+
     /// The slow reader: 3.884 s receiver-window-limited by the kernel's count.
     @Test func receiverWindowLimitedTimeAgreesWithTheKernel() throws {
         let s = try Scenario("slow-reader")

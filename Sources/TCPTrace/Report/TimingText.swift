@@ -53,13 +53,6 @@ public enum TimingText {
         return Format.wrapped(body, width: width) + "\n"
     }
 
-    /// A label's seconds and share: `2.96s 99%`; `-` for none.
-    static func seconds(_ value: Double, of total: Double) -> String {
-        guard value > 0 else { return "-" }
-        let share = total > 0 ? Int((100 * value / total).rounded()) : 0
-        return duration(value) + " \(share)%"
-    }
-
     static func duration(_ value: Double) -> String {
         var bytes: [UInt8] = []
         Format.writeDuration(value, into: &bytes)

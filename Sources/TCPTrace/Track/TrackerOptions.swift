@@ -7,7 +7,7 @@ public struct TrackerOptions: Sendable {
     /// Most half-open attempts (SYN seen, handshake not completed, nothing else) held at once; beyond it the
     /// oldest is dropped and counted (a SYN flood cannot exhaust memory).
     public var maxHalfOpen = 100_000
-    /// Most connections held at once (about 1.3 kB each without a timeline); beyond it the oldest half-open
+    /// Most connections held at once (about 2.3 kB each without a timeline); beyond it the oldest half-open
     /// attempt, or else the oldest connection, is dropped and counted.
     public var maxConnections = 500_000
     /// A connection silent this long (capture time) is finalized as it stands; a later segment of its

@@ -257,6 +257,9 @@ import Testing
         }
         #expect(c.timing.client.rtoStalls == 1)
         #expect(abs(c.timing.client.rtoStall - 0.4) < 1e-6)
+        // The data phase agrees (RFC 9293 3.8.4: a keep-alive is sent with nothing unacknowledged).
+        #expect(!c.findings.contains { $0.code == .keepAlive })
+        #expect(c.findings.contains { $0.code == .retransmission && $0.frame == 5 })
     }
 
     /// A window with 1,000 bytes left, then 3 s with nothing to send, then 500 bytes (they fit): the 3 s were

@@ -158,8 +158,12 @@ enum DataPhase {
             sender.stats.addPending((end, time, true))
             return
         }
-        // Keep-alive: zero or one byte at SND.NXT - 1 (RFC 9293 3.8.4).
-        if length <= 1, seq + 1 == highest, !segment.flags.contains(.fin) {
+        // Keep-alive: zero or one byte at SND.NXT - 1 (RFC 9293 3.8.4) with everything acknowledged (the peer's
+        // latest ACK, its SYN-ACK's included, at SND.NXT); one byte there the peer has not acknowledged is the
+        // last byte sent again, a retransmission (the clock judges it the same way: Connection+Timing.swift).
+        if length <= 1, seq + 1 == highest, !segment.flags.contains(.fin),
+            peer.lastAckSent.map({ $0 == highest }) ?? true
+        {
             sender.stats.keepAlives += 1
             found.add(.keepAlive, "keep-alive: \(length) byte at \(seq), one before the next new byte")
             return

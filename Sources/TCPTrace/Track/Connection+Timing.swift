@@ -78,37 +78,27 @@ extension Connection {
     mutating func clockSegment(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
         let flags = segment.flags
         let length = segment.sequenceLength
-        guard length > 0, !flags.contains(.rst) else {
-            // An empty probe at SND.NXT - 1 (Linux's zero-window probe) at a closed window: data is waiting.
-            if length == 0, !flags.contains(.rst), let highest = side(s, \.highestSequence),
-                segment.sequence + 1 == highest,
-                withClocks(sender: s, { c, _ in c.label.isPending })
-                    || (side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0)
-            {
-                withClocks(sender: s) { c, _ in c.probedWindow = true }
-            }
-            return
-        }
-        let now = end.nanoseconds
+        guard !flags.contains(.rst) else { return }
         let highest = side(s, \.highestSequence)
-        let payload = segment.payloadLength
         let seq = segment.sequence
-        // A keep-alive or a zero-window probe (at most one byte, one before the next new byte or at a closed
-        // window's edge) is not a transmission; at a closed window it shows data is waiting.
-        if payload <= 1 && !flags.contains(.syn) && !flags.contains(.fin) {
-            let peerClosed = side(1 - s, \.stats.lastWindow) == 0 && side(1 - s, \.stats.windowCount) > 0
-            let peerAck = side(1 - s, \.stats.lastAck)
-            // (At SND.NXT - 1 with everything acknowledged: a keep-alive's garbage byte. One byte there that the
-            // peer has not acknowledged, by its latest ACK, the SYN-ACK's included, is a retransmission.)
-            let acked = side(1 - s, \.lastAckSent)
-            let keepAlive = highest.map { seq + 1 == $0 } ?? false && (acked.map { $0 == seq + 1 } ?? true)
-            if keepAlive || (peerClosed && peerAck == seq) {
+        // A keep-alive or a zero-window probe (`DataPhase.probe`) is not a transmission; at a closed window, or
+        // while the window limits the sender, it shows data is waiting. (A FIN is always a transmission here. The
+        // test on SND.NXT - 1 first keeps the peer's fields unread for every other segment without data.)
+        if length <= 1 && !flags.contains(.fin) && (length == 1 || highest.map { seq + 1 == $0 } ?? false) {
+            let peerClosed = side(1 - s, \.stats.advertisesZeroWindow)
+            if DataPhase.probe(
+                segment, senderHighest: highest, peerAck: side(1 - s, \.stats.lastAck),
+                peerAckSent: side(1 - s, \.lastAckSent), peerClosed: peerClosed) != nil
+            {
                 if peerClosed || withClocks(sender: s, { c, _ in c.label.isPending }) {
                     withClocks(sender: s) { c, _ in c.probedWindow = true }
                 }
                 return
             }
         }
+        guard length > 0 else { return }
+        let now = end.nanoseconds
+        let payload = segment.payloadLength
         // (In a simultaneous open a side's SYN-ACK repeats its SYN's sequence number: its first is no resend.)
         let firstSynAck = flags.contains(.syn) && flags.contains(.ack) && side(s, \.synAckCount) == 0
         let retransmitted = !firstSynAck && (highest.map { seq < $0 } ?? false)

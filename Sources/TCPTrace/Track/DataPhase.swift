@@ -1,4 +1,33 @@
 enum DataPhase {
+    /// A segment that carries no new data although it may take a byte: a keep-alive or a zero-window probe.
+    enum Probe { case keepAlive, zeroWindowProbe }
+
+    /// The rule for both: empty at SND.NXT - 1 (Linux's keep-alive and zero-window probe alike; a peer
+    /// advertising 0 makes it a probe); one byte at the edge of a window advertised as 0; or at most one byte at
+    /// SND.NXT - 1 with everything acknowledged (RFC 9293 3.8.4: the peer's latest ACK, its SYN-ACK's
+    /// included, at SND.NXT). One byte there that the peer has not acknowledged is a retransmission. The data
+    /// phase counts them; the clock (`Connection+Timing.swift`) does not count them as transmissions.
+    @inline(__always)
+    static func probe(
+        _ segment: Segment, senderHighest: SequenceNumber?, peerAck: SequenceNumber?,
+        peerAckSent: SequenceNumber?, peerClosed: Bool
+    ) -> Probe? {
+        let flags = segment.flags
+        let seq = segment.sequence
+        guard segment.payloadLength <= 1, !flags.contains(.syn) else { return nil }
+        if segment.payloadLength == 0 {
+            guard !flags.contains(.fin), let highest = senderHighest, seq + 1 == highest else { return nil }
+            return peerClosed ? .zeroWindowProbe : .keepAlive
+        }
+        if peerClosed, peerAck == seq { return .zeroWindowProbe }
+        if let highest = senderHighest, seq + 1 == highest, !flags.contains(.fin),
+            peerAckSent.map({ $0 == highest }) ?? true
+        {
+            return .keepAlive
+        }
+        return nil
+    }
+
     @inline(__always)
     static func run(
         _ segment: Segment, sender: inout HalfConnection, peer: inout HalfConnection,
@@ -25,12 +54,14 @@ enum DataPhase {
         }
         if segment.payloadLength > 0 && !flags.contains(.syn) {
             senderSide(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
-        } else if segment.payloadLength == 0, !flags.contains(.syn), !flags.contains(.fin),
-            let highest = sender.highestSequence, segment.sequence + 1 == highest
+        } else if segment.payloadLength == 0,
+            let probe = probe(
+                segment, senderHighest: sender.highestSequence, peerAck: peer.stats.lastAck,
+                peerAckSent: peer.lastAckSent, peerClosed: peer.stats.advertisesZeroWindow)
         {
             // No data at SND.NXT - 1: what Linux sends both as a keep-alive and as a zero-window probe; the
             // peer's window tells which.
-            if peer.stats.lastWindow == 0 && peer.stats.windowCount > 0 {
+            if probe == .zeroWindowProbe {
                 sender.stats.zeroWindowProbes += 1
                 found.add(
                     .zeroWindowProbe,
@@ -147,25 +178,25 @@ enum DataPhase {
         let end = seq + length
         sender.stats.payloadPackets += 1
         let peerAck = peer.stats.lastAck
-        // Zero-window probe: one byte at the window edge while the peer advertises 0 (not a keep-alive).
-        if let edge = peerAck, peer.stats.lastWindow == 0, peer.stats.windowCount > 0, seq == edge, length <= 1 {
+        // A zero-window probe (one byte at the window edge while the peer advertises 0) or a keep-alive (`probe`).
+        switch probe(
+            segment, senderHighest: sender.highestSequence, peerAck: peerAck, peerAckSent: peer.lastAckSent,
+            peerClosed: peer.stats.advertisesZeroWindow)
+        {
+        case .zeroWindowProbe:
             sender.stats.zeroWindowProbes += 1
             found.add(.zeroWindowProbe, "\(length) byte at the window edge \(seq) while the peer advertises 0")
             return
+        case .keepAlive:
+            sender.stats.keepAlives += 1
+            found.add(.keepAlive, "keep-alive: \(length) byte at \(seq), one before the next new byte")
+            return
+        case nil:
+            break
         }
         guard let highest = sender.highestSequence else {
             sender.stats.uniqueBytes &+= UInt64(length)
             sender.stats.addPending((end, time, true))
-            return
-        }
-        // Keep-alive: zero or one byte at SND.NXT - 1 (RFC 9293 3.8.4) with everything acknowledged (the peer's
-        // latest ACK, its SYN-ACK's included, at SND.NXT); one byte there the peer has not acknowledged is the
-        // last byte sent again, a retransmission (the clock judges it the same way: Connection+Timing.swift).
-        if length <= 1, seq + 1 == highest, !segment.flags.contains(.fin),
-            peer.lastAckSent.map({ $0 == highest }) ?? true
-        {
-            sender.stats.keepAlives += 1
-            found.add(.keepAlive, "keep-alive: \(length) byte at \(seq), one before the next new byte")
             return
         }
         if seq == highest {

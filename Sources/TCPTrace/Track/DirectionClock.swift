@@ -57,11 +57,6 @@ struct LabelTimes: Sendable, Equatable {
         pendingBusy = 0
         pendingApp = 0
     }
-
-    /// Every label, pending time included.
-    var total: Int64 {
-        rtoStall &+ lossRecovery &+ rwndLimited &+ busy &+ appLimited &+ idle &+ pendingBusy &+ pendingApp
-    }
 }
 
 /// The clock of one direction: the current label since `labelStart` (its time is added to `times` when the

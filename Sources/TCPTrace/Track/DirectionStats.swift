@@ -69,6 +69,9 @@ public struct DirectionStats: Sendable {
         pending.append(data)
     }
 
+    /// This endpoint, as the receiver, last advertised a window of 0.
+    var advertisesZeroWindow: Bool { lastWindow == 0 && windowCount > 0 }
+
     public var meanWindow: Double { windowCount == 0 ? 0 : windowSum / Double(windowCount) }
 
     mutating func observeWindow(_ scaled: UInt64) {

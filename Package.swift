@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // SHA-1 for Community ID (Report/CommunityID.swift); BoringSSL's C sources add about a minute to a
+        // clean debug build on 2 cores (docs/zeek.md).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
@@ -23,7 +26,8 @@ let package = Package(
         .target(
             name: "TCPTrace",
             dependencies: ["CPcap", .product(name: "Yams", package: "Yams"),
-                           .product(name: "DequeModule", package: "swift-collections")]
+                           .product(name: "DequeModule", package: "swift-collections"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
         // not produce (scripts/make-synthetic-fixtures).

@@ -25,8 +25,17 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var input: CaptureFiles<FilesHelp>
 
-    @Option(help: "Output format: text, json (one document) or jsonl (one connection per line).")
+    @Option(
+        help: ArgumentHelp(
+            "Output format: text, json (one document), jsonl (one connection per line), csv, or zeek (Zeek's "
+                + "conn.log, TSV; docs/zeek.md)."))
     var format: OutputFormat = .text
+
+    @Option(
+        help: ArgumentHelp(
+            "Seed of the Community ID in JSON, CSV and conn.log (0-65535; the spec's default 0).",
+            valueName: "seed"))
+    var communityIDSeed: UInt16 = 0
 
     @OptionGroup var lifetime: LifetimeOption
 
@@ -148,6 +157,7 @@ struct Analyze: ParsableCommand {
             idleTimeout: idleTimeout, order: order)
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
+        options.communityIDSeed = communityIDSeed
         options.selection = try selection.selection(minimum: severity.minSeverity)
         if hosts { options.hosts = HostOptions(msl: lifetime.msl, portRange: ports.portRange.range) }
         return options
@@ -192,6 +202,7 @@ struct Analyze: ParsableCommand {
         case .json: try Analyzer.analyze(paths: input.files, options: options, into: JSONDocumentSink(output: output()))
         case .jsonl: try Analyzer.analyze(paths: input.files, options: options, into: JSONLinesSink(output: output()))
         case .csv: try Analyzer.analyze(paths: input.files, options: options, into: CSVSink(output: output()))
+        case .zeek: try Analyzer.analyze(paths: input.files, options: options, into: ZeekLogSink(output: output()))
         }
     }
 }

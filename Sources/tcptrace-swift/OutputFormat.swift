@@ -2,5 +2,5 @@ import ArgumentParser
 
 /// `analyze --format` choices.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, jsonl, csv
+    case text, json, jsonl, csv, zeek
 }

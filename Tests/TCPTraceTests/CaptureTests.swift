@@ -313,7 +313,7 @@ import Testing
             expectSame(try written(paths, options) { JSONLinesSink(output: $0) }, jsonLines.joined() + hostsLine)
             expectSame(
                 try written(paths, options) { CSVSink(output: $0) },
-                CSVReport.header() + batch.connections.map(CSVReport.row).joined())
+                CSVReport.header() + batch.connections.map { CSVReport.row($0) }.joined())
             if order == .firstFrame {
                 #expect(try written(paths, options) { JSONDocumentSink(output: $0) } == JSONReport.render(batch))
             }

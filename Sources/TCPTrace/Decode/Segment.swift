@@ -87,4 +87,11 @@ public struct Segment: Sendable, Hashable {
     public var sequenceLength: UInt32 {
         payloadLength &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
     }
+
+    /// The packet's length at the IP layer as its IP header gives it: the IP header (IPv6 extension headers
+    /// included), the TCP header and the payload (IPv4's total length; IPv6's payload length + 40).
+    public var ipLength: UInt32 {
+        (transportOffset > networkOffset ? transportOffset &- networkOffset : 0) &+ UInt32(headerLength)
+            &+ payloadLength
+    }
 }

@@ -32,6 +32,8 @@ public struct AnalysisOptions: Sendable {
     /// The connections and findings shown (`--host`, `--port`, `--finding`, `--state`, `--filter`,
     /// `--min-severity`); the analysis itself sees everything.
     public var selection = ConnectionSelection()
+    /// The seed of each connection's Community ID (`--community-id-seed`; `CommunityID`).
+    public var communityIDSeed: UInt16 = 0
     public init(tracker: TrackerOptions = TrackerOptions(), idleTimeout: Double = 300, order: StreamOrder = .firstFrame)
     {
         self.tracker = tracker

@@ -12,6 +12,8 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     var sourcePort: UInt16
     var destinationPort: UInt16
     var window: UInt16
+    /// The TCP flags (9 bits) and, above them, the IP header's length in 4-byte words (7 bits, up to 508
+    /// bytes; IPv4's header and IPv6's with extension headers are multiples of 4), for `Segment.ipLength`.
     var flags: UInt16
     var mss: UInt16
     var windowScale: UInt8
@@ -38,4 +40,15 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     static let captureDuplicate: UInt8 = 0x40
     /// In `checksum`: the frame matches `--filter` (`Segment.matchesFilter`).
     static let filterMatch: UInt8 = 0x20
+
+    /// The flags' bits of `flags`.
+    static let flagBits: UInt16 = 0x1ff
+
+    /// `flags` of `segment`: its TCP flags and its IP header's length.
+    @inline(__always)
+    static func packFlags(_ segment: Segment) -> UInt16 {
+        let ipHeader =
+            segment.transportOffset > segment.networkOffset ? (segment.transportOffset &- segment.networkOffset) / 4 : 0
+        return segment.flags.rawValue & flagBits | UInt16(min(ipHeader, 127)) << 9
+    }
 }

@@ -62,7 +62,7 @@ struct SegmentBatch: @unchecked Sendable {
                 acknowledgment: segment.acknowledgment.rawValue,
                 payloadLength: segment.payloadLength, capturedPayloadLength: segment.capturedPayloadLength,
                 frameOffset: UInt32(offset), sourcePort: segment.sourcePort, destinationPort: segment.destinationPort,
-                window: segment.window, flags: segment.flags.rawValue, mss: segment.options.mss ?? 0,
+                window: segment.window, flags: PipelineItem.packFlags(segment), mss: segment.options.mss ?? 0,
                 windowScale: segment.options.windowScale ?? 0,
                 headerLength: segment.headerLength, bits: bits, sackCount: UInt8(segment.options.sack.count),
                 ttl: segment.ttl, checksum: checksum,
@@ -132,7 +132,10 @@ struct SegmentBatch: @unchecked Sendable {
         segment.destinationPort = item.destinationPort
         segment.sequence = SequenceNumber(item.sequence)
         segment.acknowledgment = SequenceNumber(item.acknowledgment)
-        segment.flags = TCPFlags(rawValue: item.flags)
+        segment.flags = TCPFlags(rawValue: item.flags & PipelineItem.flagBits)
+        // Only the IP header's length crosses (`Segment.ipLength`); the offsets into a frame that is not here.
+        segment.networkOffset = 0
+        segment.transportOffset = UInt32(item.flags >> 9) &* 4
         segment.window = item.window
         segment.payloadLength = item.payloadLength
         segment.capturedPayloadLength = item.capturedPayloadLength

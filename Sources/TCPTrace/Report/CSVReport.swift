@@ -6,14 +6,14 @@ public enum CSVReport {
     static let identity = [
         "id", "client_address", "client_port", "server_address", "server_port", "first_frame",
         "last_frame", "start", "end", "duration", "handshake", "close", "initiator", "client_state",
-        "server_state", "time_wait", "conn_state", "history", "findings",
+        "server_state", "time_wait", "conn_state", "history", "findings", "community_id",
     ]
 
     public static func header() -> String {
         line(identity + DirectionFigures.names.map { "client_" + $0 } + DirectionFigures.names.map { "server_" + $0 })
     }
 
-    public static func row(_ c: Connection) -> String {
+    public static func row(_ c: Connection, seed: UInt16 = 0) -> String {
         var fields = [
             String(c.id), c.client.endpoint.address.description, String(c.client.endpoint.port),
             c.server.endpoint.address.description, String(c.server.endpoint.port), String(c.firstFrame),
@@ -22,6 +22,7 @@ public enum CSVReport {
             c.client.state.rawValue,
             c.server.state.rawValue, c.timeWaitSide?.rawValue ?? "", c.zeekConnState, c.zeekHistory,
             c.findings.map { "\($0.code.rawValue)@\($0.frame)" }.joined(separator: " "),
+            CommunityID.string(c, seed: seed),
         ]
         for index in [c.clientIndex, c.serverIndex] {
             fields += DirectionFigures.figures(c, index).map { DirectionFigures.exact($0.value) }

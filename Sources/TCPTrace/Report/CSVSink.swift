@@ -1,17 +1,19 @@
 /// The CSV output of a streaming analysis: the header row, then one row per connection (`CSVReport`).
 public struct CSVSink: RenderingSink, ~Copyable {
     private var output: ByteOutput
+    private var seed: UInt16 = 0
 
     public init(output: consuming ByteOutput = ByteOutput()) {
         self.output = output
     }
 
     public mutating func begin(_ options: AnalysisOptions) {
+        seed = options.communityIDSeed
         output.write(CSVReport.header())
     }
 
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: CSVReport.row(connection).utf8)
+        bytes.append(contentsOf: CSVReport.row(connection, seed: seed).utf8)
     }
 
     public mutating func write(rendered: UnsafeRawBufferPointer) {
@@ -19,7 +21,7 @@ public struct CSVSink: RenderingSink, ~Copyable {
     }
 
     public mutating func add(_ connection: Connection) {
-        output.write(CSVReport.row(connection))
+        output.write(CSVReport.row(connection, seed: seed))
     }
 
     public mutating func end(_ analysis: Analysis) {

@@ -12,7 +12,8 @@ enum JSONKey: CaseIterable, Sendable {
     case schema, version, connections, input, hosts, summary
 
     // A connection (docs/json.md, "connections")
-    case id, client, server, roleEvidence, firstFrame, lastFrame, start, end, startISO, endISO, duration, packets
+    case id, client, server, communityID, uid, roleEvidence, firstFrame, lastFrame, start, end, startISO, endISO,
+        duration, packets
     case bytes
     case handshake, outcome, synFrame, synackFrame, ackFrame, synCount, synackCount, rtt, clientISN, serverISN
     case options, close, kind, initiator, frames, clientFin, serverFin, clientFinAcked, serverFinAcked, rst
@@ -105,6 +106,8 @@ enum JSONKey: CaseIterable, Sendable {
         case .side: "side"
         case .reusedAfter: "reused_after"
         case .zeek: "zeek"
+        case .communityID: "community_id"
+        case .uid: "uid"
         case .connState: "conn_state"
         case .history: "history"
         case .stats: "stats"

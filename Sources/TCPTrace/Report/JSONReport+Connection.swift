@@ -25,6 +25,9 @@ extension JSONReport {
         w.member(.id, c.id)
         w.key(.client); write(client.endpoint, to: &w)
         w.key(.server); write(server.endpoint, to: &w)
+        w.member(.communityID) { buffer in
+            CommunityID.withText(c.sideA.endpoint, c.sideB.endpoint, seed: options.communityIDSeed) { buffer.write($0) }
+        }
         w.member(.roleEvidence, word: c.roleEvidence.rawValue)
         w.member(.firstFrame, c.firstFrame)
         w.member(.lastFrame, c.lastFrame)
@@ -87,7 +90,7 @@ extension JSONReport {
         w.member(.end, time: twEnd)
         w.member(.reusedAfter, c.reusedAfter)
         w.endObject()
-        w.key(.zeek); writeZeek(c, to: &w)
+        w.key(.zeek); writeZeek(c, to: &w, uid: true)
         writeTiming(c.timing, timeWait: twStart.flatMap { s in twEnd.map { s.interval(to: $0) } }, to: &w)
         w.key(.stats); w.beginObject()
         w.key(.client); DirectionFigures.write(c, c.clientIndex, to: &w)
@@ -240,8 +243,9 @@ extension JSONReport {
     }
 
     /// `{conn_state, history}`: Zeek's verdict and history letters.
-    static func writeZeek(_ c: Connection, to w: inout JSONWriter) {
+    static func writeZeek(_ c: Connection, to w: inout JSONWriter, uid: Bool = false) {
         w.beginObject()
+        if uid { w.member(.uid) { buffer in ZeekLog.withUID(c) { buffer.write($0) } } }
         w.member(.connState, word: c.zeekConnState)
         w.member(.history, c.zeekHistory)
         w.endObject()

@@ -25,11 +25,11 @@ extension Connection {
         if s == 0 {
             let before = ZeekHistory.Before(
                 senderHighest: sideA.highestSequence, peerHighest: sideB.highestSequence, peerFin: sideB.finSequence)
-            zeek.record(segment, sender: s, state: &sideA.zeekState, peer: &sideB.zeekState, before: before)
+            zeek.record(segment, sender: s, time: time, state: &sideA.zeekState, peer: &sideB.zeekState, before: before)
         } else {
             let before = ZeekHistory.Before(
                 senderHighest: sideB.highestSequence, peerHighest: sideA.highestSequence, peerFin: sideA.finSequence)
-            zeek.record(segment, sender: s, state: &sideB.zeekState, peer: &sideA.zeekState, before: before)
+            zeek.record(segment, sender: s, time: time, state: &sideB.zeekState, peer: &sideA.zeekState, before: before)
         }
         if segment.optionsTruncated {
             truncatedSegments += 1

@@ -7,6 +7,9 @@ public struct HalfConnection: Sendable {
 
     public var packets = 0
     public var payloadBytes: UInt64 = 0
+    /// IP-level bytes: each packet's IP header (with IPv6 extension headers), TCP header and payload, as the
+    /// IP header gives them (Zeek's `orig_ip_bytes`/`resp_ip_bytes`; the inner packet of a tunnel).
+    public var ipBytes: UInt64 = 0
     public var synCount = 0
     public var synAckCount = 0
     public var finCount = 0
@@ -75,6 +78,7 @@ public struct HalfConnection: Sendable {
     mutating func count(_ segment: Segment) {
         packets += 1
         payloadBytes &+= UInt64(segment.payloadLength)
+        ipBytes &+= UInt64(segment.ipLength)
     }
 
     /// SND.MAX as seen on the wire: moves to the segment's end when that lies beyond it (serial arithmetic).

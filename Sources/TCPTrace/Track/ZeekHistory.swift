@@ -26,6 +26,15 @@ struct ZeekHistory: Sendable {
     /// Per direction: the endpoint went RESET from CLOSED (a RST after its own FIN); the peer's FIN turns it
     /// back to CLOSED, as Zeek's `prev_state` check does.
     private var resetAfterClose: (Bool, Bool) = (false, false)
+    /// Per direction, where its data starts in sequence space (Zeek's `start_seq` + 1, for `orig_bytes` and
+    /// `resp_bytes`): after the ISN of its SYN, at the first segment it sends without one, or at the peer's
+    /// first ACK of it when the peer spoke first (Zeek's `init_endpoint` and `init_peer`). Bit 0 and 1 of
+    /// `started`: set for direction 0 and 1.
+    private(set) var dataStart: (UInt32, UInt32) = (0, 0)
+    private(set) var started: UInt8 = 0
+    /// Zeek's `LastTime` (nanoseconds): the time of the last segment that arrived while at least one endpoint
+    /// had not closed (a FIN or a RST), so a final ACK does not lengthen the `duration` of conn.log.
+    private(set) var lastTime: Int64 = 0
 
     /// What the endpoints' data looked like before this segment, for `t` and `g`.
     struct Before {
@@ -39,12 +48,14 @@ struct ZeekHistory: Sendable {
     /// Records segment of sender `s` (0 or 1): its letters, then Zeek's state machine on both shadow states.
     @inline(__always)
     mutating func record(
-        _ segment: Segment, sender s: Int, state: inout ZeekEndpointState, peer: inout ZeekEndpointState,
-        before: Before
+        _ segment: Segment, sender s: Int, time: Timestamp, state: inout ZeekEndpointState,
+        peer: inout ZeekEndpointState, before: Before
     ) {
         let flags = segment.flags
         let syn = flags.contains(.syn), fin = flags.contains(.fin), rst = flags.contains(.rst)
         let seq = segment.sequence.rawValue
+        if !(state.hasClosed && peer.hasClosed) { lastTime = time.nanoseconds }
+        if started != 3 { noteStart(segment, sender: s, syn: syn, rst: rst) }
         if !(syn || fin || rst) && state == .established && peer == .established && segment.window != 0 {
             // The common case, data or an ACK between established endpoints: no state changes, only `d`/`a`,
             // `t` and `g` can be written (the same rules as below, without the rest).
@@ -99,6 +110,26 @@ struct ZeekHistory: Sendable {
             state == .established || state == .closed, peer == .established || peer == .closed
         {
             gap(segment.acknowledgment, peerHighest: peerHighest, peerFin: before.peerFin, sender: s)
+        }
+    }
+
+    /// Where the data of the sender (on its first segment) and of the peer (on the first ACK of it, when the
+    /// peer has not spoken) starts.
+    private mutating func noteStart(_ segment: Segment, sender s: Int, syn: Bool, rst: Bool) {
+        let bit: UInt8 = s == 0 ? 1 : 2
+        if started & bit == 0 {
+            let start = syn ? segment.sequence.rawValue &+ 1 : segment.sequence.rawValue
+            if s == 0 { dataStart.0 = start } else { dataStart.1 = start }
+            started |= bit
+        }
+        let peerBit: UInt8 = 3 - bit
+        if started & peerBit == 0 && segment.flags.contains(.ack) && !rst {
+            if s == 0 {
+                dataStart.1 = segment.acknowledgment.rawValue
+            } else {
+                dataStart.0 = segment.acknowledgment.rawValue
+            }
+            started |= peerBit
         }
     }
 

@@ -45,7 +45,7 @@ public enum CommunityID {
         }
     }
 
-    /// Runs `body` on the bytes hashed, 40 (IPv4) or 64 (IPv6), made on the stack: the seed, the smaller
+    /// Runs `body` on the bytes hashed, 16 (IPv4) or 40 (IPv6), made on the stack: the seed, the smaller
     /// address, the larger, protocol 6, a zero byte and the ports in the same order. (A flow of mixed
     /// families cannot occur: both addresses come from one IP header.)
     static func withHashInput<R>(

@@ -12,6 +12,8 @@ swift build
 swift test
 mkdir -p .build
 .build/debug/tcptrace-swift check Fixtures --junit .build/check-junit.xml
+# conn.log read back by a Zeek-log parser, Community IDs against the reference implementation (docs/zeek.md).
+python3 scripts/zeek-check.py .build/debug/tcptrace-swift
 if [ "$(id -u)" -eq 0 ] || command -v chromium >/dev/null 2>&1; then
     bash scripts/browser-test.sh
 else

@@ -177,6 +177,7 @@ import Testing
             "id": .int(c.id),
             "client": endpoint(client.endpoint),
             "server": endpoint(server.endpoint),
+            "community_id": .text(CommunityID.string(c, seed: 0)),
             "role_evidence": .text(c.roleEvidence.rawValue),
             "first_frame": .int(c.firstFrame),
             "last_frame": .int(c.lastFrame),
@@ -219,7 +220,9 @@ import Testing
                 "end": .time(timeWaitEnd),
                 "reused_after": .double(c.reusedAfter),
             ]),
-            "zeek": .object(["conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory)]),
+            "zeek": .object([
+                "uid": .text(ZeekLog.uid(c)), "conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory),
+            ]),
             "timing": timing(
                 c.timing, timeWait: c.timeWaitStart.flatMap { s in timeWaitEnd.map { s.interval(to: $0) } }),
             "stats": .object([

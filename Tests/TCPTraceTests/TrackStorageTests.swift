@@ -162,10 +162,11 @@ import Testing
                 let added = batch.append(segment, frame: frame, time: record.timestamp)
                 #expect(added)
                 // (The IP and TCP header offsets serve the reading thread only: checksums are verified
-                // before a segment is packed, so they do not cross.)
+                // before a segment is packed, so they do not cross; the IP header's length does, as the
+                // transport offset of an IP header at 0, for `Segment.ipLength`.)
                 var crossing = segment
                 crossing.networkOffset = 0
-                crossing.transportOffset = 0
+                crossing.transportOffset = segment.transportOffset - segment.networkOffset
                 crossing.encapsulations = []  // (counted by the reading thread)
                 crossing.tunnelMarks = TunnelMarks()  // (interned by the reading thread: `tunnel`, `tunnelPath`)
                 originals.append(crossing)
@@ -174,6 +175,7 @@ import Testing
             for (i, original) in originals.enumerated() {
                 _ = batch.unpack(i, into: &segment)
                 #expect(segment == original, "\(path) segment \(i)")
+                #expect(segment.ipLength == original.ipLength)
                 checked += 1
                 if original.source.isIPv6 { ipv6 += 1 }
                 if original.options.sack.count > 0 { sack += 1 }

@@ -94,6 +94,11 @@ public enum ZeekLog {
         withUID(c) { out.append(contentsOf: $0) }
     }
 
+    /// Connection `c`'s uid (`appendUID`).
+    public static func uid(_ c: Connection) -> String {
+        withUID(c) { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// Runs `body` on connection `c`'s uid (`appendUID`), made on the stack.
     static func withUID<R>(_ c: Connection, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var input: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =

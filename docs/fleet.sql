@@ -30,7 +30,7 @@ SELECT sensor,
        count(DISTINCT filename) AS files,
        count(*) AS connections,
        count(*) FILTER (WHERE close.kind = 'reset') AS resets,
-       sum(list_sum([instances(f) FOR f IN findings])) AS findings,
+       coalesce(sum(list_sum([instances(f) FOR f IN findings])), 0) AS findings,
        min(start_iso) AS first_start,
        max(end_iso) AS last_end
 FROM connections

@@ -40,7 +40,8 @@ if command -v python3 >/dev/null 2>&1; then
     if [ ${#py_missing[@]} -gt 0 ]; then
         if ! python3 -m pip --version >/dev/null 2>&1; then
             echo "installing: python3-pip" >&2
-            { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null; } ||
+            { $SUDO apt-get update -qq &&
+                DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null; } ||
                 echo "warning: python3-pip could not be installed" >&2
         fi
         for package in "${py_missing[@]}"; do

@@ -48,13 +48,19 @@ class Checks:
     def equal(self, what, got, want):
         if got == want:
             self.passed += 1
+            return
+        self.failed.append(what)
+        if isinstance(got, list) and isinstance(want, list):
+            print(f"FAIL {what}: {len(got)} rows, {len(want)} expected; the first that differ:")
+            wrong = [(i, g, w) for i, (g, w) in enumerate(zip(got, want)) if g != w]
+            for i, g, w in wrong[:3]:
+                print(f"  row {i + 1}: {g!r}\n  expected {w!r}")
         else:
-            self.failed.append(what)
-            print(f"FAIL {what}:\n  sql/got:  {got!r}\n  expected: {want!r}")
+            print(f"FAIL {what}: {got!r}, expected {want!r}")
 
 
 def capture_sets(corpus):
-    """(sensor, name, files) for each analyze run of the fleet."""
+    """(sensor, JSONL path under the fleet's parent, files) for each analyze run of the fleet."""
     fixtures = ROOT / "Fixtures"
     sets = []
     rotated = sorted(fixtures.glob("rotated-*.pcap"))
@@ -70,7 +76,16 @@ def capture_sets(corpus):
         sets.append(("sensor-c", path.name, [path]))
     for path in corpus:
         sets.append(("corpus", Path(path).name, [Path(path)]))
-    return sets
+    named, taken = [], set()
+    for sensor, name, files in sets:
+        stem = re.sub(r"\.(pcapng|pcap|snoop|cap)$", "", name)
+        relative, suffix = f"fleet/{sensor}/{stem}.jsonl", 1
+        while relative in taken:  # lo-ipv4.pcap and lo-ipv4.pcapng, or two corpus files of one name
+            suffix += 1
+            relative = f"fleet/{sensor}/{stem}-{suffix}.jsonl"
+        taken.add(relative)
+        named.append((sensor, relative, files))
+    return named
 
 
 def run(binary, files, *options):
@@ -79,20 +94,14 @@ def run(binary, files, *options):
     return done.returncode, done.stdout
 
 
-def analyze(binary, fleet, sensor, name, files):
-    """Writes the run's JSONL into fleet/SENSOR/ and returns what the checks need, or None when the tool refuses."""
+def analyze(binary, base, sensor, relative, files):
+    """Writes the run's JSONL to BASE/RELATIVE and returns what the checks need, or None when the tool refuses."""
     code, jsonl = run(binary, files, "--format", "jsonl")
     if code == 2:
         return None
     if code not in (0, 1, 3):
         raise SystemExit(f"fleet check: {binary} exited {code} on {' '.join(map(str, files))}")
-    stem = re.sub(r"\.(pcapng|pcap|snoop|cap|gz)$", "", name)
-    relative = f"fleet/{sensor}/{stem}.jsonl"
-    suffix = 1
-    while (fleet / relative).exists():
-        suffix += 1
-        relative = f"fleet/{sensor}/{stem}-{suffix}.jsonl"
-    (fleet / relative).write_bytes(jsonl)
+    (base / relative).write_bytes(jsonl)
     summary = json.loads(run(binary, files, "--format", "json")[1])["summary"]
     resets = json.loads(run(binary, files, "--format", "json", "--state", "reset")[1])["summary"]
     lines = [json.loads(line) for line in jsonl.decode().splitlines() if line.strip()]
@@ -230,17 +239,23 @@ def main():
     base = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="fleet-check."))
     try:
         sets = capture_sets(args.corpus)
+        shutil.rmtree(base / "fleet", ignore_errors=True)
         for sensor in sorted({s for s, _, _ in sets}):
             (base / "fleet" / sensor).mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(max_workers=2) as pool:
             results = list(pool.map(lambda s: analyze(binary, base, *s), sets))
         runs = [r for r in results if r is not None]
-        refused = [s[1] for s, r in zip(sets, results) if r is None]
-        if refused and any(s[0] != "corpus" for s, r in zip(sets, results) if r is None):
-            raise SystemExit(f"fleet check: {binary} refused a fixture (exit 2): {', '.join(refused)}")
-        print(f"fleet: {len(runs)} JSONL files from {len(sets)} runs in {base / 'fleet'}"
-              + (f"; {len(refused)} corpus files left out (exit 2)" if refused else ""))
-        return check(duckdb, base, runs)
+        refused = [(sensor, files) for (sensor, _, files), r in zip(sets, results) if r is None]
+        fixtures = [str(f) for sensor, files in refused if sensor != "corpus" for f in files]
+        if fixtures:
+            raise SystemExit(f"fleet check: {binary} refused a fixture (exit 2): {', '.join(fixtures)}")
+        print(f"fleet: {len(runs)} JSONL files in {base / 'fleet'}"
+              + (f"; {len(refused)} corpus files left out (the tool refused them: exit 2)" if refused else ""))
+        cwd = os.getcwd()
+        try:
+            return check(duckdb, base, runs)
+        finally:
+            os.chdir(cwd)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
@@ -255,13 +270,14 @@ def check(duckdb, base, runs):
     severities = collections.Counter()
     for r in runs:
         findings.update(r["summary"]["findings"])
-        severities.update({k: v for k, v in r["summary"]["severities"].items()})
+        severities.update(r["summary"]["severities"])
     want = expected(runs)
     statements = blocks(SQL.read_text())
     doc = DOC.read_text() if DOC.exists() else ""
 
     con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    # A session time zone 14 hours from UTC: a query whose days or times depended on it would not match.
+    con.execute("SET TimeZone = 'Pacific/Kiritimati'")
     os.chdir(base)
     got = {}
     for name, statement in statements:

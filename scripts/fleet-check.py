@@ -291,6 +291,11 @@ def check(duckdb, base, runs):
         got[name] = (columns, rows)
         show(name, columns, rows)
 
+    # `duckdb < fleet.sql` (docs/fleet.md): the whole file as one script gives the last query's rows.
+    whole = duckdb.connect().execute(SQL.read_text()).fetchall()
+    last = list(got.values())[-1][1] if got else []
+    checks.equal("docs/fleet.sql runs as one script, ending with the last query's rows", len(whole), len(last))
+
     missing = {"sensors", *want} - set(got)
     checks.equal("docs/fleet.sql has every checked query", sorted(missing), [])
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): install missing system packages, lint the sources (swift format), run
-# the unit tests, check every fixture against its expectation file with the tool's own check mode (JUnit XML
-# in .build/), and run the browser test of the HTML report. In CI (CI=true) it also fuzzes each libFuzzer target for 60 s and runs
-# the unit tests once more under AddressSanitizer (about 6 minutes more on 2 cores, well inside CI's budget).
+# The test command (README, .ci/run): install missing system and Python packages, lint the sources (swift format),
+# run the unit tests, check every fixture against its expectation file with the tool's own check mode (JUnit XML
+# in .build/), run the fleet queries of docs/fleet.sql over the fixtures' JSONL, and run the browser test of the
+# HTML report. In CI (CI=true) it also fuzzes each libFuzzer target for 60 s and runs the unit tests once more
+# under AddressSanitizer (about 6 minutes more on 2 cores, well inside CI's budget).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -14,6 +15,8 @@ mkdir -p .build
 .build/debug/tcptrace-swift check Fixtures --junit .build/check-junit.xml
 # conn.log read back by a Zeek-log parser, Community IDs against the reference implementation (docs/zeek.md).
 python3 scripts/zeek-check.py .build/debug/tcptrace-swift
+# docs/fleet.sql over the fixtures' JSONL with DuckDB, against the tool's own totals (skips without duckdb).
+python3 scripts/fleet-check.py .build/debug/tcptrace-swift
 if [ "$(id -u)" -eq 0 ] || command -v chromium >/dev/null 2>&1; then
     bash scripts/browser-test.sh
 else

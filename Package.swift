@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // live --metrics-listen (issue #24): Prometheus text format and a small HTTP server, used by
+        // TCPTraceMetrics only.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
@@ -25,6 +29,17 @@ let package = Package(
             dependencies: ["CPcap", .product(name: "Yams", package: "Yams"),
                            .product(name: "DequeModule", package: "swift-collections")]
         ),
+        // live --metrics-listen: the Prometheus registry and its HTTP endpoint, fed from live events. Apart from
+        // the library so that TCPTrace never links an HTTP server.
+        .target(
+            name: "TCPTraceMetrics",
+            dependencies: [
+                "TCPTrace",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
         // not produce (scripts/make-synthetic-fixtures).
         .target(name: "PcapSynth"),
@@ -32,6 +47,7 @@ let package = Package(
             name: "tcptrace-swift",
             dependencies: [
                 "TCPTrace",
+                "TCPTraceMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPTraceTests",
-            dependencies: ["TCPTrace", "PcapSynth"],
+            dependencies: ["TCPTrace", "PcapSynth", "TCPTraceMetrics"],
             // Read from the source tree by path, not bundled.
             exclude: ["Golden", "FuzzRegressions", "corpus-rejections.tsv"]
         ),

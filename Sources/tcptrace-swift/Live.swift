@@ -82,9 +82,13 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
-        // Before the capture opens, so that a bad address is the first and only error.
-        let metrics = metricsListen.map { _ in LiveMetrics(msl: lifetime.msl) }
-        let server = try metrics.map { try startMetricsServer(metricsListen!, metrics: $0) }
+        // Bound before the capture opens, so that a bad address is the first and only error.
+        var metrics: LiveMetrics?
+        var server: MetricsServer?
+        if let metricsListen {
+            metrics = LiveMetrics(msl: lifetime.msl)
+            server = try startMetricsServer(metricsListen, metrics: metrics!)
+        }
         defer { server?.stop() }
         let capture = try openCapture()
         if let user { try dropPrivileges(to: user) }
@@ -157,6 +161,13 @@ struct Live: ParsableCommand {
         loop: while stopRequested == 0 {
             if let duration, Date().timeIntervalSince(started) >= duration { break }
             if let count, packets >= count { break }
+            // Once a second: connections dropped at the cap, libpcap's counters, the per-host gauges.
+            if let metrics, Date().timeIntervalSince(lastPublish) >= 1 {
+                lastPublish = Date()
+                metrics.dropped(monitor.drainDropped())
+                if let stats = capture.statistics() { metrics.kernel(stats) }
+                metrics.publish(now: Timestamp(nanoseconds: Int64(lastPublish.timeIntervalSince1970 * 1e9)))
+            }
             switch capture.next({ record, bytes in
                 packets += 1
                 lastPacketTime = record.timestamp
@@ -181,16 +192,6 @@ struct Live: ParsableCommand {
             case .error(let reason):
                 printError("tcptrace-swift: \(interface): capture stopped: \(reason)")
                 break loop
-            }
-            // Once a second: connections dropped at the cap, libpcap's counters, the per-host gauges.
-            if let metrics {
-                let now = Date()
-                if now.timeIntervalSince(lastPublish) >= 1 {
-                    lastPublish = now
-                    metrics.dropped(monitor.drainDropped())
-                    if let stats = capture.statistics() { metrics.kernel(stats) }
-                    metrics.publish(now: Timestamp(nanoseconds: Int64(now.timeIntervalSince1970 * 1e9)))
-                }
             }
         }
         return packets

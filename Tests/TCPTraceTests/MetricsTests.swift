@@ -179,6 +179,10 @@ import Testing
         try live.run()
         defer { if live.isRunning { live.terminate() } }
         Thread.sleep(forTimeInterval: 1.0)  // the capture is open
+        // A scraper that sends half a request and stalls holds a connection of the endpoint all along: the
+        // capture and the other scrapes go on.
+        let stalled = try StalledClient(port: metricsPort, sending: "GET /metr")
+        defer { stalled.close() }
 
         try Self.connections(port: port, complete: 3, refused: 1)
         Thread.sleep(forTimeInterval: 1.3)  // the per-host gauges are published once a second
@@ -278,6 +282,33 @@ struct Scrape {
     }
 
     subscript(_ series: String) -> Double? { samples[series] }
+}
+
+/// A TCP connection to 127.0.0.1 that sends a few bytes and then nothing.
+struct StalledClient {
+    let fd: Int32
+
+    init(port: UInt16, sending text: String) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ListeningSocket.Failure(call: "socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected, Array(text.utf8).withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == text.utf8.count
+        else {
+            _ = Glibc.close(fd)
+            throw ListeningSocket.Failure(call: "connect/send")
+        }
+        self.fd = fd
+    }
+
+    func close() { _ = Glibc.close(fd) }
 }
 
 /// A TCP socket listening on 127.0.0.1 at a port the kernel picked.

@@ -20,7 +20,7 @@ public struct HostStates: Sendable {
     /// Server address of each connection counted as open.
     private var openHosts: [Int: IPAddress] = [:]
     /// Holders of the 4-tuples in TIME_WAIT, with the connection that left them there.
-    private var waiting: [FlowKey: (id: Int, holders: [IPAddress])] = [:]
+    private var waiting: [FlowKey: (id: Int, holder: IPAddress, other: IPAddress?)] = [:]
     /// When each TIME_WAIT ends, in the order they were added: closes come (nearly) in capture-time order, so
     /// the front is (nearly) the next to end; one that ends a little later than a successor only waits longer
     /// behind it, by no more than the disorder of the close events.
@@ -41,12 +41,17 @@ public struct HostStates: Sendable {
         case .closed:
             if let server = openHosts.removeValue(forKey: c.id) { open.add(server, -1) }
             if let side = c.timeWaitSide, let start = c.timeWaitStart {
-                var holders: [IPAddress] = []
-                if side == .client || side == .both { holders.append(c.client.endpoint.address) }
-                if side == .server || side == .both { holders.append(c.server.endpoint.address) }
+                let client = c.client.endpoint.address, server = c.server.endpoint.address
+                let (holder, other): (IPAddress, IPAddress?) =
+                    switch side {
+                    case .client: (client, nil)
+                    case .server: (server, nil)
+                    case .both: (client, server)
+                    }
                 endTimeWait(c.key)
-                waiting[c.key] = (c.id, holders)
-                for h in holders { timeWait.add(h) }
+                waiting[c.key] = (c.id, holder, other)
+                timeWait.add(holder)
+                if let other { timeWait.add(other) }
                 expiries.append((start.nanoseconds &+ window, c.key, c.id))
             }
         case .finding:
@@ -70,6 +75,7 @@ public struct HostStates: Sendable {
 
     private mutating func endTimeWait(_ key: FlowKey) {
         guard let old = waiting.removeValue(forKey: key) else { return }
-        for h in old.holders { timeWait.add(h, -1) }
+        timeWait.add(old.holder, -1)
+        if let other = old.other { timeWait.add(other, -1) }
     }
 }

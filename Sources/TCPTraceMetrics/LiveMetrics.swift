@@ -5,7 +5,7 @@ import TCPTrace
 /// loop and read by the HTTP endpoint through `registry`.
 ///
 /// Only the capture thread calls the methods here; what it touches that a scrape also reads are the
-/// registry's counters and gauges (atomics) and the histogram (a lock held for one bucket update). Nothing
+/// registry's counters and gauges (atomics) and the histogram (a lock held for one observation). Nothing
 /// here waits for the endpoint, so a slow or stuck scraper cannot hold up the capture.
 public final class LiveMetrics {
     /// Hosts given their own series in the per-host gauges; the totals count every host.

@@ -13,7 +13,6 @@ import TCPTrace
 public final class MetricsServer: Sendable {
     public let address: MetricsAddress
     private let server: HTTPServer
-    private let task: Task<Void, any Error>
 
     /// Why the endpoint could not be started; the description names the value given.
     public struct StartError: Error, CustomStringConvertible {
@@ -52,7 +51,6 @@ public final class MetricsServer: Sendable {
         let outcome = Outcome()
         let ready = DispatchSemaphore(value: 0)
         let running = Task.detached { try await server.run() }
-        self.task = running
         Task.detached {
             do {
                 try await running.value

@@ -269,81 +269,84 @@ import Testing
     }
 }
 
-/// The samples of a scrape in the Prometheus text format, by series (`name{labels}` as written).
-struct Scrape {
-    var samples: [String: Double] = [:]
+extension MetricsTests {
+    /// The samples of a scrape in the Prometheus text format, by series (`name{labels}` as written).
+    struct Scrape {
+        var samples: [String: Double] = [:]
 
-    init(_ text: String) {
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
-            else { continue }
-            samples[String(line[..<space])] = value
-        }
-    }
-
-    subscript(_ series: String) -> Double? { samples[series] }
-}
-
-/// A TCP connection to 127.0.0.1 that sends a few bytes and then nothing.
-struct StalledClient {
-    let fd: Int32
-
-    init(port: UInt16, sending text: String) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ListeningSocket.Failure(call: "socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        init(_ text: String) {
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...])
+                else { continue }
+                samples[String(line[..<space])] = value
             }
         }
-        guard connected, Array(text.utf8).withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == text.utf8.count
-        else {
-            _ = Glibc.close(fd)
-            throw ListeningSocket.Failure(call: "connect/send")
-        }
-        self.fd = fd
+
+        subscript(_ series: String) -> Double? { samples[series] }
     }
 
-    func close() { _ = Glibc.close(fd) }
-}
+    /// A TCP connection to 127.0.0.1 that sends a few bytes and then nothing.
+    struct StalledClient {
+        let fd: Int32
 
-/// A TCP socket listening on 127.0.0.1 at a port the kernel picked.
-struct ListeningSocket {
-    let fd: Int32
-    let port: UInt16
-
-    struct Failure: Error { var call: String }
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(call: "socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, pointer, &length) == 0
+        init(port: UInt16, sending text: String) throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw ListeningSocket.Failure(call: "socket") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = port.bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
+            guard connected,
+                Array(text.utf8).withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == text.utf8.count
+            else {
+                _ = Glibc.close(fd)
+                throw ListeningSocket.Failure(call: "connect/send")
+            }
+            self.fd = fd
         }
-        guard bound else {
-            _ = Glibc.close(fd)
-            throw Failure(call: "bind/listen")
-        }
-        self.fd = fd
-        self.port = UInt16(bigEndian: address.sin_port)
+
+        func close() { _ = Glibc.close(fd) }
     }
 
-    func close() { _ = Glibc.close(fd) }
+    /// A TCP socket listening on 127.0.0.1 at a port the kernel picked.
+    struct ListeningSocket {
+        let fd: Int32
+        let port: UInt16
 
-    /// A port free a moment ago (the kernel's pick, released).
-    static func freePort() throws -> UInt16 {
-        let s = try ListeningSocket()
-        s.close()
-        return s.port
+        struct Failure: Error { var call: String }
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw Failure(call: "socket") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, pointer, &length) == 0
+                }
+            }
+            guard bound else {
+                _ = Glibc.close(fd)
+                throw Failure(call: "bind/listen")
+            }
+            self.fd = fd
+            self.port = UInt16(bigEndian: address.sin_port)
+        }
+
+        func close() { _ = Glibc.close(fd) }
+
+        /// A port free a moment ago (the kernel's pick, released).
+        static func freePort() throws -> UInt16 {
+            let s = try ListeningSocket()
+            s.close()
+            return s.port
+        }
     }
 }

@@ -170,7 +170,7 @@ import Testing
         let live = Process()
         live.executableURL = cliBinary
         live.arguments = [
-            "live", "-i", "lo", "--duration", "9", "--format", "jsonl", "--metrics-listen",
+            "live", "-i", "lo", "--duration", "12", "--format", "jsonl", "--metrics-listen",
             "127.0.0.1:\(metricsPort)", "tcp", "port", String(port), "or", "tcp", "port", String(port + 1),
         ]
         let out = Pipe(), err = Pipe()
@@ -184,13 +184,16 @@ import Testing
         let stalled = try StalledClient(port: metricsPort, sending: "GET /metr")
         defer { stalled.close() }
 
+        // Scraped until the per-host gauges (published once a second) have caught up, for 4 s at most
+        // each (within the capture's 12 s).
+        let complete = "tcptrace_connections_total{handshake=\"complete\"}"
+        let timeWait = "tcptrace_host_time_wait_connections{host=\"127.0.0.1\"}"
         try Self.connections(port: port, complete: 3, refused: 1)
-        Thread.sleep(forTimeInterval: 1.3)  // the per-host gauges are published once a second
-        let first = Scrape(try Self.scrape(port: metricsPort))
+        let first = try Self.scrape(port: metricsPort) { $0[complete] == 3 && $0[timeWait] == 3 }
         try Self.connections(port: port, complete: 2, refused: 1)
-        Thread.sleep(forTimeInterval: 1.3)
-        let second = Scrape(try Self.scrape(port: metricsPort))
+        let second = try Self.scrape(port: metricsPort) { $0[complete] == 5 && $0[timeWait] == 5 }
 
+        // (Not SIGTERM: a process started from a test's thread may inherit a mask that blocks it.)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         _ = out.fileHandleForReading.readDataToEndOfFile()
         live.waitUntilExit()
@@ -253,6 +256,17 @@ import Testing
             """
         let r = try runCLI(["python3", "-c", script], executable: "/usr/bin/env")
         #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    /// Scrapes every 0.25 s until `done` holds of the scrape or 4 s have passed; returns the last scrape.
+    static func scrape(port: UInt16, until done: (Scrape) -> Bool) throws -> Scrape {
+        let deadline = Date().addingTimeInterval(4)
+        var last = Scrape(try scrape(port: port))
+        while !done(last) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.25)
+            last = Scrape(try scrape(port: port))
+        }
+        return last
     }
 
     /// `GET /metrics` with a 5-second timeout.

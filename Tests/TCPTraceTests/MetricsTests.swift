@@ -318,13 +318,13 @@ extension MetricsTests {
             guard connected,
                 Array(text.utf8).withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == text.utf8.count
             else {
-                _ = Glibc.close(fd)
+                _ = Foundation.close(fd)
                 throw ListeningSocket.Failure(call: "connect/send")
             }
             self.fd = fd
         }
 
-        func close() { _ = Glibc.close(fd) }
+        func close() { _ = Foundation.close(fd) }
     }
 
     /// A TCP socket listening on 127.0.0.1 at a port the kernel picked.
@@ -347,14 +347,14 @@ extension MetricsTests {
                 }
             }
             guard bound else {
-                _ = Glibc.close(fd)
+                _ = Foundation.close(fd)
                 throw Failure(call: "bind/listen")
             }
             self.fd = fd
             self.port = UInt16(bigEndian: address.sin_port)
         }
 
-        func close() { _ = Glibc.close(fd) }
+        func close() { _ = Foundation.close(fd) }
 
         /// A port free a moment ago (the kernel's pick, released).
         static func freePort() throws -> UInt16 {

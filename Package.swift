@@ -15,6 +15,10 @@ let package = Package(
         // SHA-1 for Community ID (Report/CommunityID.swift); BoringSSL's C sources add about a minute to a
         // clean debug build on 2 cores (docs/zeek.md).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // live --metrics-listen (issue #24): Prometheus text format and a small HTTP server, used by
+        // TCPTraceMetrics only.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // libpcap, reached only through this module and only from Sources/TCPTrace/Capture.
@@ -29,6 +33,17 @@ let package = Package(
                            .product(name: "DequeModule", package: "swift-collections"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // live --metrics-listen: the Prometheus registry and its HTTP endpoint, fed from live events. Apart from
+        // the library so that TCPTrace never links an HTTP server.
+        .target(
+            name: "TCPTraceMetrics",
+            dependencies: [
+                "TCPTrace",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // Deterministic pcap writer: builds captures byte by byte for tests and for fixtures a kernel will
         // not produce (scripts/make-synthetic-fixtures).
         .target(name: "PcapSynth"),
@@ -36,6 +51,7 @@ let package = Package(
             name: "tcptrace-swift",
             dependencies: [
                 "TCPTrace",
+                "TCPTraceMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TCPTraceTests",
-            dependencies: ["TCPTrace", "PcapSynth"],
+            dependencies: ["TCPTrace", "PcapSynth", "TCPTraceMetrics"],
             // Read from the source tree by path, not bundled.
             exclude: ["Golden", "FuzzRegressions", "corpus-rejections.tsv"]
         ),

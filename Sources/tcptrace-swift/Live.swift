@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TCPTrace
+import TCPTraceMetrics
 
 /// Set from the SIGINT/SIGTERM handler; read by the capture loop (which wakes at least every 100 ms).
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
@@ -11,7 +12,7 @@ struct Live: ParsableCommand {
         discussion: """
             Stops on SIGINT/SIGTERM, --duration or --count, then finishes every connection where it is and prints \
             the summary. Exit codes: 0 ok, 1 a finding at or above --fail-on, 2 usage error, bad interface or \
-            filter, 4 permission denied (needs CAP_NET_RAW).
+            filter or --metrics-listen address, 4 permission denied (needs CAP_NET_RAW).
             """
     )
 
@@ -53,6 +54,16 @@ struct Live: ParsableCommand {
 
     @OptionGroup var failure: FailOnOption<FailOnHelp>
 
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9464, [::1]:9464).",
+            valueName: "address:port"),
+        transform: { value in
+            do { return try MetricsAddress(parsing: value) } catch { throw ValidationError("\(error)") }
+        })
+    var metricsListen: MetricsAddress?
+
     enum LiveFormat: String, ExpressibleByArgument { case text, jsonl }
 
     enum FailOnHelp: HelpText {
@@ -71,6 +82,14 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
+        // Bound before the capture opens, so that a bad address is the first and only error.
+        var metrics: LiveMetrics?
+        var server: MetricsServer?
+        if let metricsListen {
+            metrics = LiveMetrics(msl: lifetime.msl)
+            server = try startMetricsServer(metricsListen, metrics: metrics!)
+        }
+        defer { server?.stop() }
         let capture = try openCapture()
         if let user { try dropPrivileges(to: user) }
         guard capture.linkType.isSupported else {
@@ -85,8 +104,12 @@ struct Live: ParsableCommand {
         var monitor = LiveMonitor(
             options: liveOptions,
             linkType: capture.linkType, interface: interface)
-        let packets = watch(capture, with: &monitor)
-        printSummary(&monitor, capture: capture, packets: packets)
+        let emit: (LiveEvent) -> Void = { event in
+            self.emit(event)
+            metrics?.observe(event)
+        }
+        let packets = watch(capture, with: &monitor, metrics: metrics, emit: emit)
+        printSummary(&monitor, capture: capture, packets: packets, emit: emit)
         try failure.check(monitor.findingCounts.keys.map(\.severity).max())
     }
 
@@ -109,6 +132,15 @@ struct Live: ParsableCommand {
         }
     }
 
+    private func startMetricsServer(_ address: MetricsAddress, metrics: LiveMetrics) throws -> MetricsServer {
+        do {
+            return try MetricsServer(address: address, metrics: metrics)
+        } catch {
+            printError("tcptrace-swift: \(error)")
+            throw ExitCode(ExitStatus.badInput)
+        }
+    }
+
     /// One line per event, visible at once even through a pipe.
     private func emit(_ event: LiveEvent) {
         print(format == .text ? LiveEventReport.text(event) : LiveEventReport.json(event))
@@ -117,18 +149,30 @@ struct Live: ParsableCommand {
 
     /// Feeds the monitor until SIGINT/SIGTERM, --duration, --count or a capture error; returns the packets
     /// captured.
-    private func watch(_ capture: borrowing LiveCapture, with monitor: inout LiveMonitor) -> Int {
+    private func watch(
+        _ capture: borrowing LiveCapture, with monitor: inout LiveMonitor, metrics: LiveMetrics?,
+        emit: (LiveEvent) -> Void
+    ) -> Int {
         let started = Date()
+        var lastPublish = started
         var packets = 0
         var capWarned = false
         var lastPacketTime: Timestamp?
         loop: while stopRequested == 0 {
             if let duration, Date().timeIntervalSince(started) >= duration { break }
             if let count, packets >= count { break }
+            // Once a second: connections dropped at the cap, libpcap's counters, the per-host gauges.
+            if let metrics, Date().timeIntervalSince(lastPublish) >= 1 {
+                lastPublish = Date()
+                metrics.dropped(monitor.drainDropped())
+                if let stats = capture.statistics() { metrics.kernel(stats) }
+                metrics.publish(now: Timestamp(nanoseconds: Int64(lastPublish.timeIntervalSince1970 * 1e9)))
+            }
             switch capture.next({ record, bytes in
                 packets += 1
                 lastPacketTime = record.timestamp
                 monitor.packet(record, bytes: bytes, emit: emit)
+                metrics?.captured(packets: packets, segments: monitor.summary.tcpSegments)
             }) {
             case .packet:
                 if !capWarned && monitor.tracker.evictedHalfOpen + monitor.tracker.evictedOther > 0 {
@@ -154,7 +198,9 @@ struct Live: ParsableCommand {
     }
 
     /// Finishes every connection where it is and prints the summary.
-    private func printSummary(_ monitor: inout LiveMonitor, capture: borrowing LiveCapture, packets: Int) {
+    private func printSummary(
+        _ monitor: inout LiveMonitor, capture: borrowing LiveCapture, packets: Int, emit: (LiveEvent) -> Void
+    ) {
         let end = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
         let held =
             "held in memory at the end: \(monitor.tracker.liveConnections) connection(s), "

@@ -68,6 +68,14 @@ public struct LiveMonitor: ~Copyable {
         }
     }
 
+    /// Ids of the connections the tracker dropped from memory at its caps (`--max-connections`) since the last
+    /// call. They end without a `closed` event: an observer that counts open connections forgets them here.
+    public mutating func drainDropped() -> [Int] {
+        let ids = tracker.drainDropped()
+        for id in ids { reported[id] = nil }
+        return ids
+    }
+
     /// Ends the session: every connection still held is finalized where it is.
     public mutating func finish(at now: Timestamp, emit: (LiveEvent) -> Void) -> Analysis {
         for c in tracker.finish() { report(c, at: now, final: true, emit: emit) }

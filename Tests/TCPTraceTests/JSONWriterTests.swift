@@ -164,14 +164,17 @@ import Testing
 }
 
 @Suite struct TimestampTextTests {
-    @Test func timestampsAreSecondsRoundedDownAndNineDigits() {
-        // Expected text worked out by hand: seconds = floor(n / 10^9), digits = n - seconds · 10^9.
+    @Test func timestampsAreTheirDecimalValueWithNineDigits() {
+        // Expected text worked out by hand: the sign, then |n| / 10^9 and |n| mod 10^9 as nine digits, so the
+        // number reads as n / 10^9 before 1970 too (a capture with a negative time: -1 ns is -0.000000001,
+        // not -1.999999999 as a floor and a positive fraction wrote it).
         let expected: [(Int64, String)] = [
             (0, "0.000000000"), (1, "0.000000001"), (999_999_999, "0.999999999"), (1_000_000_000, "1.000000000"),
-            (1_700_000_000_000_000_001, "1700000000.000000001"), (-1, "-1.999999999"),
-            (-999_999_999, "-1.000000001"), (-1_000_000_000, "-1.000000000"), (-1_500_000_000, "-2.500000000"),
-            (Int64.max, "9223372036.854775807"), (Int64.min + 1_000_000_000, "-9223372036.145224192"),
-            (Int64.min, "-9223372037.145224192"),
+            (1_700_000_000_000_000_001, "1700000000.000000001"), (-1, "-0.000000001"),
+            (-999_999_999, "-0.999999999"), (-1_000_000_000, "-1.000000000"), (-1_500_000_000, "-1.500000000"),
+            (-225_999_999_000, "-225.999999000"),
+            (Int64.max, "9223372036.854775807"), (Int64.min + 1_000_000_000, "-9223372035.854775808"),
+            (Int64.min, "-9223372036.854775808"),
         ]
         for (n, text) in expected {
             #expect(Timestamp(nanoseconds: n).description == text, "\(n)")

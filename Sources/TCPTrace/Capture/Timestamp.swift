@@ -21,20 +21,22 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     /// `seconds.nanoseconds`, exact.
     public var description: String { withDescription { String(decoding: $0, as: UTF8.self) } }
 
-    /// Calls `body` with the UTF-8 of `description` (whole seconds rounded down, a point, nine digits), made
-    /// in a stack buffer: the JSON writer copies it without a string per timestamp.
+    /// Calls `body` with the UTF-8 of `description` (the sign, the whole seconds, a point, nine digits: the
+    /// decimal value, before 1970 too), made in a stack buffer: the JSON writer copies it without a string per
+    /// timestamp.
     public func withDescription<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        // Seconds rounded down (a remainder below zero borrows one), then the nanoseconds as nine digits.
-        var seconds = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 { seconds -= 1; fraction += 1_000_000_000 }
-        // The seconds (at most 11 bytes with a sign), the point, nine digits.
+        let magnitude = nanoseconds.magnitude
+        let seconds = Int64(magnitude / 1_000_000_000)
+        let fraction = magnitude % 1_000_000_000
+        // The sign, the seconds (at most 11 bytes), the point, nine digits.
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &text) { buffer in
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let count = ASCIIDigits.write(seconds, at: base)
+            let sign = nanoseconds < 0 ? 1 : 0
+            if sign == 1 { base[0] = UInt8(ascii: "-") }
+            let count = sign + ASCIIDigits.write(seconds, at: base + sign)
             base[count] = UInt8(ascii: ".")
-            ASCIIDigits.write(UInt64(fraction), digits: 9, endingAt: base + count + 10)
+            ASCIIDigits.write(fraction, digits: 9, endingAt: base + count + 10)
             return body(UnsafeRawBufferPointer(start: base, count: count + 10))
         }
     }

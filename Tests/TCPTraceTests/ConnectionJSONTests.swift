@@ -220,9 +220,7 @@ import Testing
                 "end": .time(timeWaitEnd),
                 "reused_after": .double(c.reusedAfter),
             ]),
-            "zeek": .object([
-                "uid": .text(ZeekLog.uid(c)), "conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory),
-            ]),
+            "zeek": .object(["conn_state": .text(c.zeekConnState), "history": .text(c.zeekHistory)]),
             "timing": timing(
                 c.timing, timeWait: c.timeWaitStart.flatMap { s in timeWaitEnd.map { s.interval(to: $0) } }),
             "stats": .object([

@@ -12,7 +12,7 @@ enum JSONKey: CaseIterable, Sendable {
     case schema, version, connections, input, hosts, summary
 
     // A connection (docs/json.md, "connections")
-    case id, client, server, communityID, uid, roleEvidence, firstFrame, lastFrame, start, end, startISO, endISO,
+    case id, client, server, communityID, roleEvidence, firstFrame, lastFrame, start, end, startISO, endISO,
         duration, packets
     case bytes
     case handshake, outcome, synFrame, synackFrame, ackFrame, synCount, synackCount, rtt, clientISN, serverISN
@@ -107,7 +107,6 @@ enum JSONKey: CaseIterable, Sendable {
         case .reusedAfter: "reused_after"
         case .zeek: "zeek"
         case .communityID: "community_id"
-        case .uid: "uid"
         case .connState: "conn_state"
         case .history: "history"
         case .stats: "stats"

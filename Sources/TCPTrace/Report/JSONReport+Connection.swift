@@ -90,7 +90,7 @@ extension JSONReport {
         w.member(.end, time: twEnd)
         w.member(.reusedAfter, c.reusedAfter)
         w.endObject()
-        w.key(.zeek); writeZeek(c, to: &w, uid: true)
+        w.key(.zeek); writeZeek(c, to: &w)
         writeTiming(c.timing, timeWait: twStart.flatMap { s in twEnd.map { s.interval(to: $0) } }, to: &w)
         w.key(.stats); w.beginObject()
         w.key(.client); DirectionFigures.write(c, c.clientIndex, to: &w)
@@ -243,9 +243,8 @@ extension JSONReport {
     }
 
     /// `{conn_state, history}`: Zeek's verdict and history letters.
-    static func writeZeek(_ c: Connection, to w: inout JSONWriter, uid: Bool = false) {
+    static func writeZeek(_ c: Connection, to w: inout JSONWriter) {
         w.beginObject()
-        if uid { w.member(.uid) { buffer in ZeekLog.withUID(c) { buffer.write($0) } } }
         w.member(.connState, word: c.zeekConnState)
         w.member(.history, c.zeekHistory)
         w.endObject()

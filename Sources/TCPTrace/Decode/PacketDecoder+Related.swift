@@ -64,7 +64,8 @@ extension PacketDecoder {
         let available = bytes.count - offset
         guard available >= 20 else {
             return .truncated(
-                DecodeProblem(layer: .ipv4, offset: offset, needed: 20, available: available, reason: "IPv4 header cut"))
+                DecodeProblem(layer: .ipv4, offset: offset, needed: 20, available: available, reason: "IPv4 header cut")
+            )
         }
         // Safe: the 20-byte fixed header is present (checked above); options are not read.
         let headerLength = Int(bytes[offset] & 0x0f) * 4

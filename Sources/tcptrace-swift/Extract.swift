@@ -64,9 +64,14 @@ struct Extract: ParsableCommand {
         }
         for warning in result.input.warnings { printError("warning: \(warning)") }
         for note in result.notes { printError("extract: \(note)") }
-        let connections = result.connections == 1 ? "1 connection" : "\(result.connections) connections"
-        let frames = result.frames == 1 ? "1 frame" : "\(result.frames) frames"
-        printError("extract: \(connections), \(frames) → \(write)")
+        let connections = count(result.connections, "connection")
+        let frames = count(result.frames, "frame")
+        var extras: [String] = []
+        if result.lateSegments > 0 { extras.append(count(result.lateSegments, "late segment")) }
+        if result.fragments > 0 { extras.append(count(result.fragments, "IP fragment")) }
+        if result.icmpErrors > 0 { extras.append(count(result.icmpErrors, "ICMP error")) }
+        let among = extras.isEmpty ? "" : " (" + extras.joined(separator: ", ") + ")"
+        printError("extract: \(connections), \(frames) → \(write)\(among)")
         if result.connections == 0 {
             printError("extract: no connection chosen: \(write) is a valid capture without packets")
         }
@@ -81,4 +86,7 @@ struct Extract: ParsableCommand {
             throw ExitCode(ExitStatus.noSuchConnection)
         }
     }
+
+    /// `1 frame`, `3 frames`.
+    private func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 }

@@ -10,6 +10,8 @@ public struct ExtractResult: Sendable {
     public var frames = 0
     /// The output format, as chosen (`ExtractFormat`).
     public var format = ExtractFormat.pcapng
+    /// Segments written that came after their connection was finalized (counted in no connection's packets).
+    public var lateSegments = 0
     /// Frames of each kind written besides the connections' segments: IP fragments and ICMP errors.
     public var fragments = 0
     public var icmpErrors = 0

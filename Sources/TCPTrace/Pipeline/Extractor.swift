@@ -162,6 +162,7 @@ public enum Extractor {
         // key with the first fragment's time.
         var flows: [EndpointPair: Int] = [:]
         var fragments: [FragmentKey: (id: Int, time: Timestamp)] = [:]
+        var fragmentLimit = 4096  // (datagrams kept before the old ones are looked for)
         var otherLinkType = 0
         var frame = 0
         for (index, path) in paths.enumerated() {
@@ -186,7 +187,10 @@ public enum Extractor {
                             case .fragment(let key, _) = PacketDecoder.related(
                                 bytes, linkType: visit.interface.linkType)
                         {
-                            if fragments.count >= 4096 { forgetOld(&fragments, now: visit.record.timestamp) }
+                            if fragments.count >= fragmentLimit {
+                                forgetOld(&fragments, now: visit.record.timestamp)
+                                fragmentLimit = max(4096, 2 * fragments.count)
+                            }
                             fragments[key] = (owner, visit.record.timestamp)
                         }
                     } else {
@@ -212,6 +216,7 @@ public enum Extractor {
                         bytes, record: visit.record, source: visit.source, interface: visit.interface,
                         frame: visit.number)
                     result.frames += 1
+                    if visit.isLate { result.lateSegments += 1 }
                     if !visit.isSegment {
                         if isFragment { result.fragments += 1 } else { result.icmpErrors += 1 }
                     }

@@ -11,6 +11,9 @@ struct TraceFrame {
     /// The connection the tracker gave the segment (a late segment: the connection it came after); 0 when the
     /// frame is not a tracked segment or the tracker kept it for none.
     var connection = 0
+    /// The segment came after its connection was finalized (`Tracker.lateSegments`); `connection` is that
+    /// connection's.
+    var isLate = false
     /// A TCP segment handed to the tracker.
     var isSegment = false
     /// The segment is the first fragment of a fragmented datagram (`Segment.isFirstFragment`).

@@ -59,7 +59,8 @@ extension TraceReader {
                 }
                 let late = tracker.lateSegments
                 let id = tracker.ingest(segment, frame: frame, time: now)
-                visit.connection = id == 0 && tracker.lateSegments > late ? tracker.lastLateOwner : id
+                visit.isLate = id == 0 && tracker.lateSegments > late
+                visit.connection = visit.isLate ? tracker.lastLateOwner : id
                 visit.isSegment = true
                 visit.isFirstFragment = segment.isFirstFragment
                 visit.endpoints = EndpointPair(

@@ -277,6 +277,42 @@ import Testing
         return String(decoding: data, as: UTF8.self).split(separator: "\n").count
     }
 
+    @Test func lateSegmentsGoWithTheirConnection() throws {
+        // Connection 40000 closes four-way (frames 1-9, 1 ms apart), the client in TIME_WAIT; 2 s later, past
+        // its linger (1 s at most) and inside 2·MSL, the server resends its FIN and the client ACKs it again
+        // (frames 11 and 12): late segments of connection 1. Connection 40001 (frame 10, a lone SYN at 1.5 s)
+        // is another connection.
+        var a = FlowScript(clientPort: 40000, start: Self.t0)
+        a.handshake()
+        a.data(.client, 100)
+        a.ack(.server)
+        a.fin(.client)
+        a.ack(.server)
+        let serverFin = a.serverNext
+        a.fin(.server)
+        a.ack(.client)
+        a.fin(.server, seq: serverFin, after: 2_000_000_000)
+        a.ack(.client)
+        var b = FlowScript(clientPort: 40001, start: Self.t0 + 1_500_000_000)
+        b.syn()
+        var w = PcapWriter(linkType: PcapWriter.Link.ethernet)
+        for (packet, time) in (PcapWriter.records(a.bytes) + PcapWriter.records(b.bytes)).sorted(by: { $0.1 < $1.1 }) {
+            w.append(packet, at: time)
+        }
+        let path = try temporaryFile(w.bytes)
+        let input = try Self.frames(path)
+        #expect(input.count == 12)
+        var selection = ConnectionSelection()
+        selection.ids = [1]
+        let (result, out) = try Self.extract([path], selection)
+        #expect(result.lateSegments == 2)
+        try Self.expectFrames(out, are: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12], of: input)
+        // analyze counts the two in no connection: connection 1 has 9 packets.
+        let analysis = try Analyzer.analyze(paths: [path])
+        #expect(analysis.input.notes.contains(Tracker.lateSegmentsNote(2)))
+        #expect(analysis.connections.first.map { $0.client.packets + $0.server.packets } == 9)
+    }
+
     // MARK: Fragments and ICMP errors
 
     static func ethernet(_ ip: [UInt8], v6: Bool = false) -> [UInt8] {

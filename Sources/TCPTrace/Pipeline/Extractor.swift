@@ -46,7 +46,12 @@ public enum Extractor {
             throw .output(error)
         }
         do throws(ExtractError) {
-            try write(chosen, paths: chosen.ordered, options: options, into: writer, &result)
+            // Nothing chosen: the file has no packets, and the first reading said all there is to say.
+            if chosen.ids.isEmpty {
+                result.input = chosen.summary
+            } else {
+                try write(chosen, paths: chosen.ordered, options: options, into: writer, &result)
+            }
         } catch {
             try? writer.close()
             throw error
@@ -61,6 +66,8 @@ public enum Extractor {
     /// precision of the chosen connections' frames.
     struct Chosen {
         var ids: Set<Int> = []
+        /// The first reading's summary (what the second would find again).
+        var summary = CaptureSummary()
         /// Connections in the whole trace (the highest id).
         var total = 0
         var ordered: [String] = []
@@ -134,7 +141,8 @@ public enum Extractor {
                     lastSource = visit.source
                     lastBit = 1 << UInt16(min(chosen.kind(of: visit.interface), 15))
                 }
-                if visit.connection > 0 {
+                // (A late segment's connection is already finalized: taken, or not, without it.)
+                if visit.connection > 0 && !visit.isLate {
                     open[visit.connection, default: 0] |= lastBit
                     chosen.total = max(chosen.total, visit.connection)
                 }
@@ -143,6 +151,7 @@ public enum Extractor {
             }
         }
         tracker.finish { take($0) }
+        chosen.summary = summary
         return chosen
     }
 
@@ -158,11 +167,7 @@ public enum Extractor {
         let settings = options.readSettings(tunnels: tracker.tunnels)
         var pcapLinkType: LinkType?
         if case .pcap(let linkType, _, _) = writer.format { pcapLinkType = linkType }
-        // The chosen connections' 4-tuples (for ICMP errors), and their fragmented datagrams by reassembly
-        // key with the first fragment's time.
-        var flows: [EndpointPair: Int] = [:]
-        var fragments: [FragmentKey: (id: Int, time: Timestamp)] = [:]
-        var fragmentLimit = 4096  // (datagrams kept before the old ones are looked for)
+        var chosenFrames = ChosenFrames(ids: chosen.ids, window: fragmentWindow)
         var otherLinkType = 0
         var frame = 0
         for (index, path) in paths.enumerated() {
@@ -176,38 +181,7 @@ public enum Extractor {
                     // Finalized connections are not needed here: only their ids, which the first reading chose.
                     if tracker.hasFinalized { tracker.drainFinalized(recycling: true) { _ in } }
                     _ = tracker.drainDropped()
-                    guard !chosen.ids.isEmpty else { return }
-                    var owner = 0
-                    var isFragment = false
-                    if visit.isSegment {
-                        guard chosen.ids.contains(visit.connection) else { return }
-                        owner = visit.connection
-                        if let pair = visit.endpoints { flows[pair] = owner }
-                        if visit.isFirstFragment,
-                            case .fragment(let key, _) = PacketDecoder.related(
-                                bytes, linkType: visit.interface.linkType)
-                        {
-                            if fragments.count >= fragmentLimit {
-                                forgetOld(&fragments, now: visit.record.timestamp)
-                                fragmentLimit = max(4096, 2 * fragments.count)
-                            }
-                            fragments[key] = (owner, visit.record.timestamp)
-                        }
-                    } else {
-                        switch PacketDecoder.related(bytes, linkType: visit.interface.linkType) {
-                        case .fragment(let key, first: false):
-                            guard let entry = fragments[key],
-                                visit.record.timestamp.nanoseconds &- entry.time.nanoseconds <= fragmentWindow
-                            else { return }
-                            owner = entry.id
-                            isFragment = true
-                        case .icmpError(let source, let destination):
-                            guard let id = flows[EndpointPair(source, destination)] else { return }
-                            owner = id
-                        default:
-                            return
-                        }
-                    }
+                    guard let kind = chosenFrames.kind(of: visit, bytes) else { return }
                     if let pcapLinkType, visit.interface.linkType != pcapLinkType {
                         otherLinkType += 1
                         return
@@ -216,9 +190,10 @@ public enum Extractor {
                         bytes, record: visit.record, source: visit.source, interface: visit.interface,
                         frame: visit.number)
                     result.frames += 1
-                    if visit.isLate { result.lateSegments += 1 }
-                    if !visit.isSegment {
-                        if isFragment { result.fragments += 1 } else { result.icmpErrors += 1 }
+                    switch kind {
+                    case .segment: if visit.isLate { result.lateSegments += 1 }
+                    case .fragment: result.fragments += 1
+                    case .icmpError: result.icmpErrors += 1
                     }
                 }
             } catch {
@@ -228,15 +203,10 @@ public enum Extractor {
         tracker.finish { _ in }
         if otherLinkType > 0 {
             result.notes.append(
-                "\(otherLinkType) fragment or ICMP frame(s) of the chosen connections have another link type than "
-                    + "the pcap output's: left out (write pcapng to keep them)")
+                "\(otherLinkType) frame(s) of the chosen connections (late segments, fragments, ICMP errors) have "
+                    + "another link type than the pcap output's: left out (write pcapng to keep them)")
         }
         result.input = summary
-    }
-
-    /// Drops the fragmented datagrams whose first fragment is older than `fragmentWindow`.
-    static func forgetOld(_ fragments: inout [FragmentKey: (id: Int, time: Timestamp)], now: Timestamp) {
-        fragments = fragments.filter { now.nanoseconds &- $0.value.time.nanoseconds <= fragmentWindow }
     }
 }
 

@@ -463,6 +463,10 @@ import Testing
         let r = try runCLI(["extract", "-", "-w", out], stdin: Data(Self.threeConnections()))
         #expect(r.status == 2)
         #expect(r.stderr.contains("reads its input twice"))
+        // An output that cannot be written is refused before anything is read.
+        let bad = try runCLI(["extract", fixture("rst-client.pcap"), "-w", "/nonexistent-folder/x.pcap"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "tcptrace-swift: /nonexistent-folder/x.pcap: cannot write: No such file or directory\n")
     }
 
     @Test func aTruncatedCaptureWritesWhatWasReadAndExits3() throws {

@@ -63,6 +63,20 @@ public final class CaptureWriter {
 
     deinit { if !closed { fclose(file) } }
 
+    /// Whether `path` can be written, without creating or changing it: the file, when it exists, or else its
+    /// folder is writable. Lets a caller refuse an output before it reads anything.
+    /// - Throws: `CaptureWriteError` naming the reason (`strerror`).
+    public static func checkWritable(_ path: String) throws(CaptureWriteError) {
+        var target = path
+        if access(path, F_OK) != 0 {
+            let folder = (path as NSString).deletingLastPathComponent
+            target = folder.isEmpty ? "." : folder
+        }
+        if access(target, W_OK) != 0 {
+            throw CaptureWriteError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// Writes one packet: `bytes` as captured, with `record`'s time and original length. `source` names the
     /// input interface it came from (any number unique per source interface; described by `interface`); in
     /// pcapng the first packet of a source interface writes its interface description block. `frame` goes into

@@ -26,6 +26,7 @@ public enum Extractor {
         guard !paths.contains("-") else {
             throw .input(.unreadable(path: "-", reason: "extract reads its input twice: give a file"))
         }
+        do throws(CaptureWriteError) { try CaptureWriter.checkWritable(output) } catch { throw .output(error) }
         let chosen: Chosen
         do throws(CaptureError) { chosen = try choose(paths: paths, options: options) } catch {
             throw .input(error)

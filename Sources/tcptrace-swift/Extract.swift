@@ -32,6 +32,9 @@ struct Extract: ParsableCommand {
     @Option(help: "Finalize a connection silent this many seconds of capture time as it stands.")
     var idleTimeout: Double = 300
 
+    @Flag(name: .shortAndLong, help: "No progress line on standard error (it counts both readings).")
+    var quiet = false
+
     @OptionGroup var checksums: ChecksumOption
     @OptionGroup var tunnelPorts: TunnelPortOption
 
@@ -55,10 +58,14 @@ struct Extract: ParsableCommand {
         options.verifyChecksums = checksums.verifyChecksums
         options.tunnelPorts = tunnelPorts.ports
         options.selection = ids.narrowing(try selection.selection())
+        let progress = ProgressLine.make(quiet: quiet)
+        options.progress = progress?.callback
         let result: ExtractResult
         do {
             result = try Extractor.extract(paths: input.files, options: options, to: write)
+            progress?.erase()
         } catch {
+            progress?.erase()
             printError("tcptrace-swift: \(error)")
             throw ExitCode(ExitStatus.badInput)
         }

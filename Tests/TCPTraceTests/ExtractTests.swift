@@ -486,6 +486,10 @@ import Testing
         var r = try runCLI(["extract", path, "-w", out, "--state", "refused", "--connection", "2"])
         #expect(r.status == 0)
         #expect(r.stderr == "extract: 1 connection, 2 frames → \(out)\n")
+        // A BPF expression chooses the connections with a frame it matches (connection 3 is port 40001).
+        r = try runCLI(["extract", path, "-w", out, "--filter", "tcp port 40001"])
+        #expect(r.status == 0)
+        try Self.expectFrames(out, are: Self.framesB, of: Self.frames(path))
         // An id the trace does not have: the others are written, exit 5.
         r = try runCLI(["extract", path, "-w", out, "--connection", "3", "--connection", "9"])
         #expect(r.status == 5)

@@ -27,8 +27,9 @@ public enum Extractor {
             throw .input(.unreadable(path: "-", reason: "extract reads its input twice: give a file"))
         }
         do throws(CaptureWriteError) { try CaptureWriter.checkWritable(output) } catch { throw .output(error) }
+        var progress = ExtractProgress(paths: paths, callback: options.progress)
         let chosen: Chosen
-        do throws(CaptureError) { chosen = try choose(paths: paths, options: options) } catch {
+        do throws(CaptureError) { chosen = try choose(paths: paths, options: options, &progress) } catch {
             throw .input(error)
         }
         var result = ExtractResult()
@@ -51,7 +52,7 @@ public enum Extractor {
             if chosen.ids.isEmpty {
                 result.input = chosen.summary
             } else {
-                try write(chosen, paths: chosen.ordered, options: options, into: writer, &result)
+                try write(chosen, paths: chosen.ordered, options: options, into: writer, &result, &progress)
             }
         } catch {
             try? writer.close()
@@ -113,7 +114,9 @@ public enum Extractor {
 
     /// The first reading: every connection analysed, those the selection chooses kept by id. Per open
     /// connection it keeps the kinds of interface its frames came on, forgotten when it is finalized.
-    static func choose(paths: [String], options: AnalysisOptions) throws(CaptureError) -> Chosen {
+    static func choose(
+        paths: [String], options: AnalysisOptions, _ progress: inout ExtractProgress
+    ) throws(CaptureError) -> Chosen {
         var chosen = Chosen()
         var summary = CaptureSummary()
         chosen.ordered = try TraceReader.order(paths, summary: &summary)
@@ -138,6 +141,7 @@ public enum Extractor {
                 capture, path: path, fileIndex: index, frame: &frame, summary: &summary, settings: settings,
                 tracker: &tracker
             ) { tracker, visit, _ in
+                progress.frame(visit, bytesRead: capture.bytesRead, tracker: tracker)
                 if visit.source != lastSource {
                     lastSource = visit.source
                     lastBit = 1 << UInt16(min(chosen.kind(of: visit.interface), 15))
@@ -150,6 +154,7 @@ public enum Extractor {
                 if tracker.hasFinalized { tracker.drainFinalized(recycling: true) { take($0) } }
                 for id in tracker.drainDropped() { open[id] = nil }
             }
+            progress.earlierBytes += capture.bytesRead
         }
         tracker.finish { take($0) }
         chosen.summary = summary
@@ -158,10 +163,15 @@ public enum Extractor {
 
     // MARK: Second reading
 
+    /// Opens an input again for the second reading.
+    private static func open(_ path: String) throws(ExtractError) -> CaptureFile {
+        do throws(CaptureError) { return try CaptureFile(path: path) } catch { throw .input(error) }
+    }
+
     /// The second reading: the trace tracked again, the chosen connections' frames written as they come.
     static func write(
         _ chosen: Chosen, paths: [String], options: AnalysisOptions, into writer: CaptureWriter,
-        _ result: inout ExtractResult
+        _ result: inout ExtractResult, _ progress: inout ExtractProgress
     ) throws(ExtractError) {
         var summary = CaptureSummary()
         var tracker = Tracker(options: options.tracker)
@@ -172,13 +182,13 @@ public enum Extractor {
         var otherLinkType = 0
         var frame = 0
         for (index, path) in paths.enumerated() {
-            let capture: CaptureFile
-            do throws(CaptureError) { capture = try CaptureFile(path: path) } catch { throw .input(error) }
+            let capture = try open(path)
             do throws(CaptureWriteError) {
                 try TraceReader.readFrames(
                     capture, path: path, fileIndex: index, frame: &frame, summary: &summary, settings: settings,
                     tracker: &tracker
                 ) { (tracker, visit, bytes) throws(CaptureWriteError) in
+                    progress.frame(visit, bytesRead: capture.bytesRead, tracker: tracker)
                     // Finalized connections are not needed here: only their ids, which the first reading chose.
                     if tracker.hasFinalized { tracker.drainFinalized(recycling: true) { _ in } }
                     _ = tracker.drainDropped()
@@ -200,6 +210,7 @@ public enum Extractor {
             } catch {
                 throw .output(error)
             }
+            progress.earlierBytes += capture.bytesRead
         }
         tracker.finish { _ in }
         if otherLinkType > 0 {

@@ -76,6 +76,9 @@ public struct Tracker: ~Copyable {
 
     public private(set) var liveConnections = 0
 
+    /// Connections started so far (the ids given out).
+    public var connectionsStarted: Int { nextID - 1 }
+
     /// Compact TIME_WAIT records held for finalized connections.
     public var timeWaitRecordCount: Int { timeWaitRecords.count }
 

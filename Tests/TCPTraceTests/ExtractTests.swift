@@ -443,6 +443,42 @@ import Testing
         }
     }
 
+    @Test func laterFragmentsWithinTheWindowAndICMPAfterTheConnection() throws {
+        // ChosenFrames on its own: connection 1 is chosen; its first fragment (id 77) comes at t0.
+        let a = FlowScript(client: "10.0.0.1", clientPort: 40000, server: "10.0.0.2")
+        let (first, rest) = Self.fragments(a, payload: 60, id: 77)
+        let icmp = Self.icmpError(type: 3, from: "10.0.0.1", 40000, to: "10.0.0.2", 80)
+        let ethernet = SourceInterface(linkType: .ethernet, snapLength: 0, nanosecond: false)
+        func visit(_ at: Int64, connection: Int = 0, firstFragment: Bool = false) -> TraceFrame {
+            var frame = TraceFrame(
+                number: 1,
+                record: PacketRecord(timestamp: Timestamp(nanoseconds: at), capturedLength: 0, originalLength: 0),
+                source: 0, interface: ethernet)
+            if connection > 0 {
+                frame.connection = connection
+                frame.isSegment = true
+                frame.isFirstFragment = firstFragment
+                frame.endpoints = EndpointPair(
+                    Endpoint(address: IPAddress("10.0.0.1")!, port: 40000),
+                    Endpoint(address: IPAddress("10.0.0.2")!, port: 80))
+            }
+            return frame
+        }
+        var chosen = ChosenFrames(ids: [1], window: 60_000_000_000)
+        func kind(_ frame: TraceFrame, _ bytes: [UInt8]) -> ChosenFrames.Kind? {
+            bytes.withUnsafeBytes { chosen.kind(of: frame, $0) }
+        }
+        // Before any segment of the connection: the ICMP error and the later fragment belong to nothing.
+        #expect(kind(visit(Self.t0 - 1), icmp) == nil)
+        #expect(kind(visit(Self.t0 - 1), rest) == nil)
+        // Another connection's segment is not chosen.
+        #expect(kind(visit(Self.t0, connection: 2), first) == nil)
+        #expect(kind(visit(Self.t0, connection: 1, firstFragment: true), first) == .segment)
+        #expect(kind(visit(Self.t0 + 59_000_000_000), rest) == .fragment)
+        #expect(kind(visit(Self.t0 + 61_000_000_000), rest) == nil)
+        #expect(kind(visit(Self.t0 + 61_000_000_000), icmp) == .icmpError)
+    }
+
     static func related(_ bytes: [UInt8]) -> RelatedPacket {
         bytes.withUnsafeBytes { PacketDecoder.related($0, linkType: .ethernet) }
     }

@@ -8,7 +8,7 @@ struct TCPTraceSwift: ParsableCommand {
         commandName: "tcptrace-swift",
         abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
         version: "tcptrace-swift \(Version.number)",
-        subcommands: [Analyze.self, Check.self, Ladder.self, Report.self, Live.self, Interfaces.self],
+        subcommands: [Analyze.self, Check.self, Extract.self, Ladder.self, Report.self, Live.self, Interfaces.self],
         defaultSubcommand: nil
     )
 

@@ -45,6 +45,8 @@ public struct CaptureFile: ~Copyable {
     private let readBuffer: UnsafeMutablePointer<CChar>?
     /// For a classic pcap file (from a path or memory): its records are read without libpcap's per-packet copy.
     private var records: PcapRecordReader?  // (set once, in init)
+    /// A classic pcap file whose header says nanosecond timestamps (magic 0xa1b23c4d), set once in init.
+    private var nanosecondFile = false
     /// The path as given (`-` for standard input).
     public let path: String
     public let linkType: LinkType
@@ -98,6 +100,10 @@ public struct CaptureFile: ~Copyable {
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: CaptureFile.readBufferSize)
         setvbuf(file, buffer, _IOFBF, CaptureFile.readBufferSize)
         try self.init(stream: file, path: path, readBuffer: buffer)
+        if path != "-", let handle, let stream = pcap_file(handle) {
+            var magic: UInt32 = 0
+            if pread(fileno(stream), &magic, 4, 0) == 4 { nanosecondFile = CaptureFile.isNanosecondMagic(magic) }
+        }
         if directRecords && path != "-", let handle { records = CaptureFile.recordReader(handle, linkType: linkType) }
     }
 
@@ -180,6 +186,25 @@ public struct CaptureFile: ~Copyable {
         return pcap_is_swapped(pcap) == 0 || (linkType != .linuxSLL && linkType != .linuxSLL2)
     }
 
+    /// How the packets of interface `interface` (`PacketRecord.interface`) were recorded: a pcapng file's
+    /// interface (nanosecond when its `if_tsresol` is finer than microseconds), else the file's link type,
+    /// snapshot length and timestamp precision (nanosecond for a classic file with magic 0xa1b23c4d). An
+    /// interface number the file has not described gives the file's first interface.
+    public func sourceInterface(_ interface: UInt32) -> SourceInterface {
+        if case .pcapng(let reader) = own {
+            let all = reader.everyInterface
+            if let described = all.indices.contains(Int(interface)) ? all[Int(interface)] : all.first {
+                return SourceInterface(
+                    linkType: described.linkType, snapLength: described.snapLength,
+                    nanosecond: described.unitsPerSecond > 1_000_000)
+            }
+        }
+        return SourceInterface(linkType: linkType, snapLength: snapLength, nanosecond: nanosecondFile)
+    }
+
+    /// A classic pcap magic number that says nanosecond timestamps, in either byte order.
+    private static func isNanosecondMagic(_ magic: UInt32) -> Bool { magic == 0xA1B2_3C4D || magic == 0x4D3C_B2A1 }
+
     /// Whether the records are read by `PcapRecordReader` or `PcapngReader` (tests).
     var readsRecordsDirectly: Bool { records != nil || own != nil }
 
@@ -212,6 +237,7 @@ public struct CaptureFile: ~Copyable {
             throw .unreadable(path: name, reason: String(cString: strerror(errno)))
         }
         try self.init(stream: stream, path: name)
+        if bytes.count >= 4 { nanosecondFile = CaptureFile.isNanosecondMagic(bytes.loadUnaligned(as: UInt32.self)) }
         if directRecords, let handle, CaptureFile.directlyReadable(handle, linkType: linkType),
             let layout = PcapRecordReader.layout(
                 ofHeader: UnsafeRawBufferPointer(rebasing: bytes.prefix(PcapRecordReader.fileHeaderLength)))

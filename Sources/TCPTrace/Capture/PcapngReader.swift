@@ -35,6 +35,9 @@ final class PcapngReader {
     var interfaceCount: Int { interfacesBefore + interfaces.count }
     /// Link types of every interface seen so far, in order of first appearance (all sections).
     private(set) var allLinkTypes: [LinkType] = []
+    /// Every interface described so far, all sections, by the interface number packets carry
+    /// (`PacketRecord.interface`).
+    private(set) var everyInterface: [Interface] = []
     private var lastTimestamp = Timestamp(nanoseconds: 0)
     /// Blocks read ahead by `init` (the first interfaces) are not read again.
     private var pendingBlock: (type: UInt32, body: Range<Int>)?
@@ -215,6 +218,7 @@ final class PcapngReader {
             cursor = value + (length + 3) / 4 * 4
         }
         interfaces.append(interface)
+        everyInterface.append(interface)
         if !allLinkTypes.contains(linkType) { allLinkTypes.append(linkType) }
         return nil
     }

@@ -32,6 +32,15 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, Comparable {
         }
     }
 
+    /// The LINKTYPE_ value a file written with this link type carries (the inverse of `init(linkTypeValue:)`:
+    /// DLT_RAW, 12 or 14 by platform, is LINKTYPE_RAW 101 on disk).
+    public var linkTypeValue: UInt32 {
+        switch self {
+        case .raw, .rawBSD: 101
+        default: UInt32(bitPattern: rawValue)
+        }
+    }
+
     /// Every link type the decoder understands.
     public static let supported: [LinkType] = [
         .null, .ethernet, .raw, .rawBSD, .loop, .linuxSLL, .ipv4, .ipv6,

@@ -1,11 +1,13 @@
 /// Which connections a run shows, and which of their findings (`--host`, `--port`, `--finding`, `--state`,
-/// `--filter`, `--min-severity`). It narrows what is shown and totalled, never what is analysed: every frame is
+/// `--filter`, `--min-severity`; `extract --connection`). It narrows what is shown and totalled, never what is analysed: every frame is
 /// tracked, every verdict is the same with or without it, ids stay those of the whole trace, and `--fail-on`
 /// judges every finding of the shown connections, whatever their severity.
 ///
 /// Selectors of different kinds must all hold; the values of one kind are alternatives (`--port 80 --port 443`
 /// is either).
 public struct ConnectionSelection: Sendable {
+    /// The connection's id (its number in the whole trace) is one of these.
+    public var ids: Set<Int> = []
     /// Either endpoint's address is one of these.
     public var hosts: [IPAddress] = []
     /// Either endpoint's port is one of these.
@@ -43,7 +45,7 @@ public struct ConnectionSelection: Sendable {
 
     /// Whether any selector narrows the connections (`minSeverity` does not).
     public var narrows: Bool {
-        !hosts.isEmpty || !ports.isEmpty || !findings.isEmpty || !states.isEmpty || filter != nil
+        !ids.isEmpty || !hosts.isEmpty || !ports.isEmpty || !findings.isEmpty || !states.isEmpty || filter != nil
     }
 
     /// Whether the run changes what a renderer gets (a selector, or findings hidden).
@@ -51,6 +53,7 @@ public struct ConnectionSelection: Sendable {
 
     /// Whether `c` is shown.
     public func selects(_ c: Connection) -> Bool {
+        if !ids.isEmpty && !ids.contains(c.id) { return false }
         if filter != nil && !c.matchesFilter { return false }
         let (a, b) = c.withClientAndServer { client, server in (client.endpoint, server.endpoint) }
         if !hosts.isEmpty && !hosts.contains(a.address) && !hosts.contains(b.address) { return false }

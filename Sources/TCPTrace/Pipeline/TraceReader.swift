@@ -151,8 +151,19 @@ enum TraceReader {
                 deliver(&segment, frame, now)
             }
         }
+        finishFile(
+            &file, path: path, firstFrame: firstFrame, lastFrame: frame, latest: latest, end: end,
+            linkTypes: capture.linkTypes, filter: settings.filter, summary: &summary)
+    }
+
+    /// Writes what reading one file found into its summary and the trace's: packet counts, frames, times,
+    /// damage and backward timestamps (warnings), `--filter` failures. Once per file (`read`, `readFrames`).
+    static func finishFile(
+        _ file: inout InputFileSummary, path: String, firstFrame: Int, lastFrame frame: Int, latest: Timestamp,
+        end: ReadEnd, linkTypes: [LinkType], filter: PacketFilter?, summary: inout CaptureSummary
+    ) {
         file.packets = frame - firstFrame + 1
-        file.linkTypes = capture.linkTypes
+        file.linkTypes = linkTypes
         summary.packets += file.packets
         if file.packets > 0 {
             file.firstFrame = firstFrame
@@ -170,7 +181,7 @@ enum TraceReader {
                 "\(path): \(file.backwardsCount) packet(s) have a timestamp earlier than a packet "
                     + "before them (first at frame \(first)); times are taken as they are")
         }
-        if let filter = settings.filter {
+        if let filter {
             for (type, reason) in filter.failures.sorted(by: { $0.key < $1.key })
             where !summary.warnings.contains(where: { $0.hasPrefix("--filter on link type \(type.name)") }) {
                 summary.warnings.append(

@@ -76,6 +76,9 @@ public struct Tracker: ~Copyable {
 
     public private(set) var liveConnections = 0
 
+    /// Connections started so far (the ids given out).
+    public var connectionsStarted: Int { nextID - 1 }
+
     /// Compact TIME_WAIT records held for finalized connections.
     public var timeWaitRecordCount: Int { timeWaitRecords.count }
 
@@ -94,18 +97,22 @@ public struct Tracker: ~Copyable {
     /// connection, which has been written out, not to a new mid-stream one.
     /// A RST on a 4-tuple still in TIME_WAIT is late whatever its sequence number (RFC 1337: it would end the
     /// TIME_WAIT of the side that holds it), and never starts a connection of its own.
-    private func isLateSegment(_ segment: Segment, key: FlowKey, time: Timestamp) -> Bool {
-        guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) else { return false }
-        if segment.flags.contains(.rst) { return true }
+    /// Returns the id of the connection it came after, nil when it is not late.
+    private func lateSegmentOwner(_ segment: Segment, key: FlowKey, time: Timestamp) -> Int? {
+        guard let record = timeWaitRecords.record(for: key, now: time, window: 2 * options.msl) else { return nil }
+        if segment.flags.contains(.rst) { return record.connectionID }
         guard let space = record.space(of: Endpoint(address: segment.source, port: segment.sourcePort), key: key)
-        else { return false }
-        return !(segment.sequence < space.start) && !(space.end < segment.sequence)
+        else { return nil }
+        return !(segment.sequence < space.start) && !(space.end < segment.sequence) ? record.connectionID : nil
     }
 
-    /// Segments that came after their connection was finalized (see `isLateSegment`): counted, not analysed.
+    /// Segments that came after their connection was finalized (see `lateSegmentOwner`): counted, not analysed.
     public private(set) var lateSegments = 0
     /// Those of them that were RSTs: each hit a 4-tuple still inside its TIME_WAIT window (RFC 1337).
     public private(set) var lateResets = 0
+    /// The id of the finalized connection the last late segment came after (`ingest` returned 0 for it and
+    /// `lateSegments` counted it): `extract` writes a late segment with its connection. Set only on that path.
+    public private(set) var lastLateOwner = 0
 
     /// The summary's note on `lateSegments` (and `lateResets` among them).
     public static func lateSegmentsNote(_ count: Int, resets: Int = 0) -> String {
@@ -156,9 +163,10 @@ public struct Tracker: ~Copyable {
             if segment.tunnel != 0, let peer = pairAcrossVNIs(segment, key: key, time: time) {
                 return applyToPeer(peer, segment, frame: frame, time: time)
             }
-            if !segment.flags.contains(.syn), isLateSegment(segment, key: key, time: time) {
+            if !segment.flags.contains(.syn), let owner = lateSegmentOwner(segment, key: key, time: time) {
                 lateSegments += 1
                 if segment.flags.contains(.rst) { lateResets += 1 }
+                lastLateOwner = owner
                 return 0
             }
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: nil)

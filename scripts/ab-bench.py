@@ -7,13 +7,13 @@ candidate/base ratios. Alternating runs share the machine's noise; CPU time is t
 other work runs beside. Output goes to /dev/null.
 
 Usage: scripts/ab-bench.py BASE_BINARY CANDIDATE_BINARY CAPTURE... [--runs N] [--modes text,jsonl,...]
-Modes: text, jsonl, json, csv, text-finish, jsonl-finish (the last two with --order finish).
+Modes: text, jsonl, json, csv, zeek, text-finish, jsonl-finish (the last two with --order finish).
 """
 import os, statistics, subprocess, sys, time
 
 MODES = {
     "text": [], "jsonl": ["--format", "jsonl"], "json": ["--format", "json"], "csv": ["--format", "csv"],
-    "text-finish": ["--order", "finish"], "jsonl-finish": ["--format", "jsonl", "--order", "finish"],
+    "zeek": ["--format", "zeek"], "text-finish": ["--order", "finish"], "jsonl-finish": ["--format", "jsonl", "--order", "finish"],
 }
 
 def run(cmd):

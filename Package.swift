@@ -15,8 +15,9 @@ let package = Package(
         // SHA-1 for Community ID (Report/CommunityID.swift); BoringSSL's C sources add about a minute to a
         // clean debug build on 2 cores (docs/zeek.md).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
-        // live --metrics-listen (issue #24): Prometheus text format and a small HTTP server, used by
-        // TCPTraceMetrics only.
+        // live --metrics-listen (issue #24): the Prometheus text format, and FlyingFox's socket layer (FlyingSocks)
+        // under the endpoint, used by TCPTraceMetrics only. Not FlyingFox's HTTP server: it imports
+        // FoundationNetworking, which linked libcurl and some thirty libraries into every command (+7.7 MB RSS).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
@@ -40,7 +41,7 @@ let package = Package(
             dependencies: [
                 "TCPTrace",
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),

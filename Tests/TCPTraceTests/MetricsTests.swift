@@ -43,6 +43,81 @@ import Testing
 
     /// Exit 2, one error naming the value; the address is checked before the capture opens, so no root is
     /// needed to see these and a bad interface is not what is reported.
+    /// The endpoint's HTTP, in process and without root: the answers RFC 9112 asks for to requests written
+    /// byte by byte by a client of our own (Python's socket module, every call with a timeout).
+    @Test func theEndpointAnswersHTTP() throws {
+        let metrics = LiveMetrics(msl: 30)
+        var started: (MetricsServer, UInt16)?
+        for _ in 0..<20 where started == nil {
+            let port = UInt16.random(in: 40_000...60_000)
+            let address = MetricsAddress(address: IPAddress("127.0.0.1")!, port: port)
+            if let server = try? MetricsServer(address: address, metrics: metrics) { started = (server, port) }
+        }
+        let (server, port) = try #require(started)
+        defer { server.stop() }
+        // Each request: the bytes sent (a list: sent apart, 0.2 s between), then the status line, the
+        // Content-Length and the body's length as answered; "" when the server closed without answering.
+        let script = """
+            import socket, time, json
+            def ask(parts):
+                s = socket.create_connection(("127.0.0.1", \(port)), timeout=5)
+                data = b""
+                try:  # (a server that closes with bytes unread resets the connection)
+                    for i, part in enumerate(parts):
+                        if i: time.sleep(0.2)
+                        s.sendall(part.encode())
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk: break
+                        data += chunk
+                except (ConnectionResetError, BrokenPipeError):
+                    pass
+                s.close()
+                head, _, body = data.partition(b"\\r\\n\\r\\n")
+                lines = head.decode().split("\\r\\n")
+                length = [l.split(": ")[1] for l in lines if l.lower().startswith("content-length")]
+                return [lines[0], int(length[0]) if length else -1, len(body), b"tcptrace_packets_total 0" in body]
+            requests = [
+                ["GET /metrics HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n"],
+                ["GET /metrics?name=x HTTP/1.0\\n\\n"],
+                ["GET /met", "rics HTTP/1.1\\r\\n\\r\\n"],
+                ["HEAD /metrics HTTP/1.1\\r\\n\\r\\n"],
+                ["GET / HTTP/1.1\\r\\n\\r\\n"],
+                ["POST /metrics HTTP/1.1\\r\\nContent-Length: 0\\r\\n\\r\\n"],
+                ["garbage\\r\\n\\r\\n"],
+                ["a" * 20000],
+            ]
+            print(json.dumps([ask(r) for r in requests]))
+            """
+        let r = try runCLI(["python3", "-c", script], executable: "/usr/bin/env")
+        #expect(r.status == 0, "\(r.stderr)")
+        let answers = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[Any]])
+        try #require(answers.count == 8)
+        for i in 0..<3 {
+            #expect(answers[i][0] as? String == "HTTP/1.1 200 OK", "request \(i)")
+            #expect(answers[i][1] as? Int == answers[i][2] as? Int, "request \(i): Content-Length is the body's")
+            #expect(answers[i][3] as? Bool == true, "request \(i): the registry's text")
+        }
+        #expect(answers[3][0] as? String == "HTTP/1.1 200 OK")
+        #expect((answers[3][1] as? Int ?? 0) > 0 && answers[3][2] as? Int == 0, "HEAD: the length, no body")
+        #expect(answers[4][0] as? String == "HTTP/1.1 404 Not Found")
+        #expect(answers[5][0] as? String == "HTTP/1.1 405 Method Not Allowed")
+        #expect(answers[6][0] as? String == "", "not a request line: closed without an answer")
+        #expect(answers[7][0] as? String == "", "no end of head within 16 KiB: closed")
+    }
+
+    @Test func requestLines() {
+        #expect(RequestLine(Array("GET /metrics HTTP/1.1\r\n".utf8)) == RequestLine(method: "GET", path: "/metrics"))
+        #expect(RequestLine(Array("GET /metrics HTTP/1.0\n".utf8)) == RequestLine(method: "GET", path: "/metrics"))
+        #expect(RequestLine(Array("GET  /metrics HTTP/1.1\r\n".utf8)) == nil)
+        #expect(RequestLine(Array("GET metrics HTTP/1.1\r\n".utf8)) == nil)
+        #expect(RequestLine(Array("GET /metrics HTTP/2\r\n".utf8)) == nil)
+        #expect(RequestLine(Array("GET /metrics".utf8)) == nil)
+        #expect(RequestLine.endOfHead(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) == 27)
+        #expect(RequestLine.endOfHead(Array("GET / HTTP/1.1\n\n".utf8)) == 16)
+        #expect(RequestLine.endOfHead(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8)) == nil)
+    }
+
     @Test func badAddressesExitTwoBeforeTheCaptureOpens() throws {
         let nonsense = try runCLI(["live", "-i", "nosuch0", "--metrics-listen", "nonsense", "--duration", "1"])
         #expect(nonsense.status == 2)

@@ -17,9 +17,9 @@ import Testing
 /// transmission, the request/response turns, when the peer was last heard: 2 × 232 bytes) and the report band's optional took the connection to
 /// 2,264 bytes (peak RSS on the 1M-connection capture 162.7 MB, was 157.2; on 50,000 short connections 148.3 MB,
 /// was 130.4). Issue 24's conn.log took them to 688 and 2,296: each endpoint's IP-level bytes (8), Zeek's data
-/// start per direction and its LastTime (16): peak RSS on the 200,000-connection `many` capture 100.1 MB, was
-/// 92.0, of which 7.6 MB is the larger binary at start-up (26.1 → 33.7 MB on an 11-packet capture: BoringSSL,
-/// swift-prometheus, FlyingFox). Raise them only on purpose, with the memory figure in the commit.
+/// start per direction and its LastTime (16): peak RSS on the 200,000-connection `many` capture 91.5 MB, was
+/// 90.0, of which 1.2 MB is the larger binary at start-up (BoringSSL, swift-prometheus). Raise them only on
+/// purpose, with the memory figure in the commit.
 @Suite struct ConnectionLayoutTests {
     @Test func connectionAndEndpointSizes() {
         #expect(MemoryLayout<HalfConnection>.stride <= 688)

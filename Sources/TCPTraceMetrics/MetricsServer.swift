@@ -49,7 +49,9 @@ public final class MetricsServer: Sendable {
             throw StartError(address: address, reason: MetricsServer.reason(error))
         }
         socket = listening
-        task = Task.detached { await MetricsServer.serve(listening, registry: registry) }
+        task = Task.detached(executorPreference: EndpointExecutor()) {
+            await MetricsServer.serve(listening, registry: registry)
+        }
     }
 
     /// A socket bound to `address` and listening (synchronous: a bind error is thrown here).
@@ -154,6 +156,20 @@ public final class MetricsServer: Sendable {
     public func stop() {
         try? socket.close()
         task.cancel()
+    }
+}
+
+/// Runs the endpoint's tasks (and the socket pool's actor, a default actor) on a serial dispatch queue of their
+/// own rather than on the shared concurrency pool, so the endpoint answers even while every thread of that pool
+/// is busy: a test process running other work beside it (where a scrape once waited past its 5 s timeout), or a
+/// program that embeds the library and blocks the pool's threads.
+final class EndpointExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "tcptrace-swift.metrics-endpoint")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
 

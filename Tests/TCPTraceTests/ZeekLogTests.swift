@@ -138,6 +138,84 @@ import Testing
         #expect(r[18] == "3" && r[19] == String(52 + 2 * 40))
     }
 
+    /// IPv6 with a 600-byte destination-options header (more than the 508 bytes the pipeline's item holds
+    /// inline): the IP-level bytes through the streaming run (the CLI) and the batch run are each packet's
+    /// 40 + 600 bytes of IP headers and its TCP segment, as the bytes written say.
+    @Test func longIPv6ExtensionHeadersCountInTheIPBytes() throws {
+        var f = FlowScript(client: "fd00::1", server: "fd00::2", link: .raw)
+        f.handshake()
+        f.data(.client, 100)
+        f.ack(.server)
+        f.fin(.client)
+        f.fin(.server)
+        f.ack(.client)
+        // PadN options filling 598 bytes of body: the header is 600 bytes.
+        let padding: [UInt8] =
+            [1, 253] + Array(repeating: 0, count: 253) + [1, 253] + Array(repeating: 0, count: 253) + [1, 86]
+            + Array(repeating: 0, count: 86)
+        var w = PcapWriter(linkType: PcapWriter.Link.ipv6)
+        var expected: (client: Int, server: Int) = (0, 0)
+        for (i, p) in RecordSplitter.records(f.bytes).enumerated() {
+            let tcp = Array(p[40...])
+            let fromServer = p[8..<24] != ArraySlice(PacketBuilder.ipv6Bytes("fd00::1"))
+            let packet = PacketBuilder.ipv6(
+                source: fromServer ? "fd00::2" : "fd00::1", destination: fromServer ? "fd00::1" : "fd00::2",
+                payload: tcp, extensionHeaders: [(60, padding)])
+            #expect(packet.count == 40 + 600 + tcp.count)
+            if fromServer { expected.server += packet.count } else { expected.client += packet.count }
+            w.append(packet, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+        }
+        let path = try temporaryFile(w.bytes, name: "long-extension-header.pcap")
+        let result = try runCLI(["analyze", "--format", "zeek", "--quiet", path])
+        #expect(result.status == 0)
+        let streamed = try #require(result.stdout.split(separator: "\n").first { !$0.hasPrefix("#") })
+            .split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(streamed[17] == "\(expected.client)" && streamed[19] == "\(expected.server)")
+        let batch = row(try #require(try Analyzer.analyze(bytes: w.bytes).connections.first))
+        #expect(batch[17] == streamed[17] && batch[19] == streamed[19])
+    }
+
+    /// Zeek's start of each side's data (`init_endpoint`, `init_peer`) and its content gaps:
+    /// - a capture of the client's side only (SYN, ACK, 10 bytes, the ACKs it sent for server data it never
+    ///   showed): the server stays inactive, resp_bytes 0;
+    /// - the server's first segment is a RST at sequence 0, then its SYN-ACK at 5000
+    ///   (rst-unacceptable-syn-sent.pcap): its data starts again after the SYN-ACK, resp_bytes 0;
+    /// - data lost and acknowledged (bytes 101-200, the ACK at 301): 100 missed; data lost and never
+    ///   acknowledged before a RST (101-200, acknowledged to 101): none missed.
+    @Test func dataStartsAndGapsAsZeekCountsThem() throws {
+        var oneSided = FlowScript()
+        oneSided.syn()
+        oneSided.ack(.client, seq: 1001, ack: 5001)
+        oneSided.data(.client, 10)
+        oneSided.ack(.client, seq: 1011, ack: 9001)
+        let c1 = try #require(try Analyzer.analyze(bytes: oneSided.bytes).connections.first)
+        #expect(row(c1)[9] == "10" && row(c1)[10] == "0")
+
+        let rstFirst = try #require(
+            try Analyzer.analyze(paths: [fixture("synthetic/rst-unacceptable-syn-sent.pcap")]).connections.first)
+        #expect(row(rstFirst)[10] == "0")
+
+        var acked = FlowScript()
+        acked.handshake()
+        acked.data(.client, 100)
+        acked.ack(.server, ack: 1201)
+        acked.fin(.client, seq: 1201)
+        acked.fin(.server, ack: 1202)
+        acked.ack(.client, seq: 1202, ack: 5002)
+        let c2 = try #require(try Analyzer.analyze(bytes: acked.bytes).connections.first)
+        #expect(row(c2)[14] == "100" && row(c2)[9] == "200")
+
+        var unacked = FlowScript()
+        unacked.handshake()
+        unacked.data(.client, 100)
+        unacked.ack(.server, ack: 1101)
+        unacked.data(.client, 100, seq: 1201)
+        unacked.ack(.server, ack: 1101)
+        unacked.rst(.client, seq: 1301)
+        let c3 = try #require(try Analyzer.analyze(bytes: unacked.bytes).connections.first)
+        #expect(row(c3)[14] == "0")
+    }
+
     /// A lone SYN: Zeek's set_conn leaves duration, orig_bytes and resp_bytes unset when the duration is 0.
     @Test func aLoneSynLeavesDurationAndBytesUnset() throws {
         var f = FlowScript()

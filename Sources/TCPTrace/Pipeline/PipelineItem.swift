@@ -12,8 +12,10 @@ struct PipelineItem: Sendable, BitwiseCopyable {
     var sourcePort: UInt16
     var destinationPort: UInt16
     var window: UInt16
-    /// The TCP flags (9 bits) and, above them, the IP header's length in 4-byte words (7 bits, up to 508
-    /// bytes; IPv4's header and IPv6's with extension headers are multiples of 4), for `Segment.ipLength`.
+    /// The TCP flags (9 bits) and, above them, the IP header's length in 4-byte words (7 bits; IPv4's header
+    /// and IPv6's with extension headers are multiples of 4), for `Segment.ipLength`; 127 (508 bytes or more):
+    /// the length is in one more word of the batch's `extras`, after the addresses, SACK blocks and the
+    /// extended fields.
     var flags: UInt16
     var mss: UInt16
     var windowScale: UInt8

@@ -56,6 +56,13 @@ struct SegmentBatch: @unchecked Sendable {
             extras.append(UInt64(segment.tunnel) << 32 | UInt64(segment.tunnelPath))
             extras.append(UInt64(segment.interface) | UInt64(segment.tunnelSourcePort) << 32)
         }
+        // An IP header of 508 bytes or more (IPv6 with long extension headers): its length in one more word.
+        // (No `&&`: its autoclosure cannot capture a borrowed parameter.)
+        let ipHeader =
+            segment.transportOffset > segment.networkOffset ? segment.transportOffset &- segment.networkOffset : 0
+        if ipHeader >= 127 * 4 {
+            extras.append(UInt64(ipHeader))
+        }
         (storage + count).initialize(
             to: PipelineItem(
                 time: time.nanoseconds, sequence: segment.sequence.rawValue,
@@ -119,7 +126,8 @@ struct SegmentBatch: @unchecked Sendable {
             segment.options.sack.append(
                 left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
-        if item.checksum & PipelineItem.extended != 0 {
+        let extended = item.checksum & PipelineItem.extended != 0
+        if extended {
             (segment.tunnel, segment.tunnelPath, segment.interface, segment.tunnelSourcePort) = extendedFields(
                 at: cursor + Int(item.sackCount))
         } else {
@@ -136,6 +144,10 @@ struct SegmentBatch: @unchecked Sendable {
         // Only the IP header's length crosses (`Segment.ipLength`); the offsets into a frame that is not here.
         segment.networkOffset = 0
         segment.transportOffset = UInt32(item.flags >> 9) &* 4
+        if item.flags >> 9 == 127 {
+            segment.transportOffset = UInt32(
+                truncatingIfNeeded: extras[cursor + Int(item.sackCount) + (extended ? 2 : 0)])
+        }
         segment.window = item.window
         segment.payloadLength = item.payloadLength
         segment.capturedPayloadLength = item.capturedPayloadLength

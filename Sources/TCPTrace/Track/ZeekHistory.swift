@@ -27,9 +27,10 @@ struct ZeekHistory: Sendable {
     /// back to CLOSED, as Zeek's `prev_state` check does.
     private var resetAfterClose: (Bool, Bool) = (false, false)
     /// Per direction, where its data starts in sequence space (Zeek's `start_seq` + 1, for `orig_bytes` and
-    /// `resp_bytes`): after the ISN of its SYN, at the first segment it sends without one, or at the peer's
-    /// first ACK of it when the peer spoke first (Zeek's `init_endpoint` and `init_peer`). Bit 0 and 1 of
-    /// `started`: set for direction 0 and 1.
+    /// `resp_bytes`), as Zeek's `init_endpoint` and `init_peer` set it: from the endpoint's own first segment
+    /// (after the ISN of a SYN, at the sequence number of any other), again at a SYN while it is inactive,
+    /// partial or established or when its start came from a RST; until it sends, from each ACK of its peer.
+    /// `started`: bits 0 and 1, a start is known for direction 0 and 1; bits 2 and 3, it came from a RST.
     private(set) var dataStart: (UInt32, UInt32) = (0, 0)
     private(set) var started: UInt8 = 0
     /// Zeek's `LastTime` (nanoseconds): the time of the last segment that arrived while at least one endpoint
@@ -55,7 +56,9 @@ struct ZeekHistory: Sendable {
         let syn = flags.contains(.syn), fin = flags.contains(.fin), rst = flags.contains(.rst)
         let seq = segment.sequence.rawValue
         if !(state.hasClosed && peer.hasClosed) { lastTime = time.nanoseconds }
-        if started != 3 { noteStart(segment, sender: s, syn: syn, rst: rst) }
+        if state != .established || peer == .inactive || syn {
+            noteStart(segment, sender: s, syn: syn, rst: rst, state: state, peer: peer)
+        }
         if !(syn || fin || rst) && state == .established && peer == .established && segment.window != 0 {
             // The common case, data or an ACK between established endpoints: no state changes, only `d`/`a`,
             // `t` and `g` can be written (the same rules as below, without the rest).
@@ -113,17 +116,22 @@ struct ZeekHistory: Sendable {
         }
     }
 
-    /// Where the data of the sender (on its first segment) and of the peer (on the first ACK of it, when the
-    /// peer has not spoken) starts.
-    private mutating func noteStart(_ segment: Segment, sender s: Int, syn: Bool, rst: Bool) {
+    /// Where the data of the sender and of its peer starts (`dataStart`): Zeek's `init_endpoint` for the
+    /// sender while it is inactive (and a SYN that restarts it), `init_peer` on each ACK while the peer is
+    /// inactive. `state` and `peer` are the shadow states before this segment.
+    private mutating func noteStart(
+        _ segment: Segment, sender s: Int, syn: Bool, rst: Bool, state: ZeekEndpointState, peer: ZeekEndpointState
+    ) {
         let bit: UInt8 = s == 0 ? 1 : 2
-        if started & bit == 0 {
+        let fromRST: UInt8 = bit << 2
+        let restarts = syn && !rst && (state == .partial || state == .established || started & fromRST != 0)
+        if state == .inactive || restarts {
             let start = syn ? segment.sequence.rawValue &+ 1 : segment.sequence.rawValue
             if s == 0 { dataStart.0 = start } else { dataStart.1 = start }
-            started |= bit
+            started = (started | bit) & ~fromRST | (rst && !syn ? fromRST : 0)
         }
-        let peerBit: UInt8 = 3 - bit
-        if started & peerBit == 0 && segment.flags.contains(.ack) && !rst {
+        if peer == .inactive && segment.flags.contains(.ack) && !rst {
+            let peerBit: UInt8 = 3 - bit
             if s == 0 {
                 dataStart.1 = segment.acknowledgment.rawValue
             } else {

@@ -11,8 +11,7 @@ extension TraceReader {
         summary: inout CaptureSummary, settings: ReadSettings, tracker: inout Tracker,
         body: (inout Tracker, TraceFrame, UnsafeRawBufferPointer) throws(CaptureWriteError) -> Void
     ) throws(CaptureWriteError) {
-        let verifyChecksums = settings.verifyChecksums
-        if verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
+        if settings.verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty
@@ -27,16 +26,7 @@ extension TraceReader {
             guard failure == nil else { return }
             frame += 1
             let now = record.timestamp
-            if frame == firstFrame {
-                latest = now
-                file.firstTime = now
-                warnIfOverlapping(path, startingAt: now, &summary)
-            } else if now < latest {
-                if file.backwardsFrame == nil { file.backwardsFrame = frame }
-                file.backwardsCount += 1
-            } else {
-                latest = now
-            }
+            noteTime(now, frame: frame, firstFrame: firstFrame, latest: &latest, file: &file, path: path, &summary)
             let interface: SourceInterface
             if let last = lastInterface, last.number == record.interface {
                 interface = last.value
@@ -46,17 +36,7 @@ extension TraceReader {
             }
             var visit = TraceFrame(
                 number: frame, record: record, source: fileIndex << 32 | Int(record.interface), interface: interface)
-            let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
-            if summary.count(status, segment: segment, frame: frame) {
-                locateIfNeeded(&segment, bytes, record, settings.tunnels, &duplicates, &summary)
-                if let filter = settings.filter {
-                    segment.matchesFilter = filter.matches(
-                        bytes, originalLength: record.originalLength, linkType: record.linkType ?? linkType)
-                }
-                if verifyChecksums {
-                    segment.checksum = ChecksumVerifier.verify(bytes, segment)
-                    summary.checksums?.count(segment.checksum)
-                }
+            if decode(bytes, record, linkType, settings, into: &segment, &duplicates, &summary, frame: frame) {
                 let late = tracker.lateSegments
                 let id = tracker.ingest(segment, frame: frame, time: now)
                 visit.isLate = id == 0 && tracker.lateSegments > late

@@ -112,8 +112,7 @@ enum TraceReader {
         summary: inout CaptureSummary, settings: ReadSettings = ReadSettings(),
         deliver: (inout Segment, Int, Timestamp) -> Void
     ) {
-        let verifyChecksums = settings.verifyChecksums
-        if verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
+        if settings.verifyChecksums && summary.checksums == nil { summary.checksums = ChecksumCounts() }
         var file = InputFileSummary(path: path, linkType: capture.linkType, snapLength: capture.snapLength)
         let linkType = capture.linkType
         var segment = Segment.empty  // decoded into in place, packet after packet
@@ -126,34 +125,58 @@ enum TraceReader {
         let end = capture.forEachPacket { record, bytes in
             frame += 1
             let now = record.timestamp
-            if frame == firstFrame {
-                latest = now
-                file.firstTime = now
-                warnIfOverlapping(path, startingAt: now, &summary)
-            } else if now < latest {
-                if file.backwardsFrame == nil { file.backwardsFrame = frame }
-                file.backwardsCount += 1
-            } else {
-                latest = now
-            }
-            // (A pcapng file's packets carry their interface's link type.)
-            let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
-            if summary.count(status, segment: segment, frame: frame) {
-                locateIfNeeded(&segment, bytes, record, settings.tunnels, &duplicates, &summary)
-                if let filter = settings.filter {
-                    segment.matchesFilter = filter.matches(
-                        bytes, originalLength: record.originalLength, linkType: record.linkType ?? linkType)
-                }
-                if verifyChecksums {
-                    segment.checksum = ChecksumVerifier.verify(bytes, segment)
-                    summary.checksums?.count(segment.checksum)
-                }
+            noteTime(now, frame: frame, firstFrame: firstFrame, latest: &latest, file: &file, path: path, &summary)
+            if decode(bytes, record, linkType, settings, into: &segment, &duplicates, &summary, frame: frame) {
                 deliver(&segment, frame, now)
             }
         }
         finishFile(
             &file, path: path, firstFrame: firstFrame, lastFrame: frame, latest: latest, end: end,
             linkTypes: capture.linkTypes, filter: settings.filter, summary: &summary)
+    }
+
+    /// One frame's time against the file's: the first frame's (and a file that overlaps the one before), a
+    /// time earlier than the latest (counted, warned about once per file), else the new latest. Per packet,
+    /// in `read` and `readFrames`.
+    @inline(__always)
+    static func noteTime(
+        _ now: Timestamp, frame: Int, firstFrame: Int, latest: inout Timestamp, file: inout InputFileSummary,
+        path: String, _ summary: inout CaptureSummary
+    ) {
+        if frame == firstFrame {
+            latest = now
+            file.firstTime = now
+            warnIfOverlapping(path, startingAt: now, &summary)
+        } else if now < latest {
+            if file.backwardsFrame == nil { file.backwardsFrame = frame }
+            file.backwardsCount += 1
+        } else {
+            latest = now
+        }
+    }
+
+    /// Decodes one frame into `segment` and counts it; for a TCP segment (true), also its tunnels and capture
+    /// duplicates, `--filter` and, with `verifyChecksums`, its checksums. Per packet, the same steps in the same
+    /// order in `read` and `readFrames`, so that `extract` tracks what `analyze` tracks.
+    @inline(__always)
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, _ record: PacketRecord, _ linkType: LinkType, _ settings: ReadSettings,
+        into segment: inout Segment, _ duplicates: inout CaptureDuplicates, _ summary: inout CaptureSummary,
+        frame: Int
+    ) -> Bool {
+        // (A pcapng file's packets carry their interface's link type.)
+        let status = PacketDecoder.decode(bytes, linkType: record.linkType ?? linkType, into: &segment)
+        guard summary.count(status, segment: segment, frame: frame) else { return false }
+        locateIfNeeded(&segment, bytes, record, settings.tunnels, &duplicates, &summary)
+        if let filter = settings.filter {
+            segment.matchesFilter = filter.matches(
+                bytes, originalLength: record.originalLength, linkType: record.linkType ?? linkType)
+        }
+        if settings.verifyChecksums {
+            segment.checksum = ChecksumVerifier.verify(bytes, segment)
+            summary.checksums?.count(segment.checksum)
+        }
+        return true
     }
 
     /// Writes what reading one file found into its summary and the trace's: packet counts, frames, times,

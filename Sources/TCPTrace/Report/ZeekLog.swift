@@ -184,37 +184,20 @@ public enum ZeekLog {
 
     /// Seconds with six decimals (Zeek's `time` and `interval`), rounded to the microsecond.
     static func appendSeconds(_ nanoseconds: Int64, to out: inout [UInt8]) {
-        var ns = nanoseconds
-        if ns < 0 {
-            out.append(UInt8(ascii: "-"))
-            ns = -ns
-        }
-        let micro = UInt64(ns + 500) / 1000
+        if nanoseconds < 0 { out.append(UInt8(ascii: "-")) }
+        let micro = (nanoseconds.magnitude + 500) / 1000
         appendInteger(micro / 1_000_000, to: &out)
         out.append(UInt8(ascii: "."))
-        let fraction = micro % 1_000_000
-        var divisor: UInt64 = 100_000
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-            divisor /= 10
-        }
+        appendInteger(micro % 1_000_000, count: 6, to: &out)
     }
 
-    static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
-        if value < 10 {
-            out.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 digits > 20 of UInt64.max
-        withUnsafeMutableBytes(of: &buffer) { raw in
-            var v = value
-            var i = 24
-            while v > 0 {
-                i -= 1
-                raw[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            out.append(contentsOf: raw[i..<24])
+    /// `value` in decimal (`ASCIIDigits`), zero-padded to `count` digits when given.
+    static func appendInteger(_ value: UInt64, count: Int? = nil, to out: inout [UInt8]) {
+        let digits = count ?? ASCIIDigits.count(value)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: digits))
+        out.withUnsafeMutableBufferPointer { buffer in
+            ASCIIDigits.write(value, digits: digits, endingAt: buffer.baseAddress! + start + digits)
         }
     }
 }

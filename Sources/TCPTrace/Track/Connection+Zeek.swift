@@ -14,9 +14,7 @@ extension Connection {
     /// inactive (it never sent: a one-sided capture). Bytes lost before the capture point count; retransmitted
     /// ones count once. Beyond 4 GiB the 32-bit span is carried up to the unique bytes seen.
     public func zeekBytes(_ i: Int) -> UInt64 {
-        let bit: UInt8 = i == 0 ? 1 : 2
-        guard zeek.started & bit != 0, side(i, \.zeekState) != .inactive else { return 0 }
-        let start = SequenceNumber(i == 0 ? zeek.dataStart.0 : zeek.dataStart.1)
+        guard let start = zeekDataStart(i) else { return 0 }
         var end = side(i, \.highestSequence) ?? start
         if let acknowledged = side(1 - i, \.stats.lastAck), end < acknowledged { end = acknowledged }
         guard start < end else { return 0 }
@@ -41,11 +39,7 @@ extension Connection {
     /// beyond the acknowledgment (data in flight when the capture ended: that stretch less the holes the data
     /// phase still holds in it, `DirectionStats.holes`, stretches never filled).
     private func missedBytes(_ i: Int) -> UInt64 {
-        let bit: UInt8 = i == 0 ? 1 : 2
-        guard zeek.started & bit != 0, side(i, \.zeekState) != .inactive,
-            var end = side(1 - i, \.stats.lastAck)
-        else { return 0 }
-        let start = SequenceNumber(i == 0 ? zeek.dataStart.0 : zeek.dataStart.1)
+        guard let start = zeekDataStart(i), var end = side(1 - i, \.stats.lastAck) else { return 0 }
         let fin = side(i, \.finSequence)
         if let fin, fin < end { end = fin }
         guard start < end else { return 0 }
@@ -66,5 +60,13 @@ extension Connection {
         let seen = unique > tailSeen ? unique - tailSeen : 0
         while span + (1 << 32) <= seen { span += 1 << 32 }
         return span > seen ? span - seen : 0
+    }
+
+    /// Where endpoint `i`'s data starts for Zeek (`ZeekHistory.dataStart`), or nil when Zeek counts none of it:
+    /// no start known, or the endpoint is still inactive (it never sent).
+    private func zeekDataStart(_ i: Int) -> SequenceNumber? {
+        let bit: UInt8 = i == 0 ? 1 : 2
+        guard zeek.started & bit != 0, side(i, \.zeekState) != .inactive else { return nil }
+        return SequenceNumber(i == 0 ? zeek.dataStart.0 : zeek.dataStart.1)
     }
 }

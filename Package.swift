@@ -12,9 +12,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
-        // SHA-1 for Community ID (Report/CommunityID.swift); BoringSSL's C sources add about a minute to a
-        // clean debug build on 2 cores (docs/zeek.md).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         // live --metrics-listen (issue #24): the Prometheus text format, and FlyingFox's socket layer (FlyingSocks)
         // under the endpoint, used by TCPTraceMetrics only. Not FlyingFox's HTTP server: it imports
         // FoundationNetworking, which linked libcurl and some thirty libraries into every command (+7.7 MB RSS).
@@ -31,8 +28,7 @@ let package = Package(
         .target(
             name: "TCPTrace",
             dependencies: ["CPcap", .product(name: "Yams", package: "Yams"),
-                           .product(name: "DequeModule", package: "swift-collections"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+                           .product(name: "DequeModule", package: "swift-collections")]
         ),
         // live --metrics-listen: the Prometheus registry and its HTTP endpoint, fed from live events. Apart from
         // the library so that TCPTrace never links an HTTP server.

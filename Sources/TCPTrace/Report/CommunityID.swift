@@ -1,5 +1,3 @@
-import Crypto
-
 /// The Community ID of a flow (the Community ID Flow Hashing spec, version 1), so a connection's rows join
 /// with Zeek's, Suricata's, Arkime's and Wireshark's records of the same flow: `1:` and the base64 of the SHA-1
 /// of the seed (2 bytes), the two addresses, the protocol, a zero byte and the two ports, all in network byte
@@ -87,12 +85,8 @@ public enum CommunityID {
         }
     }
 
-    /// SHA-1 of `bytes`, with no copy of them.
-    static func sha1(_ bytes: UnsafeRawBufferPointer) -> Insecure.SHA1Digest {
-        var hasher = Insecure.SHA1()
-        hasher.update(bufferPointer: bytes)
-        return hasher.finalize()
-    }
+    /// SHA-1 of `bytes`, with no copy of them and no allocation (`SHA1`).
+    static func sha1(_ bytes: UnsafeRawBufferPointer) -> SHA1.Digest { SHA1.hash(bytes) }
 
     /// The spec's `order_endpoints`: the numerically smaller address first, the smaller port when the
     /// addresses are equal.

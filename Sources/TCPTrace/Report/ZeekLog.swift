@@ -1,5 +1,3 @@
-import Crypto
-
 /// Zeek's conn.log in its TSV form (`--format zeek`), with the field list and types of Zeek 6.0's
 /// `Conn::Info` plus `community_id` (as Zeek's `policy/protocols/conn/community-id-logging` adds it), so Zeek
 /// log readers and shippers take it as it is. One row per connection, in the run's order; what differs from
@@ -147,7 +145,7 @@ public enum ZeekLog {
         var input = Array("tcptrace-swift tunnel \(layer.kind.name) \(pair[0]) \(pair[1])".utf8)
         if let vni = layer.vni { input += Array(" \(vni)".utf8) }
         var text = [UInt8](repeating: 0, count: 17)
-        text.withUnsafeMutableBytes { base62(Insecure.SHA1.hash(data: input), prefix: UInt8(ascii: "C"), into: $0) }
+        text.withUnsafeMutableBytes { base62(SHA1.hash(input), prefix: UInt8(ascii: "C"), into: $0) }
         out += text
     }
 
@@ -155,15 +153,9 @@ public enum ZeekLog {
 
     /// `prefix` and the first 95 bits of `digest` in 16 base-62 digits (62^16 > 2^95), most significant
     /// first, into the first 17 bytes of `out` (Zeek's uids are as long: `C` and 96 random bits in base 62).
-    private static func base62(_ digest: Insecure.SHA1Digest, prefix: UInt8, into out: UnsafeMutableRawBufferPointer) {
-        var words: (UInt32, UInt32, UInt32) = (0, 0, 0)
-        for (i, byte) in digest.prefix(12).enumerated() {
-            switch i / 4 {
-            case 0: words.0 = words.0 << 8 | UInt32(byte)
-            case 1: words.1 = words.1 << 8 | UInt32(byte)
-            default: words.2 = words.2 << 8 | UInt32(byte)
-            }
-        }
+    private static func base62(_ digest: SHA1.Digest, prefix: UInt8, into out: UnsafeMutableRawBufferPointer) {
+        // The first 12 bytes, as three big-endian words (SHA-1's own words).
+        var words = (digest.words.0, digest.words.1, digest.words.2)
         words.0 &= 0x7fff_ffff
         out[0] = prefix
         for position in stride(from: 16, through: 1, by: -1) {

@@ -1,0 +1,120 @@
+/// SHA-1 (FIPS 180-4 §6.1; RFC 3174), for the Community ID and conn.log's uid: neither is a security use, both
+/// are fixed by their specs to SHA-1.
+///
+/// The project's own, on the stack, in place of swift-crypto's `Insecure.SHA1` (a seam: `CommunityID` and
+/// `ZeekLog` call `SHA1.hash` and nothing else). Measured (issue 21): swift-crypto's hasher allocated its
+/// BoringSSL context on the heap, one allocation per JSONL, CSV or conn.log row, 1.0 per connection at 100,000
+/// short connections (`scripts/benchmark.sh`, "heap allocations") against the target of 0.001; and
+/// BoringSSL's C sources were most of a clean debug build (38 → 108 s). This one allocates nothing.
+/// Checked against FIPS 180's examples and, through the Community ID, the spec's vectors and pycommunityid on
+/// every fixture (`scripts/zeek-check.py`).
+public enum SHA1 {
+    /// The 20-byte digest, as five big-endian words.
+    public struct Digest: Equatable, Sendable {
+        public var words: (UInt32, UInt32, UInt32, UInt32, UInt32)
+
+        public static func == (a: Digest, b: Digest) -> Bool {
+            a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+                && a.words.4 == b.words.4
+        }
+
+        /// Runs `body` on the digest's 20 bytes, in order.
+        public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            var bigEndian = (
+                words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian, words.4.bigEndian
+            )
+            return Swift.withUnsafeBytes(of: &bigEndian) { body($0) }
+        }
+
+        /// The digest as lowercase hexadecimal (tests, diagnostics).
+        public var hex: String {
+            withUnsafeBytes { bytes in
+                bytes.map { byte in
+                    let digits = Array("0123456789abcdef".utf8)
+                    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
+                }.joined()
+            }
+        }
+    }
+
+    /// SHA-1 of `bytes`.
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> Digest {
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
+        )
+        var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &block) { block in
+            var offset = 0
+            // Whole blocks of the message.
+            while bytes.count - offset >= 64 {
+                block.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + 64]))
+                compress(&h, block)
+                offset += 64
+            }
+            // The rest, the 0x80 byte, zeros, and the length in bits in the last 8 bytes (one or two blocks).
+            let rest = bytes.count - offset
+            for i in 0..<64 { block[i] = 0 }
+            if rest > 0 { block.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...])) }
+            block[rest] = 0x80
+            if rest >= 56 {
+                compress(&h, block)
+                for i in 0..<64 { block[i] = 0 }
+            }
+            let bits = UInt64(bytes.count) &* 8
+            for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(i))) }
+            compress(&h, block)
+            return Digest(words: h)
+        }
+    }
+
+    /// SHA-1 of `bytes`.
+    public static func hash(_ bytes: [UInt8]) -> Digest {
+        bytes.withUnsafeBytes { hash($0) }
+    }
+
+    /// One 64-byte block into the state (FIPS 180-4 §6.1.2), the schedule in a 16-word ring on the stack.
+    private static func compress(
+        _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeMutableRawBufferPointer
+    ) {
+        var w: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &w) { raw in
+            let w = raw.bindMemory(to: UInt32.self)
+            for t in 0..<16 {
+                w[t] =
+                    UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8
+                    | UInt32(block[4 * t + 3])
+            }
+            var (a, b, c, d, e) = h
+            for t in 0..<80 {
+                let s = t & 15
+                if t >= 16 {
+                    let x = w[(s + 13) & 15] ^ w[(s + 8) & 15] ^ w[(s + 2) & 15] ^ w[s]
+                    w[s] = x << 1 | x >> 31
+                }
+                let f: UInt32
+                let k: UInt32
+                switch t {
+                case 0..<20:
+                    f = (b & c) | (~b & d)
+                    k = 0x5A82_7999
+                case 20..<40:
+                    f = b ^ c ^ d
+                    k = 0x6ED9_EBA1
+                case 40..<60:
+                    f = (b & c) | (b & d) | (c & d)
+                    k = 0x8F1B_BCDC
+                default:
+                    f = b ^ c ^ d
+                    k = 0xCA62_C1D6
+                }
+                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[s]
+                e = d
+                d = c
+                c = b << 30 | b >> 2
+                b = a
+                a = temp
+            }
+            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
+        }
+    }
+}

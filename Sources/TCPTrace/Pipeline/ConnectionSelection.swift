@@ -58,7 +58,8 @@ public struct ConnectionSelection: Sendable {
         let (a, b) = c.withClientAndServer { client, server in (client.endpoint, server.endpoint) }
         if !hosts.isEmpty && !hosts.contains(a.address) && !hosts.contains(b.address) { return false }
         if !ports.isEmpty && !ports.contains(a.port) && !ports.contains(b.port) { return false }
-        if !findings.isEmpty && !c.findingCounts.keys.contains(where: findings.contains) { return false }
+        // (A code raised is among the kept findings: the first of each code are kept.)
+        if !findings.isEmpty && !c.findings.contains(where: { findings.contains($0.code) }) { return false }
         if !states.isEmpty
             && !states.contains(.handshake(c.handshakeOutcome)) && !states.contains(.close(c.closeKind))
         {
@@ -79,7 +80,9 @@ public struct ConnectionSelection: Sendable {
 extension Connection {
     /// Drops the findings (and their counts) below `severity`.
     mutating func keepFindings(atLeast severity: Severity) {
+        guard findings.contains(where: { $0.severity < severity }) else { return }
+        let counts = findingCounts.filter { $0.key.severity >= severity }
         findings.removeAll { $0.severity < severity }
-        findingCounts = findingCounts.filter { $0.key.severity >= severity }
+        findingCounts = counts
     }
 }

@@ -28,7 +28,7 @@ public struct FindingTotals: Sendable {
         connections += 1
         backwardSamples += c.backwardSamples
         slowest.consider(c)
-        for (code, count) in c.findingCounts { counts[code, default: 0] += count }
+        c.forEachFindingCount { code, count in counts[code, default: 0] += count }
     }
 
     public mutating func add(_ f: HostFinding, shown: Bool = true) {
@@ -38,7 +38,7 @@ public struct FindingTotals: Sendable {
 
     /// Takes every finding of `c` into `highestSeverity`.
     mutating func judge(_ c: Connection) {
-        for code in c.findingCounts.keys { highestSeverity = max(highestSeverity ?? code.severity, code.severity) }
+        for f in c.findings { highestSeverity = max(highestSeverity ?? f.severity, f.severity) }
     }
 
     /// Counts `c` as a selection shows it, left out or with the findings it shows, and returns it as shown

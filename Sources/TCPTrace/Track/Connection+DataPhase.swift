@@ -25,11 +25,12 @@ extension Connection {
 
     /// Runs the data-phase analysis on the sender and the peer in place, then reports what it found.
     mutating func analyzeDataPhase(_ segment: Segment, from s: Int, frame: Int, time: Timestamp) {
-        var found = FoundFindings()
         let context = DataPhaseContext(senderShift: windowShift(of: s), senderIsClient: s == clientIndex)
-        withEndpoints(sender: s) { sender, peer, _ in
-            DataPhase.run(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
+        withFoundFindings(capacity: 4) { found in
+            withEndpoints(sender: s) { sender, peer, _ in
+                DataPhase.run(segment, sender: &sender, peer: &peer, context: context, time: time, found: &found)
+            }
+            for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
         }
-        for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
     }
 }

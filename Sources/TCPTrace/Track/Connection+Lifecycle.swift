@@ -52,21 +52,22 @@ extension Connection {
         if facts.pendingReset != nil || facts.staleAnswer != nil { settleEvidence(segment, from: s, at) }
         // Up to five on one segment: handshake and FIN ACK checks, data after a FIN, a FIN resent after the
         // last ACK was lost.
-        var found = FoundFindings(capacity: 8)
-        withEndpoints(sender: s) { sender, peer, facts in
-            StateMachine.step(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
-        }
-        if segment.flags.contains(.rst) {
-            // The RST's finding carries its TTL when it differs from the sender's other segments'.
-            let ttl = withSide(s) { TTLMismatch.check(segment.ttl, low: $0.ttlLow, high: $0.ttlHigh) }
-            for i in 0..<found.count {
-                report(found[i].code, frame: frame, time: time, sender: s, found[i].detail, ttl: ttl)
+        withFoundFindings(capacity: 8) { found in
+            withEndpoints(sender: s) { sender, peer, facts in
+                StateMachine.step(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
             }
-        } else {
-            for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
-            withEndpoints(sender: s) { sender, _, _ in
-                sender.advanceHighestSequence(past: segment)
-                sender.noteIP(segment)
+            if segment.flags.contains(.rst) {
+                // The RST's finding carries its TTL when it differs from the sender's other segments'.
+                let ttl = withSide(s) { TTLMismatch.check(segment.ttl, low: $0.ttlLow, high: $0.ttlHigh) }
+                for i in 0..<found.count {
+                    report(found[i].code, frame: frame, time: time, sender: s, found[i].detail, ttl: ttl)
+                }
+            } else {
+                for i in 0..<found.count { report(found[i].code, frame: frame, time: time, sender: s, found[i].detail) }
+                withEndpoints(sender: s) { sender, _, _ in
+                    sender.advanceHighestSequence(past: segment)
+                    sender.noteIP(segment)
+                }
             }
         }
         settleClock(
@@ -167,14 +168,15 @@ extension Connection {
             "; at sequence \(pending.sequence), inside the receiver's window but not at its RCV.NXT "
             + "\(pending.expected): nothing came back from the receiver, so it reset (a stack without RFC 5961 "
             + "accepts such a RST)" + (pending.ttl?.note ?? "")
-        var found = FoundFindings(capacity: 2)
-        withEndpoints(sender: pending.sender) { sender, peer, facts in
-            StateMachine.resetConnection(at, sender: &sender, peer: &peer, facts: &facts, found: &found, note: note)
-        }
-        for i in 0..<found.count {
-            report(
-                found[i].code, frame: pending.frame, time: pending.time, sender: pending.sender, found[i].detail,
-                ttl: pending.ttl)
+        withFoundFindings(capacity: 2) { found in
+            withEndpoints(sender: pending.sender) { sender, peer, facts in
+                StateMachine.resetConnection(at, sender: &sender, peer: &peer, facts: &facts, found: &found, note: note)
+            }
+            for i in 0..<found.count {
+                report(
+                    found[i].code, frame: pending.frame, time: pending.time, sender: pending.sender, found[i].detail,
+                    ttl: pending.ttl)
+            }
         }
         guard var entries = facts.timeline else { return }
         facts.timeline = nil  // keep the array uniquely referenced while it is patched

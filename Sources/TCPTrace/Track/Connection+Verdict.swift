@@ -141,7 +141,7 @@ extension Connection {
                 "\(truncatedSegments) segment(s) with TCP options cut by the snap length")
         }
         reportTiming(closeWaitThreshold: options.closeWaitThreshold)
-        for (code, count) in findingCounts where count > Connection.maxFindingsPerCode {
+        for (code, count) in findingTally where count > Connection.maxFindingsPerCode {
             if let last = findings.lastIndex(where: { $0.code == code }) {
                 findings[last].detail +=
                     " (and \(count - Connection.maxFindingsPerCode) more \(code.rawValue) not listed)"

@@ -209,14 +209,62 @@ public struct Connection: Sendable {
     mutating func report(
         _ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String, ttl: TTLMismatch? = nil
     ) {
-        let kept = findingCounts[code, default: 0]
-        findingCounts[code] = kept + 1
-        guard kept < Connection.maxFindingsPerCode else { return }
+        if findingTally.isEmpty && findings.count < Connection.tallyThreshold {
+            // Fewer findings than the cap of any code: each is kept, and counted from `findings` when asked.
+            if findings.capacity == 0 { findings.reserveCapacity(4) }  // (not 1, 2, then 4: three allocations)
+        } else {
+            if findingTally.isEmpty { for f in findings { findingTally[f.code, default: 0] += 1 } }
+            let kept = findingTally[code, default: 0]
+            findingTally[code] = kept + 1
+            guard kept < Connection.maxFindingsPerCode else { return }
+        }
         findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail, ttl: ttl))
     }
 
-    /// Findings of each code raised on this connection, including those not kept.
-    var findingCounts: [FindingCode: Int] = [:]
+    /// Findings kept before `findingTally` counts them (fewer than `maxFindingsPerCode`).
+    static let tallyThreshold = 32
+
+    /// Findings of each code raised on this connection, including those not kept. Empty while fewer than
+    /// `tallyThreshold` findings were raised: they are then counted from `findings` when asked (a dictionary
+    /// per connection with a finding was two heap allocations, issue 21; `findingCount(of:)` and
+    /// `forEachFindingCount` read the counts without building one).
+    var findingTally: [FindingCode: Int] = [:]
+
+    /// Findings of each code raised on this connection, including those not kept (built when read while
+    /// `findingTally` is empty).
+    public internal(set) var findingCounts: [FindingCode: Int] {
+        get {
+            guard findingTally.isEmpty else { return findingTally }
+            var counts: [FindingCode: Int] = [:]
+            for f in findings { counts[f.code, default: 0] += 1 }
+            return counts
+        }
+        set { findingTally = newValue }
+    }
+
+    /// How many findings of `code` were raised, including those not kept.
+    public func findingCount(of code: FindingCode) -> Int {
+        guard findingTally.isEmpty else { return findingTally[code] ?? 0 }
+        var n = 0
+        for f in findings where f.code == code { n += 1 }
+        return n
+    }
+
+    /// Calls `body` once per code raised on this connection with its count (in no set order), without
+    /// building a dictionary.
+    public func forEachFindingCount(_ body: (FindingCode, Int) -> Void) {
+        guard findingTally.isEmpty else {
+            for (code, n) in findingTally { body(code, n) }
+            return
+        }
+        findings.withUnsafeBufferPointer { all in
+            for i in all.indices where !all[..<i].contains(where: { $0.code == all[i].code }) {
+                var n = 1
+                for j in (i + 1)..<all.count where all[j].code == all[i].code { n += 1 }
+                body(all[i].code, n)
+            }
+        }
+    }
 
     // Issue 20's fields, last, so that every field above keeps the offset it had. (Measured on the benchmark's
     // long connections: the tunnel pointer among the fields above, or the interface fields in the padding after

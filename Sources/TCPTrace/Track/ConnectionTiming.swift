@@ -103,7 +103,7 @@ extension Connection {
             server: DirectionTiming(clocks.1, end: end.nanoseconds),
             capturePoint: .unknown)
         t.outcome = handshakeOutcome
-        t.closeWaitLong = findingCounts[.closeWaitLong] != nil
+        t.closeWaitLong = findingCount(of: .closeWaitLong) > 0
         t.payloadBytes = sideA.payloadBytes &+ sideB.payloadBytes
         withClientAndServer { client, server in
             t.synCount = client.synCount

@@ -1,27 +1,38 @@
 /// The findings one segment raises in one pass (at most `capacity` kept: the data phase raises at most four,
-/// the state machine at most five). None for nearly every segment, so nothing is held until the first:
-/// destroying it is then a test of a nil pointer, where an empty array was a call to release it for every
-/// segment (twice per ACK carrying data), and inline (code, string) slots as many string releases.
+/// the state machine at most five), in storage the caller lends: `withFoundFindings` puts it on the stack.
+/// None for nearly every segment, so nothing is initialized until the first, and destroying it is a test of
+/// the count. (It was a heap buffer made at the first finding: one allocation per segment with a finding,
+/// issue 21; before that an empty array, released for every segment, and inline (code, string) slots, as many
+/// string releases.)
 struct FoundFindings: ~Copyable {
-    private var items: UnsafeMutablePointer<(code: FindingCode, detail: String)>?
+    typealias Item = (code: FindingCode, detail: String)
+    private let items: UnsafeMutablePointer<Item>
     private(set) var count = 0
     private let capacity: Int
 
-    init(capacity: Int = 4) { self.capacity = capacity }
+    fileprivate init(_ storage: UnsafeMutableBufferPointer<Item>) {
+        items = storage.baseAddress!
+        capacity = storage.count
+    }
 
     mutating func add(_ code: FindingCode, _ detail: @autoclosure () -> String) {
         guard count < capacity else { return }
-        let items = self.items ?? .allocate(capacity: capacity)
-        self.items = items
         (items + count).initialize(to: (code, detail()))
         count += 1
     }
 
-    subscript(i: Int) -> (code: FindingCode, detail: String) { items![i] }
+    subscript(i: Int) -> Item { items[i] }
 
     deinit {
-        guard let items else { return }
-        items.deinitialize(count: count)
-        items.deallocate()
+        if count > 0 { items.deinitialize(count: count) }
+    }
+}
+
+/// Runs `body` with an empty `FoundFindings` of `capacity` items on the stack.
+@inline(__always)
+func withFoundFindings<R>(capacity: Int, _ body: (inout FoundFindings) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: FoundFindings.Item.self, capacity: capacity) { storage in
+        var found = FoundFindings(storage)
+        return body(&found)
     }
 }

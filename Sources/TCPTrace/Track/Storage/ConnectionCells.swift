@@ -2,8 +2,8 @@
 /// (`ConnectionCells`, the TIME_WAIT table and its records, the compact optionals) holds to these invariants,
 /// and nothing outside it allocates, frees or reinterprets connection memory:
 ///
-/// 1. A cell (one `Connection`) is allocated once, by `grow()`, and deallocated only in `deinit`: a freed
-///    slot keeps its cell for the next connection, so a trace allocates as many cells as it ever holds
+/// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block of `blockSize` cells, and
+///    deallocated only in `deinit`, with its block: a freed slot keeps its cell for the next connection, so a trace allocates as many cells as it ever holds
 ///    connections at once and never copies a connection to grow (an array of inline connections doubled its
 ///    storage and held old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
@@ -20,6 +20,11 @@ struct ConnectionCells: ~Copyable {
     private var cells: [UnsafeMutablePointer<Connection>] = []
     /// Whether each cell holds a connection.
     private var occupied: [Bool] = []
+    /// The blocks the cells lie in, each of `blockSize` cells, the last one filled up to `cells.count`.
+    private var blocks: [UnsafeMutablePointer<Connection>] = []
+    /// Cells allocated at once (one allocation per 64 connections held, not one each: at the peak of a trace
+    /// of short connections the held set grows slowly and each new cell was a heap allocation, issue 21).
+    static let blockSize = 64
 
     init() {}
 
@@ -32,7 +37,10 @@ struct ConnectionCells: ~Copyable {
 
     /// A new empty cell at the end; returns its slot.
     mutating func grow() -> Int {
-        cells.append(UnsafeMutablePointer<Connection>.allocate(capacity: 1))
+        if cells.count % ConnectionCells.blockSize == 0 {
+            blocks.append(UnsafeMutablePointer<Connection>.allocate(capacity: ConnectionCells.blockSize))
+        }
+        cells.append(blocks[blocks.count - 1] + cells.count % ConnectionCells.blockSize)
         occupied.append(false)
         return cells.count - 1
     }
@@ -52,9 +60,7 @@ struct ConnectionCells: ~Copyable {
     }
 
     deinit {
-        for slot in cells.indices {
-            if occupied[slot] { cells[slot].deinitialize(count: 1) }
-            cells[slot].deallocate()
-        }
+        for slot in cells.indices where occupied[slot] { cells[slot].deinitialize(count: 1) }
+        for block in blocks { block.deallocate() }
     }
 }

@@ -16,8 +16,8 @@ dir=${BENCH_DIR:-/tmp/tcptrace-bench}
 scale=${BENCH_SCALE:-1}
 mkdir -p "$dir"
 bash scripts/ensure-deps.sh
-swift build -c release --product tcptrace-swift 2>&1 | tail -1
-swift build -c release --product bench-gen 2>&1 | tail -1
+swift build -c release --static-swift-stdlib --product tcptrace-swift 2>&1 | tail -1
+swift build -c release --static-swift-stdlib --product bench-gen 2>&1 | tail -1
 gcc -O2 -o "$dir/bare-loop" bench/bare-loop.c -lpcap
 gcc -O2 -shared -fPIC -o "$dir/count-malloc.so" bench/count-malloc.c
 n() { python3 -c "print(max(1, int($1 * $scale)))"; }

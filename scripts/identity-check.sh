@@ -36,7 +36,7 @@
 # with --scratch-path .build-baseline/build; the binaries are kept in .build-baseline/bin-SHA/ and not rebuilt.
 # The baseline's outputs are cached in .build-baseline/out-SHA/ (written to a temporary folder, then renamed;
 # looked up by invocation and the SHA-256 of its inputs), so a second run only runs the candidate. The candidate
-# is --candidate PATH, or this tree built with `swift build -c release --product tcptrace-swift`
+# is --candidate PATH, or this tree built with `swift build -c release --static-swift-stdlib --product tcptrace-swift`
 # (.build/release/tcptrace-swift), or --candidate-tree DIR built the same way. Invocations run two at a time
 # (--jobs), each under `timeout 120` (a timeout counts as a difference). Candidate outputs that differ are kept
 # in .build-baseline/runs/TIME-PID/ with differences.tsv (delete your own when done; other runs may be writing
@@ -105,7 +105,7 @@ else
     echo "base: building $base_sha in $src (release; scratch $bb/build)" >&2
     b0=$(date +%s)
     for product in tcptrace-swift bench-gen; do
-        if ! (cd "$src" && swift build -c release --product "$product" --scratch-path "$root/$bb/build" 2>&1 |
+        if ! (cd "$src" && swift build -c release --static-swift-stdlib --product "$product" --scratch-path "$root/$bb/build" 2>&1 |
               tail -3 >&2); then
             echo "identity-check: the base build ($product) failed" >&2; exit 2
         fi
@@ -125,9 +125,9 @@ elif [ -n "$candidate" ]; then
     candidate=$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")
 else
     tree=${candidate_tree:-$root}
-    echo "candidate: building $tree (swift build -c release --product tcptrace-swift)" >&2
+    echo "candidate: building $tree (swift build -c release --static-swift-stdlib --product tcptrace-swift)" >&2
     c0=$(date +%s)
-    if ! (cd "$tree" && swift build -c release --product tcptrace-swift 2>&1 | tail -3 >&2); then
+    if ! (cd "$tree" && swift build -c release --static-swift-stdlib --product tcptrace-swift 2>&1 | tail -3 >&2); then
         echo "identity-check: the candidate build in $tree failed" >&2; exit 2
     fi
     candidate=$(cd "$tree" && pwd)/.build/release/tcptrace-swift

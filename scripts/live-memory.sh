@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "live-memory skipped: needs root"; exit 0; }
 # The release build: a debug build is too slow for 3,000+ packets/s on lo and the kernel drops packets.
 BIN=${BIN:-.build/release/tcptrace-swift}
-[ -x "$BIN" ] || swift build -c release
+[ -x "$BIN" ] || swift build -c release --static-swift-stdlib
 N=${CONNECTIONS:-30000}
 PORT=$((30000 + $$ % 5000))
 # A fixed mmap threshold: glibc otherwise raises it after large frees, keeps the freed storage of grown tables

@@ -456,5 +456,9 @@ import Testing
         #expect(recordsMost <= 7 && recordsMost >= 5)
         #expect(MemoryLayout<TimeWaitRecord>.stride == 32)
         #expect(MemoryLayout<TimeWaitRecord>.stride + MemoryLayout<FlowKey>.stride <= 100)
+        // The table's entries: packed key and record, the live flag inside the record (issue 21: a Bool field
+        // made the IPv4 entry 56 bytes).
+        #expect(MemoryLayout<TimeWaitTable<IPv4TimeWaitKey>.Entry>.stride == 48)
+        #expect(MemoryLayout<TimeWaitTable<IPv6TimeWaitKey>.Entry>.stride == 80)
     }
 }

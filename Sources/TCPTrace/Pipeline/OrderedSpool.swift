@@ -1,4 +1,3 @@
-import DequeModule
 import Foundation
 
 /// Puts the rendered output of finalized connections back into first-frame (id) order with bounded memory.
@@ -22,7 +21,7 @@ struct OrderedSpool: ~Copyable {
     private static let longestSpilled = (1 << 24) - 1
 
     /// `pending[i]` is connection `next + i`.
-    private var pending = Deque<UInt64>()
+    private var pending = ChunkedQueue<UInt64>()
     /// Outputs held in memory, one after the other (no heap array per waiting connection: issue 21's steady
     /// state allocates nothing per connection), how many of them are still waiting and their bytes; compacted
     /// when it has grown past twice the budget and at least half of it is emitted bytes (so each byte is

@@ -10,8 +10,15 @@ struct TimeWaitRecord: Sendable {
     /// Each endpoint's ISN (bits 4 and 5 say whether known).
     private var lowerISN: UInt32
     private var upperISN: UInt32
-    /// Bits 0-1: holder (0 none, 1 client, 2 server, 3 both); 2: lower final known; 3: upper final known.
+    /// Bits 0-1: holder (0 none, 1 client, 2 server, 3 both); 2: lower final known; 3: upper final known;
+    /// 4, 5: lower, upper ISN known; 6: the table's entry is live (`TimeWaitTable.Entry.live`).
     private var bits: UInt8
+
+    /// Set by the TIME_WAIT table on its entries: the record is still its 4-tuple's (not taken or replaced).
+    var isLive: Bool {
+        get { bits & 64 != 0 }
+        set { bits = newValue ? bits | 64 : bits & ~64 }
+    }
 
     init(_ c: borrowing Connection) {
         id = UInt32(truncatingIfNeeded: c.id)

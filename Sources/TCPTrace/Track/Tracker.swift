@@ -346,12 +346,18 @@ public struct Tracker: ~Copyable {
             // Forget queue entries that are no longer attempts, so the queue stays proportional to the attempts
             // held (it was to the cap, 2 · maxHalfOpen: up to 4 MB at the peak of the benchmark's 1 M
             // connections, where few attempts are held at once; issue 21).
-            halfOpenQueue = halfOpenQueue[halfOpenHead...].filter { isAttempt($0) }
+            var queue: [(id: Int, slot: Int)] = []
+            swap(&queue, &halfOpenQueue)  // (the test below reads the tracker)
+            Tracker.compact(&queue, from: halfOpenHead) { isAttempt($0) }
+            swap(&queue, &halfOpenQueue)
             halfOpenHead = 0
         }
         creationQueue.append((id, slot))
         if creationQueue.count - creationHead > 2 * liveConnections + 4096 {
-            creationQueue = creationQueue[creationHead...].filter { slotIDs[$0.slot] == $0.id }
+            var queue: [(id: Int, slot: Int)] = []
+            swap(&queue, &creationQueue)
+            Tracker.compact(&queue, from: creationHead) { slotIDs[$0.slot] == $0.id }
+            swap(&queue, &creationQueue)
             creationHead = 0
         }
         if opensAttempt {
@@ -425,6 +431,19 @@ public struct Tracker: ~Copyable {
         let primary = cells[slot].pointee.key
         if alias != key && current[alias] == slot { current[alias] = nil }
         if primary != key && current[primary] == slot { current[primary] = nil }
+    }
+
+    /// Keeps the entries of `queue` from `head` on that `keep`, moved to its start, in order. In place, keeping the array's capacity (a filtered copy was a new array that then grew again by
+    /// doubling: some ten allocations per pruning, issue 21).
+    private static func compact(
+        _ queue: inout [(id: Int, slot: Int)], from head: Int, _ keep: ((id: Int, slot: Int)) -> Bool
+    ) {
+        var kept = 0
+        for i in head..<queue.count where keep(queue[i]) {
+            queue[kept] = queue[i]
+            kept += 1
+        }
+        queue.removeLast(queue.count - kept)
     }
 
     /// Forgets the VNI-less key and the second key of the connection leaving `slot`.

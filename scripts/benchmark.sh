@@ -151,7 +151,7 @@ bare_start = startup([f"{d}/bare-loop", empty])
 ours_start = startup([ours, "analyze", empty])
 formats = [("text", []), ("jsonl", ["--format", "jsonl"]),
            ("jsonl --order finish", ["--format", "jsonl", "--order", "finish"]),
-           ("json", ["--format", "json"]), ("csv", ["--format", "csv"])]
+           ("json", ["--format", "json"]), ("csv", ["--format", "csv"]), ("zeek", ["--format", "zeek"])]
 for name in ["short-50k", "mix-100k"]:
     f = f"{d}/{name}.pcap"
     truth = json.load(open(f"{d}/{name}.truth.json"))
@@ -182,6 +182,13 @@ for name in ["short-50k", "mix-100k"]:
         beyond = (t - start - (bare - bare_start)) / conns * 1e6
         per = "" if label.startswith("bare") else f"{beyond:8.2f}"
         print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {rss:12.1f}")
+    medians = {label: sorted(samples)[len(samples) // 2][0] for label, samples in times.items()}
+    for other in ("tcptrace -n", "tshark -z conv,tcp"):
+        if other in medians:
+            print(f"  {other} against tcptrace-swift: text {medians[other] / medians['tcptrace-swift text']:.1f}x as "
+                  f"long, jsonl {medians[other] / medians['tcptrace-swift jsonl']:.1f}x")
+    print(f"  default order over --order finish (jsonl): "
+          f"{medians['tcptrace-swift jsonl'] / medians['tcptrace-swift jsonl --order finish'] - 1:+.1%}")
 
 # Allocations per connection in steady state: the same shape at 50,000 and 100,000 connections.
 for shape, label in [("short", "clean short mix"), ("mix", "mix with 2 % anomalies")]:

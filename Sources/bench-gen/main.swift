@@ -14,23 +14,49 @@ import PcapSynth
 // (reset), a retransmitted first SYN (syn-retransmit), a retransmitted FIN (fin-retransmit), or no close at
 // all (not-closed).
 
+let usage = """
+    usage: bench-gen OUT.pcap [--connections N] [--segments S] [--concurrency C] [--rate R] [--ipv6 F]
+                     [--anomalies F] [--seed X] [--payload B]
+
+    """
+
+/// Stops with the usage on standard error and exit status 2 (a bad option or value: nothing is written).
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("bench-gen: " + message + "\n" + usage).utf8))
+    exit(2)
+}
+
 func parse() -> Options {
     var o = Options()
     var args = CommandLine.arguments.dropFirst()
+    var sawOutput = false
     while let a = args.popFirst() {
-        func value() -> String { args.popFirst() ?? "" }
+        func value<T: LosslessStringConvertible>(_: T.Type) -> T {
+            guard let text = args.popFirst() else { fail("\(a) needs a value") }
+            guard let v = T(text) else { fail("\(a): '\(text)' is not a valid value") }
+            return v
+        }
         switch a {
-        case "--connections": o.connections = Int(value()) ?? o.connections
-        case "--segments": o.segments = max(8, Int(value()) ?? o.segments)
-        case "--concurrency": o.concurrency = max(1, Int(value()) ?? o.concurrency)
-        case "--rate": o.rate = Double(value()) ?? o.rate
-        case "--ipv6": o.ipv6Share = Double(value()) ?? o.ipv6Share
-        case "--anomalies": o.anomalies = Double(value()) ?? o.anomalies
-        case "--seed": o.seed = UInt64(value()) ?? o.seed
-        case "--payload": o.payload = min(1448, max(1, Int(value()) ?? o.payload))
-        default: o.output = a
+        case "--connections": o.connections = max(0, value(Int.self))
+        case "--segments": o.segments = max(8, value(Int.self))
+        case "--concurrency": o.concurrency = max(1, value(Int.self))
+        case "--rate": o.rate = value(Double.self)
+        case "--ipv6": o.ipv6Share = value(Double.self)
+        case "--anomalies": o.anomalies = value(Double.self)
+        case "--seed": o.seed = value(UInt64.self)
+        case "--payload": o.payload = min(1448, max(1, value(Int.self)))
+        case "-h", "--help":
+            print(usage, terminator: "")
+            exit(0)
+        default:
+            // (An unknown option was taken for the output's name: `bench-gen --help` wrote a file called `--help`.)
+            if a.hasPrefix("-") { fail("unknown option \(a)") }
+            if sawOutput { fail("more than one output file: \(o.output) and \(a)") }
+            o.output = a
+            sawOutput = true
         }
     }
+    if !sawOutput { fail("no output file") }
     return o
 }
 

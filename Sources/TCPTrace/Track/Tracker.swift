@@ -18,8 +18,8 @@ public struct Tracker: ~Copyable {
     public let options: TrackerOptions
     /// The tunnel stacks the reader interned for this tracker's segments (`Segment.tunnel`, `tunnelPath`).
     public let tunnels = TunnelRegistry()
-    /// Current incarnation of each 4-tuple: its slot.
-    private var current: [FlowKey: Int] = [:]
+    /// Current incarnation of each 4-tuple: its slot (`slot(of:)`).
+    private var current = FlowTable()
     /// The cell of each slot; connections are read and changed through it, in place.
     private var cells = ConnectionCells()
     /// `slotIDs[i]` is the id of the connection in slot `i`, 0 when the slot is free.
@@ -140,7 +140,7 @@ public struct Tracker: ~Copyable {
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
         // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
-        var found = current[key]
+        var found = slot(of: key)
         if segment.isCaptureDuplicate {
             // The same segment seen a moment ago on another interface: counted on its connection, which records
             // the interface, never used for state.
@@ -177,6 +177,15 @@ public struct Tracker: ~Copyable {
             return startConnection(key: key, segment: segment, frame: frame, time: time, previous: index)
         }
         return apply(segment, to: index, frame: frame, time: time)
+    }
+
+    /// The slot of the current connection of `key` (its own key, or the second key of a VNI-paired one).
+    @inline(__always)
+    private func slot(of key: FlowKey) -> Int? {
+        current.find(key) { slot in
+            slotIDs[slot] != 0
+                && (cells[slot].pointee.key == key || (!vniAliases.isEmpty && vniAliases[slot] == key))
+        }
     }
 
     /// Applies the segment to the connection in slot `index`; returns its id.
@@ -278,7 +287,7 @@ public struct Tracker: ~Copyable {
         // Moved from its cell to the end of `finalized` and finished there, in place: a copy of a connection
         // retains and releases each of its arrays (perf: 5 % of a short-connection run went to such copies).
         let key = cells[i].pointee.key
-        let isCurrent = current[key] == i
+        let isCurrent = current.contains(key, slot: i)
         let alias = vniAliases.isEmpty ? nil : vniAliases[i]  // (the second key of a VNI-paired connection)
         let attempt = cells[i].pointee.countedAsAttempt
         finalized.append(cells.take(i))
@@ -300,6 +309,9 @@ public struct Tracker: ~Copyable {
         key: FlowKey, segment: Segment, frame: Int, time: Timestamp,
         previous: Int?
     ) -> Int {
+        // Where the key leads now (`previous`, or nothing), found before anything changes: the entry is then
+        // rewritten, never left beside the new one.
+        let replaced = slot(of: key)
         var connection = Connection(
             id: nextID, key: key, first: segment, frame: frame, time: time,
             recordTimeline: options.recordTimeline)
@@ -338,7 +350,7 @@ public struct Tracker: ~Copyable {
         }
         if let previous, !vniAliases.isEmpty { retireVNIPair(previous, replacedBy: key) }
         cells.put(consume connection, at: slot)
-        current[key] = slot
+        current.set(key, slot: slot, replacing: replaced)
         if key.tunnel != 0 { noteVNIPeer(key, slot: slot) }
         lastSlot = slot
         liveConnections += 1
@@ -393,8 +405,9 @@ public struct Tracker: ~Copyable {
             {
                 continue
             }
+            let replaced = self.slot(of: key)
             vniAliases[slot] = key
-            current[key] = slot
+            current.set(key, slot: slot, replacing: replaced)
             return slot
         }
         return nil
@@ -429,12 +442,13 @@ public struct Tracker: ~Copyable {
     private mutating func retireVNIPair(_ slot: Int, replacedBy key: FlowKey) {
         guard let alias = vniAliases.removeValue(forKey: slot) else { return }
         let primary = cells[slot].pointee.key
-        if alias != key && current[alias] == slot { current[alias] = nil }
-        if primary != key && current[primary] == slot { current[primary] = nil }
+        if alias != key { current.remove(alias, slot: slot) }
+        if primary != key { current.remove(primary, slot: slot) }
     }
 
-    /// Keeps the entries of `queue` from `head` on that `keep`, moved to its start, in order. In place, keeping the array's capacity (a filtered copy was a new array that then grew again by
-    /// doubling: some ten allocations per pruning, issue 21).
+    /// Keeps the entries of `queue` from `head` on that `keep`, moved to its start, in order. In place, keeping
+    /// the array's capacity (a filtered copy was a new array that then grew again by doubling: some ten
+    /// allocations per pruning, issue 21).
     private static func compact(
         _ queue: inout [(id: Int, slot: Int)], from head: Int, _ keep: ((id: Int, slot: Int)) -> Bool
     ) {
@@ -449,7 +463,7 @@ public struct Tracker: ~Copyable {
     /// Forgets the VNI-less key and the second key of the connection leaving `slot`.
     @inline(never)
     private mutating func forgetVNIPeer(_ key: FlowKey, slot: Int) {
-        if let alias = vniAliases.removeValue(forKey: slot), current[alias] == slot { current[alias] = nil }
+        if let alias = vniAliases.removeValue(forKey: slot) { current.remove(alias, slot: slot) }
         guard let looseKey = looseKey(key), var slots = vniPeers[looseKey] else { return }
         slots.removeAll { $0 == slot }
         vniPeers[looseKey] = slots.isEmpty ? nil : slots
@@ -504,7 +518,7 @@ public struct Tracker: ~Copyable {
     /// Bookkeeping for the connection just taken out of slot `slot`: the slot becomes free.
     private mutating func forget(key: FlowKey, countedAsAttempt: Bool, at slot: Int) {
         if countedAsAttempt { halfOpenCount -= 1 }
-        if current[key] == slot { current[key] = nil }
+        current.remove(key, slot: slot)
         if key.tunnel != 0 && !(vniPeers.isEmpty && vniAliases.isEmpty) { forgetVNIPeer(key, slot: slot) }
         slotIDs[slot] = 0
         freeSlots.append(slot)
@@ -541,7 +555,7 @@ public struct Tracker: ~Copyable {
         halfOpenQueue = []
         halfOpenHead = 0
         halfOpenCount = 0
-        current = [:]
+        current.removeAll()
         liveConnections = 0
     }
 }

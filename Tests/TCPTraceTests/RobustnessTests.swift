@@ -157,6 +157,11 @@ import Testing
         let retransmits = c.findings.filter { $0.code == .synRetransmit }
         #expect(retransmits.count == Connection.maxFindingsPerCode)
         #expect(retransmits.last?.detail.contains("and 19899 more syn-retransmit not listed") == true)
+        // The counts include those not listed: 19,999 retransmissions of the first SYN (the tally taken over at
+        // 32 findings, below the cap, so no count is lost when it starts).
+        #expect(Connection.tallyThreshold < Connection.maxFindingsPerCode)
+        #expect(c.findingCount(of: .synRetransmit) == 19_999)
+        #expect(c.findingCounts[.synRetransmit] == 19_999)
     }
 
     @Test func absurdWindowScaleAndOptions() throws {

@@ -112,7 +112,7 @@ public enum CheckRunner {
                                 + matching.map { String($0.frame) }.joined(separator: ", ")))
             }
             // (Counted over every instance raised, also those past the per-code cap of listed findings.)
-            let raised = c.findingCounts[required.code] ?? 0
+            let raised = c.findingCount(of: required.code)
             if let count = required.count, raised != count {
                 return fail("expected finding \(required.code.rawValue) \(count) time(s), saw \(raised)")
             }

@@ -24,7 +24,10 @@ public enum ExpectationSnapshot {
             out += "    states: {client: \(c.client.state.rawValue), server: \(c.server.state.rawValue)}\n"
             out += "    time_wait: \(c.timeWaitSide?.rawValue ?? "none")\n"
             out += "    conn_state: \(c.zeekConnState)\n"
-            let counts = FindingCode.allCases.compactMap { code in c.findingCounts[code].map { (code, $0) } }
+            let counts = FindingCode.allCases.compactMap { code in
+                let n = c.findingCount(of: code)
+                return n > 0 ? (code, n) : nil
+            }
             if counts.isEmpty {
                 out += "    fail_on: info\n"
                 continue
@@ -37,7 +40,7 @@ public enum ExpectationSnapshot {
             }
             let maxSeverity = counts.map(\.0.severity).max() ?? .info
             if maxSeverity < .error {
-                let absent = FindingCode.allCases.filter { c.findingCounts[$0] == nil && $0.severity > maxSeverity }
+                let absent = FindingCode.allCases.filter { c.findingCount(of: $0) == 0 && $0.severity > maxSeverity }
                 if !absent.isEmpty {
                     out += "    no_findings: [\(absent.map(\.rawValue).joined(separator: ", "))]\n"
                 }

@@ -76,9 +76,7 @@ public enum SHA1 {
     private static func compress(
         _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeMutableRawBufferPointer
     ) {
-        var w: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &w) { raw in
-            let w = raw.bindMemory(to: UInt32.self)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             for t in 0..<16 {
                 w[t] =
                     UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8

@@ -139,7 +139,7 @@ public struct Tracker: ~Copyable {
         let key = FlowKey(segment)
         // The connection is read and changed in place, through its cell: copying it would retain and release
         // its arrays on every packet. `current` only ever points at live connections (`drop` removes its entry).
-        // One dictionary lookup per segment (a second one cost 2 % of all instructions on long connections).
+        // One flow-table lookup per segment (a second one cost 2 % of all instructions on long connections).
         var found = slot(of: key)
         if segment.isCaptureDuplicate {
             // The same segment seen a moment ago on another interface: counted on its connection, which records

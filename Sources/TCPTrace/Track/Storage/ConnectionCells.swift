@@ -4,8 +4,8 @@
 ///
 /// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block of `blockSize` cells, and
 ///    deallocated only in `deinit`, with its block: a freed slot keeps its cell for the next connection, so a
-///    trace allocates as many cells as it ever holds connections at once and never copies a connection to
-///    grow (an array of inline connections doubled its storage and held old and new copies while growing).
+///    trace allocates as many cells as it ever holds connections at once (rounded up to a whole block) and
+///    never copies a connection to grow (an array of inline connections doubled its storage and held old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
 ///    empty cell, `take` moves the connection out and leaves the cell empty, `deinit` deinitializes the
 ///    occupied ones before freeing every cell.

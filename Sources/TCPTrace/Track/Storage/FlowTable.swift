@@ -2,12 +2,12 @@
 /// reached by a second key too): open addressing with linear probing over 16-byte buckets, each the key's
 /// 64-bit hash and the slot + 1 (0: empty), at most half full. The keys themselves are not stored: a bucket
 /// whose hash matches is confirmed against its slot's connection (`matches`), which the segment is about to
-/// change anyway, so a lookup touches the bucket's line and that connection's first line.
+/// change anyway, so a lookup touches the bucket's line, the slot's id and that connection's first line.
 ///
 /// In place of a `Dictionary<FlowKey, Int>` (issue 21): its lookup read a bucket bitmap, a 48-byte key and an
 /// 8-byte value in three arrays, three cache misses per packet when tens of thousands of connections
-/// interleave; `__RawDictionaryStorage.find` was 13 % of all samples (`perf record`, short-50k, text). It also
-/// costs 32 bytes per entry at most instead of some 75.
+/// interleave; `__RawDictionaryStorage.find` was 13 % of all samples (`perf record`, short-50k, text). An entry
+/// costs 32-64 bytes (the table is a quarter to half full; it does not shrink), the dictionary's at least 75.
 ///
 /// Removing asks for the key and the slot (`remove(_:slot:)`): an entry is removed only if it is that key's
 /// (by hash) and points at that slot, as `if table[key] == slot { table[key] = nil }` did, so a caller may
@@ -23,7 +23,9 @@ struct FlowTable {
     private var buckets = [Bucket](repeating: Bucket(hash: 0, slot: 0), count: 1024)
     private var mask = 1023
     private(set) var count = 0
-    /// Per table, so that no capture can be crafted against a fixed hash.
+    /// Per table. (`FlowKey._rawHashValue` mixes the seed in linearly, so keys built to collide collide under
+    /// every seed: a crafted capture can make long probe chains, slow but correct. The Dictionary before used
+    /// the same hash.)
     private let seed = Int.random(in: Int.min...Int.max)
 
     @inline(__always)

@@ -3,13 +3,13 @@ import DequeModule
 /// One family's records.
 ///
 /// Records arrive in (nearly) the order they expire, so they live in a FIFO and leave from its front; a
-/// 4-tuple index finds one by key. An entry is the packed key, the 32-byte record and a flag; the index costs
+/// 4-tuple index finds one by key. An entry is the packed key and the 32-byte record (its live flag a bit of it); the index costs
 /// 8 bytes per record (4-byte slots, at most half full), with no per-record allocation. The FIFO is a queue
 /// of fixed chunks of 4,096 entries, so it grows without copying (a doubling buffer held old and new, 1.5
 /// times the records, while growing). A `Dictionary<FlowKey, TimeWaitRecord>` spent 160 bytes per record and
 /// had to be rebuilt to drop expired ones.
 struct TimeWaitTable<PackedKey: TimeWaitKey> {
-    /// 48 bytes with an IPv4 key, 80 with an IPv6 one (`TimeWaitTableTests`); whether the entry is live is
+    /// 48 bytes with an IPv4 key, 80 with an IPv6 one (checked in `CaptureTests`); whether the entry is live is
     /// a bit of the record, not a field (a `Bool` after the key took 8 more bytes once issue 20's tunnel
     /// identity filled the IPv4 key's padding: 6 MB of the benchmark's 1 M connections, issue 21).
     struct Entry {

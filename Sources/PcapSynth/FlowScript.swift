@@ -28,6 +28,8 @@ public struct FlowScript: Sendable {
     /// segment's TCP checksum (then resets itself).
     public var fillsChecksums = false
     public var corruptNext = false
+    /// IPv6 extension headers put before TCP in every segment sent (IPv6 scripts only), in order.
+    public var ipv6ExtensionHeaders: [(type: UInt8, body: [UInt8])] = []
 
     public init(
         client: String = "10.0.0.1", clientPort: UInt16 = 40000, server: String = "10.0.0.2",
@@ -76,7 +78,9 @@ public struct FlowScript: Sendable {
         let destination = fromClient ? serverAddress : clientAddress
         var ip =
             isIPv6
-            ? PacketBuilder.ipv6(source: source, destination: destination, payload: tcp, hopLimit: ttl)
+            ? PacketBuilder.ipv6(
+                source: source, destination: destination, payload: tcp, extensionHeaders: ipv6ExtensionHeaders,
+                hopLimit: ttl)
             : PacketBuilder.ipv4(source: source, destination: destination, payload: tcp, ttl: ttl)
         if fillsChecksums || corruptNext { ip = PacketBuilder.fillChecksums(ip, corrupt: corruptNext) }
         corruptNext = false

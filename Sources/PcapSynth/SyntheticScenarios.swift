@@ -344,32 +344,19 @@ public enum SyntheticScenarios {
     /// destination options, routing and an atomic fragment header (offset 0, M=0) before TCP. The client's
     /// data segment (frame 4, 100 bytes) has them all; a three-way close follows (frames 6-8); 8 packets.
     static func ipv6ExtensionHeaders() -> [UInt8] {
-        var f = FlowScript(client: "fd00::1", server: "fd00::2", link: .raw)
+        var f = FlowScript(
+            client: "fd00::1", server: "fd00::2", link: .wrapped(linkType: PcapWriter.Link.ipv6, wrap: { ip, _ in ip }))
+        f.ipv6ExtensionHeaders = [
+            (0, [1, 4, 0, 0, 0, 0]), (60, [1, 4, 0, 0, 0, 0]),
+            (43, [0, 0, 0, 0, 0, 0]), (44, [0, 0, 0, 0, 0, 0]),
+        ]
         f.handshake()
         f.data(.client, 100)
         f.ack(.server)
         f.fin(.client)
         f.fin(.server)
         f.ack(.client)
-        let chain: [(type: UInt8, body: [UInt8])] = [
-            (0, [1, 4, 0, 0, 0, 0]), (60, [1, 4, 0, 0, 0, 0]),
-            (43, [0, 0, 0, 0, 0, 0]), (44, [0, 0, 0, 0, 0, 0]),
-        ]
-        var w = PcapWriter(linkType: PcapWriter.Link.ipv6)
-        for (i, p) in RecordSplitter.records(f.bytes).enumerated() {
-            let tcp = Array(p[40...])
-            let packet = PacketBuilder.ipv6(
-                source: "fd00::1", destination: "fd00::2", payload: tcp,
-                extensionHeaders: chain)
-            // The server's packets go the other way: swap the addresses.
-            let fromServer = p[8..<24] != ArraySlice(PacketBuilder.ipv6Bytes("fd00::1"))
-            let final =
-                fromServer
-                ? PacketBuilder.ipv6(source: "fd00::2", destination: "fd00::1", payload: tcp, extensionHeaders: chain)
-                : packet
-            w.append(final, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
-        }
-        return w.bytes
+        return f.bytes
     }
 
     /// Ethernet, IPv4 with 8 bytes of IP options on every packet; frame 4 is a 5-byte segment padded to 60

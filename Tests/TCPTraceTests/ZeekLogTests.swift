@@ -142,29 +142,27 @@ import Testing
     /// inline): the IP-level bytes through the streaming run (the CLI) and the batch run are each packet's
     /// 40 + 600 bytes of IP headers and its TCP segment, as the bytes written say.
     @Test func longIPv6ExtensionHeadersCountInTheIPBytes() throws {
-        var f = FlowScript(client: "fd00::1", server: "fd00::2", link: .raw)
+        var f = FlowScript(
+            client: "fd00::1", server: "fd00::2", link: .wrapped(linkType: PcapWriter.Link.ipv6, wrap: { ip, _ in ip }))
+        // PadN options filling 598 bytes of body: the header is 600 bytes.
+        let padding: [UInt8] =
+            [1, 253] + Array(repeating: 0, count: 253) + [1, 253] + Array(repeating: 0, count: 253) + [1, 86]
+            + Array(repeating: 0, count: 86)
+        f.ipv6ExtensionHeaders = [(60, padding)]
         f.handshake()
         f.data(.client, 100)
         f.ack(.server)
         f.fin(.client)
         f.fin(.server)
         f.ack(.client)
-        // PadN options filling 598 bytes of body: the header is 600 bytes.
-        let padding: [UInt8] =
-            [1, 253] + Array(repeating: 0, count: 253) + [1, 253] + Array(repeating: 0, count: 253) + [1, 86]
-            + Array(repeating: 0, count: 86)
-        var w = PcapWriter(linkType: PcapWriter.Link.ipv6)
         var expected: (client: Int, server: Int) = (0, 0)
-        for (i, p) in RecordSplitter.records(f.bytes).enumerated() {
-            let tcp = Array(p[40...])
+        for p in RecordSplitter.records(f.bytes) {
+            // Destination options (next header 60) of (74 + 1) * 8 = 600 bytes, then the TCP segment.
+            #expect(p[6] == 60 && p[41] == 74 && p[40] == 6)
             let fromServer = p[8..<24] != ArraySlice(PacketBuilder.ipv6Bytes("fd00::1"))
-            let packet = PacketBuilder.ipv6(
-                source: fromServer ? "fd00::2" : "fd00::1", destination: fromServer ? "fd00::1" : "fd00::2",
-                payload: tcp, extensionHeaders: [(60, padding)])
-            #expect(packet.count == 40 + 600 + tcp.count)
-            if fromServer { expected.server += packet.count } else { expected.client += packet.count }
-            w.append(packet, at: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000)
+            if fromServer { expected.server += p.count } else { expected.client += p.count }
         }
+        let w = f.writer
         let path = try temporaryFile(w.bytes, name: "long-extension-header.pcap")
         let result = try runCLI(["analyze", "--format", "zeek", "--quiet", path])
         #expect(result.status == 0)

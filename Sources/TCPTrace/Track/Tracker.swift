@@ -49,11 +49,15 @@ public struct Tracker: ~Copyable {
     /// Capture time for sweeps: the earlier of the last two segments' times (`previousTime`, this one's).
     private var clock = Timestamp(nanoseconds: .min)
     private var previousTime = Timestamp(nanoseconds: .min)
-    /// Connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run).
-    private var finalized: [Connection] = []
+    /// Slots of the connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run),
+    /// in the order they were finalized. A finalized connection stays in its cell until it is drained: its slot
+    /// is no longer current (`slotIDs` 0) and is freed by the drain. (They were moved to an array of
+    /// connections: a 2,296-byte copy each, and on the benchmark's short mix an array of 12,000 connections,
+    /// 28 MB of memory touched for the first time; issue 21.)
+    private var finalized: [Int] = []
     /// Buffers of connections already handed over, for the next ones (`drainFinalized(recycling:)`).
     private var pool = BufferPool()
-    /// Index in `finalized` of the connection of each 4-tuple finalized in TIME_WAIT, so that a reuse can
+    /// Slot of the connection of each 4-tuple finalized in TIME_WAIT and not yet drained, so that a reuse can
     /// still fill its `reusedAfter` (batch: always; streaming: when the same segment finalized it).
     private var finalizedInTimeWait: [FlowKey: Int] = [:]
     /// Segments tracked, and at the last sweep; the capture time of the last sweep.
@@ -235,13 +239,15 @@ public struct Tracker: ~Copyable {
     /// pool's emptying gives the pool a new one).
     public mutating func drainFinalized(recycling: Bool = false, _ body: (Connection) -> Void) {
         guard !finalized.isEmpty else { return }
-        // Lent where they lie (an array's iterator would copy each, retaining its arrays).
-        finalized.withUnsafeBufferPointer { all in
-            for i in all.indices { body(all[i]) }
-        }
+        // Lent where they lie, in their cells (a copy would retain and release each of its arrays).
+        for slot in finalized { body(cells[slot].pointee) }
         if recycling {
             pool.limit = max(pool.limit, 2 * cells.count)  // (a cell per connection held at once, at the peak)
-            for i in finalized.indices { pool.reclaim(&finalized[i]) }
+            for slot in finalized { pool.reclaim(&cells[slot].pointee) }
+        }
+        for slot in finalized {
+            cells.remove(slot)
+            freeSlots.append(slot)
         }
         finalized.removeAll(keepingCapacity: true)
         finalizedInTimeWait.removeAll(keepingCapacity: true)
@@ -281,25 +287,25 @@ public struct Tracker: ~Copyable {
         timeWaitRecords.expire(now: clock, window: 2 * options.msl)
     }
 
-    /// Takes the connection in slot `i` out: it gets its end-of-trace findings and waits in `finalized`; a
-    /// TIME_WAIT record keeps its 4-tuple's reuse and late segments recognisable for 2·MSL.
+    /// Finalizes the connection in slot `i`: it gets its end-of-trace findings and waits in its cell, listed in
+    /// `finalized`, for `drainFinalized`; a TIME_WAIT record keeps its 4-tuple's reuse and late segments
+    /// recognisable for 2·MSL.
     private mutating func finalize(_ i: Int) {
-        // Moved from its cell to the end of `finalized` and finished there, in place: a copy of a connection
-        // retains and releases each of its arrays (perf: 5 % of a short-connection run went to such copies).
+        // Finished in place, in its cell: a copy of a connection retains and releases each of its arrays (perf:
+        // 5 % of a short-connection run went to such copies).
         let key = cells[i].pointee.key
         let isCurrent = current.contains(key, slot: i)
         let alias = vniAliases.isEmpty ? nil : vniAliases[i]  // (the second key of a VNI-paired connection)
         let attempt = cells[i].pointee.countedAsAttempt
-        finalized.append(cells.take(i))
-        forget(key: key, countedAsAttempt: attempt, at: i)
-        let k = finalized.count - 1
-        finalized[k].finish(options: options)
-        if isCurrent, let start = finalized[k].timeWaitStart, start.interval(to: clock) <= 2 * options.msl {
-            timeWaitRecords.insert(TimeWaitRecord(finalized[k]), for: key)
-            finalizedInTimeWait[key] = k
+        forget(key: key, countedAsAttempt: attempt, at: i, freeing: false)
+        finalized.append(i)
+        cells[i].pointee.finish(options: options)
+        if isCurrent, let start = cells[i].pointee.timeWaitStart, start.interval(to: clock) <= 2 * options.msl {
+            timeWaitRecords.insert(TimeWaitRecord(cells[i].pointee), for: key)
+            finalizedInTimeWait[key] = i
             if let alias {
-                timeWaitRecords.insert(TimeWaitRecord(finalized[k]), for: alias)
-                finalizedInTimeWait[alias] = k
+                timeWaitRecords.insert(TimeWaitRecord(cells[i].pointee), for: alias)
+                finalizedInTimeWait[alias] = i
             }
         }
     }
@@ -332,9 +338,9 @@ public struct Tracker: ~Copyable {
             if let previous {
                 cells[previous].pointee.reusedAfter = gap
                 cells[previous].pointee.reusedAt = time
-            } else if let k = finalizedInTimeWait.removeValue(forKey: key), finalized[k].id == old.connectionID {
-                finalized[k].reusedAfter = gap
-                finalized[k].reusedAt = time
+            } else if let k = finalizedInTimeWait.removeValue(forKey: key), cells[k].pointee.id == old.connectionID {
+                cells[k].pointee.reusedAfter = gap
+                cells[k].pointee.reusedAt = time
             }
         }
         let id = connection.id
@@ -515,13 +521,14 @@ public struct Tracker: ~Copyable {
         forget(key: c.key, countedAsAttempt: c.countedAsAttempt, at: slot)
     }
 
-    /// Bookkeeping for the connection just taken out of slot `slot`: the slot becomes free.
-    private mutating func forget(key: FlowKey, countedAsAttempt: Bool, at slot: Int) {
+    /// Bookkeeping for the connection leaving slot `slot`: the slot is no longer current, and is free unless
+    /// `freeing` is false (a finalized connection's, freed by `drainFinalized`).
+    private mutating func forget(key: FlowKey, countedAsAttempt: Bool, at slot: Int, freeing: Bool = true) {
         if countedAsAttempt { halfOpenCount -= 1 }
         current.remove(key, slot: slot)
         if key.tunnel != 0 && !(vniPeers.isEmpty && vniAliases.isEmpty) { forgetVNIPeer(key, slot: slot) }
         slotIDs[slot] = 0
-        freeSlots.append(slot)
+        if freeing { freeSlots.append(slot) }
         liveConnections -= 1
     }
 

@@ -1,13 +1,18 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Connection storage: the one corner of Track that manages memory by hand. Everything in this folder
 /// (`ConnectionCells`, the TIME_WAIT table and its records, the compact optionals) holds to these invariants,
 /// and nothing outside it allocates, frees or reinterprets connection memory:
 ///
-/// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block of `blockSize` cells, and
+/// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block (`blockSize` cells, then regions
+///    of `regionBytes`), and
 ///    deallocated only in `deinit`, with its block: a freed slot keeps its cell for the next connection, so a
 ///    trace allocates as many cells as it ever holds connections at once (rounded up to a whole block) and
 ///    never copies a connection to grow (an array of inline connections doubled its storage and held old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
-///    empty cell, `take` moves the connection out and leaves the cell empty, `deinit` deinitializes the
+///    empty cell, `take` moves the connection out and `remove` ends it in place, each leaving the cell empty, `deinit` deinitializes the
 ///    occupied ones before freeing every cell.
 /// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
 ///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
@@ -20,11 +25,19 @@ struct ConnectionCells: ~Copyable {
     private var cells: [UnsafeMutablePointer<Connection>] = []
     /// Whether each cell holds a connection.
     private var occupied: [Bool] = []
-    /// The blocks the cells lie in, each of `blockSize` cells, the last one filled up to `cells.count`.
-    private var blocks: [UnsafeMutablePointer<Connection>] = []
-    /// Cells allocated at once (one allocation per 64 connections held, not one each: at the peak of a trace
-    /// of short connections the held set grows slowly and each new cell was a heap allocation, issue 21).
+    /// The blocks the cells lie in, each holding `capacity` cells, the last one filled up to `cells.count`.
+    private var blocks: [(cells: UnsafeMutablePointer<Connection>, capacity: Int)] = []
+    /// Cells allocated at once at first (one allocation per 64 connections held, not one each: at the peak of a
+    /// trace of short connections the held set grows slowly and each new cell was a heap allocation, issue 21).
     static let blockSize = 64
+    /// Past the first block, cells come in regions of this many bytes (about 900 cells), aligned to it and
+    /// advised as huge pages (`MADV_HUGEPAGE`, which the kernel honours when transparent huge pages are set to
+    /// `madvise` or `always`). A trace of short connections holds tens of thousands at once (each lingers a
+    /// second after its close), and the first touch of each 4 KiB page of their cells was a page fault:
+    /// 36,000 faults and a quarter of all samples in the kernel's page clearing on the benchmark's
+    /// 50,000-connection mix (docs/performance.md, session 13, has the measured gain). A trace that never holds
+    /// more than 64 connections at once never allocates a region.
+    static let regionBytes = 2 << 20
 
     init() {}
 
@@ -37,12 +50,33 @@ struct ConnectionCells: ~Copyable {
 
     /// A new empty cell at the end; returns its slot.
     mutating func grow() -> Int {
-        if cells.count % ConnectionCells.blockSize == 0 {
-            blocks.append(UnsafeMutablePointer<Connection>.allocate(capacity: ConnectionCells.blockSize))
+        if blocks.isEmpty {
+            blocks.append((.allocate(capacity: ConnectionCells.blockSize), ConnectionCells.blockSize))
+        } else if used == blocks[blocks.count - 1].capacity {
+            blocks.append(ConnectionCells.region())
+            used = 0
         }
-        cells.append(blocks[blocks.count - 1] + cells.count % ConnectionCells.blockSize)
+        cells.append(blocks[blocks.count - 1].cells + used)
+        used += 1
         occupied.append(false)
         return cells.count - 1
+    }
+
+    /// Cells used in the last block.
+    private var used = 0
+
+    /// A region of `regionBytes`, aligned to its size and advised as huge pages (an ordinary block if the
+    /// aligned allocation fails; the advice is only advice, and its failure changes nothing else).
+    private static func region() -> (cells: UnsafeMutablePointer<Connection>, capacity: Int) {
+        let capacity = regionBytes / MemoryLayout<Connection>.stride
+        #if canImport(Glibc)
+            var raw: UnsafeMutableRawPointer?
+            if posix_memalign(&raw, regionBytes, regionBytes) == 0, let raw {
+                _ = madvise(raw, regionBytes, MADV_HUGEPAGE)
+                return (raw.bindMemory(to: Connection.self, capacity: capacity), capacity)
+            }
+        #endif
+        return (.allocate(capacity: capacity), capacity)
     }
 
     /// Puts `connection` into the empty cell of `slot`.
@@ -59,8 +93,16 @@ struct ConnectionCells: ~Copyable {
         return cells[slot].move()
     }
 
+    /// Ends the connection in `slot` where it lies, leaving the cell empty.
+    mutating func remove(_ slot: Int) {
+        precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
+        occupied[slot] = false
+        cells[slot].deinitialize(count: 1)
+    }
+
     deinit {
         for slot in cells.indices where occupied[slot] { cells[slot].deinitialize(count: 1) }
-        for block in blocks { block.deallocate() }
+        // (`deallocate` frees with `free`, as `posix_memalign`'s memory must be.)
+        for block in blocks { block.cells.deallocate() }
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Connection storage: the one corner of Track that manages memory by hand. Everything in this folder
@@ -70,11 +70,11 @@ struct ConnectionCells: ~Copyable {
     private static func region() -> (cells: UnsafeMutablePointer<Connection>, capacity: Int) {
         let capacity = regionBytes / MemoryLayout<Connection>.stride
         #if canImport(Glibc)
-            var raw: UnsafeMutableRawPointer?
-            if posix_memalign(&raw, regionBytes, regionBytes) == 0, let raw {
-                _ = madvise(raw, regionBytes, MADV_HUGEPAGE)
-                return (raw.bindMemory(to: Connection.self, capacity: capacity), capacity)
-            }
+        var raw: UnsafeMutableRawPointer?
+        if posix_memalign(&raw, regionBytes, regionBytes) == 0, let raw {
+            _ = madvise(raw, regionBytes, MADV_HUGEPAGE)
+            return (raw.bindMemory(to: Connection.self, capacity: capacity), capacity)
+        }
         #endif
         return (.allocate(capacity: capacity), capacity)
     }

@@ -1,23 +1,26 @@
 /// The tracker's index from 4-tuple key to the slot of its current connection (a VNI-paired connection is
-/// reached by a second key too): open addressing with linear probing over 16-byte buckets, each the key's
-/// 64-bit hash and the slot + 1 (0: empty), at most half full. The keys themselves are not stored: a bucket
+/// reached by a second key too): open addressing with linear probing over 8-byte buckets, each the low 32 bits
+/// of the key's hash and the slot + 1 (0: empty), at most half full. The keys themselves are not stored: a bucket
 /// whose hash matches is confirmed against its slot's connection (`matches`), which the segment is about to
-/// change anyway, so a lookup touches the bucket's line, the slot's id and that connection's first line.
+/// change anyway, so a lookup touches the bucket's line, the slot's id and that connection's first line. (The
+/// bucket's line was the lookup's costliest miss, 60 % of its samples on the short mix: 8-byte buckets instead
+/// of 16 halve the table, 1 MB at that mix's 35,000 current connections; docs/performance.md, session 13.)
 ///
 /// In place of a `Dictionary<FlowKey, Int>` (issue 21): its lookup read a bucket bitmap, a 48-byte key and an
 /// 8-byte value in three arrays, three cache misses per packet when tens of thousands of connections
 /// interleave; `__RawDictionaryStorage.find` was 13 % of all samples (`perf record`, short-50k, text). An entry
-/// costs 32-64 bytes (the table is a quarter to half full; it does not shrink), the dictionary's at least 75.
+/// costs 16-32 bytes (the table is a quarter to half full; it does not shrink), the dictionary's at least 75.
 ///
 /// Removing asks for the key and the slot (`remove(_:slot:)`): an entry is removed only if it is that key's
-/// (by hash) and points at that slot, as `if table[key] == slot { table[key] = nil }` did, so a caller may
+/// (by its hash's low 32 bits) and points at that slot, as `if table[key] == slot { table[key] = nil }` did, so a caller may
 /// remove after the connection has left its cell. Lookups always confirm against the cell, so an entry of a
 /// slot since reused by another connection can never be taken for it.
 struct FlowTable {
     private struct Bucket {
-        var hash: UInt64
+        /// The low 32 bits of the key's hash (its home bucket is these & mask: the table never has 2^32 buckets).
+        var hash: UInt32
         /// slot + 1; 0 for an empty bucket.
-        var slot: UInt64
+        var slot: UInt32
     }
 
     private var buckets = [Bucket](repeating: Bucket(hash: 0, slot: 0), count: 1024)
@@ -29,7 +32,7 @@ struct FlowTable {
     private let seed = Int.random(in: Int.min...Int.max)
 
     @inline(__always)
-    private func hash(_ key: FlowKey) -> UInt64 { UInt64(bitPattern: Int64(key._rawHashValue(seed: seed))) }
+    private func hash(_ key: FlowKey) -> UInt32 { UInt32(truncatingIfNeeded: key._rawHashValue(seed: seed)) }
 
     /// The slot `key` leads to: the first bucket with `key`'s hash whose slot `matches` (its connection is
     /// reached by `key`).
@@ -55,12 +58,12 @@ struct FlowTable {
     mutating func set(_ key: FlowKey, slot: Int, replacing old: Int?) {
         let h = hash(key)
         if let old, let i = position(of: h, slot: old) {
-            buckets[i].slot = UInt64(slot + 1)
+            buckets[i].slot = UInt32(slot + 1)
             return
         }
         var i = Int(truncatingIfNeeded: h) & mask
         while buckets[i].slot != 0 { i = (i + 1) & mask }
-        buckets[i] = Bucket(hash: h, slot: UInt64(slot + 1))
+        buckets[i] = Bucket(hash: h, slot: UInt32(slot + 1))
         count += 1
         if count * 2 > buckets.count { grow() }
     }
@@ -77,10 +80,10 @@ struct FlowTable {
         count = 0
     }
 
-    private func position(of h: UInt64, slot: Int) -> Int? {
+    private func position(of h: UInt32, slot: Int) -> Int? {
         var i = Int(truncatingIfNeeded: h) & mask
         while buckets[i].slot != 0 {
-            if buckets[i].hash == h && buckets[i].slot == UInt64(slot + 1) { return i }
+            if buckets[i].hash == h && buckets[i].slot == UInt32(slot + 1) { return i }
             i = (i + 1) & mask
         }
         return nil

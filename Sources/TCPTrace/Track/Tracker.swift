@@ -547,10 +547,12 @@ public struct Tracker: ~Copyable {
     public mutating func finish(_ body: (Connection) -> Void) {
         drainFinalized(body)
         for (id, slot) in creationQueue[creationHead...] where slotIDs[slot] == id {
-            var c = cells.take(slot)
+            // Finished and lent in its cell (moving each out cost a 2,296-byte copy of a connection that is no
+            // longer in the cache: a tenth of the cache misses of a run ending with 20,000 held; issue 21).
             slotIDs[slot] = 0
-            c.finish(options: options)
-            body(c)
+            cells[slot].pointee.finish(options: options)
+            body(cells[slot].pointee)
+            cells.remove(slot)
         }
         cells = ConnectionCells()
         slotIDs = []

@@ -259,7 +259,7 @@ extension JSONReport {
         w.member(.frame, f.frame)
         w.member(.time, time: f.time)
         w.member(.sender, word: f.senderIndex.map { c.role(of: $0).rawValue })
-        w.member(.detail, f.detail)
+        w.member(.detail, f.text)
         if let ttl = f.ttl {
             w.key(.ttl)
             w.beginObject()

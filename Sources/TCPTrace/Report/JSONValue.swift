@@ -183,8 +183,27 @@ public indirect enum JSONValue: Sendable, Equatable {
         escape(native, into: &out)
     }
 
+    /// A finding's detail as one quoted string, its pieces escaped one after the other (escaping goes byte by
+    /// byte, so the result is the joined text's).
+    static func escape<Sink: JSONSink>(_ detail: FindingDetail, into out: inout Sink) {
+        out.write(UInt8(ascii: "\""))
+        detail.forEachPiece { piece in
+            if piece.utf8.withContiguousStorageIfAvailable({ escapeContents($0, into: &out) }) != nil { return }
+            var native = piece
+            native.makeContiguousUTF8()
+            native.utf8.withContiguousStorageIfAvailable { escapeContents($0, into: &out) }
+        }
+        out.write(UInt8(ascii: "\""))
+    }
+
     private static func escape<Sink: JSONSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
         out.write(UInt8(ascii: "\""))
+        escapeContents(bytes, into: &out)
+        out.write(UInt8(ascii: "\""))
+    }
+
+    /// `bytes` escaped, without the quotes.
+    private static func escapeContents<Sink: JSONSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
         var run = 0
         for (i, byte) in bytes.enumerated() where needsEscape(byte) {
             out.write(UnsafeBufferPointer(rebasing: bytes[run..<i]))
@@ -205,7 +224,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
         // UTF-8 lead and continuation bytes pass through unchanged.
         out.write(UnsafeBufferPointer(rebasing: bytes[run...]))
-        out.write(UInt8(ascii: "\""))
     }
 
     /// Quotes, backslashes and control characters; JSON takes every other byte as it is.

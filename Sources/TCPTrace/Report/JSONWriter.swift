@@ -125,6 +125,12 @@ struct JSONWriter {
     mutating func value(_ d: Double?) { if let d { value(d) } else { null() } }
     mutating func value(_ s: String?) { if let s { value(s) } else { null() } }
 
+    /// A finding's detail, written from its pieces (`FindingDetail`).
+    mutating func value(_ detail: FindingDetail) {
+        separate()
+        JSONValue.escape(detail, into: &bytes)
+    }
+
     /// Epoch seconds with all nine nanosecond digits, as `JSONValue.time`.
     mutating func time(_ t: Timestamp?) {
         guard let t else { null(); return }
@@ -141,6 +147,7 @@ struct JSONWriter {
     @inline(__always) mutating func member(_ name: JSONKey, _ d: Double?) { key(name); value(d) }
     @inline(__always) mutating func member(_ name: JSONKey, _ s: String) { key(name); value(s) }
     @inline(__always) mutating func member(_ name: JSONKey, _ s: String?) { key(name); value(s) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ detail: FindingDetail) { key(name); value(detail) }
     @inline(__always) mutating func member(_ name: JSONKey, _ b: Bool) { key(name); value(b) }
     @inline(__always) mutating func member(_ name: JSONKey, time t: Timestamp?) { key(name); time(t) }
 

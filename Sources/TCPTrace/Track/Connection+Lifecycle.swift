@@ -51,8 +51,8 @@ extension Connection {
         // What waited for this segment: a RST inside the window, a stale answer to a SYN.
         if facts.pendingReset != nil || facts.staleAnswer != nil { settleEvidence(segment, from: s, at) }
         // Up to five on one segment: handshake and FIN ACK checks, data after a FIN, a FIN resent after the
-        // last ACK was lost.
-        withFoundFindings(capacity: 8) { found in
+        // last ACK was lost. (Seven: two spare, and seven items still fit the stack, `FindingDetailTests`.)
+        withFoundFindings(capacity: 7) { found in
             withEndpoints(sender: s) { sender, peer, facts in
                 StateMachine.step(segment, at, sender: &sender, peer: &peer, facts: &facts, found: &found)
             }
@@ -213,7 +213,8 @@ extension Connection {
         let newSpace = side(s, \.isn).map { "\($0)-\(side(s, \.highestSequence) ?? $0 + 1)" } ?? "unknown"
         report(
             .oldIncarnationSegment, frame: at.frame, time: at.time, sender: s,
-            what.joined(separator: "; ") + " (connection \(previousConnectionID ?? 0)); this incarnation's sender "
+            FindingDetail(what.joined(separator: "; "))
+                + " (connection \(previousConnectionID ?? 0)); this incarnation's sender "
                 + "space is \(newSpace): a delayed segment of the old connection")
         return true
     }

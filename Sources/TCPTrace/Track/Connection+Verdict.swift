@@ -143,7 +143,7 @@ extension Connection {
         reportTiming(closeWaitThreshold: options.closeWaitThreshold)
         for (code, count) in findingTally where count > Connection.maxFindingsPerCode {
             if let last = findings.lastIndex(where: { $0.code == code }) {
-                findings[last].detail +=
+                findings[last].text +=
                     " (and \(count - Connection.maxFindingsPerCode) more \(code.rawValue) not listed)"
             }
         }

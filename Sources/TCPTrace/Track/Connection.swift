@@ -207,7 +207,7 @@ public struct Connection: Sendable {
     public static let maxFindingsPerCode = 100
 
     mutating func report(
-        _ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: String, ttl: TTLMismatch? = nil
+        _ code: FindingCode, frame: Int, time: Timestamp, sender: Int?, _ detail: FindingDetail, ttl: TTLMismatch? = nil
     ) {
         if findingTally.isEmpty && findings.count < Connection.tallyThreshold {
             // Fewer findings than the cap of any code: each is kept, and counted from `findings` when asked.
@@ -218,7 +218,7 @@ public struct Connection: Sendable {
             findingTally[code] = kept + 1
             guard kept < Connection.maxFindingsPerCode else { return }
         }
-        findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, detail: detail, ttl: ttl))
+        findings.append(Finding(code: code, frame: frame, time: time, senderIndex: sender, text: detail, ttl: ttl))
     }
 
     /// Findings kept before `findingTally` counts them (fewer than `maxFindingsPerCode`).

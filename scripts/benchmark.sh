@@ -45,6 +45,15 @@ gen alloc-short-50k 50000 13 5000 1000000 0 900
 gen alloc-short-100k 100000 13 5000 1000000 0 900
 gen alloc-mix-50k 50000 20 1000 1000000 0.02
 gen alloc-mix-100k 100000 20 1000 1000000 0.02
+# The same shapes paced so that 50,000 connections already are the steady state: the unpaced ones end before
+# any connection's linger (1 s after a close, 5 s after a reset, up to 2·MSL = 60 s for an unacknowledged FIN),
+# so between 50,000 and 100,000 the set of connections held at once still grows, and what is counted is
+# that growth (cells, pool buffers), not a cost per connection. Clean: 5,000 a second (10 s at 50,000);
+# anomalies: 500 a second (100 s at 50,000, past the 60 s linger).
+gen alloc-paced-short-50k 50000 13 5000 5000 0 900
+gen alloc-paced-short-100k 100000 13 5000 5000 0 900
+gen alloc-paced-mix-50k 50000 20 1000 500 0.02
+gen alloc-paced-mix-100k 100000 20 1000 500 0.02
 fi
 python3 - "$dir" "$only" <<'PY'
 import json, os, subprocess, sys, time, shutil
@@ -190,8 +199,11 @@ for name in ["short-50k", "mix-100k"]:
     print(f"  default order over --order finish (jsonl): "
           f"{medians['tcptrace-swift jsonl'] / medians['tcptrace-swift jsonl --order finish'] - 1:+.1%}")
 
-# Allocations per connection in steady state: the same shape at 50,000 and 100,000 connections.
-for shape, label in [("short", "clean short mix"), ("mix", "mix with 2 % anomalies")]:
+# Allocations per connection: the same shape at 50,000 and 100,000 connections, as fast as the concurrency
+# allows (the mixes above) and paced into a steady state.
+for shape, label in [("short", "clean short mix"), ("mix", "mix with 2 % anomalies"),
+                     ("paced-short", "clean short mix, paced (steady state)"),
+                     ("paced-mix", "mix with 2 % anomalies, paced (steady state)")]:
     for args, how in [([], "text"), (["--format", "jsonl"], "jsonl")]:
         a, b = mallocs(f"alloc-{shape}-50k", *args), mallocs(f"alloc-{shape}-100k", *args)
         print(f"heap allocations, {label}, {how}: {a:,} at 50,000 connections, {b:,} at 100,000: "

@@ -6,14 +6,14 @@ import Glibc
 /// (`ConnectionCells`, the TIME_WAIT table and its records, the compact optionals) holds to these invariants,
 /// and nothing outside it allocates, frees or reinterprets connection memory:
 ///
-/// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block (`blockSize` cells, then regions
-///    of `regionBytes`), and
-///    deallocated only in `deinit`, with its block: a freed slot keeps its cell for the next connection, so a
-///    trace allocates as many cells as it ever holds connections at once (rounded up to a whole block) and
-///    never copies a connection to grow (an array of inline connections doubled its storage and held old and new copies while growing).
+/// 1. A cell (one `Connection`) is allocated once, by `grow()`, in a block (`blockSize` cells, then regions of
+///    `regionBytes`), and deallocated only in `deinit`, with its block: a freed slot keeps its cell for the next
+///    connection, so a trace allocates as many cells as it ever holds connections at once (rounded up to a whole
+///    block) and never copies a connection to grow (an array of inline connections doubled its storage and held
+///    old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
-///    empty cell, `take` moves the connection out and `remove` ends it in place, each leaving the cell empty, `deinit` deinitializes the
-///    occupied ones before freeing every cell.
+///    empty cell, `take` moves the connection out and `remove` ends it in place, each leaving the cell empty;
+///    `deinit` deinitializes the occupied ones before freeing every cell.
 /// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
 ///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
 ///    (copying a connection out would retain and release its arrays on every packet).

@@ -9,10 +9,10 @@
 /// Written as a string literal where a detail is expected (`"SYN sent again (attempt \(n))"`), and joined
 /// with `+`. Up to `inlinePieces` pieces are kept apart; the rest are joined onto the last one.
 public struct FindingDetail: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
-    /// Pieces kept apart: the tracker's details have at most nine (a longer one joins its tail onto the eighth,
-    /// which is an allocation unless the joined piece fits in 15 bytes), and the findings of one segment stay
-    /// on the stack (`withFoundFindings` lends up to seven; a temporary allocation of more than 1 KiB goes to
-    /// the heap, as it did, for every segment, with twelve pieces).
+    /// Pieces kept apart: most of the tracker's details have eight or fewer (a longer one, such as a SYN sent
+    /// again, joins its tail onto the eighth: an allocation unless that fits in 15 bytes), and the findings of
+    /// one segment stay on the stack (`withFoundFindings` lends up to seven; a temporary allocation of more than
+    /// 1 KiB goes to the heap, as it did, for every segment, with twelve pieces).
     static let inlinePieces = 8
     private var pieces: (String, String, String, String, String, String, String, String) =
         ("", "", "", "", "", "", "", "")
@@ -32,8 +32,8 @@ public struct FindingDetail: Sendable, Hashable, CustomStringConvertible, Expres
         self = stringInterpolation.detail
     }
 
-    /// Builds a detail from a literal with interpolations, as `DefaultStringInterpolation` renders each value
-    /// (`String(describing:)`), without joining the pieces.
+    /// Builds a detail from a literal with interpolations, each value rendered as `DefaultStringInterpolation`
+    /// renders it (the same overloads), without joining the pieces.
     public struct StringInterpolation: StringInterpolationProtocol {
         var detail = FindingDetail()
 

@@ -66,6 +66,25 @@ import Testing
         #expect(String(decoding: fromText, as: UTF8.self) == #""a \"quoted\" b\\c \t\u0001é🙂 end\n\"quoted\"""#)
     }
 
+    /// The findings pool (shared by every tracker in the process, so other tests may take from it meanwhile):
+    /// what it takes leaves the connection, and what it hands out is empty.
+    @Test func findingsPoolTakesArraysAndHandsOutEmptyOnes() {
+        var findings: [Finding] = []
+        findings.reserveCapacity(4)
+        findings.append(
+            Finding(code: .reset, frame: 7, time: Timestamp(nanoseconds: 1), senderIndex: 1, text: "reset at \(7)"))
+        FindingsPool.give(&findings)
+        #expect(findings.isEmpty && findings.capacity == 0)
+        if let spare = FindingsPool.take() {
+            #expect(spare.isEmpty && spare.capacity > 0)
+        }
+        var large: [Finding] = []
+        large.reserveCapacity(FindingsPool.largest + 1)
+        large.append(Finding(code: .reset, frame: 1, time: Timestamp(nanoseconds: 0), senderIndex: 0, detail: "x"))
+        FindingsPool.give(&large)
+        #expect(large.count == 1)  // (too large to keep: left where it was)
+    }
+
     /// `withFoundFindings` lends its items from a temporary allocation, which is on the stack only up to 1 KiB:
     /// the state machine's seven items must fit (beyond, every segment allocated).
     @Test func oneSegmentsFindingsFitTheStack() {

@@ -211,7 +211,10 @@ public struct Connection: Sendable {
     ) {
         if findingTally.isEmpty && findings.count < Connection.tallyThreshold {
             // Fewer findings than the cap of any code: each is kept, and counted from `findings` when asked.
-            if findings.capacity == 0 { findings.reserveCapacity(4) }  // (not 1, 2, then 4: three allocations)
+            if findings.capacity == 0 {
+                // A recycled array (`FindingsPool`), else room for four (not 1, 2, then 4: three allocations).
+                if let spare = FindingsPool.take() { findings = spare } else { findings.reserveCapacity(4) }
+            }
         } else {
             if findingTally.isEmpty { for f in findings { findingTally[f.code, default: 0] += 1 } }
             let kept = findingTally[code, default: 0]

@@ -26,6 +26,7 @@ struct BufferPool {
 
     /// Takes the buffers out of a connection that is done with (its sink has seen it).
     mutating func reclaim(_ c: inout Connection) {
+        if !c.findings.isEmpty { FindingsPool.give(&c.findings) }  // (shared by every tracker: `FindingsPool`)
         let limit = self.limit
         for s in 0..<2 {
             c.withEndpoints(sender: s) { side, _, _ in

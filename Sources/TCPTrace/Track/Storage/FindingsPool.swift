@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Shared by every tracker of the process behind a lock: it is taken only when a connection raises its first
 /// finding and given back only when a connection with findings is recycled (`BufferPool.reclaim`), never on
-/// a segment's path otherwise. At most `limit` arrays of at most `largest` findings are kept (under 1 MB).
+/// a segment's path otherwise. At most `limit` arrays of at most `largest` findings are kept (at most 1.5 MB;
+/// arrays reserved for four, the usual, take half that).
 enum FindingsPool {
     private static let spare = Mutex<[[Finding]]>([])
     static let limit = 1024

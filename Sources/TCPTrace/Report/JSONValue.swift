@@ -176,30 +176,26 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// A quoted string, with quotes, backslashes and control characters escaped. Runs of bytes that need no
     /// escape (all of most strings) are copied in one go.
     static func escape<Sink: JSONSink>(_ s: String, into out: inout Sink) {
-        if s.utf8.withContiguousStorageIfAvailable({ escape($0, into: &out) }) != nil { return }
-        // Only a bridged string lacks contiguous UTF-8; a native copy has it.
-        var native = s
-        native.makeContiguousUTF8()
-        escape(native, into: &out)
+        out.write(UInt8(ascii: "\""))
+        escapeContents(s, into: &out)
+        out.write(UInt8(ascii: "\""))
     }
 
     /// A finding's detail as one quoted string, its pieces escaped one after the other (escaping goes byte by
     /// byte, so the result is the joined text's).
     static func escape<Sink: JSONSink>(_ detail: FindingDetail, into out: inout Sink) {
         out.write(UInt8(ascii: "\""))
-        detail.forEachPiece { piece in
-            if piece.utf8.withContiguousStorageIfAvailable({ escapeContents($0, into: &out) }) != nil { return }
-            var native = piece
-            native.makeContiguousUTF8()
-            native.utf8.withContiguousStorageIfAvailable { escapeContents($0, into: &out) }
-        }
+        detail.forEachPiece { escapeContents($0, into: &out) }
         out.write(UInt8(ascii: "\""))
     }
 
-    private static func escape<Sink: JSONSink>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
-        out.write(UInt8(ascii: "\""))
-        escapeContents(bytes, into: &out)
-        out.write(UInt8(ascii: "\""))
+    /// `s` escaped, without the quotes.
+    private static func escapeContents<Sink: JSONSink>(_ s: String, into out: inout Sink) {
+        if s.utf8.withContiguousStorageIfAvailable({ escapeContents($0, into: &out) }) != nil { return }
+        // Only a bridged string lacks contiguous UTF-8; a native copy has it.
+        var native = s
+        native.makeContiguousUTF8()
+        escapeContents(native, into: &out)
     }
 
     /// `bytes` escaped, without the quotes.

@@ -28,8 +28,8 @@ struct FoundFindings: ~Copyable {
     }
 }
 
-/// Runs `body` with an empty `FoundFindings` of `capacity` items on the stack (up to 1 KiB: `FoundFindingsTests`
-/// checks that eight items fit).
+/// Runs `body` with an empty `FoundFindings` of `capacity` items on the stack (up to 1 KiB: `FindingDetailTests`
+/// checks that the state machine's seven fit).
 @inline(__always)
 func withFoundFindings<R>(capacity: Int, _ body: (inout FoundFindings) -> R) -> R {
     withUnsafeTemporaryAllocation(of: FoundFindings.Item.self, capacity: capacity) { storage in

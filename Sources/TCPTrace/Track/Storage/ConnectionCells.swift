@@ -12,7 +12,7 @@ import Glibc
 ///    block) and never copies a connection to grow (an array of inline connections doubled its storage and held
 ///    old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
-///    empty cell, `take` moves the connection out and `remove` ends it in place, each leaving the cell empty;
+///    empty cell, `take` moves the connection out and leaves the cell empty;
 ///    `deinit` deinitializes the occupied ones before freeing every cell.
 /// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
 ///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
@@ -91,13 +91,6 @@ struct ConnectionCells: ~Copyable {
         precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
         occupied[slot] = false
         return cells[slot].move()
-    }
-
-    /// Ends the connection in `slot` where it lies, leaving the cell empty.
-    mutating func remove(_ slot: Int) {
-        precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
-        occupied[slot] = false
-        cells[slot].deinitialize(count: 1)
     }
 
     deinit {

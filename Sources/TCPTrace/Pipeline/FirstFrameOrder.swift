@@ -21,6 +21,13 @@ public struct FirstFrameOrder<Inner: RenderingSink & ~Copyable>: ConnectionSink,
     }
 
     public mutating func add(_ connection: Connection) {
+        if spool.isNext(connection.id) {
+            // Its turn: rendered straight into the output (`RenderingSink.add` writes what `render` and
+            // `write(rendered:)` would), then whatever waited for it.
+            inner.add(connection)
+            spool.advance { inner.write(rendered: $0) }
+            return
+        }
         rendered.removeAll(keepingCapacity: true)
         inner.render(connection, into: &rendered)
         spool.add(connection.id, rendered) { inner.write(rendered: $0) }

@@ -68,9 +68,7 @@ struct OrderedSpool: ~Copyable {
     mutating func add(_ id: Int, _ bytes: borrowing [UInt8], emit: (UnsafeRawBufferPointer) -> Void) {
         if id == next {
             bytes.withUnsafeBytes(emit)
-            next += 1
-            if !pending.isEmpty { pending.removeFirst() }
-            drain(emit)
+            advance(emit)
             return
         }
         let offset = id - next
@@ -97,6 +95,16 @@ struct OrderedSpool: ~Copyable {
             held[id] = bytes.withUnsafeBytes { Array($0) }
             memoryBytes += bytes.count
         }
+    }
+
+    /// Whether connection `id` is the one every later output waits for.
+    func isNext(_ id: Int) -> Bool { id == next }
+
+    /// Connection `next` was written by the caller: moves on, and emits what waited for it.
+    mutating func advance(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        next += 1
+        if !pending.isEmpty { pending.removeFirst() }
+        drain(emit)
     }
 
     /// Moves what still waits in `arena` to its start (through `scratch`), rewriting their entries.

@@ -25,8 +25,11 @@ extension JSONReport {
         w.member(.id, c.id)
         w.key(.client); write(client.endpoint, to: &w)
         w.key(.server); write(server.endpoint, to: &w)
+        // (The closure captures the endpoints and the seed, not `c` and `options`: capturing those copied the
+        // whole connection, retaining and releasing each of its arrays, for every line.)
+        let a = c.sideA.endpoint, b = c.sideB.endpoint, seed = options.communityIDSeed
         w.member(.communityID) { buffer in
-            CommunityID.withText(c.sideA.endpoint, c.sideB.endpoint, seed: options.communityIDSeed) { buffer.write($0) }
+            CommunityID.withText(a, b, seed: seed) { buffer.write($0) }
         }
         w.member(.roleEvidence, word: c.roleEvidence.rawValue)
         w.member(.firstFrame, c.firstFrame)

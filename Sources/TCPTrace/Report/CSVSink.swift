@@ -13,7 +13,7 @@ public struct CSVSink: RenderingSink, ~Copyable {
     }
 
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: CSVReport.row(connection, seed: seed).utf8)
+        CSVReport.appendRow(connection, seed: seed, to: &bytes)
     }
 
     public mutating func write(rendered: UnsafeRawBufferPointer) {
@@ -21,7 +21,8 @@ public struct CSVSink: RenderingSink, ~Copyable {
     }
 
     public mutating func add(_ connection: Connection) {
-        output.write(CSVReport.row(connection, seed: seed))
+        let seed = self.seed
+        output.append { CSVReport.appendRow(connection, seed: seed, to: &$0) }
     }
 
     public mutating func end(_ analysis: Analysis) {

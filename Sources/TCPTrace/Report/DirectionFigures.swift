@@ -99,15 +99,6 @@ public enum DirectionFigures {
         w.endObject()
     }
 
-    /// Full precision, for CSV.
-    static func exact(_ value: Value) -> String {
-        switch value {
-        case .int(let i): String(i)
-        case .number(let d): d.map { JSONValue.number($0) } ?? ""
-        case .flag(let b): b ? "true" : "false"
-        }
-    }
-
     /// The unit a figure is shown in by `--long` (JSON and CSV keep seconds, bytes and bytes per second).
     enum Unit {
         case count, milliseconds, bytes, exactBytes, bytesPerSecond

@@ -60,6 +60,21 @@ struct JSONWriter {
             p[n + 1 + length] = UInt8(ascii: "\"")
             p[n + 2 + length] = UInt8(ascii: ":")
             bytes.advance(by: n + 3 + length)
+        } else if let indent, length <= 32, indent + depth <= 32 {
+            // Indented (the json document): `,`, the line break, the indent, `"name": ` stored in one go.
+            let spaces = (indent + depth) * 2
+            let p = bytes.room(length + spaces + 6)
+            var n = 0
+            if !empty { p[0] = UInt8(ascii: ","); n = 1 }
+            p[n] = UInt8(ascii: "\n")
+            (p + n + 1).update(repeating: UInt8(ascii: " "), count: spaces)
+            n += 1 + spaces
+            p[n] = UInt8(ascii: "\"")
+            JSONBuffer.copySmall(p + n + 1, name.utf8Start, length)
+            p[n + 1 + length] = UInt8(ascii: "\"")
+            p[n + 2 + length] = UInt8(ascii: ":")
+            p[n + 3 + length] = UInt8(ascii: " ")
+            bytes.advance(by: n + 4 + length)
         } else {
             if !empty { bytes.write(UInt8(ascii: ",")) }
             JSONValue.newline(&bytes, indent.map { $0 + depth })

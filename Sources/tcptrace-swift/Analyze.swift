@@ -4,6 +4,7 @@ import TCPTrace
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "analyze",
         abstract: "Analyse capture files (pcap, pcapng; '-' for standard input) as one continuous trace.",
         discussion: """
             Several files are read as one trace in order of their first timestamp (rotated captures). \

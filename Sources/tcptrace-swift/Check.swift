@@ -4,6 +4,7 @@ import TCPTrace
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check captures against their expectation files (X.pcap → X.expect.yaml).",
         discussion: """
             Each path is a capture or a folder searched for captures. A capture without an expectation file \

@@ -4,6 +4,7 @@ import TCPTrace
 
 struct Extract: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "extract",
         abstract: "Write every frame of the chosen connections to a capture file (pcap or pcapng).",
         discussion: """
             Connections are chosen by id (--connection) and by the selectors of analyze (--finding, --state, \

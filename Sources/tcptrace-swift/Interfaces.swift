@@ -2,7 +2,8 @@ import ArgumentParser
 import TCPTrace
 
 struct Interfaces: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List capture interfaces, like `tcpdump -D`.")
+    static let configuration = CommandConfiguration(
+        commandName: "interfaces", abstract: "List capture interfaces, like `tcpdump -D`.")
 
     func run() throws {
         do {

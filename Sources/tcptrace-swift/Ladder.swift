@@ -4,6 +4,7 @@ import TCPTrace
 
 struct Ladder: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ladder",
         abstract: "Draw connections as ladder diagrams: segments as arrows, each side's state beside its line."
     )
 

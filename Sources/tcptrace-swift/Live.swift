@@ -8,6 +8,7 @@ nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 struct Live: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "live",
         abstract: "Watch an interface and print each connection's handshake, close and findings as they happen.",
         discussion: """
             Stops on SIGINT/SIGTERM, --duration or --count, then finishes every connection where it is and prints \

@@ -4,6 +4,7 @@ import TCPTrace
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a self-contained HTML report (or one connection's pictures as SVG).",
         discussion: "The HTML file inlines its CSS, SVG and script: it opens offline and fetches nothing."
     )

@@ -8,6 +8,8 @@ struct TCPTraceSwift: ParsableCommand {
         commandName: "tcptrace-swift",
         abstract: "TCP connection lifecycle analyzer: handshake, close, TIME_WAIT and what went wrong.",
         version: "tcptrace-swift \(Version.number)",
+        // (Each subcommand names itself: a name derived from the type, `String(describing:)`, cost a sixth of
+        // the start-up's instructions in protocol-conformance lookups; docs/performance.md, "Start-up".)
         subcommands: [Analyze.self, Check.self, Extract.self, Ladder.self, Report.self, Live.self, Interfaces.self],
         defaultSubcommand: nil
     )

@@ -172,7 +172,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     static func newline<Sink: JSONSink>(_ out: inout Sink, _ indent: Int?) {
         guard let indent else { return }
         // The break and the spaces copied in one go from a run of them (a byte at a time, the pretty document
-        // wrote some 1,000 bytes per connection one by one).
+        // wrote some 1,000 bytes per connection one by one; callgrind, 300,000 packets of short connections,
+        // --format json: 3,402.8 M -> 3,154.6 M instructions).
         var spaces = indent * 2
         let run = lineBreakAndSpaces.utf8CodeUnitCount - 1
         out.write(UnsafeRawBufferPointer(start: lineBreakAndSpaces.utf8Start, count: 1 + min(spaces, run)))

@@ -12,7 +12,7 @@ public struct Connection: Sendable {
 
     /// Roles, the open, the first RST, the close and the timeline: changed by `StateMachine`, read through the
     /// properties in `Connection+Facts.swift`.
-    var facts = ConnectionFacts()
+    var facts: ConnectionFacts
     public var findings: [Finding] = []
 
     /// Set on a connection whose 4-tuple was reused by a later SYN while in TIME_WAIT: seconds from
@@ -37,6 +37,7 @@ public struct Connection: Sendable {
     /// Zeek's history letters and shadow states (`ZeekHistory`).
     var zeek = ZeekHistory()
 
+    @inline(never)
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
         self.key = key
@@ -46,8 +47,7 @@ public struct Connection: Sendable {
         self.lastFrame = frame
         self.start = time
         self.end = time
-        self.facts.timeline = recordTimeline ? [] : nil
-        self.facts.band = recordTimeline ? TimingBand() : nil
+        self.facts = ConnectionFacts(recordTimeline: recordTimeline)
         self.clock = ConnectionClock(start: time)
     }
 

@@ -17,6 +17,12 @@ struct ConnectionFacts: Sendable {
     var timeline: [TimelineEntry]?
     /// Each direction's timing labels over time, with the timeline (the report's band).
     var band: TimingBand?
+
+    /// Empty facts; with an empty timeline and band when the timeline is recorded.
+    init(recordTimeline: Bool) {
+        timeline = recordTimeline ? [] : nil
+        band = recordTimeline ? TimingBand() : nil
+    }
     /// First RST: frame, time, sender, and the sender's state when it sent it.
     @CompactFrame var resetFrame: Int? = nil
     @CompactTimestamp var resetTime: Timestamp? = nil

@@ -184,12 +184,20 @@ public struct Tracker: ~Copyable {
     }
 
     /// The slot of the current connection of `key` (its own key, or the second key of a VNI-paired one).
+    /// (Probed here, without `FlowTable.find`'s closure: the closure captured the tracker, and this method,
+    /// which the compiler did not inline, then took a 448-byte copy of it once per segment; callgrind, 200,000
+    /// packets of long connections: see docs/performance.md, session 15.)
     @inline(__always)
     private func slot(of key: FlowKey) -> Int? {
-        current.find(key) { slot in
-            slotIDs[slot] != 0
+        var probe = current.probe(key)
+        while let slot = current.next(&probe) {
+            if slotIDs[slot] != 0
                 && (cells[slot].pointee.key == key || (!vniAliases.isEmpty && vniAliases[slot] == key))
+            {
+                return slot
+            }
         }
+        return nil
     }
 
     /// Applies the segment to the connection in slot `index`; returns its id.

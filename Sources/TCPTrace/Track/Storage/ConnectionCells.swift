@@ -82,7 +82,7 @@ struct ConnectionCells: ~Copyable {
     /// Puts `connection` into the empty cell of `slot`.
     mutating func put(_ connection: consuming Connection, at slot: Int) {
         precondition(!occupied[slot], "ConnectionCells: slot \(slot) already holds a connection")
-        cells[slot].initialize(to: connection)
+        cells[slot].initialize(to: consume connection)
         occupied[slot] = true
     }
 

@@ -38,14 +38,37 @@ struct FlowTable {
     /// reached by `key`).
     @inline(__always)
     func find(_ key: FlowKey, _ matches: (Int) -> Bool) -> Int? {
+        var probe = self.probe(key)
+        while let slot = next(&probe) {
+            if matches(slot) { return slot }
+        }
+        return nil
+    }
+
+    /// A lookup in progress (`probe`, then `next` until a candidate is confirmed or none is left): `find`
+    /// without a closure, for the tracker's per-segment lookup. (Its closure captured the tracker, which a
+    /// non-mutating method then copied, 448 bytes, once per segment: see `Tracker.slot(of:)`.)
+    struct Probe {
+        fileprivate let hash: UInt32
+        fileprivate var index: Int
+    }
+
+    /// The start of `key`'s lookup.
+    @inline(__always)
+    func probe(_ key: FlowKey) -> Probe {
         let h = hash(key)
-        return buckets.withUnsafeBufferPointer { b in
-            var i = Int(truncatingIfNeeded: h) & mask
+        return Probe(hash: h, index: Int(truncatingIfNeeded: h) & mask)
+    }
+
+    /// The next slot whose bucket holds the probe's hash, nil at the end of its chain.
+    @inline(__always)
+    func next(_ probe: inout Probe) -> Int? {
+        buckets.withUnsafeBufferPointer { b in
             while true {
-                let bucket = b[i]
+                let bucket = b[probe.index]
                 if bucket.slot == 0 { return nil }
-                if bucket.hash == h && matches(Int(bucket.slot) - 1) { return Int(bucket.slot) - 1 }
-                i = (i + 1) & mask
+                probe.index = (probe.index + 1) & mask
+                if bucket.hash == probe.hash { return Int(bucket.slot) - 1 }
             }
         }
     }

@@ -39,6 +39,9 @@ public enum SyntheticScenarios {
         ("textbook-snoop", textbookSnoop),
         ("encapsulations-ethernet", encapsulationsEthernet),
         ("ppp", pppLink),
+        ("ppp-serial", pppSerialLink),
+        ("ppp-ether", pppEtherLink),
+        ("simple-packets", simplePackets),
         ("cisco-hdlc", ciscoHDLCLink),
         ("ieee80211", ieee80211Link),
         ("radiotap", radiotapLink),
@@ -631,6 +634,36 @@ public enum SyntheticScenarios {
     /// One connection on a PPP link (DLT_PPP 9): address and control (0xFF 0x03), protocol 0x0021, IPv4.
     static func pppLink() -> [UInt8] {
         connection(.wrapped(linkType: 9, wrap: { ip, _ in [0xFF, 0x03, 0x00, 0x21] + ip })).bytes
+    }
+
+    /// One connection on a PPP link in HDLC-like framing (LINKTYPE_PPP_HDLC 50, DLT_PPP_SERIAL; RFC 1662):
+    /// address 0xFF, control 0x03, protocol 0x0021 (IPv4).
+    static func pppSerialLink() -> [UInt8] {
+        connection(.wrapped(linkType: 50, wrap: { ip, _ in [0xFF, 0x03, 0x00, 0x21] + ip })).bytes
+    }
+
+    /// One connection on a PPPoE link without its Ethernet header (LINKTYPE_PPP_ETHER 51; RFC 2516): version
+    /// and type 0x11, code 0 (session data), session 0x0042, the PPP length, then PPP protocol 0x0021 (IPv4).
+    static func pppEtherLink() -> [UInt8] {
+        connection(
+            .wrapped(
+                linkType: 51,
+                wrap: { ip, _ in
+                    [0x11, 0x00, 0x00, 0x42] + PacketBuilder.be16(UInt16(ip.count + 2)) + [0x00, 0x21] + ip
+                })
+        ).bytes
+    }
+
+    /// The scenarios' connection in a pcapng file whose first packet is an Enhanced Packet Block and the other
+    /// eight Simple Packet Blocks, which carry no timestamp: each takes the previous packet's (docs/inputs.md).
+    static func simplePackets() -> [UInt8] {
+        var w = PcapngWriter()
+        w.section()
+        w.interface(linkType: 1)
+        for (n, (packet, time)) in PcapWriter.records(connection(.ethernet).bytes).enumerated() {
+            if n == 0 { w.enhanced(packet, interface: 0, at: time) } else { w.simple(packet) }
+        }
+        return w.bytes
     }
 
     /// One connection on a Cisco HDLC link (DLT_C_HDLC 104): address 0x0F, control 0, EtherType 0x0800.

@@ -34,7 +34,8 @@ import Testing
 
     @Test func eachLinkTypeCarriesItsConnection() throws {
         for (name, kinds) in [
-            ("ppp", ["ppp 9"]), ("cisco-hdlc", ["cisco-hdlc 9"]), ("ieee80211", ["802.11 9"]),
+            ("ppp", ["ppp 9"]), ("ppp-serial", ["ppp 9"]), ("ppp-ether", ["pppoe 9", "ppp 9"]),
+            ("cisco-hdlc", ["cisco-hdlc 9"]), ("ieee80211", ["802.11 9"]),
             ("radiotap", ["802.11 9", "radiotap 9"]),
         ] {
             let a = try analysis(name)

@@ -99,6 +99,24 @@ import Testing
         #expect(a.input.linkTypes == [.ethernet, .raw])
     }
 
+    @Test func simplePacketBlocksTakeThePreviousTimestamp() throws {
+        // The fixture: the connection's first packet in an Enhanced Packet Block at t0, the other eight in
+        // Simple Packet Blocks (SyntheticScenarios.simplePackets), which carry no timestamp.
+        let path = fixture("synthetic/simple-packets.pcapng")
+        var times: [Int64] = [], lengths: [Int] = []
+        _ = try CaptureFile(path: path).forEachPacket { record, bytes in
+            times.append(record.timestamp.nanoseconds)
+            lengths.append(bytes.count)
+        }
+        #expect(times == Array(repeating: Self.t0, count: 9))
+        #expect(lengths == Self.connection(40000, .ethernet, start: Self.t0).map(\.0.count))
+        let a = try Analyzer.analyze(paths: [path])
+        #expect(a.connections.count == 1 && !a.input.isDamaged)
+        let c = try #require(a.connections.first)
+        #expect(c.handshakeOutcome == .complete && c.closeKind == .fourWay && c.client.payloadBytes == 100)
+        #expect(c.start == c.end)
+    }
+
     @Test func aCutFileKeepsThePacketsBeforeTheCut() throws {
         let (bytes, _) = Self.threeInterfaces()
         let path = try temporaryFile(Array(bytes.dropLast(30)), name: "cut.pcapng")

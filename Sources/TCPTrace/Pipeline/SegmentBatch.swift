@@ -9,6 +9,9 @@ struct SegmentBatch: @unchecked Sendable {
     /// Input bytes read (all files so far) when the batch was sent: how far the input is read once the tracker
     /// has tracked this batch (for progress).
     var bytesRead: Int64 = 0
+    /// Some item has the extended words (a tunnel, or an interface after the first: `PipelineItem.extended`).
+    /// A plain capture's batches have none, and are unpacked without touching those fields (`unpack`).
+    private(set) var hasExtended = false
 
     var isEmpty: Bool { count == 0 }
 
@@ -53,6 +56,7 @@ struct SegmentBatch: @unchecked Sendable {
         if segment.tunnel | segment.interface != 0 {
             // Tunnelled, or not the capture's first interface: two more words, flagged in the checksum byte.
             checksum |= PipelineItem.extended
+            hasExtended = true
             extras.append(UInt64(segment.tunnel) << 32 | UInt64(segment.tunnelPath))
             extras.append(UInt64(segment.interface) | UInt64(segment.tunnelSourcePort) << 32)
         }
@@ -85,6 +89,7 @@ struct SegmentBatch: @unchecked Sendable {
     mutating func reset() {
         SegmentChannel.dropPages(storage, bytes: SegmentChannel.bufferBytes)
         count = 0
+        hasExtended = false
         extras.removeAll(keepingCapacity: true)
     }
 
@@ -102,6 +107,34 @@ struct SegmentBatch: @unchecked Sendable {
     /// Unpacks item `i` into `segment` (overwriting every field), returning its frame and time.
     @inline(__always)
     func unpack(_ i: Int, into segment: inout Segment) -> (frame: Int, time: Timestamp) {
+        unpack(i, into: &segment, extended: true)
+    }
+
+    /// `unpack` for a batch without extended items (`hasExtended` false), after `clearExtendedFields`: the
+    /// segment's tunnel and interface fields are left alone, so a plain capture costs no store for them per
+    /// segment. (Written as zeros for each segment, and kept in registers or spilled around the tracker's call,
+    /// they cost some 25 instructions a segment: 0.9 % of a run of long connections; callgrind,
+    /// `scripts/tunnel-cost.sh`, docs/performance.md "Session 15".)
+    @inline(__always)
+    func unpackPlain(_ i: Int, into segment: inout Segment) -> (frame: Int, time: Timestamp) {
+        unpack(i, into: &segment, extended: false)
+    }
+
+    /// Clears what `unpackPlain` leaves alone.
+    @inline(__always)
+    static func clearExtendedFields(of segment: inout Segment) {
+        segment.tunnel = 0
+        segment.tunnelPath = 0
+        segment.interface = 0
+        segment.tunnelSourcePort = 0
+    }
+
+    /// `unpack`; with `mayExtend` false (a batch without extended items) the tunnel and interface fields are
+    /// left as they are.
+    @inline(__always)
+    private func unpack(
+        _ i: Int, into segment: inout Segment, extended mayExtend: Bool
+    ) -> (frame: Int, time: Timestamp) {
         let item = storage[i]
         var cursor = Int(item.extra)
         if item.bits & PipelineItem.ipv6 != 0 {
@@ -126,11 +159,11 @@ struct SegmentBatch: @unchecked Sendable {
             segment.options.sack.append(
                 left: UInt32(truncatingIfNeeded: word >> 32), right: UInt32(truncatingIfNeeded: word))
         }
-        let extended = item.checksum & PipelineItem.extended != 0
+        let extended = mayExtend && item.checksum & PipelineItem.extended != 0
         if extended {
             (segment.tunnel, segment.tunnelPath, segment.interface, segment.tunnelSourcePort) = extendedFields(
                 at: cursor + Int(item.sackCount))
-        } else {
+        } else if mayExtend {
             segment.tunnel = 0
             segment.tunnelPath = 0
             segment.interface = 0

@@ -68,11 +68,23 @@ struct StreamingRun: ~Copyable {
         if isStream { return trackArriving(into: &sink) }
         var segment = Segment.empty
         while let batch = channel.receive() {
-            for i in 0..<batch.count {
-                let (frame, now) = batch.unpack(i, into: &segment)
-                tracker.ingest(segment, frame: frame, time: now)
-                if tracker.hasFinalized { passOnFinalized(to: &sink) }
-                if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+            // (Twice, on purpose: a plain capture's batches skip the tunnel and interface fields,
+            // `SegmentBatch.unpackPlain`; a closure for the common steps was not inlined, and copied the segment.)
+            if batch.hasExtended {
+                for i in 0..<batch.count {
+                    let (frame, now) = batch.unpack(i, into: &segment)
+                    tracker.ingest(segment, frame: frame, time: now)
+                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
+                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+                }
+            } else {
+                SegmentBatch.clearExtendedFields(of: &segment)
+                for i in 0..<batch.count {
+                    let (frame, now) = batch.unpackPlain(i, into: &segment)
+                    tracker.ingest(segment, frame: frame, time: now)
+                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
+                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+                }
             }
             segments += batch.count
             bytesRead = batch.bytesRead

@@ -51,7 +51,8 @@ enum TraceReader {
         _ segment: inout Segment, _ bytes: UnsafeRawBufferPointer, _ record: PacketRecord, _ tunnels: TunnelRegistry?,
         _ duplicates: inout CaptureDuplicates, _ summary: inout CaptureSummary
     ) {
-        if segment.tunnelMarks.count != 0 || segment.tunnel != 0 || record.interface != 0 || duplicates.isActive {
+        // (The three words or'ed, one test: three short-circuit tests cost some 4 instructions a segment more.)
+        if UInt32(segment.tunnelMarks.count) | segment.tunnel | record.interface != 0 || duplicates.isActive {
             locate(&segment, bytes, record.interface, record.timestamp, tunnels, &duplicates, &summary)
         }
     }

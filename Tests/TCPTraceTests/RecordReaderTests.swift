@@ -164,6 +164,20 @@ import Testing
         #expect(first.timestamp.nanoseconds == expected)
     }
 
+    /// A Simple Packet Block has no timestamp: libpcap gives it 0, tcptrace-swift the previous packet's
+    /// (docs/inputs.md). The packets themselves are the same.
+    static func simplePacketsAgainstLibpcap(_ bytes: [UInt8]) throws {
+        let path = try temporaryFile(bytes, name: "simple-packets.pcapng")
+        let direct = trace(try CaptureFile(path: path, directRecords: true))
+        let libpcap = trace(try CaptureFile(path: path, directRecords: false))
+        #expect(direct.digests == libpcap.digests && direct.end == .endOfFile && libpcap.end == .endOfFile)
+        #expect(direct.records.map(\.capturedLength) == libpcap.records.map(\.capturedLength))
+        let times = direct.records.map(\.timestamp.nanoseconds), theirs = libpcap.records.map(\.timestamp.nanoseconds)
+        #expect(times.count == 9 && theirs.count == 9)
+        #expect(times == Array(repeating: 1_700_000_000_000_000_000, count: 9))
+        #expect(theirs == [1_700_000_000_000_000_000] + Array(repeating: 0, count: 8))
+    }
+
     @Test func everyFixtureReadsTheSameBothWays() throws {
         let folder = packageRoot.appendingPathComponent("Fixtures")
         // (Fixtures/ and Fixtures/synthetic/.)
@@ -181,6 +195,10 @@ import Testing
             // (three-interfaces.pcapng and two-interface-copies.pcapng mix link types, which libpcap refuses:
             // PcapngTests and TunnelTests read them.)
             if name.hasSuffix("three-interfaces.pcapng") || name.hasSuffix("two-interface-copies.pcapng") { continue }
+            if name.hasSuffix("simple-packets.pcapng") {
+                try Self.simplePacketsAgainstLibpcap(bytes)
+                continue
+            }
             let t = try Self.bothWays(bytes)
             // (truncated.pcap is cut inside its last packet on purpose: 33 of its 66 bytes.)
             #expect(

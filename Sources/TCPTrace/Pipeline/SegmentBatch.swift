@@ -10,7 +10,7 @@ struct SegmentBatch: @unchecked Sendable {
     /// has tracked this batch (for progress).
     var bytesRead: Int64 = 0
     /// Some item has the extended words (a tunnel, or an interface after the first: `PipelineItem.extended`).
-    /// A plain capture's batches have none, and are unpacked without touching those fields (`unpack`).
+    /// A plain capture's batches have none, and are unpacked without touching those fields (`unpackPlain`).
     private(set) var hasExtended = false
 
     var isEmpty: Bool { count == 0 }
@@ -113,7 +113,7 @@ struct SegmentBatch: @unchecked Sendable {
     /// `unpack` for a batch without extended items (`hasExtended` false), after `clearExtendedFields`: the
     /// segment's tunnel and interface fields are left alone, so a plain capture costs no store for them per
     /// segment. (Written as zeros for each segment, and kept in registers or spilled around the tracker's call,
-    /// they cost some 25 instructions a segment: 0.9 % of a run of long connections; callgrind,
+    /// they cost about 22 instructions a segment: 0.8 % of a run of long connections; callgrind,
     /// `scripts/tunnel-cost.sh`, docs/performance.md "Session 15".)
     @inline(__always)
     func unpackPlain(_ i: Int, into segment: inout Segment) -> (frame: Int, time: Timestamp) {

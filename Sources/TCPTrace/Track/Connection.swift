@@ -37,7 +37,6 @@ public struct Connection: Sendable {
     /// Zeek's history letters and shadow states (`ZeekHistory`).
     var zeek = ZeekHistory()
 
-    @inline(never)
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
         self.key = key

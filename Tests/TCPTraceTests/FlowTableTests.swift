@@ -2,6 +2,17 @@ import Testing
 
 @testable import TCPTrace
 
+extension FlowTable {
+    /// The slot `key` leads to: the first candidate that `matches` confirms (as `Tracker.slot(of:)` probes).
+    fileprivate func find(_ key: FlowKey, _ matches: (Int) -> Bool) -> Int? {
+        var probe = self.probe(key)
+        while let slot = next(&probe) {
+            if matches(slot) { return slot }
+        }
+        return nil
+    }
+}
+
 /// The tracker's 4-tuple index (`FlowTable`) against a `Dictionary` doing the same: inserts, rewrites (a new
 /// incarnation in another slot), removals by key and slot (only the entry of that key that leads to that slot),
 /// growth past its first 1,024 buckets and deletion that shifts later buckets back. Slots here "hold" the key

@@ -68,22 +68,18 @@ struct StreamingRun: ~Copyable {
         if isStream { return trackArriving(into: &sink) }
         var segment = Segment.empty
         while let batch = channel.receive() {
-            // (Twice, on purpose: a plain capture's batches skip the tunnel and interface fields,
-            // `SegmentBatch.unpackPlain`; a closure for the common steps was not inlined, and copied the segment.)
+            // (Two loops: a plain capture's batches skip the tunnel and interface fields,
+            // `SegmentBatch.unpackPlain`.)
             if batch.hasExtended {
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpack(i, into: &segment)
-                    tracker.ingest(segment, frame: frame, time: now)
-                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
-                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+                    take(segment, frame: frame, time: now, into: &sink)
                 }
             } else {
                 SegmentBatch.clearExtendedFields(of: &segment)
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpackPlain(i, into: &segment)
-                    tracker.ingest(segment, frame: frame, time: now)
-                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
-                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+                    take(segment, frame: frame, time: now, into: &sink)
                 }
             }
             segments += batch.count
@@ -91,6 +87,16 @@ struct StreamingRun: ~Copyable {
             channel.recycle(batch)
             reportProgress()
         }
+    }
+
+    /// One segment tracked, and what it finalized or dropped passed on.
+    @inline(__always)
+    private mutating func take<Sink: ConnectionSink & ~Copyable>(
+        _ segment: borrowing Segment, frame: Int, time: Timestamp, into sink: inout Sink
+    ) {
+        tracker.ingest(segment, frame: frame, time: time)
+        if tracker.hasFinalized { passOnFinalized(to: &sink) }
+        if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
     }
 
     /// `track` for a stream: segments are tracked as they arrive (a batch part-filled after a tenth of a second
@@ -110,10 +116,8 @@ struct StreamingRun: ~Copyable {
             case .batch(let batch):
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpack(i, into: &segment)
-                    tracker.ingest(segment, frame: frame, time: now)
+                    take(segment, frame: frame, time: now, into: &sink)
                     lastTime = now
-                    if tracker.hasFinalized { passOnFinalized(to: &sink) }
-                    if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
                 }
                 segments += batch.count
                 bytesRead = batch.bytesRead

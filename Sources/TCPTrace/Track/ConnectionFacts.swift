@@ -23,6 +23,7 @@ struct ConnectionFacts: Sendable {
         timeline = recordTimeline ? [] : nil
         band = recordTimeline ? TimingBand() : nil
     }
+
     /// First RST: frame, time, sender, and the sender's state when it sent it.
     @CompactFrame var resetFrame: Int? = nil
     @CompactTimestamp var resetTime: Timestamp? = nil

@@ -1,10 +1,11 @@
 /// The tracker's index from 4-tuple key to the slot of its current connection (a VNI-paired connection is
 /// reached by a second key too): open addressing with linear probing over 8-byte buckets, each the low 32 bits
 /// of the key's hash and the slot + 1 (0: empty), at most half full. The keys themselves are not stored: a bucket
-/// whose hash matches is confirmed against its slot's connection (`matches`), which the segment is about to
-/// change anyway, so a lookup touches the bucket's line, the slot's id and that connection's first line. (The
-/// bucket's line was the lookup's costliest miss, 60 % of its samples on the short mix: 8-byte buckets instead
-/// of 16 halve the table, 1 MB at that mix's 35,000 current connections; docs/performance.md, session 13.)
+/// whose hash matches is confirmed by the caller against its slot's connection (`Tracker.slot(of:)`), which the
+/// segment is about to change anyway, so a lookup touches the bucket's line, the slot's id and that connection's
+/// first line. (The bucket's line was the lookup's costliest miss, 60 % of its samples on the short mix: 8-byte
+/// buckets instead of 16 halve the table, 1 MB at that mix's 35,000 current connections; docs/performance.md,
+/// session 13.)
 ///
 /// In place of a `Dictionary<FlowKey, Int>` (issue 21): its lookup read a bucket bitmap, a 48-byte key and an
 /// 8-byte value in three arrays, three cache misses per packet when tens of thousands of connections
@@ -34,20 +35,9 @@ struct FlowTable {
     @inline(__always)
     private func hash(_ key: FlowKey) -> UInt32 { UInt32(truncatingIfNeeded: key._rawHashValue(seed: seed)) }
 
-    /// The slot `key` leads to: the first bucket with `key`'s hash whose slot `matches` (its connection is
-    /// reached by `key`).
-    @inline(__always)
-    func find(_ key: FlowKey, _ matches: (Int) -> Bool) -> Int? {
-        var probe = self.probe(key)
-        while let slot = next(&probe) {
-            if matches(slot) { return slot }
-        }
-        return nil
-    }
-
-    /// A lookup in progress (`probe`, then `next` until a candidate is confirmed or none is left): `find`
-    /// without a closure, for the tracker's per-segment lookup. (Its closure captured the tracker, which a
-    /// non-mutating method then copied, 448 bytes, once per segment: see `Tracker.slot(of:)`.)
+    /// A lookup in progress: `probe`, then `next` until the caller confirms a candidate or none is left. (No
+    /// closure to confirm with: a closure captured the tracker, which a non-mutating method then copied, 448
+    /// bytes, once per segment: see `Tracker.slot(of:)`.)
     struct Probe {
         fileprivate let hash: UInt32
         fileprivate var index: Int

@@ -52,6 +52,18 @@ enum ASCIIDigits {
     /// Writes `value` in decimal at `start`; returns the number of bytes written (at most 20, with a sign).
     @inline(__always)
     static func write(_ value: Int64, at start: UnsafeMutablePointer<UInt8>) -> Int {
+        // Most counts in a report are below 100 (zeros above all): one or two bytes without the general path.
+        if UInt64(bitPattern: value) < 100 {
+            if value < 10 {
+                start[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
+                return 1
+            }
+            UnsafeMutableRawPointer(start).storeBytes(
+                of: UnsafeRawPointer(digitPairs.utf8Start).loadUnaligned(
+                    fromByteOffset: Int(value) &* 2, as: UInt16.self),
+                as: UInt16.self)
+            return 2
+        }
         var p = start
         if value < 0 { p[0] = UInt8(ascii: "-"); p += 1 }
         let digits = count(value.magnitude)

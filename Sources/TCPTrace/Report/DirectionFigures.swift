@@ -26,76 +26,97 @@ public enum DirectionFigures {
         return names
     }()
 
-    /// Calls `body` with each figure in order, building no list (the JSON writer's path). The names are JSON
-    /// member names (`JSONKey`); CSV and `--long` use the same words.
+    /// Calls `body` with each figure in order, building no list. The names are JSON member names (`JSONKey`);
+    /// CSV and `--long` use the same words.
     static func forEach(_ c: Connection, _ index: Int, _ body: (JSONKey, Value) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var visitor = ClosureVisitor(body: body)
+            visit(c, index, &visitor)
+        }
+    }
+
+    /// Takes each figure in order (`visit(_:_:)`).
+    protocol Visitor {
+        mutating func visit(_ name: JSONKey, _ value: Value)
+    }
+
+    private struct ClosureVisitor: Visitor {
+        let body: (JSONKey, Value) -> Void
+        func visit(_ name: JSONKey, _ value: Value) { body(name, value) }
+    }
+
+    /// Hands `visitor` each figure in order. Generic rather than through a closure so that the JSON writer's
+    /// visit is inlined at each figure, with the name and the kind of value known there (a call through a
+    /// closure per figure, a switch on the name and one on the value, cost ~75 instructions a figure,
+    /// callgrind; docs/performance.md, session 16).
+    @inline(__always)
+    static func visit<V: Visitor>(_ c: Connection, _ index: Int, _ visitor: inout V) {
+        let (duration, handshakeRTT) = context(c, index)
+        c.withSide(index) { side in visit(side, duration: duration, handshakeRTT: handshakeRTT, &visitor) }
+    }
+
+    /// The connection's duration and the handshake round trip as endpoint `index` saw it. Not inlined: inside
+    /// the generic visit, the reads of the other side's times copied a whole `HalfConnection` each.
+    @inline(never)
+    private static func context(_ c: Connection, _ index: Int) -> (duration: Double, handshakeRTT: Double?) {
         let (cl, sv) = (c.clientIndex, c.serverIndex)
         let measured: Double? =
             index == cl
             ? c.side(cl, \.synTime).flatMap { syn in c.side(sv, \.synAckTime).map { syn.interval(to: $0) } }
             : c.side(sv, \.synAckTime).flatMap { sa in c.side(cl, \.ackedPeerSynTime).map { sa.interval(to: $0) } }
         // Across a backward timestamp step there is no round trip to report (counted in `backwardSamples`).
-        let handshakeRTT = measured.flatMap { $0 >= 0 ? $0 : nil }
-        let duration = c.start.interval(to: c.end)
-        c.withSide(index) { side in forEach(side, duration: duration, handshakeRTT: handshakeRTT, body) }
+        return (c.start.interval(to: c.end), measured.flatMap { $0 >= 0 ? $0 : nil })
     }
 
-    private static func forEach(
-        _ side: borrowing HalfConnection, duration: Double, handshakeRTT: Double?,
-        _ body: (JSONKey, Value) -> Void
+    @inline(__always)
+    private static func visit<V: Visitor>(
+        _ side: borrowing HalfConnection, duration: Double, handshakeRTT: Double?, _ v: inout V
     ) {
         let st = side.stats
         let options = side.synOptions
         let rtt = st.rtt
-        body(.packets, .int(Int64(side.packets)))
-        body(.pureAcks, .int(Int64(st.pureAcks)))
-        body(.sackAcks, .int(Int64(st.sackAcks)))
-        body(.dsacks, .int(Int64(st.dsacks)))
-        body(.payloadPackets, .int(Int64(st.payloadPackets)))
-        body(.payloadBytes, .int(Int64(side.payloadBytes)))
-        body(.uniqueBytes, .int(Int64(st.uniqueBytes)))
-        body(.retransmittedPackets, .int(Int64(st.retransmittedPackets)))
-        body(.retransmittedBytes, .int(Int64(st.retransmittedBytes)))
-        body(.outOfOrderPackets, .int(Int64(st.outOfOrderPackets)))
-        body(.zeroWindowAdvertisements, .int(Int64(st.zeroWindowAdvertisements)))
-        body(.zeroWindowProbes, .int(Int64(st.zeroWindowProbes)))
-        body(.keepAlives, .int(Int64(st.keepAlives)))
-        body(.syn, .int(Int64(side.synCount + side.synAckCount)))
-        body(.fin, .int(Int64(side.finCount)))
-        body(.rst, .int(Int64(side.rstCount)))
-        body(.mss, .number(options?.mss.map { Double($0) }))
-        body(.windowScale, .number(options?.windowScale.map { Double($0) }))
-        body(.sackPermitted, .flag(options?.sackPermitted ?? false))
-        body(.timestamps, .flag(options?.timestampValue != nil))
-        body(.windowMin, .number(st.windowCount > 0 ? Double(st.windowMin) : nil))
-        body(.windowMax, .number(st.windowCount > 0 ? Double(st.windowMax) : nil))
-        body(.windowMean, .number(st.windowCount > 0 ? st.meanWindow : nil))
-        body(.initialWindow, .number(st.initialWindow.map { Double($0) }))
-        body(.gapBytes, .int(Int64(st.gapBytes)))
-        body(.truncatedBytes, .int(Int64(st.truncatedBytes)))
-        body(.longestIdle, .number(st.longestIdle))
-        body(.throughput, .number(duration > 0 ? Double(st.uniqueBytes) / duration : nil))
-        body(.handshakeRTT, .number(handshakeRTT))
-        body(.rttSamples, .int(Int64(rtt.count)))
-        body(.rttMin, .number(rtt.count > 0 ? rtt.min : nil))
-        body(.rttMedian, .number(rtt.count > 0 ? rtt.quantile(0.5) : nil))
-        body(.rttP95, .number(rtt.count > 0 ? rtt.quantile(0.95) : nil))
-        body(.rttMax, .number(rtt.count > 0 ? rtt.max : nil))
-        body(.rttMean, .number(rtt.count > 0 ? rtt.mean : nil))
-        body(.rttStddev, .number(rtt.count > 0 ? rtt.standardDeviation : nil))
+        v.visit(.packets, .int(Int64(side.packets)))
+        v.visit(.pureAcks, .int(Int64(st.pureAcks)))
+        v.visit(.sackAcks, .int(Int64(st.sackAcks)))
+        v.visit(.dsacks, .int(Int64(st.dsacks)))
+        v.visit(.payloadPackets, .int(Int64(st.payloadPackets)))
+        v.visit(.payloadBytes, .int(Int64(side.payloadBytes)))
+        v.visit(.uniqueBytes, .int(Int64(st.uniqueBytes)))
+        v.visit(.retransmittedPackets, .int(Int64(st.retransmittedPackets)))
+        v.visit(.retransmittedBytes, .int(Int64(st.retransmittedBytes)))
+        v.visit(.outOfOrderPackets, .int(Int64(st.outOfOrderPackets)))
+        v.visit(.zeroWindowAdvertisements, .int(Int64(st.zeroWindowAdvertisements)))
+        v.visit(.zeroWindowProbes, .int(Int64(st.zeroWindowProbes)))
+        v.visit(.keepAlives, .int(Int64(st.keepAlives)))
+        v.visit(.syn, .int(Int64(side.synCount + side.synAckCount)))
+        v.visit(.fin, .int(Int64(side.finCount)))
+        v.visit(.rst, .int(Int64(side.rstCount)))
+        v.visit(.mss, .number(options?.mss.map { Double($0) }))
+        v.visit(.windowScale, .number(options?.windowScale.map { Double($0) }))
+        v.visit(.sackPermitted, .flag(options?.sackPermitted ?? false))
+        v.visit(.timestamps, .flag(options?.timestampValue != nil))
+        v.visit(.windowMin, .number(st.windowCount > 0 ? Double(st.windowMin) : nil))
+        v.visit(.windowMax, .number(st.windowCount > 0 ? Double(st.windowMax) : nil))
+        v.visit(.windowMean, .number(st.windowCount > 0 ? st.meanWindow : nil))
+        v.visit(.initialWindow, .number(st.initialWindow.map { Double($0) }))
+        v.visit(.gapBytes, .int(Int64(st.gapBytes)))
+        v.visit(.truncatedBytes, .int(Int64(st.truncatedBytes)))
+        v.visit(.longestIdle, .number(st.longestIdle))
+        v.visit(.throughput, .number(duration > 0 ? Double(st.uniqueBytes) / duration : nil))
+        v.visit(.handshakeRTT, .number(handshakeRTT))
+        v.visit(.rttSamples, .int(Int64(rtt.count)))
+        v.visit(.rttMin, .number(rtt.count > 0 ? rtt.min : nil))
+        v.visit(.rttMedian, .number(rtt.count > 0 ? rtt.quantile(0.5) : nil))
+        v.visit(.rttP95, .number(rtt.count > 0 ? rtt.quantile(0.95) : nil))
+        v.visit(.rttMax, .number(rtt.count > 0 ? rtt.max : nil))
+        v.visit(.rttMean, .number(rtt.count > 0 ? rtt.mean : nil))
+        v.visit(.rttStddev, .number(rtt.count > 0 ? rtt.standardDeviation : nil))
     }
 
     /// The figures of the segments endpoint `index` sent as a JSON object (`stats.client`, `stats.server`).
     static func write(_ c: Connection, _ index: Int, to w: inout JSONWriter) {
         w.beginObject()
-        forEach(c, index) { name, value in
-            w.key(name)
-            switch value {
-            case .int(let i): w.value(i)
-            case .number(let d): w.value(d)
-            case .flag(let b): w.value(b)
-            }
-        }
+        visit(c, index, &w)
         w.endObject()
     }
 
@@ -164,4 +185,17 @@ extension Connection {
     static let placeholder = Connection(
         id: 0, key: FlowKey(Segment.empty), first: Segment.empty, frame: 1, time: Timestamp(nanoseconds: 0),
         recordTimeline: false)
+}
+
+extension JSONWriter: DirectionFigures.Visitor {
+    /// A figure as a member of `stats.client` or `stats.server`.
+    @inline(__always)
+    mutating func visit(_ name: JSONKey, _ value: DirectionFigures.Value) {
+        key(name)
+        switch value {
+        case .int(let i): self.value(i)
+        case .number(let d): self.value(d)
+        case .flag(let b): self.value(b)
+        }
+    }
 }

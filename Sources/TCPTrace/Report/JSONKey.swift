@@ -5,9 +5,8 @@
 ///
 /// Keys that are data rather than names (finding codes, severities) come from their own enums.
 ///
-/// `text` is a switch that `@inline(__always)` puts at each use: with the key known there (`w.key(.rtt)`), the
-/// compiler folds it to the literal, so the writer copies the key's bytes as cheaply as a string literal.
-enum JSONKey: CaseIterable, Sendable {
+/// The writer takes a key's bytes from `JSONKeyTable`, by the key's raw value (its place in this list).
+enum JSONKey: UInt8, CaseIterable, Sendable {
     // The document
     case schema, version, connections, input, hosts, summary
 
@@ -259,4 +258,49 @@ enum JSONKey: CaseIterable, Sendable {
 
     /// `text` as a String, for the `JSONValue` tree (the document-level parts, which are written once).
     var string: String { text.description }
+}
+
+/// Every key as the bytes a member starts with, `,"name":`, one after the other, and where each starts: the
+/// writer copies a key with one table load and one short copy.
+///
+/// Seam for a speed trick (issue 21). `JSONKey.text` is a switch over some 190 names. It folds to a literal only
+/// where the key is a constant at the call, and the writer's `member` functions, each with that switch inside,
+/// grew to some 5 KB apiece and stopped being inlined: every member of every line went through a jump table
+/// and a call. callgrind, 300,000 packets of bench-gen's short connections, `--format jsonl`: see
+/// docs/performance.md, session 16.
+struct JSONKeyTable: @unchecked Sendable {
+    /// `,"name":` for each key in `JSONKey.allCases` order; never freed (one table per process).
+    private let bytes: UnsafePointer<UInt8>
+    /// Key `k`'s entry at `entries[k.rawValue]`: where it starts in `bytes`, shifted left by 8, or'ed with its
+    /// length (the name's + 4).
+    private let entries: UnsafePointer<UInt32>
+
+    static let shared = JSONKeyTable()
+
+    private init() {
+        var text: [UInt8] = []
+        var entries: [UInt32] = []
+        for (i, key) in JSONKey.allCases.enumerated() {
+            precondition(Int(key.rawValue) == i, "JSONKey raw values follow the order of the cases")
+            let name = key.text
+            precondition(name.utf8CodeUnitCount + 4 < 256, "a key's entry has an 8-bit length")
+            entries.append(UInt32(text.count) << 8 | UInt32(name.utf8CodeUnitCount + 4))
+            text += Array(",\"".utf8)
+            text += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            text += Array("\":".utf8)
+        }
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: text.count)
+        bytes.initialize(from: text, count: text.count)
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: entries.count)
+        table.initialize(from: entries, count: entries.count)
+        self.bytes = UnsafePointer(bytes)
+        self.entries = UnsafePointer(table)
+    }
+
+    /// Key `key`'s entry, `,"name":`, and its length (the name's + 4).
+    @inline(__always)
+    func entry(_ key: JSONKey) -> (start: UnsafePointer<UInt8>, count: Int) {
+        let e = entries[Int(key.rawValue)]
+        return (bytes + Int(e >> 8), Int(e & 0xff))
+    }
 }

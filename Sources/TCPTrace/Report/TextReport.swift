@@ -139,10 +139,14 @@ public enum TextReport {
     public static let lineLimit = 120
 
     public static func tableHeader(wide: Bool = false) -> String {
-        var row = RowWriter(out: [], layout: wide ? .wide : .compact)
-        for column in row.layout.columns { row.cell(column.title) }
-        row.out.append(UInt8(ascii: "\n"))
-        return String(decoding: row.out, as: UTF8.self)
+        var bytes: [UInt8] = []
+        JSONBuffer.appending(to: &bytes) { buffer in
+            var row = RowWriter(out: buffer, layout: wide ? .wide : .compact)
+            for column in row.layout.columns { row.cell(column.title) }
+            row.out.write(UInt8(ascii: "\n"))
+            buffer = row.out
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// One connection's row.
@@ -155,18 +159,23 @@ public enum TextReport {
     /// One connection's row, appended as bytes (the streaming path: no intermediate strings per cell).
     /// The id cell and the line end are the same in both layouts; the cells between are each layout's.
     public static func appendRow(_ c: Connection, wide: Bool = false, into out: inout [UInt8]) {
-        var row = RowWriter(out: out, layout: wide ? .wide : .compact)
-        out = []
-        row.cell(c.key.tunnel != 0 ? "\(c.id)*" : String(c.id))  // (`*`: tunnelled; the layers in --long)
-        c.withClientAndServer { client, server in
-            if wide {
-                wideCells(c, client: client, server: server, into: &row)
-            } else {
-                compactCells(c, client: client, server: server, into: &row)
+        // Through a stack buffer, appended to `out` once (`JSONBuffer`): cell by cell into the array, each
+        // append checked the array's uniqueness and room (callgrind; docs/performance.md, session 16).
+        JSONBuffer.appending(to: &out) { buffer in
+            var row = RowWriter(out: buffer, layout: wide ? .wide : .compact)
+            row.startCell()
+            row.out.writeDecimal(Int64(c.id))
+            if c.key.tunnel != 0 { row.out.write(UInt8(ascii: "*")) }  // (tunnelled; the layers in --long)
+            c.withClientAndServer { client, server in
+                if wide {
+                    wideCells(c, client: client, server: server, into: &row)
+                } else {
+                    compactCells(c, client: client, server: server, into: &row)
+                }
             }
+            row.out.write(UInt8(ascii: "\n"))
+            buffer = row.out
         }
-        row.out.append(UInt8(ascii: "\n"))
-        out = row.out
     }
 
     private static func compactCells(
@@ -180,15 +189,15 @@ public enum TextReport {
         Format.writeDuration(c.start.interval(to: c.end), into: &row.out)
         row.cell(c.handshakeOutcome.abbreviation)
         row.startCell()
-        row.out.append(contentsOf: c.closeKind.abbreviation.utf8)
+        row.write(c.closeKind.abbreviation)
         if let by = c.closeInitiator, c.closeKind != .simultaneous, c.closeKind != .notClosed {
-            row.out.append(UInt8(ascii: "/"))
-            row.out.append(by.rawValue.utf8.first!)
+            row.out.write(UInt8(ascii: "/"))
+            row.out.write(by.rawValue.utf8.first!)
         }
         row.startCell()
-        row.out.append(contentsOf: client.state.abbreviation.utf8)
-        row.out.append(UInt8(ascii: "/"))
-        row.out.append(contentsOf: server.state.abbreviation.utf8)
+        row.write(client.state.abbreviation)
+        row.out.write(UInt8(ascii: "/"))
+        row.write(server.state.abbreviation)
         row.startCell()
         row.findingSummary(c, limit: lineLimit)
     }
@@ -213,9 +222,9 @@ public enum TextReport {
         } else {
             row.startCell()
             for (i, f) in c.findings.enumerated() {
-                if i > 0 { row.out.append(UInt8(ascii: ",")) }
-                row.out.append(contentsOf: f.code.rawValue.utf8)
-                row.out.append(UInt8(ascii: "@"))
+                if i > 0 { row.out.write(UInt8(ascii: ",")) }
+                row.write(f.code.rawValue)
+                row.out.write(UInt8(ascii: "@"))
                 row.out.writeDecimal(Int64(f.frame))
             }
         }
@@ -270,34 +279,40 @@ public enum TextReport {
     /// Writes cells at the fixed column positions of a `Layout` (a wider cell pushes the rest right): the
     /// header and every row.
     struct RowWriter {
-        var out: [UInt8]
+        var out: JSONBuffer
         let layout: Layout
         private var target = 0, index = 0, lineStart: Int
         /// Bytes written beyond one per character (`…` and `×` take three and two bytes for one column).
         private var extraBytes = 0
 
-        init(out: [UInt8], layout: Layout) {
+        init(out: JSONBuffer, layout: Layout) {
             self.out = out
             self.layout = layout
-            lineStart = out.count
+            lineStart = out.written
         }
 
         /// Characters written on the line so far.
-        var column: Int { out.count - lineStart - extraBytes }
+        var column: Int { out.written - lineStart - extraBytes }
+
+        /// `text`'s bytes.
+        mutating func write(_ text: String) {
+            var text = text
+            text.withUTF8 { out.write(UnsafeRawBufferPointer($0)) }
+        }
 
         mutating func startCell() {
             if index > 0 {
-                // The gap, then up to the column's start: one append (a byte at a time was 3 % of a run of
-                // short connections, callgrind).
+                // The gap, then up to the column's start, in one go (a byte at a time was 3 % of a run of short
+                // connections, callgrind).
                 target += layout.columns[index - 1].width + layout.gap
-                out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(layout.gap, target - column)))
+                out.writeSpaces(max(layout.gap, target - column))
             }
             index += 1
         }
 
         mutating func cell(_ text: String) {
             startCell()
-            out.append(contentsOf: text.utf8)
+            write(text)
         }
 
         // The cells below write their bytes without a String between (a String over 15 bytes, such as
@@ -309,15 +324,15 @@ public enum TextReport {
             startCell()
             endpoint.address.withEndpointText(port: endpoint.port) { text in
                 guard text.count > width, let close = text.lastIndex(of: UInt8(ascii: "]")) else {
-                    out.append(contentsOf: text)
+                    out.write(text)
                     return
                 }
                 let (headEnd, tailStart) = TextReport.elided(
                     groups: text[1..<close], room: width - 1 - (text.count - close))
-                out.append(contentsOf: text[0..<headEnd])  // with the `[`
-                out.append(contentsOf: ":…:".utf8)
+                out.write(UnsafeRawBufferPointer(rebasing: text[0..<headEnd]))  // with the `[`
+                write(":…:")
                 extraBytes += 2
-                out.append(contentsOf: text[tailStart...])  // with the `]:port`
+                out.write(UnsafeRawBufferPointer(rebasing: text[tailStart...]))  // with the `]:port`
             }
         }
 
@@ -325,7 +340,7 @@ public enum TextReport {
         mutating func cell(_ a: Int64, _ separator: Unicode.Scalar, _ b: Int64) {
             startCell()
             out.writeDecimal(a)
-            out.append(UInt8(ascii: separator))
+            out.write(UInt8(ascii: separator))
             out.writeDecimal(b)
         }
 
@@ -339,13 +354,13 @@ public enum TextReport {
         /// `fin-retransmit, retransmission×36, +3`; `-` for none.
         mutating func findingSummary(_ c: Connection, limit: Int) {
             guard !c.findings.isEmpty else {
-                out.append(UInt8(ascii: "-"))
+                out.write(UInt8(ascii: "-"))
                 return
             }
             var total = 0
             c.forEachFindingCount { _, _ in total += 1 }
             if total == 0 {
-                out.append(UInt8(ascii: "-"))
+                out.write(UInt8(ascii: "-"))
                 return
             }
             var written = 0
@@ -357,18 +372,18 @@ public enum TextReport {
                 let left = total - written - 1
                 let reserve = left > 0 ? 3 + ASCIIDigits.count(UInt64(left)) : 0  // `, +k`
                 guard column + separator + length + reserve <= limit else { break }
-                if separator > 0 { out.append(contentsOf: ", ".utf8) }
-                out.append(contentsOf: code.rawValue.utf8)
+                if separator > 0 { write(", ") }
+                write(code.rawValue)
                 if n > 1 {
-                    out.append(contentsOf: "×".utf8)
+                    write("×")
                     extraBytes += 1
                     out.writeDecimal(Int64(n))
                 }
                 written += 1
             }
             guard written < total else { return }
-            if written > 0 { out.append(contentsOf: ", ".utf8) }
-            out.append(UInt8(ascii: "+"))
+            if written > 0 { write(", ") }
+            out.write(UInt8(ascii: "+"))
             out.writeDecimal(Int64(total - written))
         }
     }

@@ -74,6 +74,54 @@ import Testing
         #expect(same(out, expected, "indent \(indent.map(String.init) ?? "compact")"))
     }
 
+    /// Members written key and value in one go on one line (`compactMember`) against the tree, compact and
+    /// pretty: first in their object (no comma) and after another, integers at the digit path's edges, and
+    /// numbers of each spelling (whole, whole nanoseconds in both forms, general, negative, not finite, nil).
+    @Test(arguments: [nil, 2] as [Int?])
+    func membersMatchTheTree(_ indent: Int?) {
+        let integers: [Int64] = [0, 7, 9, 10, 42, 99, 100, 12_345, -1, -100, Int64.max, Int64.min]
+        let numbers: [Double?] = [
+            0, 3, -0.0, 1460, 65535.5, 0.000_123, 1.5e-05, 1e-09, 12.000_000_001, -0.25, 0.875_107,
+            2_306_650.736_758_263_3, 6.349_803_146_555_017e-05, 1e20, .nan, -.infinity, nil,
+        ]
+        // Keys of the table: longest first, then short ones (the entry's copy runs from 1 to 30 bytes).
+        let keys: [JSONKey] = [.zeroWindowAdvertisements, .id, .rtt, .synackRetransmitWait, .mss, .port]
+        var tree: [(String, JSONValue)] = []
+        var out: [UInt8] = []
+        JSONWriter.appending(to: &out, indent: indent) { w in
+            w.beginObject()
+            for (i, value) in integers.enumerated() {
+                let key = keys[i % keys.count]
+                w.member(key, value)
+                tree.append((key.string, .int(value)))
+            }
+            w.key(.options); w.beginObject()  // (a number first in its object)
+            var inner: [(String, JSONValue)] = []
+            for (i, value) in numbers.enumerated() {
+                let key = keys[(i + 1) % keys.count]
+                w.member(key, value)
+                inner.append((key.string, value.map { .double($0) } ?? .null))
+            }
+            w.member(.port, Int?.none)
+            w.member(.id, Int?.some(80))
+            inner += [("port", .null), ("id", .int(80))]
+            w.endObject()
+            tree.append(("options", .object(inner)))
+            w.endObject()
+        }
+        let expected = JSONValue.object(tree).serialized(pretty: indent != nil, indent: indent ?? 0)
+        #expect(same(out, expected, "members, indent \(indent.map(String.init) ?? "compact")"))
+    }
+
+    /// Every key's ready bytes (`JSONKeyTable`) are `,"name":` for its name.
+    @Test func keyTableHoldsEachName() {
+        for key in JSONKey.allCases {
+            let (start, count) = JSONKeyTable.shared.entry(key)
+            let entry = String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
+            #expect(entry == ",\"\(key.string)\":", "\(key)")
+        }
+    }
+
     /// The shared primitives against the plain spellings they replace: `String(i)`, and escapes as JSON
     /// writes them (`\n`, `\r`, `\t`, `\"`, `\\`, else `\u00xx` for control characters).
     @Test func primitivesSpellAsBefore() throws {

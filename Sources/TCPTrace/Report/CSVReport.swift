@@ -56,15 +56,8 @@ public enum CSVReport {
         }
         let (a, b) = (c.sideA.endpoint, c.sideB.endpoint)
         row.field { out in CommunityID.withText(a, b, seed: seed) { out.write($0) } }
-        for index in [c.clientIndex, c.serverIndex] {
-            DirectionFigures.forEach(c, index) { _, value in
-                switch value {
-                case .int(let i): row.field { $0.writeDecimal(i) }
-                case .number(let d): if let d { row.number(d) } else { row.field { _ in } }
-                case .flag(let b): row.text(b ? "true" : "false")
-                }
-            }
-        }
+        DirectionFigures.visit(c, c.clientIndex, &row)
+        DirectionFigures.visit(c, c.serverIndex, &row)
         row.out.append(contentsOf: "\r\n".utf8)
         swap(&out, &row.out)
     }
@@ -112,5 +105,17 @@ public enum CSVReport {
             field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }.joined(separator: ",") + "\r\n"
+    }
+}
+
+extension CSVReport.Row: DirectionFigures.Visitor {
+    /// A figure as the next field (the header names them).
+    @inline(__always)
+    mutating func visit(_ name: JSONKey, _ value: DirectionFigures.Value) {
+        switch value {
+        case .int(let i): field { $0.writeDecimal(i) }
+        case .number(let d): if let d { number(d) } else { field { _ in } }
+        case .flag(let b): text(b ? "true" : "false")
+        }
     }
 }

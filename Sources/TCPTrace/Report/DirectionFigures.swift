@@ -191,11 +191,10 @@ extension JSONWriter: DirectionFigures.Visitor {
     /// A figure as a member of `stats.client` or `stats.server`.
     @inline(__always)
     mutating func visit(_ name: JSONKey, _ value: DirectionFigures.Value) {
-        key(name)
         switch value {
-        case .int(let i): self.value(i)
-        case .number(let d): self.value(d)
-        case .flag(let b): self.value(b)
+        case .int(let i): member(name, i)
+        case .number(let d): member(name, d)
+        case .flag(let b): member(name, b)
         }
     }
 }

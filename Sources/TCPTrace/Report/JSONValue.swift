@@ -131,41 +131,47 @@ public indirect enum JSONValue: Sendable, Equatable {
         var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // at most 26 bytes
         withUnsafeMutableBytes(of: &text) { buffer in
             let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var count = 0
-            if n < 0 { base[0] = UInt8(ascii: "-"); count = 1 }
-            var magnitude = n.magnitude
-            if magnitude >= 100_000 {
-                // Whole seconds, the point, nine digits less the trailing zeros (there is a nonzero one).
-                let whole = magnitude / 1_000_000_000
-                let digits = ASCIIDigits.count(whole)
-                ASCIIDigits.write(whole, digits: digits, endingAt: base + count + digits)
-                count += digits
-                base[count] = UInt8(ascii: ".")
-                ASCIIDigits.write(magnitude % 1_000_000_000, digits: 9, endingAt: base + count + 10)
-                count += 10
-                while base[count - 1] == UInt8(ascii: "0") { count -= 1 }
-            } else {
-                // d.ddd e-0X: the value's first digit is 10^(digits - 10), five to nine places after the point.
-                let exponent = 10 - ASCIIDigits.count(magnitude)
-                while magnitude % 10 == 0 { magnitude /= 10 }
-                let digits = ASCIIDigits.count(magnitude)
-                ASCIIDigits.write(magnitude, digits: digits, endingAt: base + count + 1 + digits)
-                // The first digit moves left by one to make room for the point after it.
-                base[count] = base[count + 1]
-                if digits > 1 {
-                    base[count + 1] = UInt8(ascii: ".")
-                    count += 1 + digits
-                } else {
-                    count += 1
-                }
-                base[count] = UInt8(ascii: "e")
-                base[count + 1] = UInt8(ascii: "-")
-                base[count + 2] = UInt8(ascii: "0")
-                base[count + 3] = UInt8(ascii: "0") + UInt8(exponent)
-                count += 4
-            }
-            out.write(UnsafeRawBufferPointer(start: base, count: count))
+            out.write(UnsafeRawBufferPointer(start: base, count: writeNanoseconds(n, at: base)))
         }
+    }
+
+    /// `appendNanoseconds`'s text written at `base`, which has room for 26 bytes; returns its length.
+    @inline(__always)
+    static func writeNanoseconds(_ n: Int64, at base: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
+        if n < 0 { base[0] = UInt8(ascii: "-"); count = 1 }
+        var magnitude = n.magnitude
+        if magnitude >= 100_000 {
+            // Whole seconds, the point, nine digits less the trailing zeros (there is a nonzero one).
+            let whole = magnitude / 1_000_000_000
+            let digits = ASCIIDigits.count(whole)
+            ASCIIDigits.write(whole, digits: digits, endingAt: base + count + digits)
+            count += digits
+            base[count] = UInt8(ascii: ".")
+            ASCIIDigits.write(magnitude % 1_000_000_000, digits: 9, endingAt: base + count + 10)
+            count += 10
+            while base[count - 1] == UInt8(ascii: "0") { count -= 1 }
+        } else {
+            // d.ddd e-0X: the value's first digit is 10^(digits - 10), five to nine places after the point.
+            let exponent = 10 - ASCIIDigits.count(magnitude)
+            while magnitude % 10 == 0 { magnitude /= 10 }
+            let digits = ASCIIDigits.count(magnitude)
+            ASCIIDigits.write(magnitude, digits: digits, endingAt: base + count + 1 + digits)
+            // The first digit moves left by one to make room for the point after it.
+            base[count] = base[count + 1]
+            if digits > 1 {
+                base[count + 1] = UInt8(ascii: ".")
+                count += 1 + digits
+            } else {
+                count += 1
+            }
+            base[count] = UInt8(ascii: "e")
+            base[count + 1] = UInt8(ascii: "-")
+            base[count + 2] = UInt8(ascii: "0")
+            base[count + 3] = UInt8(ascii: "0") + UInt8(exponent)
+            count += 4
+        }
+        return count
     }
 
     /// A line break and two spaces per level; nothing in the compact form (`indent` nil).
@@ -252,7 +258,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Written without a fraction: whole, and small enough that every digit is exact. (Through Int64 and
     /// back, two instructions, where `rounded()` was a call into libm for every number written.)
     @inline(__always)
-    private static func isIntegral(_ d: Double) -> Bool { abs(d) < 1e15 && Double(Int64(d)) == d }
+    static func isIntegral(_ d: Double) -> Bool { abs(d) < 1e15 && Double(Int64(d)) == d }
 }
 
 /// Catches the digits `Double.write(to:)` hands over (the standard library's shortest round-trip conversion,

@@ -156,11 +156,57 @@ struct JSONWriter {
 
     // MARK: Members: a key and its value
 
-    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int64) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int?) { key(name); value(i) }
-    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double) { key(name); value(d) }
-    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double?) { key(name); value(d) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int) { member(name, Int64(i)) }
+    @inline(__always) mutating func member(_ name: JSONKey, _ i: Int?) {
+        if let i { member(name, Int64(i)) } else { key(name); null() }
+    }
+
+    /// An integer member: on one line (jsonl) the key and the digits go in with one check for room.
+    @inline(__always)
+    mutating func member(_ name: JSONKey, _ i: Int64) {
+        if indent == nil { compactMember(name, i) } else { key(name); value(i) }
+    }
+
+    /// `,"name":digits` (no comma for a container's first member). (Written as one: a key, then a value that
+    /// checked again whether it followed a key and again for room, cost ~25 instructions more a member;
+    /// callgrind, docs/performance.md, session 16.)
+    @inline(never)
+    private mutating func compactMember(_ name: JSONKey, _ i: Int64) {
+        let (entry, count) = keys.entry(name)
+        let skip = empty ? 1 : 0
+        let n = count - skip
+        let p = bytes.room(n + 20)  // (20: Int64.min's sign and 19 digits)
+        JSONBuffer.copySmall(p, entry + skip, n)
+        bytes.advance(by: n + ASCIIDigits.write(i, at: p + n))
+        empty = false
+    }
+    /// A number member; on one line (jsonl) the key and a whole number or whole nanoseconds (most of them) go
+    /// in with one check for room, as `compactMember(_:_:)` for integers.
+    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double) {
+        if indent == nil { compactMember(name, d) } else { key(name); value(d) }
+    }
+    @inline(__always) mutating func member(_ name: JSONKey, _ d: Double?) {
+        if let d { member(name, d) } else { key(name); null() }
+    }
+
+    /// `,"name":number`, as `JSONValue.append(_:to:)` spells the number.
+    @inline(never)
+    private mutating func compactMember(_ name: JSONKey, _ d: Double) {
+        let (entry, count) = keys.entry(name)
+        let skip = empty ? 1 : 0
+        let n = count - skip
+        let p = bytes.room(n + 26)  // (26: the longest whole number or whole nanoseconds, with the sign)
+        JSONBuffer.copySmall(p, entry + skip, n)
+        empty = false
+        if d.isFinite && JSONValue.isIntegral(d) {
+            bytes.advance(by: n + ASCIIDigits.write(Int64(d), at: p + n))
+        } else if d.isFinite, let nanoseconds = JSONValue.wholeNanoseconds(d) {
+            bytes.advance(by: n + JSONValue.writeNanoseconds(nanoseconds, at: p + n))
+        } else {
+            bytes.advance(by: n)
+            JSONValue.append(d, to: &bytes)  // (`null`, or the general conversion)
+        }
+    }
     @inline(__always) mutating func member(_ name: JSONKey, _ s: String) { key(name); value(s) }
     @inline(__always) mutating func member(_ name: JSONKey, _ s: String?) { key(name); value(s) }
     @inline(__always) mutating func member(_ name: JSONKey, _ detail: FindingDetail) { key(name); value(detail) }

@@ -113,6 +113,27 @@ import Testing
         #expect(same(out, expected, "members, indent \(indent.map(String.init) ?? "compact")"))
     }
 
+    /// A state's static name is its raw value, and written as a word it gives the same bytes as the String,
+    /// compact and pretty, first in an object and after another member.
+    @Test(arguments: [nil, 1] as [Int?])
+    func staticWordsAreTheRawValues(_ indent: Int?) {
+        for state in TCPState.allCases {
+            let name = state.staticName
+            let text = String(
+                decoding: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), as: UTF8.self)
+            #expect(text == state.rawValue)
+            var viaStatic: [UInt8] = [], viaString: [UInt8] = []
+            JSONWriter.appending(to: &viaStatic, indent: indent) { w in
+                w.beginObject(); w.member(.state, word: name); w.member(.client, word: name); w.endObject()
+            }
+            JSONWriter.appending(to: &viaString, indent: indent) { w in
+                w.beginObject(); w.member(.state, word: state.rawValue); w.member(.client, word: state.rawValue)
+                w.endObject()
+            }
+            #expect(same(viaStatic, String(decoding: viaString, as: UTF8.self), "\(state)"))
+        }
+    }
+
     /// Every key's ready bytes (`JSONKeyTable`) are `,"name":` for its name.
     @Test func keyTableHoldsEachName() {
         for key in JSONKey.allCases {

@@ -210,8 +210,8 @@ extension JSONReport {
         client: borrowing HalfConnection, server: borrowing HalfConnection, to w: inout JSONWriter
     ) {
         w.key(.states); w.beginObject()
-        w.member(.client, word: client.state.rawValue)
-        w.member(.server, word: server.state.rawValue)
+        w.member(.client, word: client.state.staticName)
+        w.member(.server, word: server.state.staticName)
         w.endObject()
     }
 
@@ -239,7 +239,7 @@ extension JSONReport {
         for t in side.transitions {
             w.beginObject()
             w.member(.frame, t.frame)
-            w.member(.state, word: t.state.rawValue)
+            w.member(.state, word: t.state.staticName)
             w.endObject()
         }
         w.endArray()

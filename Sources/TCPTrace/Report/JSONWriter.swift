@@ -231,6 +231,37 @@ struct JSONWriter {
         }
     }
 
+    /// A word of static text (`TCPState.staticName`), quoted; on one line, written with its key in one go.
+    @inline(__always)
+    mutating func member(_ name: JSONKey, word: StaticString) {
+        let text = UnsafeRawBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        if indent == nil {
+            compactMember(name, plain: text)
+        } else {
+            key(name)
+            plain(text)
+        }
+    }
+
+    /// `,"name":"text"` for text of at most 64 bytes that needs no escape, with one check for room.
+    @inline(never)
+    private mutating func compactMember(_ name: JSONKey, plain text: UnsafeRawBufferPointer) {
+        let (entry, count) = keys.entry(name)
+        let skip = empty ? 1 : 0
+        let n = count - skip
+        empty = false
+        let length = min(text.count, 64)
+        assert(length == text.count, "a static word of more than 64 bytes")
+        let p = bytes.room(n + length + 2)
+        JSONBuffer.copySmall(p, entry + skip, n)
+        p[n] = UInt8(ascii: "\"")
+        if let source = text.baseAddress {
+            JSONBuffer.copySmall(p + n + 1, source.assumingMemoryBound(to: UInt8.self), length)
+        }
+        p[n + 1 + length] = UInt8(ascii: "\"")
+        bytes.advance(by: n + length + 2)
+    }
+
     @inline(__always)
     mutating func member(_ name: JSONKey, word: String?) {
         if let word { member(name, word: word) } else { key(name); null() }

@@ -81,6 +81,7 @@ struct JSONBuffer: JSONSink {
     /// Room for `n` more bytes (at most the capacity) as one pointer: the caller stores them and then
     /// calls `advance(by:)`. Lets a member's separator, quotes and key go in with one check.
     @inline(__always) mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        assert(n <= capacity, "room for \(n) bytes asked of a \(capacity)-byte buffer")
         if n > capacity - count { flush() }
         return base + count
     }

@@ -283,10 +283,12 @@ struct JSONKeyTable: @unchecked Sendable {
         for (i, key) in JSONKey.allCases.enumerated() {
             precondition(Int(key.rawValue) == i, "JSONKey raw values follow the order of the cases")
             let name = key.text
+            let utf8 = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            precondition(!utf8.contains(where: JSONValue.needsEscape), "key \(name) needs escaping")
             precondition(name.utf8CodeUnitCount + 4 < 256, "a key's entry has an 8-bit length")
             entries.append(UInt32(text.count) << 8 | UInt32(name.utf8CodeUnitCount + 4))
             text += Array(",\"".utf8)
-            text += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            text += utf8
             text += Array("\":".utf8)
         }
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: text.count)

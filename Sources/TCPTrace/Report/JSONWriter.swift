@@ -46,19 +46,32 @@ struct JSONWriter {
     /// no escape; their bytes come ready from `JSONKeyTable` (`,"name":`), copied with one short copy.
     @inline(__always)
     mutating func key(_ key: JSONKey) {
-        let (entry, count) = keys.entry(key)
         if indent == nil {
-            // One line (jsonl): `,"name":`, without the comma for a container's first member; this runs some
-            // 300 times per connection.
-            let skip = empty ? 1 : 0
-            let n = count - skip
-            JSONBuffer.copySmall(bytes.room(n), entry + skip, n)
-            bytes.advance(by: n)
+            bytes.advance(by: compactKey(key, room: 0).keyLength)
         } else {
+            let (entry, count) = keys.entry(key)
             keyIndented(entry, count)
+            empty = false
         }
-        empty = false
         afterKey = true
+    }
+
+    /// On one line (jsonl): `,"name":`, without the comma for a container's first member, stored at the start
+    /// of room for `extra` more bytes (its value, which the caller stores after it). The caller advances past
+    /// both. Members start here some 300 times per connection.
+    @inline(__always)
+    private mutating func compactKey(
+        _ key: JSONKey, room extra: Int
+    ) -> (
+        start: UnsafeMutablePointer<UInt8>, keyLength: Int
+    ) {
+        let (entry, count) = keys.entry(key)
+        let skip = empty ? 1 : 0
+        let n = count - skip
+        let p = bytes.room(n + extra)
+        JSONBuffer.copySmall(p, entry + skip, n)
+        empty = false
+        return (p, n)
     }
 
     /// `key` in the indented document: `,`, the line break, the indent, `"name": `.
@@ -172,14 +185,10 @@ struct JSONWriter {
     /// callgrind, docs/performance.md, session 16.)
     @inline(never)
     private mutating func compactMember(_ name: JSONKey, _ i: Int64) {
-        let (entry, count) = keys.entry(name)
-        let skip = empty ? 1 : 0
-        let n = count - skip
-        let p = bytes.room(n + 20)  // (20: Int64.min's sign and 19 digits)
-        JSONBuffer.copySmall(p, entry + skip, n)
+        let (p, n) = compactKey(name, room: 20)  // (20: Int64.min's sign and 19 digits)
         bytes.advance(by: n + ASCIIDigits.write(i, at: p + n))
-        empty = false
     }
+
     /// A number member; on one line (jsonl) the key and a whole number or whole nanoseconds (most of them) go
     /// in with one check for room, as `compactMember(_:_:)` for integers.
     @inline(__always) mutating func member(_ name: JSONKey, _ d: Double) {
@@ -192,12 +201,7 @@ struct JSONWriter {
     /// `,"name":number`, as `JSONValue.append(_:to:)` spells the number.
     @inline(never)
     private mutating func compactMember(_ name: JSONKey, _ d: Double) {
-        let (entry, count) = keys.entry(name)
-        let skip = empty ? 1 : 0
-        let n = count - skip
-        let p = bytes.room(n + 26)  // (26: the longest whole number or whole nanoseconds, with the sign)
-        JSONBuffer.copySmall(p, entry + skip, n)
-        empty = false
+        let (p, n) = compactKey(name, room: 26)  // (26: the longest whole number or nanoseconds, with the sign)
         if d.isFinite && JSONValue.isIntegral(d) {
             bytes.advance(by: n + ASCIIDigits.write(Int64(d), at: p + n))
         } else if d.isFinite, let nanoseconds = JSONValue.wholeNanoseconds(d) {
@@ -243,21 +247,20 @@ struct JSONWriter {
         }
     }
 
-    /// `,"name":"text"` for text of at most 64 bytes that needs no escape, with one check for room.
+    /// `,"name":"text"` for text that needs no escape, with one check for room (up to 64 bytes of it).
     @inline(never)
     private mutating func compactMember(_ name: JSONKey, plain text: UnsafeRawBufferPointer) {
-        let (entry, count) = keys.entry(name)
-        let skip = empty ? 1 : 0
-        let n = count - skip
-        empty = false
-        let length = min(text.count, 64)
-        assert(length == text.count, "a static word of more than 64 bytes")
-        let p = bytes.room(n + length + 2)
-        JSONBuffer.copySmall(p, entry + skip, n)
-        p[n] = UInt8(ascii: "\"")
-        if let source = text.baseAddress {
-            JSONBuffer.copySmall(p + n + 1, source.assumingMemoryBound(to: UInt8.self), length)
+        guard text.count <= 64, let source = text.baseAddress else {
+            // (Longer text, or none: the key, then the value on its own.)
+            bytes.advance(by: compactKey(name, room: 0).keyLength)
+            afterKey = true
+            plain(text)
+            return
         }
+        let length = text.count
+        let (p, n) = compactKey(name, room: length + 2)
+        p[n] = UInt8(ascii: "\"")
+        JSONBuffer.copySmall(p + n + 1, source.assumingMemoryBound(to: UInt8.self), length)
         p[n + 1 + length] = UInt8(ascii: "\"")
         bytes.advance(by: n + length + 2)
     }

@@ -96,20 +96,6 @@ struct JSONBuffer: JSONSink {
     /// Bytes written through this buffer and its destination so far (a text row's columns).
     var written: Int { destination.pointee.count + count }
 
-    /// `n` spaces (a text row's padding), from a run of them.
-    mutating func writeSpaces(_ n: Int) {
-        var n = n
-        let run = JSONBuffer.spaces.utf8CodeUnitCount
-        while n > 0 {
-            let k = min(n, run)
-            JSONBuffer.copySmall(room(k), JSONBuffer.spaces.utf8Start, k)
-            advance(by: k)
-            n -= k
-        }
-    }
-
-    private static let spaces: StaticString = "                                "
-
     mutating func flush() {
         destination.pointee.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
         count = 0

@@ -9,6 +9,17 @@ protocol JSONSink {
 extension JSONSink {
     @inline(__always) mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) { write(UnsafeRawBufferPointer(bytes)) }
 
+    /// `n` spaces (indentation, a text row's padding), copied from a run of them.
+    mutating func writeSpaces(_ n: Int) {
+        let run = JSONValue.lineBreakAndSpaces.utf8CodeUnitCount - 1
+        var n = n
+        while n > 0 {
+            let k = min(n, run)
+            write(UnsafeRawBufferPointer(start: JSONValue.lineBreakAndSpaces.utf8Start + 1, count: k))
+            n -= k
+        }
+    }
+
     /// The digits made in a stack buffer (20 bytes hold Int64.min's 19 digits and sign), then copied.
     mutating func writeDecimal(_ value: Int64) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)

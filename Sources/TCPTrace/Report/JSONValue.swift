@@ -97,12 +97,17 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// A Double as `number(_:)` spells it; `null` for infinities and NaN, which JSON cannot hold.
     static func append<Sink: JSONSink>(_ value: Double, to out: inout Sink) {
-        if !value.isFinite {
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes ≥ 26
+        let exact = withUnsafeMutableBytes(of: &text) { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            guard let count = writeExact(value, at: base) else { return false }
+            out.write(UnsafeRawBufferPointer(start: base, count: count))
+            return true
+        }
+        if exact {
+            return
+        } else if !value.isFinite {
             append("null", to: &out)
-        } else if isIntegral(value) {
-            append(Int64(value), to: &out)
-        } else if let nanoseconds = wholeNanoseconds(value) {
-            appendNanoseconds(nanoseconds, to: &out)
         } else {
             // Swift's own shortest digits, as `description` spells them, handed over without a String.
             var digits = DoubleDigits()
@@ -111,10 +116,21 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// `value` as `append(_:to:)` spells it, written at `base` (room for 26 bytes), if it is a whole number or
+    /// whole nanoseconds (`wholeNanoseconds`), as most are; returns its length, or nil for the rest (not
+    /// finite, or the general conversion). `JSONWriter` writes members' numbers through it in place.
+    @inline(__always)
+    static func writeExact(_ value: Double, at base: UnsafeMutablePointer<UInt8>) -> Int? {
+        guard value.isFinite else { return nil }
+        if isIntegral(value) { return ASCIIDigits.write(Int64(value), at: base) }
+        if let nanoseconds = wholeNanoseconds(value) { return writeNanoseconds(nanoseconds, at: base) }
+        return nil
+    }
+
     /// `value` as whole nanoseconds, if it is the Double nearest to n / 10^9 for an integer n with at most 15
     /// digits: durations, RTTs and idle times are made that way from nanosecond timestamps. Such a Double's
     /// shortest text is n's digits with the point moved (two decimals of at most 15 significant digits never
-    /// share a Double), so `appendNanoseconds` writes it without the general conversion, which took a fifth
+    /// share a Double), so `writeNanoseconds` writes it without the general conversion, which took a fifth
     /// of the time of rendering a connection. Anything else (a mean, a rate) is nil and takes that conversion.
     @inline(__always)
     static func wholeNanoseconds(_ value: Double) -> Int64? {
@@ -126,16 +142,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// `n` nanoseconds as seconds, spelled as Swift spells the Double (`description`): from 10^-4 on as a
     /// decimal (`0.00015`, `12.5`), below it in exponent form with two exponent digits (`1.5e-05`, `1e-09`).
-    /// `n` is not a whole number of seconds and has at most 15 digits.
-    static func appendNanoseconds<Sink: JSONSink>(_ n: Int64, to out: inout Sink) {
-        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // at most 26 bytes
-        withUnsafeMutableBytes(of: &text) { buffer in
-            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            out.write(UnsafeRawBufferPointer(start: base, count: writeNanoseconds(n, at: base)))
-        }
-    }
-
-    /// `appendNanoseconds`'s text written at `base`, which has room for 26 bytes; returns its length.
+    /// `n` is not a whole number of seconds and has at most 15 digits. Written at `base`, which has room for
+    /// 26 bytes; returns the length.
     @inline(__always)
     static func writeNanoseconds(_ n: Int64, at base: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 0
@@ -180,19 +188,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         // The break and the spaces copied in one go from a run of them (a byte at a time, the pretty document
         // wrote some 1,000 bytes per connection one by one; callgrind, 300,000 packets of short connections,
         // --format json: 3,402.8 M -> 3,154.6 M instructions).
-        var spaces = indent * 2
-        let run = lineBreakAndSpaces.utf8CodeUnitCount - 1
-        out.write(UnsafeRawBufferPointer(start: lineBreakAndSpaces.utf8Start, count: 1 + min(spaces, run)))
-        spaces -= min(spaces, run)
-        while spaces > 0 {
-            let n = min(spaces, run)
-            out.write(UnsafeRawBufferPointer(start: lineBreakAndSpaces.utf8Start + 1, count: n))
-            spaces -= n
-        }
+        let spaces = indent * 2
+        let first = min(spaces, lineBreakAndSpaces.utf8CodeUnitCount - 1)
+        out.write(UnsafeRawBufferPointer(start: lineBreakAndSpaces.utf8Start, count: 1 + first))
+        out.writeSpaces(spaces - first)
     }
 
-    /// A line break and 64 spaces.
-    private static let lineBreakAndSpaces: StaticString =
+    /// A line break and 64 spaces (`newline`, `JSONSink.writeSpaces`).
+    static let lineBreakAndSpaces: StaticString =
         "\n                                                                "
 
     /// A quoted string, with quotes, backslashes and control characters escaped. Runs of bytes that need no
@@ -258,7 +261,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// Written without a fraction: whole, and small enough that every digit is exact. (Through Int64 and
     /// back, two instructions, where `rounded()` was a call into libm for every number written.)
     @inline(__always)
-    static func isIntegral(_ d: Double) -> Bool { abs(d) < 1e15 && Double(Int64(d)) == d }
+    private static func isIntegral(_ d: Double) -> Bool { abs(d) < 1e15 && Double(Int64(d)) == d }
 }
 
 /// Catches the digits `Double.write(to:)` hands over (the standard library's shortest round-trip conversion,

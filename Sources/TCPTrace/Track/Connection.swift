@@ -1,18 +1,34 @@
 /// One incarnation of a TCP 4-tuple: two symmetric endpoints plus what they share.
 public struct Connection: Sendable {
-    public var id: Int
+    // Stored in the order the per-segment path reads them: what every segment reads or changes first (with
+    // the facts, Zeek's history and each endpoint's own per-segment fields at the start of each), then what
+    // only the start, the close and the report use. A segment touches about 20 of a connection's 36 cache
+    // lines instead of about 25 (docs/performance.md, session 17). `clock`, below, keeps its own hot fields
+    // first too.
     public var key: FlowKey
-    public var sideA: HalfConnection
-    public var sideB: HalfConnection
-
-    public var firstFrame: Int
-    public var lastFrame: Int
-    public var start: Timestamp
     public var end: Timestamp
+    public var start: Timestamp
+    public var lastFrame: Int
+    /// Set on a reused 4-tuple: the previous incarnation (its delayed segments are reported as such).
+    var previousConnectionID: Int?
+    /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
+    var countedAsAttempt = false
+    /// Runs of data per endpoint (a run: consecutive data segments from one side); the client's runs are its
+    /// requests. `lastDataSender` is -1 before any data.
+    var lastDataSender: Int8 = -1
+    public var dataRuns: (Int32, Int32) = (0, 0)
 
     /// Roles, the open, the first RST, the close and the timeline: changed by `StateMachine`, read through the
     /// properties in `Connection+Facts.swift`.
     var facts: ConnectionFacts
+    /// Zeek's history letters and shadow states (`ZeekHistory`).
+    var zeek = ZeekHistory()
+    public var sideA: HalfConnection
+    public var sideB: HalfConnection
+
+    // Per connection, not per segment.
+    public var id: Int
+    public var firstFrame: Int
     public var findings: [Finding] = []
 
     /// Set on a connection whose 4-tuple was reused by a later SYN while in TIME_WAIT: seconds from
@@ -20,22 +36,13 @@ public struct Connection: Sendable {
     public var reusedAfter: Double?
     @CompactTimestamp public var reusedAt: Timestamp? = nil
 
-    /// Runs of data per endpoint (a run: consecutive data segments from one side); the client's runs are its
-    /// requests. `lastDataSender` is -1 before any data.
-    public var dataRuns: (Int32, Int32) = (0, 0)
-    var lastDataSender: Int8 = -1
     /// The previous incarnation's sequence space per endpoint (ISN to final), set on a reused 4-tuple.
     var previousSpace: (SequenceSpan?, SequenceSpan?) = (nil, nil)
-    var previousConnectionID: Int?
 
-    /// Counted by the tracker among the half-open attempts (see Tracker.maxHalfOpen).
-    var countedAsAttempt = false
     var truncatedSegments = 0
     /// Segments with a wrong checksum (`--verify-checksums`): counted, not used for state.
     public internal(set) var badChecksums: UInt32 = 0
     @CompactFrame var firstTruncatedFrame: Int? = nil
-    /// Zeek's history letters and shadow states (`ZeekHistory`).
-    var zeek = ZeekHistory()
 
     public init(id: Int, key: FlowKey, first segment: Segment, frame: Int, time: Timestamp, recordTimeline: Bool) {
         self.id = id
@@ -268,8 +275,8 @@ public struct Connection: Sendable {
         }
     }
 
-    // Issue 20's fields, last, so that every field above keeps the offset it had. (Measured on the benchmark's
-    // long connections: the tunnel pointer among the fields above, or the interface fields in the padding after
+    // Issue 20's fields, after the per-segment ones. (Measured on the benchmark's long connections: the tunnel
+    // pointer among the fields read per segment, or the interface fields in the padding after
     // `countedAsAttempt`, cost 3-5 % of the run; here, nothing measurable.)
 
     /// The tunnels the segments came in (nil: none; the identity is in `key.tunnel`).

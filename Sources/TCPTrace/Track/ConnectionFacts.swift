@@ -2,8 +2,19 @@
 /// first RST, the shape of the close, and the recorded timeline. `Connection` exposes each field as its own
 /// property; `StateMachine` changes them.
 struct ConnectionFacts: Sendable {
+    // (Every segment reads the fields up to `band`: they come first, in one cache line.)
     /// Endpoint index (0 or 1) of the client; final once `roleEvidence` is `.syn` or `.synAck`.
     var clientIndex = 0
+    /// A RST inside the receiver's window but not at its RCV.NXT, waiting for the evidence that decides it
+    /// (RFC 5961 3.2: a challenge ACK means it did not reset).
+    @OutOfLine var pendingReset: PendingReset? = nil
+    /// A segment that answered the SYN_SENT side without acknowledging its SYN (RFC 9293 3.5, figures 8 and
+    /// 9), waiting for that side's RST.
+    @OutOfLine var staleAnswer: StaleAnswer? = nil
+    /// Every segment with both endpoints' states after it, when asked for (`TrackerOptions.recordTimeline`).
+    var timeline: [TimelineEntry]?
+    /// Each direction's timing labels over time, with the timeline (the report's band).
+    var band: TimingBand?
     var roleEvidence = RoleEvidence.portHeuristic
     /// Both endpoints sent a pure SYN.
     var simultaneousOpen = false
@@ -13,10 +24,6 @@ struct ConnectionFacts: Sendable {
     /// The half-close finding is raised once per connection.
     var halfCloseReported = false
     var closeShape: CloseKind?
-    /// Every segment with both endpoints' states after it, when asked for (`TrackerOptions.recordTimeline`).
-    var timeline: [TimelineEntry]?
-    /// Each direction's timing labels over time, with the timeline (the report's band).
-    var band: TimingBand?
 
     /// Empty facts; with an empty timeline and band when the timeline is recorded.
     init(recordTimeline: Bool) {
@@ -30,10 +37,4 @@ struct ConnectionFacts: Sendable {
     var resetSender: Int?
     /// Endpoint whose FIN came first.
     var firstFinSender: Int?
-    /// A RST inside the receiver's window but not at its RCV.NXT, waiting for the evidence that decides it
-    /// (RFC 5961 3.2: a challenge ACK means it did not reset).
-    @OutOfLine var pendingReset: PendingReset? = nil
-    /// A segment that answered the SYN_SENT side without acknowledging its SYN (RFC 9293 3.5, figures 8 and
-    /// 9), waiting for that side's RST.
-    @OutOfLine var staleAnswer: StaleAnswer? = nil
 }

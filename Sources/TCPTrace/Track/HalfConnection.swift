@@ -1,28 +1,31 @@
 /// What the capture shows of one endpoint: its inferred RFC 9293 state, the sequence facts that drive the
 /// state machine, and counters. Code asks "the sender" and "the peer", never "the client".
 public struct HalfConnection: Sendable {
+    // Stored in the order the per-segment path reads them: what most segments read or change first, then the
+    // data-phase figures (their own per-segment fields first), then what only the handshake, the close and the
+    // report use. A segment then touches the first few cache lines of each endpoint, not all eleven (Swift lays
+    // a struct out in declaration order; docs/performance.md, session 17).
     public var endpoint: Endpoint
     public var state: TCPState = .closed
-    public var transitions = TransitionList()
-
+    var zeekState = ZeekEndpointState.inactive
+    /// Lowest and highest IP TTL (hop limit) of this endpoint's segments other than RSTs; none while
+    /// `ttlLow > ttlHigh`.
+    var ttlLow: UInt8 = .max
+    var ttlHigh: UInt8 = 0
+    /// One past the highest sequence number this endpoint has used (SND.MAX as seen on the wire).
+    public var highestSequence: SequenceNumber?
+    /// Sequence number the FIN occupies (its frame and time: `finFrame`, `finTime`).
+    public var finSequence: SequenceNumber?
+    /// The acknowledgment number of this endpoint's latest segment with the ACK bit (RSTs aside): its RCV.NXT
+    /// as last shown, which a RST from the peer must match (RFC 5961 3.2).
+    public var lastAckSent: SequenceNumber?
+    /// Initial sequence number, from this endpoint's SYN or SYN-ACK.
+    public var isn: SequenceNumber?
     public var packets = 0
     public var payloadBytes: UInt64 = 0
     /// IP-level bytes: each packet's IP header (with IPv6 extension headers), TCP header and payload, as the
     /// IP header gives them (Zeek's `orig_ip_bytes`/`resp_ip_bytes`; the inner packet of a tunnel).
     public var ipBytes: UInt64 = 0
-    public var synCount = 0
-    public var synAckCount = 0
-    public var finCount = 0
-    public var rstCount = 0
-
-    /// Initial sequence number, from this endpoint's SYN or SYN-ACK.
-    public var isn: SequenceNumber?
-    /// Frame and time of this endpoint's first pure SYN (no ACK bit).
-    @CompactFrame public var synFrame: Int? = nil
-    @CompactTimestamp public var synTime: Timestamp? = nil
-    /// Frame and time of this endpoint's first SYN-ACK.
-    @CompactFrame public var synAckFrame: Int? = nil
-    @CompactTimestamp public var synAckTime: Timestamp? = nil
     /// Options this endpoint announced on its SYN or SYN-ACK.
     public var synOptions: TCPOptions? {
         get { announced?.options }
@@ -36,27 +39,31 @@ public struct HalfConnection: Sendable {
     var windowScale: UInt8? { announced?.windowScale }
     /// Stored compactly (16 bytes instead of 80: a SYN's options carry no SACK blocks).
     private var announced: AnnouncedOptions?
+    /// Data-phase figures of the segments this endpoint sends (and its receiver-side state).
+    public var stats = DirectionStats()
+
+    // Per connection, not per segment.
+    public var transitions = TransitionList()
+    public var synCount = 0
+    public var synAckCount = 0
+    public var finCount = 0
+    public var rstCount = 0
+    /// Frame and time of this endpoint's first pure SYN (no ACK bit).
+    @CompactFrame public var synFrame: Int? = nil
+    @CompactTimestamp public var synTime: Timestamp? = nil
+    /// Frame and time of this endpoint's first SYN-ACK.
+    @CompactFrame public var synAckFrame: Int? = nil
+    @CompactTimestamp public var synAckTime: Timestamp? = nil
     /// Frame where this endpoint first acknowledged the peer's SYN.
     @CompactFrame public var ackedPeerSynFrame: Int? = nil
     @CompactTimestamp public var ackedPeerSynTime: Timestamp? = nil
     /// True once this endpoint's first ACK after the peer's SYN-ACK was checked (handshake-bad-ack).
     var handshakeAckChecked = false
-    /// Lowest and highest IP TTL (hop limit) of this endpoint's segments other than RSTs; none while
-    /// `ttlLow > ttlHigh`.
-    var ttlLow: UInt8 = .max
-    var ttlHigh: UInt8 = 0
-
-    /// One past the highest sequence number this endpoint has used (SND.MAX as seen on the wire).
-    public var highestSequence: SequenceNumber?
-    /// The acknowledgment number of this endpoint's latest segment with the ACK bit (RSTs aside): its RCV.NXT
-    /// as last shown, which a RST from the peer must match (RFC 5961 3.2).
-    public var lastAckSent: SequenceNumber?
     /// Seconds between this endpoint's last two pure SYNs (0 after one), and the time of the latest: whether a
     /// SYN with a new ISN is a retry of the same attempt or a new one (`Connection.isNewIncarnation`).
     var lastSynInterval: Float = 0
     @CompactTimestamp var lastSynTime: Timestamp? = nil
-    /// Sequence number the FIN occupies, with its frame and time.
-    public var finSequence: SequenceNumber?
+    /// Frame and time of this endpoint's FIN (`finSequence`).
     @CompactFrame public var finFrame: Int? = nil
     @CompactTimestamp public var finTime: Timestamp? = nil
     /// Frame where the peer first acknowledged this endpoint's FIN.
@@ -66,10 +73,6 @@ public struct HalfConnection: Sendable {
     @CompactFrame public var rstFrame: Int? = nil
     @CompactTimestamp public var timeWaitStart: Timestamp? = nil
     @CompactFrame public var timeWaitFrame: Int? = nil
-
-    var zeekState = ZeekEndpointState.inactive
-    /// Data-phase figures of the segments this endpoint sends (and its receiver-side state).
-    public var stats = DirectionStats()
 
     public init(endpoint: Endpoint) { self.endpoint = endpoint }
 

@@ -2,9 +2,9 @@
 public struct Connection: Sendable {
     // Stored in the order the per-segment path reads them: what every segment reads or changes first (with
     // the facts, Zeek's history and each endpoint's own per-segment fields at the start of each), then what
-    // only the start, the close and the report use. A segment touches about 20 of a connection's 36 cache
-    // lines instead of about 25 (docs/performance.md, session 17). `clock`, below, keeps its own hot fields
-    // first too.
+    // only the start, the close and the report use. A segment touches about 23 of a connection's 36 cache
+    // lines instead of about 28 (a memory trace: docs/performance.md, session 17). `clock`, below, keeps its
+    // own per-segment fields first too.
     public var key: FlowKey
     public var end: Timestamp
     public var start: Timestamp
@@ -15,8 +15,8 @@ public struct Connection: Sendable {
     var countedAsAttempt = false
     /// Runs of data per endpoint (a run: consecutive data segments from one side); the client's runs are its
     /// requests. `lastDataSender` is -1 before any data.
-    var lastDataSender: Int8 = -1
     public var dataRuns: (Int32, Int32) = (0, 0)
+    var lastDataSender: Int8 = -1
 
     /// Roles, the open, the first RST, the close and the timeline: changed by `StateMachine`, read through the
     /// properties in `Connection+Facts.swift`.

@@ -181,22 +181,22 @@ for name in ["short-50k", "mix-100k"]:
     for label, cmd in others:
         t, rss, _ = run(cmd, timeout=3600)
         times[label] = [(t, rss)]
-    bare = sorted(times["bare libpcap loop"])[len(times["bare libpcap loop"]) // 2][0]
-    bare_fastest = min(t for t, _ in times["bare libpcap loop"])
+    # Each tool's median run (time, peak RSS) and its fastest time.
+    middle = {label: sorted(samples)[len(samples) // 2] for label, samples in times.items()}
+    medians = {label: t for label, (t, _) in middle.items()}
+    fastests = {label: min(t for t, _ in samples) for label, samples in times.items()}
+    bare, bare_fastest = medians["bare libpcap loop"], fastests["bare libpcap loop"]
     print(f"\n{name}: {conns:,} connections, {pk:,} packets, {size:,.0f} MB   (median of {mix_repeat} alternating "
           f"runs; start-up: bare loop {bare_start * 1e3:.1f} ms, tcptrace-swift {ours_start * 1e3:.1f} ms)")
     # The fastest run beside the median: on a shared machine the noise only ever adds time, so the fastest of
     # the alternating runs is the steadier figure when the medians of two runs of the benchmark disagree.
     print(f"  {'tool':36} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'fastest':>8} {'ratio':>7} {'peak RSS MB':>12}")
-    for label, samples in times.items():
-        t, rss = sorted(samples)[len(samples) // 2]
-        fastest = min(s for s, _ in samples)
+    for label, (t, rss) in middle.items():
+        fastest = fastests[label]
         start = bare_start if label.startswith("bare") else ours_start if label.startswith("tcptrace-swift") else 0
         beyond = (t - start - (bare - bare_start)) / conns * 1e6
         per = "" if label.startswith("bare") else f"{beyond:8.2f}"
         print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {fastest:8.3f} {fastest / bare_fastest:7.2f} {rss:12.1f}")
-    medians = {label: sorted(samples)[len(samples) // 2][0] for label, samples in times.items()}
-    fastests = {label: min(t for t, _ in samples) for label, samples in times.items()}
     for other in ("tcptrace -n", "tshark -z conv,tcp"):
         if other in medians:
             print(f"  {other} against tcptrace-swift: text {medians[other] / medians['tcptrace-swift text']:.1f}x as "

@@ -35,7 +35,7 @@ import Testing
 
     /// The fields most segments read or change lie before those only a connection's start, close and report
     /// use, in the connection, in each endpoint and in each endpoint's data-phase figures (a segment then
-    /// touches the first lines of each, not all of them: docs/performance.md, session 17, measured 21 % fewer
+    /// touches the first lines of each, not all of them: docs/performance.md, session 17, measured 20 % fewer
     /// L1 read misses). The lists are what `Connection.apply` and what it calls read on a data segment or an
     /// ACK; a field added among them goes where it is read.
     @Test func hotFieldsComeFirst() {

@@ -320,6 +320,109 @@ import Testing
         }
     }
 
+    /// 2,500 connections starting 1 ms apart, a quarter of each kind: left open after some data, a SYN never
+    /// answered, closed both ways, closed by the client only. A closed one lingers a second
+    /// (`Tracker.closedLinger`), so the capture (2.5 s) ends with about 2,300 still held: more than two of
+    /// `StreamingRun.finishBatch`. Each connection's packets come 100 µs apart, so connections of a kind last
+    /// exactly as long (ties among the slowest).
+    private func manyHeldAtTheEnd() throws -> String {
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        let t0: Int64 = 1_700_000_000_000_000_000
+        var records: [(time: Int64, k: Int, record: [UInt8])] = []
+        for k in 0..<2_500 {
+            let start = t0 + Int64(k) * 1_000_000
+            var f = FlowScript(clientPort: UInt16(20_000 + k), start: start, link: .raw)
+            switch k % 4 {
+            case 0:
+                f.handshake(); f.data(.client, 100); f.ack(.server)
+            case 1:
+                f.syn()
+            case 2:
+                f.handshake(); f.data(.client, 100); f.ack(.server)
+                f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+            default:
+                f.handshake(); f.data(.client, 100); f.ack(.server); f.fin(.client); f.ack(.server)
+            }
+            records += RecordSplitter.records(f.bytes).enumerated().map {
+                (start + Int64($0.offset) * 100_000, k, $0.element)
+            }
+        }
+        records.sort { ($0.time, $0.k) < ($1.time, $1.k) }
+        for r in records { writer.append(r.record, at: r.time) }
+        return try temporaryFile(writer.bytes)
+    }
+
+    /// The connections still held when the capture ends are finished, rendered and counted on both cores, in
+    /// batches (`StreamingRun.finishOnBothCores`, `RenderedBatch`): every format still writes what the whole
+    /// trace renders one connection after another, in both orders, with the same totals.
+    @Test func connectionsHeldAtTheEndComeOutAsTheWholeTraceRendersThem() throws {
+        let path = try manyHeldAtTheEnd()
+        let batch = try Analyzer.analyze(paths: [path])
+        #expect(batch.connections.count == 2_500)
+        // From the capture: 625 SYNs never answered, 625 connections closed both ways.
+        #expect(batch.connections.filter { $0.findings.contains { $0.code == .synUnanswered } }.count == 625)
+        #expect(batch.connections.filter { $0.closeKind == .fourWay }.count == 625)
+        let jsonLines = batch.connections.map { c in
+            var line: [UInt8] = []
+            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
+            return String(decoding: line, as: UTF8.self) + "\n"
+        }
+        func lines(_ text: String) -> [Substring] {
+            text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        }
+        for order in StreamOrder.allCases {
+            var options = AnalysisOptions()
+            options.order = order
+            func expectSame(_ streamed: String, _ whole: String, sourceLocation: SourceLocation = #_sourceLocation) {
+                if order == .firstFrame {
+                    #expect(streamed == whole, sourceLocation: sourceLocation)
+                } else {
+                    #expect(lines(streamed).sorted() == lines(whole).sorted(), sourceLocation: sourceLocation)
+                }
+            }
+            // (The text ends with the totals: the finding counts and the slowest connections.)
+            expectSame(try written([path], options) { TextSink(output: $0) }, TextReport.render(batch))
+            let streamedLines = try written([path], options) { JSONLinesSink(output: $0) }
+            expectSame(streamedLines, jsonLines.joined())
+            expectSame(
+                try written([path], options) { CSVSink(output: $0) },
+                CSVReport.header() + batch.connections.map { CSVReport.row($0) }.joined())
+            if order == .firstFrame {
+                #expect(try written([path], options) { JSONDocumentSink(output: $0) } == JSONReport.render(batch))
+            } else {
+                // As they finish: the connections never closed both ways (ids not 3 mod 4) are all held to the
+                // end (idle for less than the 300 s timeout), which gives them by first frame.
+                let ids = lines(streamedLines).compactMap { line in
+                    line.dropFirst(#"{"id":"#.count).prefix { $0.isNumber }.description
+                }.compactMap { Int($0) }
+                let held = ids.filter { $0 % 4 != 3 }
+                #expect(held.count == 1_875 && held == held.sorted())
+            }
+        }
+    }
+
+    /// Totals counted in two parts and joined (`FindingTotals.append`, as each half of a batch is counted on its
+    /// own thread) are the totals counted one by one, wherever the split falls; the slowest keep the earliest
+    /// of equally long connections (each kind of `manyHeldAtTheEnd` lasts alike).
+    @Test func totalsCountedInTwoPartsAreTheTotalsCountedOneByOne() throws {
+        let connections = try Analyzer.analyze(paths: [try manyHeldAtTheEnd()]).connections
+        func summary(_ t: FindingTotals) -> String {
+            "\(t.connections) \(t.backwardSamples) \(t.unselected) \(t.highestSeverity.map { "\($0)" } ?? "-") "
+                + t.byCode.map { "\($0.code.rawValue)=\($0.count)" }.joined(separator: ",") + " "
+                + t.slowest.entries.map { "\($0.id):\($0.duration)" }.joined(separator: ",")
+        }
+        let whole = FindingTotals(connections)
+        // Four kinds, each lasting alike: the five slowest are the first five of the longest kind (ties).
+        let longest = whole.slowest.entries.map(\.id)
+        #expect(longest.count == 5 && longest == longest.sorted())
+        #expect(Set(whole.slowest.entries.map(\.duration)).count == 1)
+        for split in [0, 1, 3, 625, 1_250, 1_251, 2_499, 2_500] {
+            var first = FindingTotals(Array(connections[..<split]))
+            first.append(FindingTotals(Array(connections[split...])))
+            #expect(summary(first) == summary(whole), "split at \(split)")
+        }
+    }
+
     /// Connection 1 opens first and closes last; 40 connections open and close (2 s apart) while it is open.
     private func heldBackCapture() throws -> String {
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)

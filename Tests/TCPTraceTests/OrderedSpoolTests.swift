@@ -24,7 +24,7 @@ import Testing
         #expect(Set(order) == Set(1...count) && order.count == count)
         for id in order {
             let bytes = Self.output(id, length: 1000 + id % 50)
-            spool.add(id, bytes) { emitted.append(Array($0)) }
+            bytes.withUnsafeBytes { raw in spool.add(id, raw) { emitted.append(Array($0)) } }
         }
         spool.flush { emitted.append(Array($0)) }
         if budget > 0 {

@@ -1,6 +1,7 @@
 /// Where a streaming analysis sends its output: each connection once nothing more can change it, and what
 /// comes before and after the connections. The pipeline calls, in this order: `begin` once; `add` for every
-/// connection, in the order connections finish, and `skip` for every one dropped to keep memory bounded;
+/// connection, in the order connections finish (or, for a sink that `rendersApart`, `add(rendered:id:)` for
+/// those still held at the end), and `skip` for every one dropped to keep memory bounded;
 /// `endConnections` once every connection has come; `end` with the finished analysis.
 ///
 /// The concrete sinks write a format (`TextSink`, `JSONDocumentSink`, `JSONLinesSink`, `CSVSink`); `FirstFrameOrder`
@@ -10,6 +11,15 @@ public protocol ConnectionSink: ~Copyable {
     mutating func begin(_ options: AnalysisOptions)
     /// A connection nothing more can change; connections come in the order they finish.
     mutating func add(_ connection: Connection)
+    /// Whether the sink's output for a connection is what `render(_:into:)` makes of it, written at its place
+    /// by `add(rendered:id:)`: then the connections still held at the end of the trace are rendered on both
+    /// cores (`StreamingRun`, `RenderedBatch`) and handed over rendered instead of through `add`. False unless
+    /// the sink renders (`RenderingSink`, `FirstFrameOrder`).
+    static var rendersApart: Bool { get }
+    /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once.
+    func render(_ connection: Connection, into bytes: inout [UInt8])
+    /// Connection `id`'s output from `render(_:into:)`, where `add` would have put that connection's.
+    mutating func add(rendered: UnsafeRawBufferPointer, id: Int)
     /// Connection `id` was dropped to keep memory bounded: it will never be added.
     mutating func skip(_ id: Int)
     /// Every connection has been added or skipped: anything held back is written now, and what the reader
@@ -22,6 +32,9 @@ public protocol ConnectionSink: ~Copyable {
 
 extension ConnectionSink where Self: ~Copyable {
     public mutating func begin(_ options: AnalysisOptions) {}
+    public static var rendersApart: Bool { false }
+    public func render(_ connection: Connection, into bytes: inout [UInt8]) {}
+    public mutating func add(rendered: UnsafeRawBufferPointer, id: Int) {}
     public mutating func skip(_ id: Int) {}
     public mutating func endConnections(_ input: inout CaptureSummary) {}
 }

@@ -30,7 +30,18 @@ public struct FirstFrameOrder<Inner: RenderingSink & ~Copyable>: ConnectionSink,
         }
         rendered.removeAll(keepingCapacity: true)
         inner.render(connection, into: &rendered)
-        spool.add(connection.id, rendered) { inner.write(rendered: $0) }
+        rendered.withUnsafeBytes { bytes in spool.add(connection.id, bytes) { inner.write(rendered: $0) } }
+    }
+
+    /// Its output is the inner sink's rendering, written in order.
+    public static var rendersApart: Bool { true }
+
+    public func render(_ connection: Connection, into bytes: inout [UInt8]) {
+        inner.render(connection, into: &bytes)
+    }
+
+    public mutating func add(rendered: UnsafeRawBufferPointer, id: Int) {
+        spool.add(id, rendered) { inner.write(rendered: $0) }
     }
 
     public mutating func skip(_ id: Int) {

@@ -65,9 +65,9 @@ struct OrderedSpool: ~Copyable {
     }
 
     /// The rendered output of connection `id` (ids start at 1 and are all eventually added or skipped).
-    mutating func add(_ id: Int, _ bytes: borrowing [UInt8], emit: (UnsafeRawBufferPointer) -> Void) {
+    mutating func add(_ id: Int, _ bytes: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void) {
         if id == next {
-            bytes.withUnsafeBytes(emit)
+            emit(bytes)
             advance(emit)
             return
         }
@@ -85,14 +85,14 @@ struct OrderedSpool: ~Copyable {
                 compactArena()
             }
             pending[offset] = OrderedSpool.inArena | UInt64(arena.count) << 24 | UInt64(bytes.count)
-            bytes.withUnsafeBytes { arena.append(contentsOf: $0) }
+            arena.append(contentsOf: bytes)
             inArenaCount += 1
             inArenaBytes += bytes.count
             memoryBytes += bytes.count
         } else {
             pending[offset] = OrderedSpool.inMemory
             // A copy of exactly this size: keeping the caller's buffer would pin its whole capacity.
-            held[id] = bytes.withUnsafeBytes { Array($0) }
+            held[id] = Array(bytes)
             memoryBytes += bytes.count
         }
     }
@@ -172,11 +172,11 @@ struct OrderedSpool: ~Copyable {
     }
 
     /// Appends to the spill file (through a 1 MiB buffer); nil when no file can be made or written.
-    private mutating func spill(_ bytes: borrowing [UInt8]) -> Int64? {
+    private mutating func spill(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         if fd == -1 { fd = OrderedSpool.makeTemporaryFile() }
         guard fd >= 0, !writeFailed else { return nil }
         let position = flushedSize + Int64(writeBuffer.count)
-        bytes.withUnsafeBytes { writeBuffer.append(contentsOf: $0) }
+        writeBuffer.append(contentsOf: bytes)
         if writeBuffer.count >= 1 << 20 && !flushWrites() { return nil }
         return position
     }

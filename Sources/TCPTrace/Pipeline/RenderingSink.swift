@@ -17,4 +17,9 @@ extension RenderingSink where Self: ~Copyable {
         render(connection, into: &bytes)
         bytes.withUnsafeBytes { write(rendered: $0) }
     }
+
+    /// Its output is `render`'s.
+    public static var rendersApart: Bool { true }
+
+    public mutating func add(rendered: UnsafeRawBufferPointer, id: Int) { write(rendered: rendered) }
 }

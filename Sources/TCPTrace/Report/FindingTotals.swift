@@ -31,6 +31,18 @@ public struct FindingTotals: Sendable {
         c.forEachFindingCount { code, count in counts[code, default: 0] += count }
     }
 
+    /// Takes in `later`'s counts, of connections that came after every one counted here: the same totals as
+    /// adding those connections here one by one (`RenderedBatch` counts each half of a batch on its own
+    /// thread).
+    mutating func append(_ later: FindingTotals) {
+        for (code, count) in later.counts { counts[code, default: 0] += count }
+        connections += later.connections
+        backwardSamples += later.backwardSamples
+        unselected += later.unselected
+        if let severity = later.highestSeverity { highestSeverity = max(highestSeverity ?? severity, severity) }
+        slowest.append(later.slowest)
+    }
+
     public mutating func add(_ f: HostFinding, shown: Bool = true) {
         if shown { counts[f.code, default: 0] += 1 }
         highestSeverity = max(highestSeverity ?? f.severity, f.severity)

@@ -76,9 +76,26 @@ public struct SlowestConnections: Sendable {
 
     mutating func consider(_ c: Connection) {
         let d = c.start.interval(to: c.end)
-        if entries.count == Self.capacity, let last = entries.last, !(d > last.duration) { return }
-        let entry = Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis)
-        let at = entries.firstIndex { $0.duration < d } ?? entries.count
+        guard admits(d) else { return }
+        insert(Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis))  // (the diagnosis only for those kept)
+    }
+
+    /// Considers the entries of `later`, kept from connections that came after every one considered here: the
+    /// same entries as considering those connections here one by one. (An entry `later` left out had
+    /// `capacity` at least as long before it there, which would keep it out here too; ties keep the earlier.)
+    mutating func append(_ later: SlowestConnections) {
+        for entry in later.entries where admits(entry.duration) { insert(entry) }
+    }
+
+    /// Whether a connection of duration `d` gets a place: there is room, or it is longer than the last.
+    private func admits(_ d: Double) -> Bool {
+        guard entries.count == Self.capacity, let last = entries.last else { return true }
+        return d > last.duration
+    }
+
+    /// After the entries at least as long (an equal one keeps its earlier place).
+    private mutating func insert(_ entry: Entry) {
+        let at = entries.firstIndex { $0.duration < entry.duration } ?? entries.count
         entries.insert(entry, at: at)
         if entries.count > Self.capacity { entries.removeLast() }
     }

@@ -12,7 +12,9 @@ import Glibc
 ///    block) and never copies a connection to grow (an array of inline connections doubled its storage and held
 ///    old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
-///    empty cell, `take` moves the connection out and leaves the cell empty;
+///    empty cell, `take` moves the connection out and leaves the cell empty; `lend` (the end of the trace
+///    only) leaves the connection where it is, in the caller's charge, for it to move out
+///    (`LentConnection.take`);
 ///    `deinit` deinitializes the occupied ones before freeing every cell.
 /// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
 ///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
@@ -93,9 +95,28 @@ struct ConnectionCells: ~Copyable {
         return cells[slot].move()
     }
 
+    /// Hands over the connection in `slot` where it lies: the cell counts as empty from now on, and the caller
+    /// must take the connection out (`LentConnection.take`) before the slot is used again or the cells go.
+    /// For the end of the trace (`Tracker.lendOpen`): two threads each take out, finish and render their
+    /// half of a batch, instead of the tracking thread taking every one out for them.
+    mutating func lend(_ slot: Int) -> LentConnection {
+        precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
+        occupied[slot] = false
+        return LentConnection(cell: cells[slot])
+    }
+
     deinit {
         for slot in cells.indices where occupied[slot] { cells[slot].deinitialize(count: 1) }
         // (`deallocate` frees with `free`, as `posix_memalign`'s memory must be.)
         for block in blocks { block.cells.deallocate() }
     }
+}
+
+/// A connection left in its cell, no longer the cells' (`ConnectionCells.lend`): `take` moves it out, once,
+/// on whichever thread its holder runs.
+struct LentConnection {
+    fileprivate let cell: UnsafeMutablePointer<Connection>
+
+    /// The connection, moved out of its cell (to be called exactly once).
+    func take() -> Connection { cell.move() }
 }

@@ -6,11 +6,11 @@ import Dispatch
 /// connection's output in order and takes in the counts.
 ///
 /// On traffic of short connections most of them are still held when the capture ends (29,085 of short-50k's
-/// 50,000: each lingers a second after its close), the reader's core is idle by then, and they are cold in
+/// 50,000: a closed one lingers after its close, `Tracker.closedLinger`), the reader's core is idle by then, and they are cold in
 /// both cores' caches. The end of short-50k took (4 runs each, the same output): jsonl 78-83 ms against
 /// 126-129 ms on the tracking thread alone, csv 51-52 against 89-93, text 18-19 against 21. (Finishing and
-/// rendering each connection in its cell instead of moving it out first took 86-88, 55-56 and 22-23 ms: the
-/// copy is read in one sweep, the cell piecemeal.) During the trace connections stay on the tracking
+/// rendering each connection in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the
+/// copy reads the cell in one sweep, rendering piecemeal.) During the trace connections stay on the tracking
 /// thread: rendering them on the other core was slower each of the four times it was tried
 /// (docs/performance.md), each connection crossing the caches while hot.
 ///

@@ -280,6 +280,23 @@ import Testing
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
+    /// An output's lines (CSV ends them with CR LF).
+    private static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    }
+
+    /// A streamed output against the whole trace rendered: by first frame the same text; as connections
+    /// finish, the same lines in another order.
+    private static func expectSame(
+        _ streamed: String, _ whole: String, order: StreamOrder, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        if order == .firstFrame {
+            #expect(streamed == whole, sourceLocation: sourceLocation)
+        } else {
+            #expect(lines(streamed).sorted() == lines(whole).sorted(), sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func eachFormatSinkWritesWhatTheWholeTraceRenders() throws {
         let paths = [fixture("rotated-2.pcap"), fixture("rotated-1.pcap"), fixture("half-close.pcap")]
         var options = AnalysisOptions()
@@ -293,18 +310,10 @@ import Testing
             return String(decoding: line, as: UTF8.self) + "\n"
         }
         let hostsLine = JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n"
-        func lines(_ text: String) -> [Substring] {
-            text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-        }
         for order in StreamOrder.allCases {
             options.order = order
-            // By first frame the same text; as connections finish, the same lines in another order.
             func expectSame(_ streamed: String, _ whole: String, sourceLocation: SourceLocation = #_sourceLocation) {
-                if order == .firstFrame {
-                    #expect(streamed == whole, sourceLocation: sourceLocation)
-                } else {
-                    #expect(lines(streamed).sorted() == lines(whole).sorted(), sourceLocation: sourceLocation)
-                }
+                Self.expectSame(streamed, whole, order: order, sourceLocation: sourceLocation)
             }
             expectSame(try written(paths, options) { TextSink(output: $0) }, TextReport.render(batch))
             expectSame(
@@ -367,18 +376,11 @@ import Testing
             JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
             return String(decoding: line, as: UTF8.self) + "\n"
         }
-        func lines(_ text: String) -> [Substring] {
-            text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-        }
         for order in StreamOrder.allCases {
             var options = AnalysisOptions()
             options.order = order
             func expectSame(_ streamed: String, _ whole: String, sourceLocation: SourceLocation = #_sourceLocation) {
-                if order == .firstFrame {
-                    #expect(streamed == whole, sourceLocation: sourceLocation)
-                } else {
-                    #expect(lines(streamed).sorted() == lines(whole).sorted(), sourceLocation: sourceLocation)
-                }
+                Self.expectSame(streamed, whole, order: order, sourceLocation: sourceLocation)
             }
             // (The text ends with the totals: the finding counts and the slowest connections.)
             expectSame(try written([path], options) { TextSink(output: $0) }, TextReport.render(batch))
@@ -392,7 +394,7 @@ import Testing
             } else {
                 // As they finish: the connections never closed both ways (ids not 3 mod 4) are all held to the
                 // end (idle for less than the 300 s timeout), which gives them by first frame.
-                let ids = lines(streamedLines).compactMap { line in
+                let ids = Self.lines(streamedLines).compactMap { line in
                     line.dropFirst(#"{"id":"#.count).prefix { $0.isNumber }.description
                 }.compactMap { Int($0) }
                 let held = ids.filter { $0 % 4 != 3 }

@@ -329,11 +329,11 @@ import Testing
         }
     }
 
-    /// 2,500 connections starting 1 ms apart, a quarter of each kind: left open after some data, a SYN never
-    /// answered, closed both ways, closed by the client only. Only those closed both ways are finalized
-    /// during the trace, a second after their close (`Tracker.closedLinger`), so the capture (2.5 s) ends with
-    /// about 2,125 still held (1,875 + 250): more than two of `StreamingRun.finishBatch`. Each connection's packets come 100 µs apart, so connections of a kind last
-    /// exactly as long (ties among the slowest).
+    /// 2,500 connections starting 1 ms apart, a quarter of each kind: left open after some data, a SYN never answered,
+    /// closed both ways, closed by the client only. Only those closed both ways are finalized during the trace, a
+    /// second after their close (`Tracker.closedLinger`), so the capture (2.5 s) ends with about 2,125 still held
+    /// (1,875 + 250): more than two of `StreamingRun.finishBatch`. Each connection's packets come 100 µs apart, so
+    /// connections of a kind last exactly as long (ties among the slowest).
     private func manyHeldAtTheEnd() throws -> String {
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)
         let t0: Int64 = 1_700_000_000_000_000_000

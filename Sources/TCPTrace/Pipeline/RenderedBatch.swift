@@ -5,14 +5,13 @@ import Dispatch
 /// half on the calling thread and the second on a thread of Dispatch's pool. Then the caller writes each
 /// connection's output in order and takes in the counts.
 ///
-/// On traffic of short connections most of them are still held when the capture ends (29,085 of short-50k's
-/// 50,000: a closed one lingers after its close, `Tracker.closedLinger`), the reader's core is idle by then, and they are cold in
-/// both cores' caches. The end of short-50k took (4 runs each, the same output): jsonl 78-83 ms against
-/// 126-129 ms on the tracking thread alone, csv 51-52 against 89-93, text 18-19 against 21. (Finishing and
-/// rendering each connection in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the
-/// copy reads the cell in one sweep, rendering piecemeal.) During the trace connections stay on the tracking
-/// thread: rendering them on the other core was slower each of the four times it was tried
-/// (docs/performance.md), each connection crossing the caches while hot.
+/// On traffic of short connections most of them are still held when the capture ends (29,085 of short-50k's 50,000: a
+/// closed one lingers after its close, `Tracker.closedLinger`), the reader's core is idle by then, and they are cold in
+/// both cores' caches. The end of short-50k took (4 runs each, the same output): jsonl 78-83 ms against 126-129 ms on
+/// the tracking thread alone, csv 51-52 against 89-93, text 18-19 against 21. (Finishing and rendering each connection
+/// in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the copy reads the cell in one sweep,
+/// rendering piecemeal.) During the trace connections stay on the tracking thread: rendering them on the other core was
+/// slower each of the four times it was tried (docs/performance.md), each connection crossing the caches while hot.
 ///
 /// The bytes are kept with their capacity for the next batch: no allocation per connection.
 struct RenderedBatch {

@@ -188,10 +188,11 @@ struct StreamingRun: ~Copyable {
         return analysis
     }
 
-    /// Connections at a time `finishOnBothCores` finishes and renders. (Measured while the counting was still
-    /// on this thread, the end of short-50k, 29,085 connections, as jsonl: 0.111 s in batches of 64, 0.092 s of 256, 0.089-0.096 s of 1,024, 0.106 s of
-    /// 4,096, against 0.131-0.135 s on one thread; as text 0.040, 0.027, 0.023-0.024, 0.024-0.026 s against
-    /// 0.020-0.023 s. Each batch wakes the other thread once; its output is held whole until written.)
+    /// Connections at a time `finishOnBothCores` finishes and renders. (Measured while the counting was still on this
+    /// thread, the end of short-50k, 29,085 connections, as jsonl: 0.111 s in batches of 64, 0.092 s of 256,
+    /// 0.089-0.096 s of 1,024, 0.106 s of 4,096, against 0.131-0.135 s on one thread; as text 0.040, 0.027,
+    /// 0.023-0.024, 0.024-0.026 s against 0.020-0.023 s. Each batch wakes the other thread once; its output is held
+    /// whole until written.)
     static let finishBatch = 1024
 
     /// `finish` for a sink that `rendersApart`, without a selection or the host view: the connections still

@@ -545,14 +545,13 @@ public struct Tracker: ~Copyable {
         liveConnections -= 1
     }
 
-    /// At the end of the trace, before `finish`: lends up to `count` of the connections still open, by first
-    /// frame, where they lie (`ConnectionCells.lend`), appending each to `batch`; returns how
-    /// many. They come without their end-of-capture findings: the caller raises them
-    /// (`Connection.finish(options:)` with `options`), and must take each connection out
-    /// (`LentConnection.take`) before calling anything but `lendOpen` and `finish` (which gives what is left,
-    /// and resets the rest). `StreamingRun` finishes and renders them on both cores this way, each core moving out its own.
-    /// (Moving them all out here read and wrote each one's 2,272 bytes on the tracking thread, only for the
-    /// other core to read half of them again: 11 ms of the 34 ms the end of short-50k then took as text.)
+    /// At the end of the trace, before `finish`: lends up to `count` of the connections still open, by first frame,
+    /// where they lie (`ConnectionCells.lend`), appending each to `batch`; returns how many. They come without their
+    /// end-of-capture findings: the caller raises them (`Connection.finish(options:)` with `options`), and must take
+    /// each connection out (`LentConnection.take`) before calling anything but `lendOpen` and `finish` (which gives
+    /// what is left, and resets the rest). `StreamingRun` finishes and renders them on both cores this way, each core
+    /// moving out its own. (Moving them all out here read and wrote each one's 2,272 bytes on the tracking thread, only
+    /// for the other core to read half of them again: 11 ms of the 34 ms the end of short-50k then took as text.)
     mutating func lendOpen(upTo count: Int, into batch: inout [LentConnection]) -> Int {
         var lent = 0
         while lent < count && creationHead < creationQueue.count {

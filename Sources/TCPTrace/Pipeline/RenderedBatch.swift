@@ -1,8 +1,6 @@
-import Dispatch
-
 /// The end of the trace on both cores: each connection of a batch of those still held is moved out of its
 /// cell (`Tracker.lendOpen`), gets its end-of-capture findings, is rendered and counted, and goes, the first
-/// half on the calling thread and the second on a thread of Dispatch's pool. Then the caller writes each
+/// half on the calling thread and the second on a thread of its own (`SecondCore`). Then the caller writes each
 /// connection's output in order and takes in the counts.
 ///
 /// On traffic of short connections most of them are still held when the capture ends (29,085 of short-50k's 50,000: a
@@ -17,19 +15,28 @@ import Dispatch
 struct RenderedBatch {
     /// Each half's output, one connection's after another, and where each connection's ends.
     private var halves = [Half(), Half()]
+    /// The thread of the second half (started at the first batch large enough to share).
+    private let second = SecondCore()
+    /// Batches smaller than this run on the calling thread alone (a capture of a few connections starts no
+    /// thread).
+    static let shared = 64
 
     private struct Half {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         var ids: [Int] = []
         var totals = FindingTotals()
+        /// The buffers of the connections recycled (finalized ones), for the tracker (`Tracker.absorb`).
+        var buffers = BufferPool(limit: .max)
     }
 
-    /// Ends each connection, lent where it lies (`Tracker.lendOpen`): takes it out, raises its end-of-capture
-    /// findings (`Connection.finish(options:)`), renders it with `sink` and counts it; the two halves of the
-    /// batch at once. `sink.render` runs on two threads at the same time.
+    /// Ends each connection, lent where it lies (`Tracker.lendOpen`, `Tracker.lendFinalized`): takes it out,
+    /// raises its end-of-capture findings (`Connection.finish(options:)`) unless `verdicts` is nil (a finalized
+    /// one has them), renders it with `sink`, counts it, and with `recycling` keeps its buffers for
+    /// `giveBuffers`; the two halves of the batch at once. `sink.render` runs on two threads at the same time.
     mutating func finish<Sink: ConnectionSink & ~Copyable>(
-        _ connections: [LentConnection], options: TrackerOptions, with sink: borrowing Sink
+        _ connections: [LentConnection], verdicts options: TrackerOptions?, recycling: Bool,
+        with sink: borrowing Sink
     ) {
         let count = connections.count
         let split = (count + 1) / 2
@@ -37,22 +44,52 @@ struct RenderedBatch {
             halves[h].bytes.removeAll(keepingCapacity: true)
             halves[h].ends.removeAll(keepingCapacity: true)
             halves[h].ids.removeAll(keepingCapacity: true)
-            halves[h].totals = FindingTotals()
+            halves[h].totals.removeAll()
         }
-        halves.withUnsafeMutableBufferPointer { halves in
-            let hs = halves
-            RenderedBatch.onBothCores { h in
-                // (Each call touches only its own half of the connections and its own `hs[h]`.)
-                for i in h == 0 ? 0..<split : split..<count {
-                    var c = connections[i].take()
-                    c.finish(options: options)
-                    sink.render(c, into: &hs[h].bytes)
-                    hs[h].ends.append(hs[h].bytes.count)
-                    hs[h].ids.append(c.id)
-                    hs[h].totals.add(c)
+        connections.withUnsafeBufferPointer { connections in
+            halves.withUnsafeMutableBufferPointer { halves in
+                withUnsafePointer(to: sink) { sink in
+                    let job = Job(
+                        sink: sink, connections: connections, halves: halves, verdicts: options,
+                        recycling: recycling, split: split)
+                    if count < RenderedBatch.shared {
+                        job.run(half: 0)
+                        job.run(half: 1)
+                    } else {
+                        second.run(job)
+                    }
                 }
             }
         }
+    }
+
+    /// One batch's work, half by half: a plain value of pointers, so that handing it to the second thread
+    /// allocates nothing (a closure made escaping for it was one allocation a batch).
+    private struct Job<Sink: ConnectionSink & ~Copyable>: HalfJob {
+        let sink: UnsafePointer<Sink>
+        let connections: UnsafeBufferPointer<LentConnection>
+        let halves: UnsafeMutableBufferPointer<Half>
+        let verdicts: TrackerOptions?
+        let recycling: Bool
+        let split: Int
+
+        /// Half `h` of the batch. (Each half touches only its own connections and its own `halves[h]`.)
+        func run(half h: Int) {
+            for i in h == 0 ? 0..<split : split..<connections.count {
+                var c = connections[i].take()
+                if let verdicts { c.finish(options: verdicts) }
+                sink.pointee.render(c, into: &halves[h].bytes)
+                halves[h].ends.append(halves[h].bytes.count)
+                halves[h].ids.append(c.id)
+                halves[h].totals.add(c)
+                if recycling { halves[h].buffers.reclaim(&c) }
+            }
+        }
+    }
+
+    /// The buffers kept from the last batch (`recycling`), to the tracker.
+    mutating func giveBuffers(to tracker: inout Tracker) {
+        for h in 0..<2 { tracker.absorb(&halves[h].buffers) }
     }
 
     /// Each connection's id and output, in the batch's order.
@@ -71,20 +108,5 @@ struct RenderedBatch {
     /// The batch's connections counted into `totals`, after those counted there before.
     func count(into totals: inout FindingTotals) {
         for half in halves { totals.append(half.totals) }
-    }
-
-    /// Runs `body(0)` on this thread and `body(1)` on one of Dispatch's pool at once, and returns when both
-    /// are done. The two calls must touch nothing in common that either changes.
-    private static func onBothCores(_ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            // (`concurrentPerform` wants a `Sendable` closure: the caller vouches for `body`, see above.)
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: 2) { shared.value($0) }
-        }
-    }
-
-    private struct UncheckedSendable<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
     }
 }

@@ -33,6 +33,13 @@ struct StreamingRun: ~Copyable {
     private var connectionsDone = 0
     /// The input is a stream (`TraceReader.isStream`): tracked as it arrives, with a wall-clock tick.
     private let isStream: Bool
+    /// Finalized connections wait for a batch, rendered on both cores (`renderFinalized`), when the sink
+    /// `rendersApart`: not for a stream (each connection is written as soon as it is final), a selection or
+    /// the host view (which see each connection on this thread).
+    private let inBatches: Bool
+    /// The batch being rendered (lent by the tracker), and its outputs (kept with their capacity).
+    private var lent: [LentConnection] = []
+    private var rendered = RenderedBatch()
     /// Input bytes read so far (all files), and their total size (0 when unknown), for the progress line.
     private var bytesRead: Int64 = 0
     private let totalBytes: Int64
@@ -47,6 +54,7 @@ struct StreamingRun: ~Copyable {
         hosts = options.hosts.map { HostAccumulator(options: $0) }
         totalBytes = TraceReader.totalSize(of: files)
         isStream = TraceReader.isStream(files)
+        inBatches = !isStream && !options.selection.isActive && options.hosts == nil
     }
 
     /// Starts the reader thread. It closes the channel with the capture summary, and with the error that
@@ -200,19 +208,38 @@ struct StreamingRun: ~Copyable {
     /// (`Tracker.lendOpen`, `RenderedBatch`), the reader's core being idle by now; then, on this thread and in
     /// order, each one's output goes to the sink.
     private mutating func finishOnBothCores<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
-        passOnFinalized(to: &sink)  // (those finalized earlier, already with their verdicts)
-        let verdictOptions = tracker.options
-        var lent: [LentConnection] = []
-        lent.reserveCapacity(StreamingRun.finishBatch)
-        var rendered = RenderedBatch()
+        // Those finalized earlier first, already with their verdicts.
+        if tracker.hasFinalized {
+            if inBatches { renderFinalized(into: &sink) } else { passOnFinalized(to: &sink) }
+        }
+        let verdicts = tracker.options
         while tracker.lendOpen(upTo: StreamingRun.finishBatch, into: &lent) > 0 {
-            rendered.finish(lent, options: verdictOptions, with: sink)
-            rendered.forEach { id, bytes in sink.add(rendered: bytes, id: id) }
-            rendered.count(into: &totals)
-            connectionsDone += lent.count
-            lent.removeAll(keepingCapacity: true)
+            renderLent(verdicts: verdicts, recycling: false, into: &sink)
         }
         tracker.finish { _ in }  // (nothing is left to give: it resets the tracker)
+    }
+
+    /// Finalized connections at a time `renderFinalized` renders during the trace.
+    static let finalizedBatch = 256
+
+    /// The connections finalized since the last batch, rendered and counted on both cores (`RenderedBatch`),
+    /// their outputs to the sink in the order they were finalized, their buffers back to the tracker.
+    private mutating func renderFinalized<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+        tracker.lendFinalized(into: &lent)
+        renderLent(verdicts: nil, recycling: true, into: &sink)
+        rendered.giveBuffers(to: &tracker)
+    }
+
+    /// The batch in `lent` finished (with `verdicts`: `RenderedBatch.finish`), rendered and counted on both
+    /// cores; each output to the sink in order.
+    private mutating func renderLent<Sink: ConnectionSink & ~Copyable>(
+        verdicts: TrackerOptions?, recycling: Bool, into sink: inout Sink
+    ) {
+        rendered.finish(lent, verdicts: verdicts, recycling: recycling, with: sink)
+        rendered.forEach { id, bytes in sink.add(rendered: bytes, id: id) }
+        rendered.count(into: &totals)
+        connectionsDone += lent.count
+        lent.removeAll(keepingCapacity: true)
     }
 
     // MARK: Steps
@@ -276,8 +303,14 @@ struct StreamingRun: ~Copyable {
         channel.close(summary: summary, error: failure)
     }
 
-    /// Hands the sink every connection the tracker finalized since the last look.
+    /// Hands the sink every connection the tracker finalized since the last look; or, in batches
+    /// (`inBatches`, a sink that `rendersApart`), once `finalizedBatch` of them wait.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+        if Sink.rendersApart && inBatches {
+            tracker.closeReuseWindow()
+            if tracker.finalizedCount >= StreamingRun.finalizedBatch { renderFinalized(into: &sink) }
+            return
+        }
         // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
         let selection = options.selection
         tracker.drainFinalized(recycling: true) { c in
@@ -315,7 +348,8 @@ struct StreamingRun: ~Copyable {
         guard let progress = options.progress else { return }
         progress(
             AnalysisProgress(
-                segments: segments, connections: connectionsDone + tracker.liveConnections,
+                segments: segments,
+                connections: connectionsDone + tracker.liveConnections + tracker.finalizedCount,
                 unfinished: tracker.liveConnections, bytesRead: bytesRead, totalBytes: totalBytes))
     }
 

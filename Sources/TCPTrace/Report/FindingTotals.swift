@@ -43,6 +43,17 @@ public struct FindingTotals: Sendable {
         slowest.append(later.slowest)
     }
 
+    /// Back to nothing counted, keeping the storage (`RenderedBatch` counts each batch afresh: without an
+    /// allocation per batch).
+    mutating func removeAll() {
+        counts.removeAll(keepingCapacity: true)
+        connections = 0
+        backwardSamples = 0
+        unselected = 0
+        highestSeverity = nil
+        slowest.removeAll()
+    }
+
     public mutating func add(_ f: HostFinding, shown: Bool = true) {
         if shown { counts[f.code, default: 0] += 1 }
         highestSeverity = max(highestSeverity ?? f.severity, f.severity)

@@ -87,6 +87,11 @@ public struct SlowestConnections: Sendable {
         for entry in later.entries where admits(entry.duration) { insert(entry) }
     }
 
+    /// None kept, the storage kept.
+    mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+    }
+
     /// Whether a connection of duration `d` gets a place: there is room, or it is longer than the last.
     private func admits(_ d: Double) -> Bool {
         guard entries.count == Self.capacity, let last = entries.last else { return true }

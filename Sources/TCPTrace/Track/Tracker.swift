@@ -261,6 +261,36 @@ public struct Tracker: ~Copyable {
         finalizedInTimeWait.removeAll(keepingCapacity: true)
     }
 
+    /// Connections finalized and not yet drained or lent.
+    var finalizedCount: Int { finalized.count }
+
+    /// What `drainFinalized` ends besides handing the connections over: a new connection on the 4-tuple of one
+    /// finalized in TIME_WAIT no longer fills its `reusedAfter`. `StreamingRun` calls it after every segment
+    /// while finalized connections wait for a batch (`lendFinalized`), so that the output is what draining
+    /// them at once gives.
+    mutating func closeReuseWindow() {
+        if !finalizedInTimeWait.isEmpty { finalizedInTimeWait.removeAll(keepingCapacity: true) }
+    }
+
+    /// `drainFinalized(recycling: true)` for two threads: lends every connection finalized and not yet
+    /// drained where it lies (`ConnectionCells.lend`), in the order they were finalized, appending each to
+    /// `batch`. The caller takes each one out (`LentConnection.take`) before the next segment, recycles its
+    /// buffers into a `BufferPool` of its own and gives those back (`absorb`).
+    mutating func lendFinalized(into batch: inout [LentConnection]) {
+        pool.limit = max(pool.limit, 2 * cells.count)  // (as `drainFinalized` does when it recycles)
+        for slot in finalized {
+            batch.append(cells.lend(slot))
+            freeSlots.append(slot)  // (empty again before the next segment can take it)
+        }
+        finalized.removeAll(keepingCapacity: true)
+        finalizedInTimeWait.removeAll(keepingCapacity: true)
+    }
+
+    /// Takes the buffers of connections recycled apart from the tracker (`lendFinalized`).
+    mutating func absorb(_ buffers: inout BufferPool) {
+        pool.absorb(&buffers)
+    }
+
     /// The connection in slot `i` is due at `now`: finished and silent past its linger, or silent past the
     /// idle timeout. (Most segments come well inside the shortest of those: tested first, in integers.)
     @inline(__always)

@@ -17,6 +17,10 @@
 struct BufferPool {
     /// Most buffers kept per kind.
     var limit = 1024
+
+    init(limit: Int = 1024) {
+        self.limit = limit
+    }
     /// Most elements a kept buffer may have room for.
     static let largest = 64
 
@@ -35,6 +39,19 @@ struct BufferPool {
                 side.stats.rtt.giveBuffer { Self.keep(&$0, in: &samples, limit: limit) }
             }
         }
+    }
+
+    /// Takes the buffers `other` kept (connections recycled on another thread, `RenderedBatch`), up to the
+    /// limit; `other` is left empty.
+    mutating func absorb(_ other: inout BufferPool) {
+        let limit = self.limit
+        func move<T>(_ from: inout [[T]], into pool: inout [[T]]) {
+            while pool.count < limit, let buffer = from.popLast() { pool.append(buffer) }
+            from.removeAll(keepingCapacity: true)
+        }
+        move(&other.pending, into: &pending)
+        move(&other.samples, into: &samples)
+        move(&other.holes, into: &holes)
     }
 
     /// Lends the buffers an endpoint's data needs (data in flight, RTT samples, holes), where it has none yet:

@@ -1,7 +1,8 @@
 /// Where a streaming analysis sends its output: each connection once nothing more can change it, and what
 /// comes before and after the connections. The pipeline calls, in this order: `begin` once; `add` for every
 /// connection, in the order connections finish (or, for a sink that `rendersApart`, `add(rendered:id:)` for
-/// those still held at the end), and `skip` for every one dropped to keep memory bounded;
+/// each, in that order, when they are rendered in batches), and `skip` for every one dropped to keep memory
+/// bounded;
 /// `endConnections` once every connection has come; `end` with the finished analysis.
 ///
 /// The concrete sinks write a format (`TextSink`, `JSONDocumentSink`, `JSONLinesSink`, `CSVSink`); `FirstFrameOrder`
@@ -12,9 +13,9 @@ public protocol ConnectionSink: ~Copyable {
     /// A connection nothing more can change; connections come in the order they finish.
     mutating func add(_ connection: Connection)
     /// Whether the sink's output for a connection is what `render(_:into:)` makes of it, written at its place
-    /// by `add(rendered:id:)`: then the connections still held at the end of the trace are rendered on both
-    /// cores (`StreamingRun`, `RenderedBatch`) and handed over rendered instead of through `add`. False unless
-    /// the sink renders (`RenderingSink`, `FirstFrameOrder`).
+    /// by `add(rendered:id:)`: then connections can be rendered in batches on both cores (`StreamingRun`,
+    /// `RenderedBatch`) and handed over rendered instead of through `add`. False unless the sink renders
+    /// (`RenderingSink`, `FirstFrameOrder`).
     static var rendersApart: Bool { get }
     /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once.
     func render(_ connection: Connection, into bytes: inout [UInt8])

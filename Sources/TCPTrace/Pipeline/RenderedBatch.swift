@@ -1,15 +1,21 @@
-/// The end of the trace on both cores: each connection of a batch of those still held is moved out of its
-/// cell (`Tracker.lendOpen`), gets its end-of-capture findings, is rendered and counted, and goes, the first
-/// half on the calling thread and the second on a thread of its own (`SecondCore`). Then the caller writes each
-/// connection's output in order and takes in the counts.
+/// Connections rendered on both cores, a batch at a time: each connection of the batch, lent where it lies
+/// (finalized ones: `Tracker.lendFinalized`; those still held at the end: `Tracker.lendOpen`), is taken out of its
+/// cell, gets its end-of-capture findings (the held ones), is rendered, counted and recycled, the first half on the
+/// calling thread and the second on a thread of its own (`SecondCore`). Then the caller writes each connection's
+/// output in order and takes in the counts and buffers.
 ///
-/// On traffic of short connections most of them are still held when the capture ends (29,085 of short-50k's 50,000: a
-/// closed one lingers after its close, `Tracker.closedLinger`), the reader's core is idle by then, and they are cold in
-/// both cores' caches. The end of short-50k took (4 runs each, the same output): jsonl 78-83 ms against 126-129 ms on
-/// the tracking thread alone, csv 51-52 against 89-93, text 18-19 against 21. (Finishing and rendering each connection
-/// in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the copy reads the cell in one sweep,
-/// rendering piecemeal.) During the trace connections stay on the tracking thread: rendering them on the other core was
-/// slower each of the four times it was tried (docs/performance.md), each connection crossing the caches while hot.
+/// At the end of the trace the reader's core is idle, and on traffic of short connections most of them are still
+/// held (29,085 of short-50k's 50,000: a closed one lingers after its close, `Tracker.closedLinger`), cold in both
+/// cores' caches. The end of short-50k took (4 runs each, the same output): jsonl 78-83 ms against 126-129 ms on
+/// the tracking thread alone, csv 51-52 against 89-93, text 18-19 against 21. (Finishing and rendering each
+/// connection in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the copy reads the cell in
+/// one sweep, rendering piecemeal.)
+///
+/// During the trace, finalized connections go the same way, 256 at a time (`StreamingRun.renderFinalized`). The
+/// four earlier attempts at rendering on the other core (docs/performance.md, sessions 3, 4, 13 and 15) were
+/// slower: they handed each connection over as it finished, hot in the tracking core's cache, while tracking went
+/// on. Here the tracking thread renders the other half meanwhile, and a finalized connection has been silent for
+/// its linger: only its verdict has touched it since.
 ///
 /// The bytes are kept with their capacity for the next batch: no allocation per connection.
 struct RenderedBatch {

@@ -272,17 +272,20 @@ public struct Tracker: ~Copyable {
         if !finalizedInTimeWait.isEmpty { finalizedInTimeWait.removeAll(keepingCapacity: true) }
     }
 
-    /// `drainFinalized(recycling: true)` for two threads: lends every connection finalized and not yet
-    /// drained where it lies (`ConnectionCells.lend`), in the order they were finalized, appending each to
-    /// `batch`. The caller takes each one out (`LentConnection.take`) before the next segment, recycles its
-    /// buffers into a `BufferPool` of its own and gives those back (`absorb`).
-    mutating func lendFinalized(into batch: inout [LentConnection]) {
+    /// `drainFinalized(recycling: true)` for two threads, `count` at a time: lends the oldest `count` (or fewer)
+    /// connections finalized and not yet drained where they lie (`ConnectionCells.lend`), in the order they
+    /// were finalized, appending each to `batch`. The caller takes each one out (`LentConnection.take`) before
+    /// the next segment, recycles its buffers into a `BufferPool` of its own and gives those back (`absorb`).
+    /// (At most `count`: one sweep can finalize thousands at once, and a batch of all of them held their whole
+    /// output in memory, 40 MB of JSON on short-50k.)
+    mutating func lendFinalized(upTo count: Int, into batch: inout [LentConnection]) {
         pool.limit = max(pool.limit, 2 * cells.count)  // (as `drainFinalized` does when it recycles)
-        for slot in finalized {
+        let lent = min(count, finalized.count)
+        for slot in finalized[..<lent] {
             batch.append(cells.lend(slot))
             freeSlots.append(slot)  // (empty again before the next segment can take it)
         }
-        finalized.removeAll(keepingCapacity: true)
+        finalized.removeFirst(lent)
         finalizedInTimeWait.removeAll(keepingCapacity: true)
     }
 

@@ -17,6 +17,11 @@ public protocol ConnectionSink: ~Copyable {
     /// `RenderedBatch`) and handed over rendered instead of through `add`. False unless the sink renders
     /// (`RenderingSink`, `FirstFrameOrder`).
     static var rendersApart: Bool { get }
+    /// Whether rendering a connection costs enough for finalized connections to wait and be rendered in
+    /// batches on both cores during the trace (a sink that `rendersApart`; the connections still held at the
+    /// end always are). True for the JSON formats (~40,000 instructions a connection); a text, CSV or conn.log
+    /// row costs too little for the hand-over to pay (docs/performance.md, session 18).
+    static var rendersInBatches: Bool { get }
     /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once.
     func render(_ connection: Connection, into bytes: inout [UInt8])
     /// Connection `id`'s output from `render(_:into:)`, where `add` would have put that connection's.
@@ -34,6 +39,7 @@ public protocol ConnectionSink: ~Copyable {
 extension ConnectionSink where Self: ~Copyable {
     public mutating func begin(_ options: AnalysisOptions) {}
     public static var rendersApart: Bool { false }
+    public static var rendersInBatches: Bool { false }
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {}
     public mutating func add(rendered: UnsafeRawBufferPointer, id: Int) {}
     public mutating func skip(_ id: Int) {}

@@ -35,6 +35,7 @@ public struct FirstFrameOrder<Inner: RenderingSink & ~Copyable>: ConnectionSink,
 
     /// Its output is the inner sink's rendering, written in order.
     public static var rendersApart: Bool { true }
+    public static var rendersInBatches: Bool { Inner.rendersInBatches }
 
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {
         inner.render(connection, into: &bytes)

@@ -34,7 +34,7 @@ struct StreamingRun: ~Copyable {
     /// The input is a stream (`TraceReader.isStream`): tracked as it arrives, with a wall-clock tick.
     private let isStream: Bool
     /// Finalized connections wait for a batch, rendered on both cores (`renderFinalized`), when the sink
-    /// `rendersApart`: not for a stream (each connection is written as soon as it is final), a selection or
+    /// `rendersApart` and `rendersInBatches`: not for a stream (each connection is written as soon as it is final), a selection or
     /// the host view (which see each connection on this thread).
     private let inBatches: Bool
     /// The batch being rendered (lent by the tracker), and its outputs (kept with their capacity).
@@ -209,7 +209,7 @@ struct StreamingRun: ~Copyable {
     /// order, each one's output goes to the sink.
     private mutating func finishOnBothCores<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
         // Those finalized earlier first, already with their verdicts.
-        if inBatches {
+        if Sink.rendersInBatches && inBatches {
             while tracker.hasFinalized { renderFinalized(into: &sink) }
         } else {
             passOnFinalized(to: &sink)
@@ -310,9 +310,9 @@ struct StreamingRun: ~Copyable {
     }
 
     /// Hands the sink every connection the tracker finalized since the last look; or, in batches
-    /// (`inBatches`, a sink that `rendersApart`), once `finalizedBatch` of them wait.
+    /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        if Sink.rendersApart && inBatches {
+        if Sink.rendersApart && Sink.rendersInBatches && inBatches {
             tracker.closeReuseWindow()
             while tracker.finalizedCount >= StreamingRun.finalizedBatch { renderFinalized(into: &sink) }
             return

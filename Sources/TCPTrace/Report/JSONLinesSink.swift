@@ -12,6 +12,10 @@ public struct JSONLinesSink: RenderingSink, ~Copyable {
         self.options = options
     }
 
+    /// A connection's JSON costs enough to render finalized connections in batches on both cores
+    /// (`ConnectionSink.rendersInBatches`).
+    public static var rendersInBatches: Bool { true }
+
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {
         JSONLinesSink.render(connection, options: options, into: &bytes)
     }

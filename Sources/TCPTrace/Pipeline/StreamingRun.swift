@@ -34,8 +34,8 @@ struct StreamingRun: ~Copyable {
     /// The input is a stream (`TraceReader.isStream`): tracked as it arrives, with a wall-clock tick.
     private let isStream: Bool
     /// Finalized connections wait for a batch, rendered on both cores (`renderFinalized`), when the sink
-    /// `rendersApart` and `rendersInBatches`: not for a stream (each connection is written as soon as it is final), a selection or
-    /// the host view (which see each connection on this thread).
+    /// `rendersApart` and `rendersInBatches`: not for a stream (each connection is written as soon as it is
+    /// final), a selection or the host view (which see each connection on this thread).
     private let inBatches: Bool
     /// The batch being rendered (lent by the tracker), and its outputs (kept with their capacity).
     private var lent: [LentConnection] = []

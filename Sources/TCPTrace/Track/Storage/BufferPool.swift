@@ -17,16 +17,16 @@
 struct BufferPool {
     /// Most buffers kept per kind.
     var limit = 1024
-
-    init(limit: Int = 1024) {
-        self.limit = limit
-    }
     /// Most elements a kept buffer may have room for.
     static let largest = 64
 
     private var pending: [[PendingData]] = []
     private var samples: [[Double]] = []
     private var holes: [[Hole]] = []
+
+    init(limit: Int = 1024) {
+        self.limit = limit
+    }
 
     /// Takes the buffers out of a connection that is done with (its sink has seen it).
     mutating func reclaim(_ c: inout Connection) {

@@ -114,6 +114,23 @@ import Testing
     /// A byte-built transfer with 100 bytes never captured: the sequence-space extent counts them (1001 to
     /// the FIN at 1301: 300 bytes, 200 of them seen), missed_bytes is the hole, and the duration ends at the
     /// server's FIN, the packet that closed the second endpoint (7 ms after the SYN), not at the last ACK.
+    /// `#open` is the first connection's start in whole seconds. A nanosecond capture whose only connection
+    /// starts 300 ns before a whole second (1,700,000,000.999999700 s: 2023-11-14 22:13:20 UTC) opens at
+    /// 22-13-20, although its row's `ts`, in microseconds, rounds up to the next second. (The conn.log sink is
+    /// not rendered apart for this reason: `ZeekLogSink.rendersApart`.)
+    @Test func openIsTheFirstStartInWholeSeconds() throws {
+        var flow = FlowScript(
+            start: 1_700_000_000_999_999_700, link: .raw,
+            writer: PcapWriter(linkType: PcapWriter.Link.raw, nanosecond: true))
+        flow.handshake()
+        let result = try runCLI(["analyze", "--format", "zeek", "--quiet", try temporaryFile(flow.bytes)])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 10)
+        #expect(lines[5] == "#open\t2023-11-14-22-13-20")
+        #expect(lines[8].hasPrefix("1700000001.000000\t"))
+    }
+
     @Test func bytesAreTheSequenceSpaceAndMissedBytesTheHoles() throws {
         var f = FlowScript()
         f.handshake()

@@ -33,8 +33,9 @@ public struct FirstFrameOrder<Inner: RenderingSink & ~Copyable>: ConnectionSink,
         rendered.withUnsafeBytes { bytes in spool.add(connection.id, bytes) { inner.write(rendered: $0) } }
     }
 
-    /// Its output is the inner sink's rendering, written in order.
-    public static var rendersApart: Bool { true }
+    /// Its output is the inner sink's rendering, written in order (as far as the inner sink's is its
+    /// rendering: `ZeekLogSink`'s header is not).
+    public static var rendersApart: Bool { Inner.rendersApart }
     public static var rendersInBatches: Bool { Inner.rendersInBatches }
 
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {

@@ -11,7 +11,8 @@
 /// connection in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the copy reads the cell in
 /// one sweep, rendering piecemeal.)
 ///
-/// During the trace, finalized connections go the same way, 256 at a time (`StreamingRun.renderFinalized`). The
+/// During the trace, into a JSON sink (`ConnectionSink.rendersInBatches`), finalized connections go the same way,
+/// 256 at a time (`StreamingRun.renderFinalized`). The
 /// four earlier attempts at rendering on the other core (docs/performance.md, sessions 3, 4, 13 and 15) were
 /// slower: they handed each connection over as it finished, hot in the tracking core's cache, while tracking went
 /// on. Here the tracking thread renders the other half meanwhile, and a finalized connection has been silent for

@@ -2,8 +2,12 @@
 /// that they can be rendered as the connection finishes and written later, in another order
 /// (`FirstFrameOrder`). What depends on the place (a separator, a header before the first) is added by
 /// `write(rendered:)`.
+///
+/// Such a sink `rendersApart` unless it says otherwise: the streaming run may then render connections on two
+/// threads at once (`render` must change nothing and read nothing another call changes) and hand their bytes
+/// to `write(rendered:)` instead of calling `add` (`ConnectionSink.add(rendered:id:)`, `RenderedBatch`).
 public protocol RenderingSink: ConnectionSink, ~Copyable {
-    /// Appends the connection's output to `bytes`.
+    /// Appends the connection's output to `bytes`. May run on two threads at once.
     func render(_ connection: Connection, into bytes: inout [UInt8])
     /// Writes one connection's rendered bytes at the next place in the output.
     mutating func write(rendered: UnsafeRawBufferPointer)

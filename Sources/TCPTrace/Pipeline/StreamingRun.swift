@@ -3,9 +3,9 @@ import Foundation
 /// One streaming analysis, on two threads: a reader thread of its own reads and decodes the capture and
 /// sends the segments in batches (`SegmentChannel`); the calling thread tracks connections from them and, as
 /// capture time passes, the tracker finalizes connections nothing more can change, and each goes to the sink
-/// at once (`Tracker.drainFinalized`). Memory holds the
-/// open connections, a compact record per connection inside its TIME_WAIT window, and what the sink holds
-/// back.
+/// at once (`Tracker.drainFinalized`), or, into a JSON sink reading a file, every 256 in a batch rendered on
+/// both cores (`renderFinalized`). Memory holds the open connections, a compact record per connection inside
+/// its TIME_WAIT window, the finalized connections waiting for a batch, and what the sink holds back.
 ///
 /// A stream (standard input or a named file that is a pipe, a FIFO, a socket or a terminal:
 /// `TraceReader.isStream`; docs/live.md, "Reading a pipe") is tracked as it arrives: the reader hands over each
@@ -171,7 +171,13 @@ struct StreamingRun: ~Copyable {
     /// - Throws: the error that stopped the reader.
     mutating func finish<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) throws(CaptureError) -> Analysis {
         let (summary, failure) = channel.waitForOutcome()
-        if let failure { throw failure }
+        if let failure {
+            // What was final still goes to the sink first, as it did when each connection went at once.
+            if Sink.rendersApart && Sink.rendersInBatches && inBatches {
+                while tracker.hasFinalized { renderFinalized(into: &sink) }
+            }
+            throw failure
+        }
         passOnDropped(to: &sink)
         let selection = options.selection
         if Sink.rendersApart && !selection.isActive && hosts == nil {
@@ -363,7 +369,13 @@ struct StreamingRun: ~Copyable {
     /// bound memory since the last look.
     private mutating func passOnDropped<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         sweepsReported = tracker.sweeps
-        for id in tracker.drainDropped() {
+        let dropped = tracker.drainDropped()
+        if !dropped.isEmpty && Sink.rendersApart && Sink.rendersInBatches && inBatches {
+            // Finalized connections waiting for a batch came before these drops: the sink gets them first, as
+            // it did when each went at once (the spool's decisions, and its note's count, follow that order).
+            while tracker.hasFinalized { renderFinalized(into: &sink) }
+        }
+        for id in dropped {
             connectionsDone += 1
             sink.skip(id)
         }

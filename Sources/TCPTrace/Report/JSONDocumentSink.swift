@@ -14,11 +14,11 @@ public struct JSONDocumentSink: RenderingSink, ~Copyable {
         output.write(JSONReport.start())
     }
 
-    /// The element without its separator (the separator depends on the place: `write(rendered:)`).
     /// A connection's JSON costs enough to render finalized connections in batches on both cores
     /// (`ConnectionSink.rendersInBatches`).
     public static var rendersInBatches: Bool { true }
 
+    /// The element without its separator (the separator depends on the place: `write(rendered:)`).
     public func render(_ connection: Connection, into bytes: inout [UInt8]) {
         JSONReport.appendElement(connection, options: options, first: true, into: &bytes)
     }

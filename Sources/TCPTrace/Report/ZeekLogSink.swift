@@ -17,6 +17,11 @@ public struct ZeekLogSink: RenderingSink, ~Copyable {
         ZeekLog.appendRow(connection, seed: seed, to: &bytes)
     }
 
+    /// Not rendered apart: the header's `#open` comes from the first connection's start when it is added
+    /// (`add`), and from a rendered row's `ts`, rounded to microseconds, otherwise (`write(rendered:)`). A row
+    /// rendered on another core and written first could move `#open` by a second from what `add` writes.
+    public static var rendersApart: Bool { false }
+
     public mutating func write(rendered: UnsafeRawBufferPointer) {
         if !headerWritten { writeHeader(open: ZeekLogSink.leadingTime(rendered)) }
         output.write(rendered)

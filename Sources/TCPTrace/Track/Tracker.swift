@@ -8,8 +8,9 @@
 /// of a new connection. Sweeps, which the tracker runs itself at points fixed by the packets (`sweepIsDue`),
 /// finalize connections due in the same sense at the sweep's clock, so every caller (streaming, batch, live, in
 /// memory) gets the same connections; the streaming caller takes finalized connections away as they come
-/// (`drainFinalized`), the batch caller at the end. The sweep's clock is the earlier of the last two segments'
-/// times: one packet stamped far in the future (a damaged or merged capture) does not finalize everything.
+/// (`drainFinalized`) or in batches (`lendFinalized`), the batch caller at the end. The sweep's clock is the
+/// earlier of the last two segments' times: one packet stamped far in the future (a damaged or merged capture)
+/// does not finalize everything.
 ///
 /// Connections live in cells (`Storage/ConnectionCells`), one per slot: a slot freed by a finalized connection
 /// is taken by the next new one, so memory stays as large as the most connections held at once (no holes, no
@@ -49,11 +50,11 @@ public struct Tracker: ~Copyable {
     /// Capture time for sweeps: the earlier of the last two segments' times (`previousTime`, this one's).
     private var clock = Timestamp(nanoseconds: .min)
     private var previousTime = Timestamp(nanoseconds: .min)
-    /// Slots of the connections finalized and not yet taken by `drainFinalized` (all of them, in a batch run),
-    /// in the order they were finalized. A finalized connection stays in its cell until it is drained: its slot
-    /// is no longer current (`slotIDs` 0) and is freed by the drain. (They were moved to an array of
-    /// connections: a 2,296-byte copy each, and on the benchmark's short mix an array of 12,000 connections,
-    /// 28 MB of memory touched for the first time; issue 21.)
+    /// Slots of the connections finalized and not yet taken by `drainFinalized` or `lendFinalized` (all of
+    /// them, in a batch run), in the order they were finalized. A finalized connection stays in its cell until
+    /// it is drained or lent: its slot is no longer current (`slotIDs` 0) and is freed then. (They were moved
+    /// to an array of connections: a 2,296-byte copy each, and on the benchmark's short mix an array of 12,000
+    /// connections, 28 MB of memory touched for the first time; issue 21.)
     private var finalized: [Int] = []
     /// Buffers of connections already handed over, for the next ones (`drainFinalized(recycling:)`).
     private var pool = BufferPool()

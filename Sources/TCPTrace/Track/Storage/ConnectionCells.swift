@@ -12,9 +12,9 @@ import Glibc
 ///    block) and never copies a connection to grow (an array of inline connections doubled its storage and held
 ///    old and new copies while growing).
 /// 2. `occupied[slot]` is true exactly while the cell holds an initialized connection: `put` initializes an
-///    empty cell, `take` moves the connection out and leaves the cell empty; `lend` (the end of the trace
-///    only) leaves the connection where it is, in the caller's charge, for it to move out
-///    (`LentConnection.take`);
+///    empty cell, `take` moves the connection out and leaves the cell empty; `lend` (a batch rendered on
+///    two threads: `Tracker.lendFinalized`, `Tracker.lendOpen`) leaves the connection where it is, in the
+///    caller's charge, for it to move out (`LentConnection.take`) before the slot is used again;
 ///    `deinit` deinitializes the occupied ones before freeing every cell.
 /// 3. The owner is `~Copyable` (the `Tracker`), so no two owners ever share cells: a pointer from `cells` is
 ///    valid until the owner's `deinit`, and the tracker reads and changes connections through it in place
@@ -97,8 +97,8 @@ struct ConnectionCells: ~Copyable {
 
     /// Hands over the connection in `slot` where it lies: the cell counts as empty from now on, and the caller
     /// must take the connection out (`LentConnection.take`) before the slot is used again or the cells go.
-    /// For the end of the trace (`Tracker.lendOpen`): two threads each take out, finish and render their
-    /// half of a batch, instead of the tracking thread taking every one out for them.
+    /// For a batch rendered on two threads (`Tracker.lendFinalized`, `Tracker.lendOpen`): each takes out,
+    /// renders and counts its half, instead of the tracking thread taking every one out for them.
     mutating func lend(_ slot: Int) -> LentConnection {
         precondition(occupied[slot], "ConnectionCells: slot \(slot) is empty")
         occupied[slot] = false

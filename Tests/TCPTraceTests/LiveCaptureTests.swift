@@ -65,7 +65,9 @@ import Testing
                 "server", "--addr", "127.0.0.1", "--port", String(port), "--conns", "2",
                 "--steps", "recv:100,send:200,eof,close",
             ], wait: false)
-        Thread.sleep(forTimeInterval: 0.3)
+        // (A fixed 0.3 s was not always enough on a loaded machine: the first client was refused and the
+        // server then waited forever for its second connection. Wait until it listens, and at most 20 s in all.)
+        Self.waitUntilListening(port: port)
         try app(
             ["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,close"], wait: true)
         Thread.sleep(forTimeInterval: 0.2)
@@ -73,7 +75,26 @@ import Testing
         Thread.sleep(forTimeInterval: 0.2)
         try app(
             ["client", "--addr", "127.0.0.1", "--port", String(port), "--steps", "send:100,recv:200,abort"], wait: true)
+        let deadline = Date().addingTimeInterval(20)
+        while server.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if server.isRunning { server.terminate() }
         server.waitUntilExit()
+    }
+
+    /// Waits (at most 10 s) until a socket listens on 127.0.0.1:`port` (/proc/net/tcp, state 0A), without
+    /// connecting to it: a connection would be one more in the capture.
+    static func waitUntilListening(port: Int) {
+        let local = String(format: "0100007F:%04X", port)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+            let listening = table.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 3 && fields[1] == local && fields[3] == "0A"
+            }
+            if listening { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     @Test func eventsForRealConnections() throws {

@@ -173,9 +173,7 @@ struct StreamingRun: ~Copyable {
         let (summary, failure) = channel.waitForOutcome()
         if let failure {
             // What was final still goes to the sink first, as it did when each connection went at once.
-            if Sink.rendersApart && Sink.rendersInBatches && inBatches {
-                while tracker.hasFinalized { renderFinalized(into: &sink) }
-            }
+            passOnAllFinalized(to: &sink)
             throw failure
         }
         passOnDropped(to: &sink)
@@ -214,17 +212,25 @@ struct StreamingRun: ~Copyable {
     /// (`Tracker.lendOpen`, `RenderedBatch`), the reader's core being idle by now; then, on this thread and in
     /// order, each one's output goes to the sink.
     private mutating func finishOnBothCores<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
-        // Those finalized earlier first, already with their verdicts.
-        if Sink.rendersInBatches && inBatches {
-            while tracker.hasFinalized { renderFinalized(into: &sink) }
-        } else {
-            passOnFinalized(to: &sink)
-        }
+        passOnAllFinalized(to: &sink)  // (those finalized earlier first, already with their verdicts)
         let verdicts = tracker.options
         while tracker.lendOpen(upTo: StreamingRun.finishBatch, into: &lent) > 0 {
             renderLent(verdicts: verdicts, recycling: false, into: &sink)
         }
         tracker.finish { _ in }  // (nothing is left to give: it resets the tracker)
+    }
+
+    /// Whether finalized connections wait for a batch for this sink (`inBatches`, and a sink that
+    /// `rendersApart` and `rendersInBatches`).
+    private func batchesFinalized<Sink: ConnectionSink & ~Copyable>(for sink: Sink.Type) -> Bool {
+        Sink.rendersApart && Sink.rendersInBatches && inBatches
+    }
+
+    /// Every finalized connection the sink has not had yet, to it now: those waiting for a batch (the last
+    /// batch as small as it must be), or those not yet drained.
+    private mutating func passOnAllFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+        guard batchesFinalized(for: Sink.self) else { return passOnFinalized(to: &sink) }
+        while tracker.hasFinalized { renderFinalized(into: &sink) }
     }
 
     /// Finalized connections at a time `renderFinalized` renders during the trace. (short-50k as jsonl, 11
@@ -318,7 +324,7 @@ struct StreamingRun: ~Copyable {
     /// Hands the sink every connection the tracker finalized since the last look; or, in batches
     /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        if Sink.rendersApart && Sink.rendersInBatches && inBatches {
+        if batchesFinalized(for: Sink.self) {
             tracker.closeReuseWindow()
             while tracker.finalizedCount >= StreamingRun.finalizedBatch { renderFinalized(into: &sink) }
             return
@@ -370,10 +376,10 @@ struct StreamingRun: ~Copyable {
     private mutating func passOnDropped<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         sweepsReported = tracker.sweeps
         let dropped = tracker.drainDropped()
-        if !dropped.isEmpty && Sink.rendersApart && Sink.rendersInBatches && inBatches {
+        if !dropped.isEmpty {
             // Finalized connections waiting for a batch came before these drops: the sink gets them first, as
             // it did when each went at once (the spool's decisions, and its note's count, follow that order).
-            while tracker.hasFinalized { renderFinalized(into: &sink) }
+            passOnAllFinalized(to: &sink)
         }
         for id in dropped {
             connectionsDone += 1

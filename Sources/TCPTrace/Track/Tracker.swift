@@ -287,7 +287,7 @@ public struct Tracker: ~Copyable {
             freeSlots.append(slot)  // (empty again before the next segment can take it)
         }
         finalized.removeFirst(lent)
-        finalizedInTimeWait.removeAll(keepingCapacity: true)
+        closeReuseWindow()
     }
 
     /// Takes the buffers of connections recycled apart from the tracker (`lendFinalized`).

@@ -425,6 +425,97 @@ import Testing
         }
     }
 
+    /// Counted from the end backwards (`FindingTotals.add(earlier:)`, the part of a batch the tracking thread
+    /// renders from its end: `RenderingAhead`), a part gives the totals counted forwards, alone and joined after
+    /// a part counted forwards, ties among the slowest included.
+    @Test func totalsCountedBackwardsAreTheTotalsCountedForwards() throws {
+        let connections = try Analyzer.analyze(paths: [try manyHeldAtTheEnd()]).connections
+        func summary(_ t: FindingTotals) -> String {
+            "\(t.connections) \(t.backwardSamples) \(t.highestSeverity.map { "\($0)" } ?? "-") "
+                + t.byCode.map { "\($0.code.rawValue)=\($0.count)" }.joined(separator: ",") + " "
+                + t.slowest.entries.map { "\($0.id):\($0.duration)" }.joined(separator: ",")
+        }
+        let whole = FindingTotals(connections)
+        for split in [0, 1, 2, 3, 4, 5, 6, 625, 2_496, 2_499, 2_500] {
+            var front = FindingTotals(Array(connections[..<split]))
+            var rest = FindingTotals()
+            for c in connections[split...].reversed() { rest.add(earlier: c) }
+            #expect(summary(rest) == summary(FindingTotals(Array(connections[split...]))), "rest from \(split)")
+            front.append(rest)
+            #expect(summary(front) == summary(whole), "split at \(split)")
+        }
+        // Five equally long ones, counted backwards, keep the five first.
+        let ties = connections.filter { $0.id % 4 == 2 }.prefix(12)  // (closed both ways: all alike)
+        var backwards = FindingTotals()
+        for c in ties.reversed() { backwards.add(earlier: c) }
+        #expect(backwards.slowest.entries.map(\.id) == ties.prefix(5).map(\.id))
+    }
+
+    /// 8,000 connections in 0.08 s (10 µs apart), then 2,000 more, 1 ms apart, and one more 4 s after the first;
+    /// two in three closed both ways, the others reset by the client after some data, which keeps them to the
+    /// end of the capture (`Tracker.resetLinger`). The first ones closed are finalized together by one sweep, far more than
+    /// `StreamingRun.finalizedBacklog`, the later ones a few at a time. So during the trace finalized connections
+    /// are rendered ahead on the second core (`RenderingAhead`) both with the tracking thread helping from each
+    /// batch's end and without.
+    private func burstOfFinalized() throws -> String {
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        let t0: Int64 = 1_700_000_000_000_000_000
+        var records: [(time: Int64, k: Int, record: [UInt8])] = []
+        for k in 0...10_000 {
+            let start =
+                t0
+                + (k < 8_000
+                    ? Int64(k) * 10_000 : k < 10_000 ? 500_000_000 + Int64(k - 8_000) * 1_000_000 : 4_000_000_000)
+            var f = FlowScript(clientPort: UInt16(10_000 + k % 50_000), start: start, link: .raw)
+            f.handshake(); f.data(.client, 100 + k % 7); f.ack(.server)
+            if k % 3 == 0 {
+                f.rst(.client)
+            } else {
+                f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
+            }
+            records += RecordSplitter.records(f.bytes).enumerated().map {
+                (start + Int64($0.offset) * 1_000, k, $0.element)
+            }
+        }
+        records.sort { ($0.time, $0.k) < ($1.time, $1.k) }
+        for r in records { writer.append(r.record, at: r.time) }
+        return try temporaryFile(writer.bytes)
+    }
+
+    /// Connections rendered ahead come out as the whole trace renders them: jsonl and json in both orders, in
+    /// finish order in the order connections are finalized, with the same totals.
+    @Test func finalizedConnectionsRenderedAheadComeOutAsTheWholeTraceRendersThem() throws {
+        let path = try burstOfFinalized()
+        let batch = try Analyzer.analyze(paths: [path])
+        #expect(batch.connections.count == 10_001)
+        #expect(batch.connections.filter { $0.closeKind == .fourWay }.count == 6_667)
+        #expect(batch.connections.filter { $0.closeKind == .reset }.count == 3_334)
+        let jsonLines = batch.connections.map { c in
+            var line: [UInt8] = []
+            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
+            return String(decoding: line, as: UTF8.self) + "\n"
+        }
+        var options = AnalysisOptions()
+        #expect(try written([path], options) { JSONLinesSink(output: $0) } == jsonLines.joined())
+        // (The reset connections, held to the end, hold later ones back: all of it in memory, so that the
+        // streamed document has no note about a temporary file.)
+        options.spoolMemory = 1 << 30
+        #expect(try written([path], options) { JSONDocumentSink(output: $0) } == JSONReport.render(batch))
+        // As they finish: the order a sink given each connection as it is finalized sees.
+        options.order = .finish
+        var oneByOne = ModeAgreementTests.Collecting()
+        _ = try Analyzer.stream(paths: [path], options: options, into: &oneByOne)
+        let finished = oneByOne.box.connections.map(\.id)
+        // Those closed both ways first, as they were finalized (by first frame), then those held at the end, by
+        // first frame: the reset ones and the last one.
+        let closed = batch.connections.filter { $0.closeKind == .fourWay }.map(\.id).dropLast()
+        let held = batch.connections.filter { $0.closeKind == .reset }.map(\.id) + [10_001]
+        #expect(finished == Array(closed) + held)
+        let byID = Dictionary(uniqueKeysWithValues: batch.connections.map(\.id).enumerated().map { ($1, $0) })
+        let streamed = try written([path], options) { JSONLinesSink(output: $0) }
+        #expect(streamed == finished.map { jsonLines[byID[$0]!] }.joined())
+    }
+
     /// Connection 1 opens first and closes last; 40 connections open and close (2 s apart) while it is open.
     private func heldBackCapture() throws -> String {
         var writer = PcapWriter(linkType: PcapWriter.Link.raw)

@@ -37,4 +37,38 @@ import Testing
         #expect(pthread_equal(threads[0], pthread_self()) != 0)
         #expect(pthread_equal(threads[1], pthread_self()) == 0)
     }
+
+    /// Its second half waits until the caller lets it go, at most 5 s: it is let go only after `start` returned.
+    private final class Held: HalfJob, @unchecked Sendable {
+        let letGo = DispatchSemaphore(value: 0)
+        var wasLetGo = false
+        var thread = pthread_self()
+
+        func run(half: Int) {
+            thread = pthread_self()
+            wasLetGo = letGo.wait(timeout: .now() + 5) == .success
+        }
+    }
+
+    @Test func startReturnsBeforeTheSecondHalfEndsAndWaitWaitsForIt() {
+        let core = SecondCore()
+        for _ in 1...20 {
+            let job = Held()
+            core.start(job)
+            // (A `start` that ran the half before returning would have timed out waiting for this.)
+            job.letGo.signal()
+            core.wait()
+            #expect(job.wasLetGo)
+            #expect(pthread_equal(job.thread, pthread_self()) == 0)
+        }
+        // The same thread then runs both halves of a plain job again.
+        var slots = [0, 0]
+        var threads = [pthread_self(), pthread_self()]
+        slots.withUnsafeMutableBufferPointer { slots in
+            threads.withUnsafeMutableBufferPointer { threads in
+                core.run(Sum(slots: slots, threads: threads, upTo: 10))
+            }
+        }
+        #expect(slots == [30, 25])
+    }
 }

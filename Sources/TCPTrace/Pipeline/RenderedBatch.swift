@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Connections rendered on both cores, a batch at a time: each connection of the batch, lent where it lies
 /// (finalized ones: `Tracker.lendFinalized`; those still held at the end: `Tracker.lendOpen`), is taken out of its
 /// cell, gets its end-of-capture findings (the held ones), is rendered, counted and recycled, the first half on the
@@ -11,31 +13,28 @@
 /// connection in its cell instead of taking it out first took 86-93, 55-59 and 22-23 ms: the copy reads the cell in
 /// one sweep, rendering piecemeal.)
 ///
-/// During the trace, into a JSON sink (`ConnectionSink.rendersInBatches`), finalized connections go the same way,
-/// 256 at a time (`StreamingRun.renderFinalized`). The
-/// four earlier attempts at rendering on the other core (docs/performance.md, sessions 3, 4, 13 and 15) were
-/// slower: they handed each connection over as it finished, hot in the tracking core's cache, while tracking went
-/// on. Here the tracking thread renders the other half meanwhile, and a finalized connection has been silent for
-/// its linger: only its verdict has touched it since.
+/// During the trace, into a JSON sink (`ConnectionSink.rendersInBatches`), finalized connections are rendered
+/// 256 at a time too (`StreamingRun.renderFinalized`), but ahead (`startAhead`, `RenderingAhead`): the second core
+/// renders a batch while the tracking thread goes on tracking, and the tracking thread helps only when the
+/// second core falls too far behind (`StreamingRun.finalizedBacklog`). The four earlier attempts at rendering on
+/// the other core (docs/performance.md, sessions 3, 4, 13 and 15) were slower: they handed each connection over
+/// as it finished, hot in the tracking core's cache. A finalized connection here has been silent for its
+/// linger: only its verdict has touched it since. (Ahead, text rows gained nothing: short-50k 0.235 s against
+/// 0.226 s, mix-100k 0.566 s against 0.579 s, medians of 11 and 7 alternating runs. Text, CSV and conn.log rows
+/// are rendered one by one during the trace.)
 ///
 /// The bytes are kept with their capacity for the next batch: no allocation per connection.
 struct RenderedBatch {
     /// Each half's output, one connection's after another, and where each connection's ends.
-    private var halves = [Half(), Half()]
+    private var halves = [RenderedPart(), RenderedPart()]
     /// The thread of the second half (started at the first batch large enough to share).
     private let second = SecondCore()
+    /// The batch of finalized connections rendered on the second core while tracking goes on, if any
+    /// (`startAhead`).
+    private let ahead = RenderingAhead()
     /// Batches smaller than this run on the calling thread alone (a capture of a few connections starts no
     /// thread).
     static let shared = 64
-
-    private struct Half {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-        var ids: [Int] = []
-        var totals = FindingTotals()
-        /// The buffers of the connections recycled (finalized ones), for the tracker (`Tracker.absorb`).
-        var buffers = BufferPool(limit: .max)
-    }
 
     /// Ends each connection, lent where it lies (`Tracker.lendOpen`, `Tracker.lendFinalized`): takes it out,
     /// raises its end-of-capture findings (`Connection.finish(options:)`) unless `verdicts` is nil (a finalized
@@ -47,12 +46,7 @@ struct RenderedBatch {
     ) {
         let count = connections.count
         let split = (count + 1) / 2
-        for h in 0..<2 {
-            halves[h].bytes.removeAll(keepingCapacity: true)
-            halves[h].ends.removeAll(keepingCapacity: true)
-            halves[h].ids.removeAll(keepingCapacity: true)
-            halves[h].totals.removeAll()
-        }
+        for h in 0..<2 { halves[h].reset() }
         connections.withUnsafeBufferPointer { connections in
             halves.withUnsafeMutableBufferPointer { halves in
                 withUnsafePointer(to: sink) { sink in
@@ -75,7 +69,7 @@ struct RenderedBatch {
     private struct Job<Sink: ConnectionSink & ~Copyable>: HalfJob {
         let sink: UnsafePointer<Sink>
         let connections: UnsafeBufferPointer<LentConnection>
-        let halves: UnsafeMutableBufferPointer<Half>
+        let halves: UnsafeMutableBufferPointer<RenderedPart>
         let verdicts: TrackerOptions?
         let recycling: Bool
         let split: Int
@@ -83,13 +77,9 @@ struct RenderedBatch {
         /// Half `h` of the batch. (Each half touches only its own connections and its own `halves[h]`.)
         func run(half h: Int) {
             for i in h == 0 ? 0..<split : split..<connections.count {
-                var c = connections[i].take()
-                if let verdicts { c.finish(options: verdicts) }
-                sink.pointee.render(c, into: &halves[h].bytes)
-                halves[h].ends.append(halves[h].bytes.count)
-                halves[h].ids.append(c.id)
-                halves[h].totals.add(c)
-                if recycling { halves[h].buffers.reclaim(&c) }
+                halves[h].take(connections[i], verdicts: verdicts, recycling: recycling) {
+                    sink.pointee.render($0, into: &$1)
+                }
             }
         }
     }
@@ -101,19 +91,198 @@ struct RenderedBatch {
 
     /// Each connection's id and output, in the batch's order.
     func forEach(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
-        for half in halves {
-            half.bytes.withUnsafeBytes { raw in
-                var start = 0
-                for (id, end) in zip(half.ids, half.ends) {
-                    body(id, UnsafeRawBufferPointer(rebasing: raw[start..<end]))
-                    start = end
-                }
-            }
-        }
+        for half in halves { half.forEach(body) }
     }
 
     /// The batch's connections counted into `totals`, after those counted there before.
     func count(into totals: inout FindingTotals) {
         for half in halves { totals.append(half.totals) }
+    }
+
+    // MARK: Rendering ahead
+
+    /// Whether finalized connections are rendered ahead (`rendersAhead(with:)` was called, and not yet
+    /// `stopRenderingAhead`).
+    var rendersAhead: Bool { ahead.render != nil }
+
+    /// From now on batches of finalized connections may be rendered on the second core while tracking goes on
+    /// (`startAhead`), with `render`, which must stay valid, and read nothing the caller changes, until
+    /// `stopRenderingAhead`.
+    func renderAhead(with render: @escaping (Connection, inout [UInt8]) -> Void) { ahead.render = render }
+
+    /// After the last `completeAhead`.
+    func stopRenderingAhead() { ahead.render = nil }
+
+    /// Finalized connections lent and not yet completed (`startAhead`).
+    var aheadCount: Int { ahead.connections.count }
+
+    /// The second core is done with the batch in flight (or was not started on it): `completeAhead` will not
+    /// wait.
+    var aheadIsDone: Bool { !ahead.started || ahead.finished.load(ordering: .acquiring) }
+
+    /// Lends the oldest `count` finalized connections (or fewer) of `tracker`, their slots held
+    /// (`Tracker.lendFinalized(upTo:into:holding:)`), and has the second core start rendering them (a batch
+    /// smaller than `shared` waits for `completeAhead`, on this thread). Nothing may be in flight
+    /// (`completeAhead`).
+    mutating func startAhead(lendingFrom tracker: inout Tracker, upTo count: Int) {
+        precondition(ahead.connections.isEmpty, "RenderedBatch: a batch is already rendered ahead")
+        tracker.lendFinalized(upTo: count, into: &ahead.connections, holding: &ahead.slots)
+        ahead.unclaimAll()
+        ahead.started = ahead.connections.count >= RenderedBatch.shared
+        if ahead.started { second.start(ahead) }
+    }
+
+    /// Ends the batch in flight, if any: renders here, from its end, what the second core has not taken of it
+    /// yet (the second core goes on meanwhile), waits for the second core, then hands `body` each connection's id and output in the batch's order, counts them into
+    /// `totals` after those counted there before, and gives their buffers and slots back to `tracker`. Returns
+    /// how many there were.
+    mutating func completeAhead(
+        into totals: inout FindingTotals, tracker: inout Tracker, _ body: (Int, UnsafeRawBufferPointer) -> Void
+    ) -> Int {
+        let count = ahead.connections.count
+        guard count > 0 else { return 0 }
+        ahead.takeTheRest()
+        if ahead.started { second.wait() }
+        // (The second core's part first: the front of the batch.)
+        ahead.front.forEach(body)
+        totals.append(ahead.front.totals)
+        ahead.rest.forEachBackwards(body)
+        totals.append(ahead.rest.totals)
+        tracker.absorb(&ahead.front.buffers)
+        tracker.absorb(&ahead.rest.buffers)
+        tracker.release(slots: ahead.slots)
+        ahead.reset()
+        return count
+    }
+}
+
+/// One part of a batch's output: each connection's bytes one after another, where each one's end, its id,
+/// their counts and their recycled buffers.
+struct RenderedPart {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var ids: [Int] = []
+    var totals = FindingTotals()
+    /// The buffers of the connections recycled (finalized ones), for the tracker (`Tracker.absorb`).
+    var buffers = BufferPool(limit: .max)
+
+    /// Empty again, keeping the storage.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        totals.removeAll()
+    }
+
+    /// Takes the connection out of its cell, raises its end-of-capture findings with `verdicts`, renders it,
+    /// counts it, and with `recycling` keeps its buffers.
+    /// (`backwards`: the part is taken from its end, each connection counted as coming before the last.)
+    @inline(__always)
+    mutating func take(
+        _ lent: LentConnection, verdicts: TrackerOptions?, recycling: Bool, backwards: Bool = false,
+        render: (Connection, inout [UInt8]) -> Void
+    ) {
+        var c = lent.take()
+        if let verdicts { c.finish(options: verdicts) }
+        render(c, &bytes)
+        ends.append(bytes.count)
+        ids.append(c.id)
+        if backwards { totals.add(earlier: c) } else { totals.add(c) }
+        if recycling { buffers.reclaim(&c) }
+    }
+
+    /// Each connection's id and output, last taken first.
+    func forEachBackwards(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { raw in
+            for k in ids.indices.reversed() {
+                body(ids[k], UnsafeRawBufferPointer(rebasing: raw[(k == 0 ? 0 : ends[k - 1])..<ends[k]]))
+            }
+        }
+    }
+
+    /// Each connection's id and output, in order.
+    func forEach(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeBytes { raw in
+            var start = 0
+            for (id, end) in zip(ids, ends) {
+                body(id, UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                start = end
+            }
+        }
+    }
+}
+
+/// A batch of finalized connections rendered on the second core while the tracking thread goes on tracking
+/// (`RenderedBatch.startAhead`). The second core takes the connections from the front of the batch, one at a
+/// time; when the tracking thread needs the batch done (`RenderedBatch.completeAhead`: the second core is not
+/// done, and too many finalized connections wait behind the batch, or the trace is over) it takes them from the
+/// back meanwhile, until the two meet. The second core's part is then a front of the batch and the tracking
+/// thread's the rest, rendered backwards: its outputs go out in reverse (`RenderedPart.forEachBackwards`) and are
+/// counted as coming before one another (`FindingTotals.add(earlier:)`), so that the outputs and the counts are
+/// the batch's, in its order. When the second core keeps up, the tracking thread renders none of them.
+///
+/// A class, so that the second core reaches it at an address that does not move. Each field is changed by one
+/// thread at a time: the batch's connections, slots and `render` by the tracking thread while nothing is in
+/// flight; `front` by the second core while in flight; `rest` by the tracking thread.
+final class RenderingAhead: HalfJob, @unchecked Sendable {
+    /// The sink's `render` (`RenderedBatch.renderAhead(with:)`).
+    var render: ((Connection, inout [UInt8]) -> Void)?
+    /// The batch, and the slots of its connections (freed when it is done: `Tracker.release(slots:)`).
+    var connections: [LentConnection] = []
+    var slots: [Int] = []
+    /// Whether the second core was started on it (a small batch is done on the tracking thread alone).
+    var started = false
+    /// The connections not yet taken: from the low 32 bits (the front) up to the high 32 bits (the back).
+    let unclaimed = Atomic<UInt64>(0)
+    /// Set by the second core when its part is done (`RenderedBatch.aheadIsDone`).
+    let finished = Atomic<Bool>(false)
+    /// The second core's part (the front of the batch) and the tracking thread's (the rest, backwards).
+    var front = RenderedPart()
+    var rest = RenderedPart()
+
+    /// Every connection of the batch unclaimed (before starting it).
+    func unclaimAll() {
+        unclaimed.store(UInt64(connections.count) << 32, ordering: .relaxed)
+        finished.store(false, ordering: .relaxed)
+    }
+
+    /// The second core's part.
+    func run(half: Int) {
+        defer { finished.store(true, ordering: .releasing) }
+        guard let render else { return }
+        while let i = claim(fromBack: false) {
+            front.take(connections[i], verdicts: nil, recycling: true, render: render)
+        }
+    }
+
+    /// On the tracking thread: connections from the back, until none is left.
+    func takeTheRest() {
+        guard let render else { return }
+        while let i = claim(fromBack: true) {
+            rest.take(connections[i], verdicts: nil, recycling: true, backwards: true, render: render)
+        }
+    }
+
+    /// The first (or last) connection not yet taken, now taken; nil when none is left.
+    private func claim(fromBack: Bool) -> Int? {
+        var state = unclaimed.load(ordering: .relaxed)
+        while true {
+            let first = Int(truncatingIfNeeded: state & 0xffff_ffff), end = Int(truncatingIfNeeded: state >> 32)
+            guard first < end else { return nil }
+            let claimed = fromBack ? state &- (1 << 32) : state &+ 1
+            let (exchanged, current) = unclaimed.compareExchange(
+                expected: state, desired: claimed, ordering: .relaxed)
+            if exchanged { return fromBack ? end - 1 : first }
+            state = current
+        }
+    }
+
+    /// Ready for the next batch, keeping the storage.
+    func reset() {
+        connections.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        front.reset()
+        rest.reset()
+        started = false
     }
 }

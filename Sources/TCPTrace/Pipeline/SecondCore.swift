@@ -8,7 +8,8 @@ protocol HalfJob {
 }
 
 /// A thread of its own that runs one half of a job while the calling thread runs the other
-/// (`RenderedBatch`): started at the first job, stopped when this goes away. Handing a job over allocates
+/// (`RenderedBatch`), or a job's second half while the caller goes on with something else (`start(_:)` and
+/// `wait()`: `RenderingAhead`): started at the first job, stopped when this goes away. Handing a job over allocates
 /// nothing (two semaphores, a pointer to the job, and a function made once per kind of job):
 /// `DispatchQueue.concurrentPerform` allocated four blocks a call, and a batch of finalized connections
 /// every 256 made that 0.016 allocations per connection in steady state (issue 21's target is 0.001).
@@ -33,6 +34,7 @@ final class SecondCore {
     /// Runs `job.run(half: 0)` on this thread and `job.run(half: 1)` on the second one at once, and returns
     /// when both are done.
     func run<Job: HalfJob>(_ job: Job) {
+        precondition(shared.job == nil, "SecondCore: a job started with start(_:) is not waited for")
         if !started { start() }
         if jobType != ObjectIdentifier(Job.self) {
             jobType = ObjectIdentifier(Job.self)
@@ -45,6 +47,26 @@ final class SecondCore {
             shared.done.wait()
             shared.job = nil
         }
+    }
+
+    /// Starts `job.run(half: 1)` on the second thread and returns at once, while the caller goes on with other
+    /// work (`RenderingAhead`); `wait()` returns once it is done. The job is kept alive by its owner, and nothing
+    /// changes what it reads, until then.
+    func start<Job: HalfJob & AnyObject>(_ job: Job) {
+        precondition(shared.job == nil, "SecondCore: a job started with start(_:) is not waited for")
+        if !started { start() }
+        if jobType != ObjectIdentifier(Job.self) {
+            jobType = ObjectIdentifier(Job.self)
+            shared.runHalf = { raw, half in Unmanaged<Job>.fromOpaque(raw).takeUnretainedValue().run(half: half) }
+        }
+        shared.job = UnsafeRawPointer(Unmanaged.passUnretained(job).toOpaque())
+        shared.start.signal()
+    }
+
+    /// Waits for the half `start(_:)` started.
+    func wait() {
+        shared.done.wait()
+        shared.job = nil
     }
 
     private func start() {

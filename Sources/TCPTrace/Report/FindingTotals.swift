@@ -23,11 +23,18 @@ public struct FindingTotals: Sendable {
         add(shown: c)
     }
 
+    /// Counts `c` as having come before every connection counted so far (`SlowestConnections.consider(_:
+    /// backwards:)`; everything else here is the same in any order): a part of a batch rendered from its end.
+    mutating func add(earlier c: Connection) {
+        judge(c)
+        add(shown: c, backwards: true)
+    }
+
     /// Counts `c` as shown (its findings already narrowed to those shown); `judge` saw it whole before.
-    mutating func add(shown c: Connection) {
+    mutating func add(shown c: Connection, backwards: Bool = false) {
         connections += 1
         backwardSamples += c.backwardSamples
-        slowest.consider(c)
+        slowest.consider(c, backwards: backwards)
         c.forEachFindingCount { code, count in counts[code, default: 0] += count }
     }
 

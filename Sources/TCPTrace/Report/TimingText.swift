@@ -74,10 +74,14 @@ public struct SlowestConnections: Sendable {
 
     public init() {}
 
-    mutating func consider(_ c: Connection) {
+    /// Considers `c`, which came after every connection considered so far; or, `backwards`, before every one
+    /// (a part of a batch rendered from its end: `RenderingAhead`). Either way the entries are the longest,
+    /// ties in the order the connections came.
+    mutating func consider(_ c: Connection, backwards: Bool = false) {
         let d = c.start.interval(to: c.end)
-        guard admits(d) else { return }
-        insert(Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis))  // (the diagnosis only for those kept)
+        guard backwards ? admitsEarlier(d) : admits(d) else { return }
+        let entry = Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis)  // (the diagnosis only for those kept)
+        if backwards { insertEarlier(entry) } else { insert(entry) }
     }
 
     /// Considers the entries of `later`, kept from connections that came after every one considered here: the
@@ -101,6 +105,19 @@ public struct SlowestConnections: Sendable {
     /// After the entries at least as long (an equal one keeps its earlier place).
     private mutating func insert(_ entry: Entry) {
         let at = entries.firstIndex { $0.duration < entry.duration } ?? entries.count
+        entries.insert(entry, at: at)
+        if entries.count > Self.capacity { entries.removeLast() }
+    }
+
+    /// `admits` for a connection that came before every one considered: a tie with the last place takes it.
+    private func admitsEarlier(_ d: Double) -> Bool {
+        guard entries.count == Self.capacity, let last = entries.last else { return true }
+        return d >= last.duration
+    }
+
+    /// `insert` for a connection that came before every one considered: before the entries as long.
+    private mutating func insertEarlier(_ entry: Entry) {
+        let at = entries.firstIndex { $0.duration <= entry.duration } ?? entries.count
         entries.insert(entry, at: at)
         if entries.count > Self.capacity { entries.removeLast() }
     }

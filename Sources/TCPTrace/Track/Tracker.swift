@@ -280,11 +280,31 @@ public struct Tracker: ~Copyable {
     /// (At most `count`: one sweep can finalize thousands at once, and a batch of all of them held their whole
     /// output in memory, 40 MB of JSON on short-50k.)
     mutating func lendFinalized(upTo count: Int, into batch: inout [LentConnection]) {
+        var none: [Int] = []  // (slots go straight back: empty again before the next segment can take one)
+        lendFinalized(upTo: count, into: &batch, freeing: true, holding: &none)
+    }
+
+    /// `lendFinalized(upTo:into:)` for a batch taken out while tracking goes on (`RenderingAhead`): the
+    /// connections' slots are appended to `slots` and stay taken until `release(slots:)` (a new connection
+    /// must not be put into a cell the other thread has not emptied yet).
+    mutating func lendFinalized(upTo count: Int, into batch: inout [LentConnection], holding slots: inout [Int]) {
+        lendFinalized(upTo: count, into: &batch, freeing: false, holding: &slots)
+    }
+
+    /// The slots of a batch lent with `lendFinalized(upTo:into:holding:)`, free again: its connections were
+    /// taken out.
+    mutating func release(slots: [Int]) {
+        freeSlots.append(contentsOf: slots)
+    }
+
+    private mutating func lendFinalized(
+        upTo count: Int, into batch: inout [LentConnection], freeing: Bool, holding slots: inout [Int]
+    ) {
         pool.limit = max(pool.limit, 2 * cells.count)  // (as `drainFinalized` does when it recycles)
         let lent = min(count, finalized.count)
         for slot in finalized[..<lent] {
             batch.append(cells.lend(slot))
-            freeSlots.append(slot)  // (empty again before the next segment can take it)
+            if freeing { freeSlots.append(slot) } else { slots.append(slot) }
         }
         finalized.removeFirst(lent)
         closeReuseWindow()

@@ -449,6 +449,20 @@ import Testing
         var backwards = FindingTotals()
         for c in ties.reversed() { backwards.add(earlier: c) }
         #expect(backwards.slowest.entries.map(\.id) == ties.prefix(5).map(\.id))
+        // Ties inside the list and at its last place: two of the longest kind, five of the next, three of the
+        // next, in the order they came.
+        let kinds = Dictionary(grouping: connections) { $0.start.interval(to: $0.end) }
+        let lengths = kinds.keys.sorted(by: >)
+        try #require(lengths.count >= 3)
+        let mixed = (kinds[lengths[0]]!.prefix(2) + kinds[lengths[1]]!.prefix(5) + kinds[lengths[2]]!.prefix(3))
+            .sorted { $0.id < $1.id }
+        var forwards = FindingTotals()
+        backwards = FindingTotals()
+        for c in mixed { forwards.add(c) }
+        for c in mixed.reversed() { backwards.add(earlier: c) }
+        let expected = kinds[lengths[0]]!.prefix(2).map(\.id) + kinds[lengths[1]]!.prefix(3).map(\.id)
+        #expect(forwards.slowest.entries.map(\.id) == expected)
+        #expect(backwards.slowest.entries.map(\.id) == expected)
     }
 
     /// 8,000 connections in 0.08 s (10 µs apart), then 2,000 more, 1 ms apart, and one more 4 s after the first;

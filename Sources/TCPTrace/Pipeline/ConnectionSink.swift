@@ -22,7 +22,9 @@ public protocol ConnectionSink: ~Copyable {
     /// end always are). True for the JSON formats (~40,000 instructions a connection); a text, CSV or conn.log
     /// row costs too little for the hand-over to pay (docs/performance.md, session 18).
     static var rendersInBatches: Bool { get }
-    /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once.
+    /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once,
+    /// and on the second core while the tracking thread goes on (`RenderingAhead`), never while a mutating
+    /// method of the sink runs.
     func render(_ connection: Connection, into bytes: inout [UInt8])
     /// Connection `id`'s output from `render(_:into:)`, where `add` would have put that connection's.
     mutating func add(rendered: UnsafeRawBufferPointer, id: Int)

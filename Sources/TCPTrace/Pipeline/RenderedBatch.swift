@@ -32,6 +32,12 @@ struct RenderedBatch {
     /// The batch of finalized connections rendered on the second core while tracking goes on, if any
     /// (`startAhead`).
     private let ahead = RenderingAhead()
+    /// Finalized connections are rendered ahead (`renderAhead(with:)`); the batch in flight (0: none), and
+    /// whether the second core was started on it. (Kept here, on the tracking thread's side: the per-segment
+    /// checks of `StreamingRun.renderAhead` read no line the second core writes.)
+    private(set) var rendersAhead = false
+    private(set) var aheadCount = 0
+    private var aheadStarted = false
     /// Batches smaller than this run on the calling thread alone (a capture of a few connections starts no
     /// thread).
     static let shared = 64
@@ -101,48 +107,50 @@ struct RenderedBatch {
 
     // MARK: Rendering ahead
 
-    /// Whether finalized connections are rendered ahead (`rendersAhead(with:)` was called, and not yet
-    /// `stopRenderingAhead`).
-    var rendersAhead: Bool { ahead.render != nil }
-
     /// From now on batches of finalized connections may be rendered on the second core while tracking goes on
     /// (`startAhead`), with `render`, which must stay valid, and read nothing the caller changes, until
     /// `stopRenderingAhead`.
-    func renderAhead(with render: @escaping (Connection, inout [UInt8]) -> Void) { ahead.render = render }
+    mutating func renderAhead(with render: @escaping (Connection, inout [UInt8]) -> Void) {
+        ahead.render = render
+        rendersAhead = true
+    }
 
     /// After the last `completeAhead`.
-    func stopRenderingAhead() { ahead.render = nil }
-
-    /// Finalized connections lent and not yet completed (`startAhead`).
-    var aheadCount: Int { ahead.connections.count }
+    mutating func stopRenderingAhead() {
+        precondition(aheadCount == 0, "RenderedBatch: a batch rendered ahead is not completed")
+        ahead.render = nil
+        rendersAhead = false
+    }
 
     /// The second core is done with the batch in flight (or was not started on it): `completeAhead` will not
     /// wait.
-    var aheadIsDone: Bool { !ahead.started || ahead.finished.load(ordering: .acquiring) }
+    var aheadIsDone: Bool { !aheadStarted || ahead.finished.load(ordering: .acquiring) }
 
     /// Lends the oldest `count` finalized connections (or fewer) of `tracker`, their slots held
     /// (`Tracker.lendFinalized(upTo:into:holding:)`), and has the second core start rendering them (a batch
-    /// smaller than `shared` waits for `completeAhead`, on this thread). Nothing may be in flight
-    /// (`completeAhead`).
+    /// smaller than `shared` waits for `completeAhead`, on this thread). Between `renderAhead(with:)` and
+    /// `stopRenderingAhead`, with nothing in flight (`completeAhead`).
     mutating func startAhead(lendingFrom tracker: inout Tracker, upTo count: Int) {
-        precondition(ahead.connections.isEmpty, "RenderedBatch: a batch is already rendered ahead")
+        precondition(rendersAhead, "RenderedBatch: nothing to render ahead with")
+        precondition(aheadCount == 0, "RenderedBatch: a batch is already rendered ahead")
         tracker.lendFinalized(upTo: count, into: &ahead.connections, holding: &ahead.slots)
+        aheadCount = ahead.connections.count
         ahead.unclaimAll()
-        ahead.started = ahead.connections.count >= RenderedBatch.shared
-        if ahead.started { second.start(ahead) }
+        aheadStarted = aheadCount >= RenderedBatch.shared
+        if aheadStarted { second.start(ahead) }
     }
 
     /// Ends the batch in flight, if any: renders here, from its end, what the second core has not taken of it
-    /// yet (the second core goes on meanwhile), waits for the second core, then hands `body` each connection's id and output in the batch's order, counts them into
-    /// `totals` after those counted there before, and gives their buffers and slots back to `tracker`. Returns
-    /// how many there were.
+    /// yet (the second core goes on meanwhile), waits for the second core, then hands `body` each connection's
+    /// id and output in the batch's order, counts them into `totals` after those counted there before, and
+    /// gives their buffers and slots back to `tracker`. Returns how many there were.
     mutating func completeAhead(
         into totals: inout FindingTotals, tracker: inout Tracker, _ body: (Int, UnsafeRawBufferPointer) -> Void
     ) -> Int {
-        let count = ahead.connections.count
+        let count = aheadCount
         guard count > 0 else { return 0 }
         ahead.takeTheRest()
-        if ahead.started { second.wait() }
+        if aheadStarted { second.wait() }
         // (The second core's part first: the front of the batch.)
         ahead.front.forEach(body)
         totals.append(ahead.front.totals)
@@ -152,6 +160,8 @@ struct RenderedBatch {
         tracker.absorb(&ahead.rest.buffers)
         tracker.release(slots: ahead.slots)
         ahead.reset()
+        aheadCount = 0
+        aheadStarted = false
         return count
     }
 }
@@ -214,30 +224,36 @@ struct RenderedPart {
 
 /// A batch of finalized connections rendered on the second core while the tracking thread goes on tracking
 /// (`RenderedBatch.startAhead`). The second core takes the connections from the front of the batch, one at a
-/// time; when the tracking thread needs the batch done (`RenderedBatch.completeAhead`: the second core is not
-/// done, and too many finalized connections wait behind the batch, or the trace is over) it takes them from the
-/// back meanwhile, until the two meet. The second core's part is then a front of the batch and the tracking
+/// time. The tracking thread completes the batch (`RenderedBatch.completeAhead`) once the second core is done,
+/// or before that when it needs the batch done: too many finalized connections wait behind it
+/// (`StreamingRun.finalizedBacklog`), connections were dropped, or the trace is over. It then takes the
+/// connections the second core has not taken from the back meanwhile, until the two meet. The second core's part is then a front of the batch and the tracking
 /// thread's the rest, rendered backwards: its outputs go out in reverse (`RenderedPart.forEachBackwards`) and are
 /// counted as coming before one another (`FindingTotals.add(earlier:)`), so that the outputs and the counts are
 /// the batch's, in its order. When the second core keeps up, the tracking thread renders none of them.
 ///
 /// A class, so that the second core reaches it at an address that does not move. Each field is changed by one
 /// thread at a time: the batch's connections, slots and `render` by the tracking thread while nothing is in
-/// flight; `front` by the second core while in flight; `rest` by the tracking thread.
+/// flight; `front` by the second core while in flight; `rest` by the tracking thread. What the two threads
+/// write while a batch is in flight (the claims, the second core's part and its `finished`, the tracking
+/// thread's part) lies a cache line apart (`CacheLineGap`), so that neither thread's writes move a line the
+/// other is reading.
 final class RenderingAhead: HalfJob, @unchecked Sendable {
     /// The sink's `render` (`RenderedBatch.renderAhead(with:)`).
     var render: ((Connection, inout [UInt8]) -> Void)?
     /// The batch, and the slots of its connections (freed when it is done: `Tracker.release(slots:)`).
     var connections: [LentConnection] = []
     var slots: [Int] = []
-    /// Whether the second core was started on it (a small batch is done on the tracking thread alone).
-    var started = false
+    private var gap1 = CacheLineGap()
     /// The connections not yet taken: from the low 32 bits (the front) up to the high 32 bits (the back).
     let unclaimed = Atomic<UInt64>(0)
+    private var gap2 = CacheLineGap()
     /// Set by the second core when its part is done (`RenderedBatch.aheadIsDone`).
     let finished = Atomic<Bool>(false)
+    private var gap3 = CacheLineGap()
     /// The second core's part (the front of the batch) and the tracking thread's (the rest, backwards).
     var front = RenderedPart()
+    private var gap4 = CacheLineGap()
     var rest = RenderedPart()
 
     /// Every connection of the batch unclaimed (before starting it).
@@ -283,6 +299,10 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
         slots.removeAll(keepingCapacity: true)
         front.reset()
         rest.reset()
-        started = false
     }
+}
+
+/// 64 bytes of nothing between fields two threads write (`RenderingAhead`).
+private struct CacheLineGap {
+    var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
 }

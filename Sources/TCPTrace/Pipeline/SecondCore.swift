@@ -28,16 +28,19 @@ final class SecondCore {
 
     private let shared = Shared()
     private var started = false
-    /// The kind of job `shared.runHalf` runs.
+    /// The kind of job `shared.runHalf` runs, and whether it reaches it through a pointer to the value (`run`)
+    /// or to the object (`start`).
     private var jobType: ObjectIdentifier?
+    private var jobByReference = false
 
     /// Runs `job.run(half: 0)` on this thread and `job.run(half: 1)` on the second one at once, and returns
     /// when both are done.
     func run<Job: HalfJob>(_ job: Job) {
         precondition(shared.job == nil, "SecondCore: a job started with start(_:) is not waited for")
         if !started { start() }
-        if jobType != ObjectIdentifier(Job.self) {
+        if jobType != ObjectIdentifier(Job.self) || jobByReference {
             jobType = ObjectIdentifier(Job.self)
+            jobByReference = false
             shared.runHalf = { raw, half in raw.assumingMemoryBound(to: Job.self).pointee.run(half: half) }
         }
         withUnsafePointer(to: job) { pointer in
@@ -55,8 +58,9 @@ final class SecondCore {
     func start<Job: HalfJob & AnyObject>(_ job: Job) {
         precondition(shared.job == nil, "SecondCore: a job started with start(_:) is not waited for")
         if !started { start() }
-        if jobType != ObjectIdentifier(Job.self) {
+        if jobType != ObjectIdentifier(Job.self) || !jobByReference {
             jobType = ObjectIdentifier(Job.self)
+            jobByReference = true
             shared.runHalf = { raw, half in Unmanaged<Job>.fromOpaque(raw).takeUnretainedValue().run(half: half) }
         }
         shared.job = UnsafeRawPointer(Unmanaged.passUnretained(job).toOpaque())

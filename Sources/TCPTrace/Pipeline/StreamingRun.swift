@@ -4,8 +4,10 @@ import Foundation
 /// sends the segments in batches (`SegmentChannel`); the calling thread tracks connections from them and, as
 /// capture time passes, the tracker finalizes connections nothing more can change, and each goes to the sink
 /// at once (`Tracker.drainFinalized`), or, into a JSON sink reading a file, every 256 in a batch rendered on
-/// both cores (`renderFinalized`). Memory holds the open connections, a compact record per connection inside
-/// its TIME_WAIT window, the finalized connections waiting for a batch, and what the sink holds back.
+/// the second core while tracking goes on (`renderFinalized`, `RenderingAhead`). Memory holds the open
+/// connections, a compact record per connection inside its TIME_WAIT window, the finalized connections waiting
+/// for a batch or in the batch being rendered (at most `finalizedBacklog` and `finalizedBatch`), and what the
+/// sink holds back.
 ///
 /// A stream (standard input or a named file that is a pipe, a FIFO, a socket or a terminal:
 /// `TraceReader.isStream`; docs/live.md, "Reading a pipe") is tracked as it arrives: the reader hands over each
@@ -33,7 +35,7 @@ struct StreamingRun: ~Copyable {
     private var connectionsDone = 0
     /// The input is a stream (`TraceReader.isStream`): tracked as it arrives, with a wall-clock tick.
     private let isStream: Bool
-    /// Finalized connections wait for a batch, rendered on both cores (`renderFinalized`), when the sink
+    /// Finalized connections wait for a batch, rendered on the second core (`renderFinalized`), when the sink
     /// `rendersApart` and `rendersInBatches`: not for a stream (each connection is written as soon as it is
     /// final), a selection or the host view (which see each connection on this thread).
     private let inBatches: Bool
@@ -374,7 +376,8 @@ struct StreamingRun: ~Copyable {
     }
 
     /// Hands the sink every connection the tracker finalized since the last look; or, in batches
-    /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait.
+    /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait: while
+    /// `track` runs, rendered ahead (`renderAhead`), the outputs going to the sink when the batch is done.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         if batchesFinalized(for: Sink.self) {
             tracker.closeReuseWindow()

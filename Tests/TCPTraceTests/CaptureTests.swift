@@ -297,6 +297,35 @@ import Testing
         }
     }
 
+    /// Each connection of the whole trace as its JSON line.
+    private static func jsonLines(_ batch: Analysis) -> [String] {
+        batch.connections.map { c in
+            var line: [UInt8] = []
+            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
+            return String(decoding: line, as: UTF8.self) + "\n"
+        }
+    }
+
+    /// A raw-IP capture of `count` connections, connection `k` scripted by `script` from its start `start(k)`,
+    /// its packets `spacing` ns apart, all of them interleaved by time.
+    private func interleaved(
+        _ count: Int, spacing: Int64, start: (Int) -> Int64, _ script: (Int, inout FlowScript) -> Void
+    ) throws -> String {
+        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
+        var records: [(time: Int64, k: Int, record: [UInt8])] = []
+        for k in 0..<count {
+            let begin = start(k)
+            var f = FlowScript(clientPort: UInt16(10_000 + k), start: begin, link: .raw)
+            script(k, &f)
+            records += RecordSplitter.records(f.bytes).enumerated().map {
+                (begin + Int64($0.offset) * spacing, k, $0.element)
+            }
+        }
+        records.sort { ($0.time, $0.k) < ($1.time, $1.k) }
+        for r in records { writer.append(r.record, at: r.time) }
+        return try temporaryFile(writer.bytes)
+    }
+
     @Test func eachFormatSinkWritesWhatTheWholeTraceRenders() throws {
         let paths = [fixture("rotated-2.pcap"), fixture("rotated-1.pcap"), fixture("half-close.pcap")]
         var options = AnalysisOptions()
@@ -304,11 +333,7 @@ import Testing
         let batch = try Analyzer.analyze(paths: paths, options: options)
         #expect(batch.connections.count > 2)
         let view = try #require(batch.hosts)
-        let jsonLines = batch.connections.map { c in
-            var line: [UInt8] = []
-            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
-            return String(decoding: line, as: UTF8.self) + "\n"
-        }
+        let jsonLines = Self.jsonLines(batch)
         let hostsLine = JSONValue.object([("hosts", JSONReport.hosts(view))]).serialized(pretty: false) + "\n"
         for order in StreamOrder.allCases {
             options.order = order
@@ -335,12 +360,7 @@ import Testing
     /// (1,875 + 250): more than two of `StreamingRun.finishBatch`. Each connection's packets come 100 µs apart, so
     /// connections of a kind last exactly as long (ties among the slowest).
     private func manyHeldAtTheEnd() throws -> String {
-        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
-        let t0: Int64 = 1_700_000_000_000_000_000
-        var records: [(time: Int64, k: Int, record: [UInt8])] = []
-        for k in 0..<2_500 {
-            let start = t0 + Int64(k) * 1_000_000
-            var f = FlowScript(clientPort: UInt16(20_000 + k), start: start, link: .raw)
+        try interleaved(2_500, spacing: 100_000, start: { 1_700_000_000_000_000_000 + Int64($0) * 1_000_000 }) { k, f in
             switch k % 4 {
             case 0:
                 f.handshake(); f.data(.client, 100); f.ack(.server)
@@ -352,13 +372,7 @@ import Testing
             default:
                 f.handshake(); f.data(.client, 100); f.ack(.server); f.fin(.client); f.ack(.server)
             }
-            records += RecordSplitter.records(f.bytes).enumerated().map {
-                (start + Int64($0.offset) * 100_000, k, $0.element)
-            }
         }
-        records.sort { ($0.time, $0.k) < ($1.time, $1.k) }
-        for r in records { writer.append(r.record, at: r.time) }
-        return try temporaryFile(writer.bytes)
     }
 
     /// The connections still held when the capture ends are finished, rendered and counted on both cores, in
@@ -371,11 +385,7 @@ import Testing
         // From the capture: 625 SYNs never answered, 625 connections closed both ways.
         #expect(batch.connections.filter { $0.findings.contains { $0.code == .synUnanswered } }.count == 625)
         #expect(batch.connections.filter { $0.closeKind == .fourWay }.count == 625)
-        let jsonLines = batch.connections.map { c in
-            var line: [UInt8] = []
-            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
-            return String(decoding: line, as: UTF8.self) + "\n"
-        }
+        let jsonLines = Self.jsonLines(batch)
         for order in StreamOrder.allCases {
             var options = AnalysisOptions()
             options.order = order
@@ -472,28 +482,22 @@ import Testing
     /// are rendered ahead on the second core (`RenderingAhead`) both with the tracking thread helping from each
     /// batch's end and without.
     private func burstOfFinalized() throws -> String {
-        var writer = PcapWriter(linkType: PcapWriter.Link.raw)
         let t0: Int64 = 1_700_000_000_000_000_000
-        var records: [(time: Int64, k: Int, record: [UInt8])] = []
-        for k in 0...10_000 {
-            let start =
+        return try interleaved(
+            10_001, spacing: 1_000,
+            start: { k in
                 t0
-                + (k < 8_000
-                    ? Int64(k) * 10_000 : k < 10_000 ? 500_000_000 + Int64(k - 8_000) * 1_000_000 : 4_000_000_000)
-            var f = FlowScript(clientPort: UInt16(10_000 + k % 50_000), start: start, link: .raw)
+                    + (k < 8_000
+                        ? Int64(k) * 10_000 : k < 10_000 ? 500_000_000 + Int64(k - 8_000) * 1_000_000 : 4_000_000_000)
+            }
+        ) { k, f in
             f.handshake(); f.data(.client, 100 + k % 7); f.ack(.server)
             if k % 3 == 0 {
                 f.rst(.client)
             } else {
                 f.fin(.client); f.ack(.server); f.fin(.server); f.ack(.client)
             }
-            records += RecordSplitter.records(f.bytes).enumerated().map {
-                (start + Int64($0.offset) * 1_000, k, $0.element)
-            }
         }
-        records.sort { ($0.time, $0.k) < ($1.time, $1.k) }
-        for r in records { writer.append(r.record, at: r.time) }
-        return try temporaryFile(writer.bytes)
     }
 
     /// Connections rendered ahead come out as the whole trace renders them: jsonl and json in both orders, in
@@ -504,11 +508,7 @@ import Testing
         #expect(batch.connections.count == 10_001)
         #expect(batch.connections.filter { $0.closeKind == .fourWay }.count == 6_667)
         #expect(batch.connections.filter { $0.closeKind == .reset }.count == 3_334)
-        let jsonLines = batch.connections.map { c in
-            var line: [UInt8] = []
-            JSONReport.writeConnection(c, options: batch.options, pretty: false, indent: 0, into: &line)
-            return String(decoding: line, as: UTF8.self) + "\n"
-        }
+        let jsonLines = Self.jsonLines(batch)
         var options = AnalysisOptions()
         #expect(try written([path], options) { JSONLinesSink(output: $0) } == jsonLines.joined())
         // (The reset connections, held to the end, hold later ones back: all of it in memory, so that the

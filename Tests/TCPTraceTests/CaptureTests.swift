@@ -413,16 +413,18 @@ import Testing
         }
     }
 
+    /// Everything totals hold, as one line to compare.
+    private static func summary(_ t: FindingTotals) -> String {
+        "\(t.connections) \(t.backwardSamples) \(t.unselected) \(t.highestSeverity.map { "\($0)" } ?? "-") "
+            + t.byCode.map { "\($0.code.rawValue)=\($0.count)" }.joined(separator: ",") + " "
+            + t.slowest.entries.map { "\($0.id):\($0.duration)" }.joined(separator: ",")
+    }
+
     /// Totals counted in two parts and joined (`FindingTotals.append`, as each half of a batch is counted on its
     /// own thread) are the totals counted one by one, wherever the split falls; the slowest keep the earliest
     /// of equally long connections (each kind of `manyHeldAtTheEnd` lasts alike).
     @Test func totalsCountedInTwoPartsAreTheTotalsCountedOneByOne() throws {
         let connections = try Analyzer.analyze(paths: [try manyHeldAtTheEnd()]).connections
-        func summary(_ t: FindingTotals) -> String {
-            "\(t.connections) \(t.backwardSamples) \(t.unselected) \(t.highestSeverity.map { "\($0)" } ?? "-") "
-                + t.byCode.map { "\($0.code.rawValue)=\($0.count)" }.joined(separator: ",") + " "
-                + t.slowest.entries.map { "\($0.id):\($0.duration)" }.joined(separator: ",")
-        }
         let whole = FindingTotals(connections)
         // Four kinds, each lasting alike: the five slowest are the first five of the longest kind (ties).
         let longest = whole.slowest.entries.map(\.id)
@@ -431,7 +433,7 @@ import Testing
         for split in [0, 1, 3, 625, 1_250, 1_251, 2_499, 2_500] {
             var first = FindingTotals(Array(connections[..<split]))
             first.append(FindingTotals(Array(connections[split...])))
-            #expect(summary(first) == summary(whole), "split at \(split)")
+            #expect(Self.summary(first) == Self.summary(whole), "split at \(split)")
         }
     }
 
@@ -440,19 +442,15 @@ import Testing
     /// a part counted forwards, ties among the slowest included.
     @Test func totalsCountedBackwardsAreTheTotalsCountedForwards() throws {
         let connections = try Analyzer.analyze(paths: [try manyHeldAtTheEnd()]).connections
-        func summary(_ t: FindingTotals) -> String {
-            "\(t.connections) \(t.backwardSamples) \(t.highestSeverity.map { "\($0)" } ?? "-") "
-                + t.byCode.map { "\($0.code.rawValue)=\($0.count)" }.joined(separator: ",") + " "
-                + t.slowest.entries.map { "\($0.id):\($0.duration)" }.joined(separator: ",")
-        }
         let whole = FindingTotals(connections)
         for split in [0, 1, 2, 3, 4, 5, 6, 625, 2_496, 2_499, 2_500] {
             var front = FindingTotals(Array(connections[..<split]))
             var rest = FindingTotals()
             for c in connections[split...].reversed() { rest.add(earlier: c) }
-            #expect(summary(rest) == summary(FindingTotals(Array(connections[split...]))), "rest from \(split)")
+            #expect(
+                Self.summary(rest) == Self.summary(FindingTotals(Array(connections[split...]))), "rest from \(split)")
             front.append(rest)
-            #expect(summary(front) == summary(whole), "split at \(split)")
+            #expect(Self.summary(front) == Self.summary(whole), "split at \(split)")
         }
         // Five equally long ones, counted backwards, keep the five first.
         let ties = connections.filter { $0.id % 4 == 2 }.prefix(12)  // (closed both ways: all alike)

@@ -475,10 +475,10 @@ import Testing
 
     /// 8,000 connections in 0.08 s (10 µs apart), then 2,000 more, 1 ms apart, and one more 4 s after the first;
     /// two in three closed both ways, the others reset by the client after some data, which keeps them to the
-    /// end of the capture (`Tracker.resetLinger`). The first ones closed are finalized together by one sweep, far more than
-    /// `StreamingRun.finalizedBacklog`, the later ones a few at a time. So during the trace finalized connections
-    /// are rendered ahead on the second core (`RenderingAhead`) both with the tracking thread helping from each
-    /// batch's end and without.
+    /// end of the capture (`Tracker.resetLinger`). The first ones closed are finalized together by one sweep,
+    /// far more than `StreamingRun.finalizedBacklog`, the later ones a few at a time. So during the trace
+    /// finalized connections are rendered ahead on the second core (`RenderingAhead`) both with the tracking
+    /// thread helping from each batch's end and without.
     private func burstOfFinalized() throws -> String {
         let t0: Int64 = 1_700_000_000_000_000_000
         return try interleaved(

@@ -48,18 +48,27 @@ func findingList(_ c: Connection) -> [String] {
 }
 
 /// A streaming sink for tests: renders each connection with `text`, and keeps what is written (one chunk per
-/// connection, in output order) and the ids of the connections in the order they finished.
+/// connection, in output order) and the ids of the connections in the order they were rendered: the order they
+/// finished, as long as they are rendered on one thread (`render` may run on two at once: at the end of a
+/// trace that holds `RenderedBatch.shared` connections or more).
 struct CollectingSink: RenderingSink {
-    final class Record {
+    final class Record: @unchecked Sendable {
         var chunks: [String] = []
-        var finished: [Int] = []
+        private(set) var finished: [Int] = []
+        private let lock = NSLock()
+
+        func rendered(_ id: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            finished.append(id)
+        }
     }
 
     let record = Record()
     let text: (Connection) -> String
 
     func render(_ connection: Connection, into bytes: inout [UInt8]) {
-        record.finished.append(connection.id)
+        record.rendered(connection.id)
         bytes.append(contentsOf: text(connection).utf8)
     }
 

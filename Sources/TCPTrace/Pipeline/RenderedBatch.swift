@@ -227,10 +227,11 @@ struct RenderedPart {
 /// time. The tracking thread completes the batch (`RenderedBatch.completeAhead`) once the second core is done,
 /// or before that when it needs the batch done: too many finalized connections wait behind it
 /// (`StreamingRun.finalizedBacklog`), connections were dropped, or the trace is over. It then takes the
-/// connections the second core has not taken from the back meanwhile, until the two meet. The second core's part is then a front of the batch and the tracking
-/// thread's the rest, rendered backwards: its outputs go out in reverse (`RenderedPart.forEachBackwards`) and are
-/// counted as coming before one another (`FindingTotals.add(earlier:)`), so that the outputs and the counts are
-/// the batch's, in its order. When the second core keeps up, the tracking thread renders none of them.
+/// connections the second core has not taken from the back meanwhile, until the two meet. The second core's part
+/// is then a front of the batch and the tracking thread's the rest, rendered backwards: its outputs go out in
+/// reverse (`RenderedPart.forEachBackwards`) and are counted as coming before one another
+/// (`FindingTotals.add(earlier:)`), so that the outputs and the counts are the batch's, in its order. When the
+/// second core keeps up, the tracking thread renders none of them.
 ///
 /// A class, so that the second core reaches it at an address that does not move. Each field is changed by one
 /// thread at a time: the batch's connections, slots and `render` by the tracking thread while nothing is in

@@ -9,8 +9,8 @@ protocol HalfJob {
 
 /// A thread of its own that runs one half of a job while the calling thread runs the other
 /// (`RenderedBatch`), or a job's second half while the caller goes on with something else (`start(_:)` and
-/// `wait()`: `RenderingAhead`): started at the first job, stopped when this goes away. Handing a job over allocates
-/// nothing (two semaphores, a pointer to the job, and a function made once per kind of job):
+/// `wait()`: `RenderingAhead`): started at the first job, stopped when this goes away. Handing a job over
+/// allocates nothing (two semaphores, a pointer to the job, and a function made once per kind of job):
 /// `DispatchQueue.concurrentPerform` allocated four blocks a call, and a batch of finalized connections
 /// every 256 made that 0.016 allocations per connection in steady state (issue 21's target is 0.001).
 final class SecondCore {

@@ -238,7 +238,10 @@ struct RenderedPart {
 /// flight; `front` by the second core while in flight; `rest` by the tracking thread. What the two threads
 /// write while a batch is in flight (the claims, the second core's part and its `finished`, the tracking
 /// thread's part) lies a cache line apart (`CacheLineGap`), so that neither thread's writes move a line the
-/// other is reading.
+/// other is reading: the tracking thread reads `finished` after every segment that leaves finalized
+/// connections, while the second core writes its part's counts once a connection. (Alternating runs could not
+/// tell the two layouts apart: mix-100k jsonl medians 0.850 s without the gaps, 0.865 s with them, json 1.158 s
+/// and 1.060 s, 7 and 5 runs.)
 final class RenderingAhead: HalfJob, @unchecked Sendable {
     /// The sink's `render` (`RenderedBatch.renderAhead(with:)`).
     var render: ((Connection, inout [UInt8]) -> Void)?

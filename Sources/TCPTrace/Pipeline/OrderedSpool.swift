@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Puts the rendered output of finalized connections back into first-frame (id) order with bounded memory.
@@ -38,16 +37,13 @@ struct OrderedSpool: ~Copyable {
     private var next = 1
     private let memoryBudget: Int
     private var memoryBytes = 0
-    /// The spill file (-1 until first needed, -2 when it cannot be made), its size on disk, the buffer being
-    /// written to it after that (by `writer`, on its own thread), and what follows, not yet written. After a
-    /// failed write nothing more is spilled (what is there is still read back: from the file, or from the two
-    /// buffers, which then keep their bytes).
+    /// The spill file (-1 until first needed, -2 when it cannot be made), its size on disk, and what is
+    /// written after that but not yet flushed. After a failed write nothing more is spilled (what is there is
+    /// still read back).
     private var fd: Int32 = -1
     private var writeFailed = false
     private var flushedSize: Int64 = 0
-    private var writing = SpillBuffer()
-    private var filling = SpillBuffer()
-    private var writer: SpillWriter?
+    private var writeBuffer: [UInt8] = []
     private var spilledCount = 0
     /// Read-ahead: file bytes `[readOffset, readOffset + readBuffer.count)`. Entries are read back in id order
     /// and were written in nearly that order (as connections finished), so one pread of `readAhead` bytes
@@ -72,7 +68,6 @@ struct OrderedSpool: ~Copyable {
     }
 
     deinit {
-        _ = writer?.wait()  // (the writer's thread must be done with the buffer and the file first)
         if fd >= 0 { Foundation.close(fd) }
     }
 
@@ -183,51 +178,40 @@ struct OrderedSpool: ~Copyable {
         }
     }
 
-    /// Appends to the spill file (through 1 MiB buffers); nil when no file can be made or written.
+    /// Appends to the spill file (through a 1 MiB buffer); nil when no file can be made or written.
     private mutating func spill(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         if fd == -1 { fd = OrderedSpool.makeTemporaryFile() }
         guard fd >= 0, !writeFailed else { return nil }
-        let position = flushedSize + Int64(writing.count) + Int64(filling.count)
-        filling.append(bytes)
-        if filling.count >= 1 << 20 { flushWrites() }
+        let position = flushedSize + Int64(writeBuffer.count)
+        writeBuffer.append(contentsOf: bytes)
+        if writeBuffer.count >= 1 << 20 && !flushWrites() { return nil }
         return position
     }
 
-    /// The full buffer to the file, on the writer's thread, once the one before it is written. Written on this
-    /// thread, the copying into the page cache was 4 % of the tracking thread's samples on mix-100k as jsonl;
-    /// off it, alternating runs as jsonl (docs/performance.md, session 19): mix-100k fastest 0.799-0.813 s →
-    /// 0.780-0.782 s (medians 0.834-0.879 → 0.826-0.827 s, two sets of 9), short-50k median 0.344 → 0.331 s
-    /// (11 runs).
-    private mutating func flushWrites() {
-        settleWrite()
-        guard !writeFailed else { return }
-        swap(&writing, &filling)
-        let writer = self.writer ?? SpillWriter()
-        self.writer = writer
-        writer.write(fd, writing.base, writing.count, at: flushedSize)
-    }
-
-    /// Waits for the write in flight, if any: its bytes are then in the file, or, when it failed, kept in
-    /// `writing` (and nothing more is spilled).
-    private mutating func settleWrite() {
-        guard let writer, writer.isBusy else { return }
-        if writer.wait() {
-            flushedSize += Int64(writing.count)
-            writing.removeAll()
-        } else {
-            writeFailed = true
+    private mutating func flushWrites() -> Bool {
+        let ok = writeBuffer.withUnsafeBytes { raw -> Bool in
+            var done = 0
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(flushedSize) + off_t(done))
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
         }
+        guard ok else {
+            // Keep everything in memory from now on; what is in the file or the buffer is read back from it.
+            writeFailed = true
+            return false
+        }
+        flushedSize += Int64(writeBuffer.count)
+        writeBuffer.removeAll(keepingCapacity: true)
+        return true
     }
 
     private mutating func readBack(offset: Int64, length: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        // (While `writing` is being written, its bytes are read from memory: the writer's thread only reads it.)
-        let writingEnd = flushedSize + Int64(writing.count)
-        if offset >= writingEnd {
-            emit(filling.bytes(from: Int(offset - writingEnd), count: length))
-            return
-        }
         if offset >= flushedSize {
-            emit(writing.bytes(from: Int(offset - flushedSize), count: length))
+            let start = Int(offset - flushedSize)
+            writeBuffer.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[start..<start + length])) }
             return
         }
         let end = offset + Int64(length)
@@ -261,9 +245,7 @@ struct OrderedSpool: ~Copyable {
 
     /// Nothing spilled is waiting: the file starts over.
     private mutating func resetSpill() {
-        settleWrite()
-        writing.removeAll()
-        filling.removeAll()
+        writeBuffer.removeAll(keepingCapacity: true)
         readBuffer.removeAll()  // (the file is rewritten from offset 0: what was read ahead is stale)
         readOffset = 0
         if fd >= 0 && flushedSize > 0 { _ = ftruncate(fd, 0) }
@@ -277,102 +259,5 @@ struct OrderedSpool: ~Copyable {
         guard fd >= 0 else { return -2 }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         return fd
-    }
-}
-
-/// Bytes waiting to be written to the spill file, in memory of their own (not an array), so that their address
-/// holds while the writer's thread writes them (`OrderedSpool.flushWrites`).
-private final class SpillBuffer {
-    private(set) var base: UnsafeMutableRawPointer?
-    private var capacity = 0
-    private(set) var count = 0
-
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        if count + bytes.count > capacity {
-            let grown = max(2 * capacity, count + bytes.count, 1 << 16)
-            let new = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
-            if let base {
-                new.copyMemory(from: base, byteCount: count)
-                base.deallocate()
-            }
-            base = new
-            capacity = grown
-        }
-        (base! + count).copyMemory(from: source, byteCount: bytes.count)
-        count += bytes.count
-    }
-
-    func removeAll() { count = 0 }
-
-    func bytes(from start: Int, count length: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base.map { $0 + start }, count: length)
-    }
-
-    deinit { base?.deallocate() }
-}
-
-/// Writes a spill buffer to the spool's file on a thread of its own (`OrderedSpool.flushWrites`): one write at
-/// a time, `write` to start it, `wait` for its outcome.
-private final class SpillWriter {
-    /// What the thread shares with its owner (the thread keeps only this, so that the owner can go away and
-    /// stop it).
-    private final class Shared: @unchecked Sendable {
-        let start = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        var fd: Int32 = -1
-        var base: UnsafeRawPointer?
-        var count = 0
-        var offset: Int64 = 0
-        var succeeded = true
-        var stopping = false
-    }
-
-    private let shared = Shared()
-    /// A write was started and not yet waited for.
-    private(set) var isBusy = false
-
-    init() {
-        let shared = self.shared
-        let thread = Thread {
-            while true {
-                shared.start.wait()
-                if shared.stopping { return }
-                var done = 0
-                while done < shared.count, let base = shared.base {
-                    let n = pwrite(shared.fd, base + done, shared.count - done, off_t(shared.offset) + off_t(done))
-                    if n <= 0 { break }
-                    done += n
-                }
-                shared.succeeded = done == shared.count
-                shared.done.signal()
-            }
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    /// Starts writing `count` bytes at `base` to `fd` at `offset`; the bytes must stay as they are until `wait`.
-    func write(_ fd: Int32, _ base: UnsafeMutableRawPointer?, _ count: Int, at offset: Int64) {
-        precondition(!isBusy, "SpillWriter: a write is already in flight")
-        shared.fd = fd
-        shared.base = base.map { UnsafeRawPointer($0) }
-        shared.count = count
-        shared.offset = offset
-        isBusy = true
-        shared.start.signal()
-    }
-
-    /// Waits for the write in flight; whether every byte was written (true when none was in flight).
-    func wait() -> Bool {
-        guard isBusy else { return true }
-        shared.done.wait()
-        isBusy = false
-        return shared.succeeded
-    }
-
-    deinit {
-        shared.stopping = true
-        shared.start.signal()
     }
 }

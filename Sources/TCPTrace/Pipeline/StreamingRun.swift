@@ -380,10 +380,9 @@ struct StreamingRun: ~Copyable {
     /// `track` runs, rendered ahead (`renderAhead`), the outputs going to the sink when the batch is done.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         if batchesFinalized(for: Sink.self) {
+            // (Only while `track` runs, which renders ahead for such a sink; after it, `passOnAllFinalized`.)
             tracker.closeReuseWindow()
-            if rendered.rendersAhead { return renderAhead(into: &sink) }
-            while tracker.finalizedCount >= StreamingRun.finalizedBatch { renderFinalized(into: &sink) }
-            return
+            return renderAhead(into: &sink)
         }
         // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
         let selection = options.selection

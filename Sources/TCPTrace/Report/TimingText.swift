@@ -79,9 +79,9 @@ public struct SlowestConnections: Sendable {
     /// ties in the order the connections came.
     mutating func consider(_ c: Connection, backwards: Bool = false) {
         let d = c.start.interval(to: c.end)
-        guard backwards ? admitsEarlier(d) : admits(d) else { return }
-        let entry = Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis)  // (the diagnosis only for those kept)
-        if backwards { insertEarlier(entry) } else { insert(entry) }
+        guard admits(d, earlier: backwards) else { return }
+        // (The diagnosis only for those kept.)
+        insert(Entry(id: c.id, duration: d, diagnosis: c.timing.diagnosis), earlier: backwards)
     }
 
     /// Considers the entries of `later`, kept from connections that came after every one considered here: the
@@ -96,28 +96,19 @@ public struct SlowestConnections: Sendable {
         entries.removeAll(keepingCapacity: true)
     }
 
-    /// Whether a connection of duration `d` gets a place: there is room, or it is longer than the last.
-    private func admits(_ d: Double) -> Bool {
+    /// Whether a connection of duration `d` gets a place: there is room, or it is longer than the last; or, for
+    /// one that came before every one considered (`earlier`), at least as long.
+    private func admits(_ d: Double, earlier: Bool = false) -> Bool {
         guard entries.count == Self.capacity, let last = entries.last else { return true }
-        return d > last.duration
+        return earlier ? d >= last.duration : d > last.duration
     }
 
-    /// After the entries at least as long (an equal one keeps its earlier place).
-    private mutating func insert(_ entry: Entry) {
-        let at = entries.firstIndex { $0.duration < entry.duration } ?? entries.count
-        entries.insert(entry, at: at)
-        if entries.count > Self.capacity { entries.removeLast() }
-    }
-
-    /// `admits` for a connection that came before every one considered: a tie with the last place takes it.
-    private func admitsEarlier(_ d: Double) -> Bool {
-        guard entries.count == Self.capacity, let last = entries.last else { return true }
-        return d >= last.duration
-    }
-
-    /// `insert` for a connection that came before every one considered: before the entries as long.
-    private mutating func insertEarlier(_ entry: Entry) {
-        let at = entries.firstIndex { $0.duration <= entry.duration } ?? entries.count
+    /// After the entries at least as long (an equal one keeps its earlier place); `earlier` (it came before every
+    /// one considered), before the entries as long.
+    private mutating func insert(_ entry: Entry, earlier: Bool = false) {
+        let at =
+            entries.firstIndex { earlier ? $0.duration <= entry.duration : $0.duration < entry.duration }
+            ?? entries.count
         entries.insert(entry, at: at)
         if entries.count > Self.capacity { entries.removeLast() }
     }

@@ -528,6 +528,71 @@ import Testing
         #expect(streamed == finished.map { jsonLines[byID[$0]!] }.joined())
     }
 
+    /// A sink rendering in batches (as the JSON sinks do) that notes on which thread each output is written.
+    private struct ThreadNotingSink: RenderingSink, ~Copyable {
+        final class Record: @unchecked Sendable {
+            var outputs: [String] = []
+            var writtenElsewhere = 0
+        }
+        let record = Record()
+        let caller = pthread_self()
+        static var rendersInBatches: Bool { true }
+
+        func render(_ connection: Connection, into bytes: inout [UInt8]) {
+            bytes.append(contentsOf: "\(connection.id) \(connection.closeKind.rawValue)\n".utf8)
+        }
+
+        mutating func write(rendered: UnsafeRawBufferPointer) {
+            record.outputs.append(String(decoding: rendered, as: UTF8.self))
+            if pthread_equal(pthread_self(), caller) == 0 { record.writtenElsewhere += 1 }
+        }
+
+        mutating func end(_ analysis: Analysis) {}
+    }
+
+    /// The outputs of batches rendered ahead go to the sink on the second core, when the next batch starts
+    /// (`RenderingAhead.deliverPending`), and come out as the whole trace gives them, in both orders.
+    @Test func outputsRenderedAheadAreWrittenOnTheSecondCoreInOrder() throws {
+        let path = try burstOfFinalized()
+        let batch = try Analyzer.analyze(paths: [path])
+        let lines = batch.connections.map { "\($0.id) \($0.closeKind.rawValue)\n" }
+        var options = AnalysisOptions()
+        options.spoolMemory = 1 << 30
+        let sink = ThreadNotingSink()
+        let record = sink.record
+        _ = try Analyzer.analyze(paths: [path], options: options, into: sink)
+        // (By first frame they wait in the spool for connection 1, reset and held to the end, and are written
+        // then, on this thread.)
+        #expect(record.outputs.elementsEqual(lines), "first difference: \(Self.firstDifference(record.outputs, lines))")
+        // As they finish: the 6,666 connections closed both ways before the last are finalized during the trace,
+        // 256 at a time, and all but the last batch's outputs are written when the next one starts, on the
+        // second core.
+        options.order = .finish
+        var oneByOne = ModeAgreementTests.Collecting()
+        _ = try Analyzer.stream(paths: [path], options: options, into: &oneByOne)
+        let byID = Dictionary(uniqueKeysWithValues: batch.connections.map(\.id).enumerated().map { ($1, $0) })
+        let finishSink = ThreadNotingSink()
+        let finishRecord = finishSink.record
+        _ = try Analyzer.analyze(paths: [path], options: options, into: finishSink)
+        let finished = oneByOne.box.connections.map { lines[byID[$0.id]!] }
+        #expect(
+            finishRecord.outputs.elementsEqual(finished),
+            "first difference: \(Self.firstDifference(finishRecord.outputs, finished))")
+        #expect(
+            finishRecord.writtenElsewhere >= 6_666 - 2 * StreamingRun.finalizedBatch, "\(finishRecord.writtenElsewhere)"
+        )
+    }
+
+    /// Where two lists of outputs first differ (index, and each side's output there), for a short failure message.
+    private static func firstDifference(_ a: [String], _ b: [String]) -> String {
+        let shared = min(a.count, b.count)
+        guard let i = (0..<shared).first(where: { a[$0] != b[$0] }) ?? (a.count == b.count ? nil : shared) else {
+            return "none"
+        }
+        let left = i < a.count ? a[i] : "-", right = i < b.count ? b[i] : "-"
+        return "#\(i): \(left) against \(right) (\(a.count) and \(b.count) outputs)"
+    }
+
     /// Connections dropped at the cap while batches are rendered ahead: the output is the whole trace's with the
     /// same cap, by first frame and as connections finish, and the spool's note on waiting output is what a sink
     /// given each connection as it is finalized gets (`passOnDropped` completes the batch in flight before the

@@ -23,10 +23,12 @@ public protocol ConnectionSink: ~Copyable {
     /// row costs too little for the hand-over to pay (docs/performance.md, session 18).
     static var rendersInBatches: Bool { get }
     /// Appends the connection's output to `bytes` (a sink that `rendersApart`). May run on two threads at once,
-    /// and on the second core while the tracking thread goes on (`RenderingAhead`), never while a mutating
-    /// method of the sink runs.
+    /// on the second core while the tracking thread goes on (`RenderingAhead`), and on the tracking thread while
+    /// `add(rendered:id:)` runs on the second core: it must read nothing a mutating method changes.
     func render(_ connection: Connection, into bytes: inout [UInt8])
-    /// Connection `id`'s output from `render(_:into:)`, where `add` would have put that connection's.
+    /// Connection `id`'s output from `render(_:into:)`, where `add` would have put that connection's. During the
+    /// trace, into a sink that `rendersInBatches`, it mostly runs on the second core (`RenderingAhead`), never
+    /// while another of the sink's methods but `render` runs.
     mutating func add(rendered: UnsafeRawBufferPointer, id: Int)
     /// Connection `id` was dropped to keep memory bounded: it will never be added.
     mutating func skip(_ id: Int)

@@ -16,7 +16,8 @@ import Synchronization
 /// During the trace, into a JSON sink (`ConnectionSink.rendersInBatches`), finalized connections are rendered
 /// 256 at a time too (`StreamingRun.renderFinalized`), but ahead (`startAhead`, `RenderingAhead`): the second core
 /// renders a batch while the tracking thread goes on tracking, and the tracking thread helps only when the
-/// second core falls too far behind (`StreamingRun.finalizedBacklog`). The four earlier attempts at rendering on
+/// second core falls too far behind (`StreamingRun.finalizedBacklog`). The batch's outputs go to the sink when
+/// the next batch starts, on the second core, before it renders anything of that one. The four earlier attempts at rendering on
 /// the other core (docs/performance.md, sessions 3, 4, 13 and 15) were slower: they handed each connection over
 /// as it finished, hot in the tracking core's cache. A finalized connection here has been silent for its
 /// linger: only its verdict has touched it since. (Ahead, text rows gained nothing: short-50k 0.235 s against
@@ -108,17 +109,25 @@ struct RenderedBatch {
     // MARK: Rendering ahead
 
     /// From now on batches of finalized connections may be rendered on the second core while tracking goes on
-    /// (`startAhead`), with `render`, which must stay valid, and read nothing the caller changes, until
-    /// `stopRenderingAhead`.
-    mutating func renderAhead(with render: @escaping (Connection, inout [UInt8]) -> Void) {
+    /// (`startAhead`), with `render`, and their outputs handed, in order, to `deliver` (the sink's
+    /// `add(rendered:id:)`), mostly on the second core too (`RenderingAhead`). Both must stay valid, and `render`
+    /// must read nothing the caller or `deliver` changes, until `stopRenderingAhead`; what `deliver` changes, the
+    /// caller reaches only with nothing in flight and nothing pending (`completeAhead`, then `deliverPending`).
+    mutating func renderAhead(
+        with render: @escaping (Connection, inout [UInt8]) -> Void,
+        deliver: @escaping (Int, UnsafeRawBufferPointer) -> Void
+    ) {
         ahead.render = render
+        ahead.deliver = deliver
         rendersAhead = true
     }
 
-    /// After the last `completeAhead`.
+    /// After the last `completeAhead` and `deliverPending`.
     mutating func stopRenderingAhead() {
         precondition(aheadCount == 0, "RenderedBatch: a batch rendered ahead is not completed")
+        precondition(!ahead.hasPending, "RenderedBatch: a batch rendered ahead is not delivered")
         ahead.render = nil
+        ahead.deliver = nil
         rendersAhead = false
     }
 
@@ -127,9 +136,10 @@ struct RenderedBatch {
     var aheadIsDone: Bool { !aheadStarted || ahead.finished.load(ordering: .acquiring) }
 
     /// Lends the oldest `count` finalized connections (or fewer) of `tracker`, their slots held
-    /// (`Tracker.lendFinalized(upTo:into:holding:)`), and has the second core start rendering them (a batch
-    /// smaller than `shared` waits for `completeAhead`, on this thread). Between `renderAhead(with:)` and
-    /// `stopRenderingAhead`, with nothing in flight (`completeAhead`).
+    /// (`Tracker.lendFinalized(upTo:into:holding:)`), and has the second core deliver the outputs of the batch
+    /// completed before, if they wait (`completeAhead`), then start rendering these (a batch smaller than
+    /// `shared` waits for `completeAhead`, on this thread, and the outputs waiting are delivered here). Between
+    /// `renderAhead(with:deliver:)` and `stopRenderingAhead`, with nothing in flight (`completeAhead`).
     mutating func startAhead(lendingFrom tracker: inout Tracker, upTo count: Int) {
         precondition(rendersAhead, "RenderedBatch: nothing to render ahead with")
         precondition(aheadCount == 0, "RenderedBatch: a batch is already rendered ahead")
@@ -137,32 +147,40 @@ struct RenderedBatch {
         aheadCount = ahead.connections.count
         ahead.unclaimAll()
         aheadStarted = aheadCount >= RenderedBatch.shared
-        if aheadStarted { second.start(ahead) }
+        if aheadStarted {
+            second.start(ahead)
+        } else {
+            ahead.deliverPending()
+        }
     }
 
     /// Ends the batch in flight, if any: renders here, from its end, what the second core has not taken of it
-    /// yet (the second core goes on meanwhile), waits for the second core, then hands `body` each connection's
-    /// id and output in the batch's order, counts them into `totals` after those counted there before, and
-    /// gives their buffers and slots back to `tracker`. Returns how many there were.
-    mutating func completeAhead(
-        into totals: inout FindingTotals, tracker: inout Tracker, _ body: (Int, UnsafeRawBufferPointer) -> Void
-    ) -> Int {
+    /// yet (the second core goes on meanwhile), waits for the second core, counts the connections into `totals`
+    /// after those counted there before, and gives their buffers and slots back to `tracker`. Their outputs
+    /// wait, to be delivered in the batch's order when the next batch starts (on the second core) or by
+    /// `deliverPending`. Returns how many there were.
+    mutating func completeAhead(into totals: inout FindingTotals, tracker: inout Tracker) -> Int {
         let count = aheadCount
         guard count > 0 else { return 0 }
         ahead.takeTheRest()
         if aheadStarted { second.wait() }
         // (The second core's part first: the front of the batch.)
-        ahead.front.forEach(body)
         totals.append(ahead.front.totals)
-        ahead.rest.forEachBackwards(body)
         totals.append(ahead.rest.totals)
         tracker.absorb(&ahead.front.buffers)
         tracker.absorb(&ahead.rest.buffers)
         tracker.release(slots: ahead.slots)
-        ahead.reset()
+        ahead.keepOutputs()
         aheadCount = 0
         aheadStarted = false
         return count
+    }
+
+    /// With nothing in flight: the outputs of the batch completed last, if they still wait, to `deliver`, here.
+    /// Before the caller reaches what `deliver` changes (the sink), and before `stopRenderingAhead`.
+    mutating func deliverPending() {
+        precondition(aheadCount == 0, "RenderedBatch: a batch rendered ahead is not completed")
+        ahead.deliverPending()
     }
 }
 
@@ -199,6 +217,13 @@ struct RenderedPart {
         ids.append(c.id)
         if backwards { totals.add(earlier: c) } else { totals.add(c) }
         if recycling { buffers.reclaim(&c) }
+    }
+
+    /// One more connection's output, rendered elsewhere (its counts and buffers stay there).
+    mutating func append(_ id: Int, _ output: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: output)
+        ends.append(bytes.count)
+        ids.append(id)
     }
 
     /// Each connection's id and output, last taken first.
@@ -243,8 +268,9 @@ struct RenderedPart {
 /// tell the two layouts apart: mix-100k jsonl medians 0.850 s without the gaps, 0.865 s with them, json 1.158 s
 /// and 1.060 s, 7 and 5 runs.)
 final class RenderingAhead: HalfJob, @unchecked Sendable {
-    /// The sink's `render` (`RenderedBatch.renderAhead(with:)`).
+    /// The sink's `render` and `add(rendered:id:)` (`RenderedBatch.renderAhead(with:deliver:)`).
     var render: ((Connection, inout [UInt8]) -> Void)?
+    var deliver: ((Int, UnsafeRawBufferPointer) -> Void)?
     /// The batch, and the slots of its connections (freed when it is done: `Tracker.release(slots:)`).
     var connections: [LentConnection] = []
     var slots: [Int] = []
@@ -257,6 +283,11 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
     private var gap3 = CacheLineGap()
     /// The second core's part (the front of the batch) and the tracking thread's (the rest, backwards).
     var front = RenderedPart()
+    /// The outputs of the batch completed before, in its order, while `hasPending`: they go to `deliver` before
+    /// anything of the next batch is rendered on the second core. Written by the tracking thread with nothing in
+    /// flight (`keepOutputs`), and by the second core, which delivers and empties them, in flight.
+    private var pending = RenderedPart()
+    private(set) var hasPending = false
     private var gap4 = CacheLineGap()
     var rest = RenderedPart()
 
@@ -266,13 +297,40 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
         finished.store(false, ordering: .relaxed)
     }
 
-    /// The second core's part.
+    /// The second core's part: first the outputs of the batch before to the sink (`deliverPending`), then
+    /// connections from the front of this one. The sink's copying of outputs (into the first-frame order's spool
+    /// and its file, then the output) is then on this core rather than the tracking thread's, where it was 13 %
+    /// of the samples on short-50k as jsonl (docs/performance.md, session 20). The tracking thread may render
+    /// from the back meanwhile (`render` reads nothing `deliver` changes).
     func run(half: Int) {
         defer { finished.store(true, ordering: .releasing) }
+        deliverPending()
         guard let render else { return }
         while let i = claim(fromBack: false) {
             front.take(connections[i], verdicts: nil, recycling: true, render: render)
         }
+    }
+
+    /// The batch just completed: its outputs wait for `deliverPending`, and its parts are empty for the next.
+    /// (The tracking thread's part, when it took one, is copied after the second core's, in order: a fourth
+    /// buffer of a batch's outputs, swapped like the front, was 1 MB more at the peak on many-1M.)
+    func keepOutputs() {
+        precondition(!hasPending, "RenderingAhead: the outputs of the batch before are not delivered")
+        swap(&front, &pending)
+        rest.forEachBackwards { id, bytes in pending.append(id, bytes) }
+        hasPending = true
+        connections.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        front.reset()
+        rest.reset()
+    }
+
+    /// The outputs waiting, if any, to `deliver`, in order.
+    func deliverPending() {
+        guard hasPending else { return }
+        if let deliver { pending.forEach(deliver) }
+        pending.reset()
+        hasPending = false
     }
 
     /// On the tracking thread: connections from the back, until none is left.
@@ -297,13 +355,6 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
         }
     }
 
-    /// Ready for the next batch, keeping the storage.
-    func reset() {
-        connections.removeAll(keepingCapacity: true)
-        slots.removeAll(keepingCapacity: true)
-        front.reset()
-        rest.reset()
-    }
 }
 
 /// 64 bytes of nothing between fields two threads write (`RenderingAhead`).

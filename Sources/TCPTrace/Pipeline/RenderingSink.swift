@@ -7,8 +7,9 @@
 /// threads at once (`render` must change nothing and read nothing another call changes) and hand their bytes
 /// to `write(rendered:)` instead of calling `add` (`ConnectionSink.add(rendered:id:)`, `RenderedBatch`).
 public protocol RenderingSink: ConnectionSink, ~Copyable {
-    /// Appends the connection's output to `bytes`. May run on two threads at once, and on the second core
-    /// while the tracking thread goes on (`RenderingAhead`), never while a mutating method of the sink runs.
+    /// Appends the connection's output to `bytes`. May run on two threads at once, on the second core while the
+    /// tracking thread goes on (`RenderingAhead`), and on the tracking thread while `write(rendered:)` runs on the
+    /// second core: it must read nothing a mutating method changes.
     func render(_ connection: Connection, into bytes: inout [UInt8])
     /// Writes one connection's rendered bytes at the next place in the output.
     mutating func write(rendered: UnsafeRawBufferPointer)

@@ -78,12 +78,16 @@ struct StreamingRun: ~Copyable {
         if isStream { return trackArriving(into: &sink) }
         guard batchesFinalized(for: Sink.self) else { return trackFile(into: &sink) }
         // Batches of finalized connections are rendered on the second core while tracking goes on
-        // (`renderFinalized`): it calls the sink's `render` at this address, which stays valid until the last of
-        // them is done, below. This thread changes the sink only while none is in flight.
+        // (`renderFinalized`), and their outputs mostly handed to the sink there too: it calls the sink's
+        // `render` and `add(rendered:id:)` at this address, which stays valid until the last of them is done,
+        // below. This thread reaches the sink only with nothing in flight and nothing waiting to be delivered.
         withUnsafeMutablePointer(to: &sink) { sink in
-            rendered.renderAhead { connection, bytes in sink.pointee.render(connection, into: &bytes) }
+            rendered.renderAhead(
+                with: { connection, bytes in sink.pointee.render(connection, into: &bytes) },
+                deliver: { id, bytes in sink.pointee.add(rendered: bytes, id: id) })
             trackFile(into: &sink.pointee)
             completeAhead(into: &sink.pointee)
+            rendered.deliverPending()
             rendered.stopRenderingAhead()
         }
     }
@@ -248,6 +252,7 @@ struct StreamingRun: ~Copyable {
         guard batchesFinalized(for: Sink.self) else { return passOnFinalized(to: &sink) }
         while tracker.hasFinalized { renderFinalized(into: &sink) }
         completeAhead(into: &sink)
+        rendered.deliverPending()
     }
 
     /// Finalized connections at a time `renderFinalized` renders during the trace. (short-50k as jsonl, 11
@@ -295,11 +300,10 @@ struct StreamingRun: ~Copyable {
     }
 
     /// The batch rendered ahead, if one is in flight, done: what the second core has not started of it is
-    /// rendered here, and then each output goes to the sink in order (`RenderedBatch.completeAhead`).
+    /// rendered here, and its outputs wait to go to the sink in order, on the second core when the next batch
+    /// starts, or here (`RenderedBatch.completeAhead`, `RenderedBatch.deliverPending`).
     private mutating func completeAhead<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
-        connectionsDone += rendered.completeAhead(into: &totals, tracker: &tracker) { id, bytes in
-            sink.add(rendered: bytes, id: id)
-        }
+        connectionsDone += rendered.completeAhead(into: &totals, tracker: &tracker)
     }
 
     /// The batch in `lent` finished (with `verdicts`: `RenderedBatch.finish`), rendered and counted on both
@@ -377,7 +381,8 @@ struct StreamingRun: ~Copyable {
 
     /// Hands the sink every connection the tracker finalized since the last look; or, in batches
     /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait: while
-    /// `track` runs, rendered ahead (`renderAhead`), the outputs going to the sink when the batch is done.
+    /// `track` runs, rendered ahead (`renderAhead`), the outputs going to the sink, mostly on the second core,
+    /// when the next batch starts.
     private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
         if batchesFinalized(for: Sink.self) {
             // (Only while `track` runs, which renders ahead for such a sink; after it, `passOnAllFinalized`.)

@@ -186,11 +186,11 @@ struct Analyze: ParsableCommand {
         var options = options
         let erase = progress.flatMap(ProgressLine.eraser)
         if Analyzer.isStream(input.files) {
-            let shared = ByteOutput.Shared(beforeWrite: erase)
+            let shared = ByteOutput.Shared(aroundWrite: erase)
             options.caughtUp = { shared.flush() }
             return try stream(options, into: { ByteOutput(shared) })
         }
-        return try stream(options, into: { ByteOutput(beforeWrite: erase) })
+        return try stream(options, into: { ByteOutput(aroundWrite: erase) })
     }
 
     private func stream(

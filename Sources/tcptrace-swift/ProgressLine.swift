@@ -34,30 +34,33 @@ final class ProgressLine: @unchecked Sendable {
         isShown = true
     }
 
-    /// What standard output calls before each write (`ByteOutput`'s `beforeWrite`), or nil when it cannot show
-    /// on the line's terminal: the terminal itself (the line is then held back while output leaves a line
+    /// What runs each write to standard output (`ByteOutput`'s `aroundWrite`), or nil when the line cannot show
+    /// on standard output's terminal: the terminal itself (the line is then held back while output leaves a line
     /// unfinished), or a pipe, which may well end there (`| head`; the line is only erased); nothing for a file.
-    static func eraser(_ line: ProgressLine) -> (@Sendable (Bool) -> Void)? {
-        if isatty(1) == 1 { return { line.beforeOutput(endsLine: $0) } }
+    static func eraser(_ line: ProgressLine) -> (@Sendable (Bool, () -> Void) -> Void)? {
+        if isatty(1) == 1 { return { endsLine, write in line.output(endsLine: endsLine, write) } }
         var status = stat()
         guard fstat(1, &status) == 0 else { return nil }
         let kind = status.st_mode & S_IFMT
         guard kind == S_IFIFO || kind == S_IFSOCK else { return nil }
-        return { _ in line.beforeOutput(endsLine: true) }
+        return { _, write in line.output(endsLine: true, write) }
     }
 
     /// Takes the line off the terminal, if it is there: called before warnings.
-    func erase() { beforeOutput(endsLine: true) }
+    func erase() { output(endsLine: true) {} }
 
-    /// Standard output, the same terminal, is about to be written (`ByteOutput`'s `beforeWrite`): the line is
-    /// erased first, and held back until output ends a line again (the line is drawn below the output, never
-    /// inside a line of it).
-    func beforeOutput(endsLine: Bool) {
+    /// Writes to standard output, the same terminal (`ByteOutput`'s `aroundWrite`, `write`): the line is erased
+    /// first, and held back until output ends a line again (the line is drawn below the output, never inside a
+    /// line of it). Under the lock, so that the line is not drawn again between the erasing and the write, which
+    /// may run on another thread than `show` (the second core: `RenderingAhead`).
+    func output(endsLine: Bool, _ write: () -> Void) {
         lock.lock()
         defer { lock.unlock() }
         isHeld = !endsLine
-        guard isShown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        isShown = false
+        if isShown {
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            isShown = false
+        }
+        write()
     }
 }

@@ -562,11 +562,12 @@ import Testing
         let record = sink.record
         _ = try Analyzer.analyze(paths: [path], options: options, into: sink)
         // (By first frame they wait in the spool for connection 1, reset and held to the end, and are written
-        // then, on this thread.)
+        // then, on this thread: this checks the order, not the thread.)
         #expect(record.outputs.elementsEqual(lines), "first difference: \(Self.firstDifference(record.outputs, lines))")
         // As they finish: the 6,666 connections closed both ways before the last are finalized during the trace,
-        // 256 at a time, and all but the last batch's outputs are written when the next one starts, on the
-        // second core.
+        // 256 at a time, and a batch's outputs are written when the next one starts, on the second core. Those
+        // of the batch in flight at the end, and the finalized ones that may still wait for a batch then (fewer
+        // than the backlog), are written on this thread.
         options.order = .finish
         var oneByOne = ModeAgreementTests.Collecting()
         _ = try Analyzer.stream(paths: [path], options: options, into: &oneByOne)
@@ -578,9 +579,8 @@ import Testing
         #expect(
             finishRecord.outputs.elementsEqual(finished),
             "first difference: \(Self.firstDifference(finishRecord.outputs, finished))")
-        #expect(
-            finishRecord.writtenElsewhere >= 6_666 - 2 * StreamingRun.finalizedBatch, "\(finishRecord.writtenElsewhere)"
-        )
+        let atMostHere = StreamingRun.finalizedBatch + StreamingRun.finalizedBacklog
+        #expect(finishRecord.writtenElsewhere >= 6_666 - atMostHere, "\(finishRecord.writtenElsewhere)")
     }
 
     /// Where two lists of outputs first differ (index, and each side's output there), for a short failure message.
@@ -595,9 +595,9 @@ import Testing
 
     /// Connections dropped at the cap while batches are rendered ahead: the output is the whole trace's with the
     /// same cap, by first frame and as connections finish, and the spool's note on waiting output is what a sink
-    /// given each connection as it is finalized gets (`passOnDropped` completes the batch in flight before the
-    /// drops go to the sink). Whether a batch is in flight at a drop depends on the threads' timing: the drops
-    /// here come mostly during the first burst, before any batch.
+    /// given each connection as it is finalized gets (`passOnDropped` completes the batch in flight and writes
+    /// its outputs before the drops go to the sink). Whether a batch is in flight at a drop depends on the
+    /// threads' timing: the drops here come mostly during the first burst, before any batch.
     @Test func dropsWhileRenderingAheadComeOutAsTheWholeTraceGivesThem() throws {
         let path = try burstOfFinalized()
         var options = AnalysisOptions(tracker: TrackerOptions(maxConnections: 3_000))

@@ -17,12 +17,12 @@ import Synchronization
 /// 256 at a time too (`StreamingRun.renderFinalized`), but ahead (`startAhead`, `RenderingAhead`): the second core
 /// renders a batch while the tracking thread goes on tracking, and the tracking thread helps only when the
 /// second core falls too far behind (`StreamingRun.finalizedBacklog`). The batch's outputs go to the sink when
-/// the next batch starts, on the second core, before it renders anything of that one. The four earlier attempts at rendering on
-/// the other core (docs/performance.md, sessions 3, 4, 13 and 15) were slower: they handed each connection over
-/// as it finished, hot in the tracking core's cache. A finalized connection here has been silent for its
-/// linger: only its verdict has touched it since. (Ahead, text rows gained nothing: short-50k 0.235 s against
-/// 0.226 s, mix-100k 0.566 s against 0.579 s, medians of 11 and 7 alternating runs. Text, CSV and conn.log rows
-/// are rendered one by one during the trace.)
+/// the next batch starts, on the second core, before it renders anything of that one. The four earlier attempts
+/// at rendering on the other core (docs/performance.md, sessions 3, 4, 13 and 15) were slower: they handed each
+/// connection over as it finished, hot in the tracking core's cache. A finalized connection here has been silent
+/// for its linger: only its verdict has touched it since. (Ahead, text rows gained nothing: short-50k 0.235 s
+/// against 0.226 s, mix-100k 0.566 s against 0.579 s, medians of 11 and 7 alternating runs. Text, CSV and
+/// conn.log rows are rendered one by one during the trace.)
 ///
 /// The bytes are kept with their capacity for the next batch: no allocation per connection.
 struct RenderedBatch {
@@ -259,14 +259,15 @@ struct RenderedPart {
 /// second core keeps up, the tracking thread renders none of them.
 ///
 /// A class, so that the second core reaches it at an address that does not move. Each field is changed by one
-/// thread at a time: the batch's connections, slots and `render` by the tracking thread while nothing is in
-/// flight; `front` by the second core while in flight; `rest` by the tracking thread. What the two threads
-/// write while a batch is in flight (the claims, the second core's part and its `finished`, the tracking
-/// thread's part) lies a cache line apart (`CacheLineGap`), so that neither thread's writes move a line the
-/// other is reading: the tracking thread reads `finished` after every segment that leaves finalized
-/// connections, while the second core writes its part's counts once a connection. (Alternating runs could not
-/// tell the two layouts apart: mix-100k jsonl medians 0.850 s without the gaps, 0.865 s with them, json 1.158 s
-/// and 1.060 s, 7 and 5 runs.)
+/// thread at a time: the batch's connections, slots, `render`, `deliver` and the outputs kept for delivery
+/// (`pending`, `hasPending`) by the tracking thread while nothing is in flight; `front`, `pending` and
+/// `hasPending` (and the sink, through `deliver`) by the second core while in flight; `rest` by the tracking
+/// thread. What the two threads write while a batch is in flight (the claims, the second core's part, the
+/// outputs it delivers and its `finished`, the tracking thread's part) lies a cache line apart (`CacheLineGap`),
+/// so that neither thread's writes move a line the other is reading: the tracking thread reads `finished` after
+/// every segment that leaves finalized connections, while the second core writes its part's counts once a
+/// connection. (Alternating runs could not tell the two layouts apart: mix-100k jsonl medians 0.850 s without
+/// the gaps, 0.865 s with them, json 1.158 s and 1.060 s, 7 and 5 runs.)
 final class RenderingAhead: HalfJob, @unchecked Sendable {
     /// The sink's `render` and `add(rendered:id:)` (`RenderedBatch.renderAhead(with:deliver:)`).
     var render: ((Connection, inout [UInt8]) -> Void)?
@@ -328,7 +329,8 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
     /// The outputs waiting, if any, to `deliver`, in order.
     func deliverPending() {
         guard hasPending else { return }
-        if let deliver { pending.forEach(deliver) }
+        guard let deliver else { preconditionFailure("RenderingAhead: outputs to deliver and nowhere to") }
+        pending.forEach(deliver)
         pending.reset()
         hasPending = false
     }

@@ -263,8 +263,9 @@ struct StreamingRun: ~Copyable {
 
     /// The oldest `finalizedBatch` connections finalized (or fewer), rendered and counted on both cores
     /// (`RenderedBatch`), their outputs to the sink in the order they were finalized, their buffers back to the
-    /// tracker. While `track` runs, the batch in flight is completed first and this one goes to the second core
-    /// while tracking goes on (`RenderedBatch.startAhead`).
+    /// tracker. While `track` runs, the batch in flight is completed first (its outputs wait for the next batch's
+    /// start, `RenderedBatch.completeAhead`) and this one goes to the second core while tracking goes on
+    /// (`RenderedBatch.startAhead`), which first writes the outputs waiting.
     private mutating func renderFinalized<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
         if rendered.rendersAhead {
             completeAhead(into: &sink)

@@ -11,22 +11,25 @@ public struct ByteOutput: ~Copyable {
     private let fileDescriptor: Int32
     private var bytes: [UInt8] = []
     private static let flushSize = 1 << 16
-    /// Called before each write(2), with whether the bytes end a line: erases a progress line on the same
-    /// terminal (and keeps it off while a line is left unfinished).
-    private let beforeWrite: (@Sendable (_ endsLine: Bool) -> Void)?
+    /// Runs each write(2) (`write`), told whether the bytes end a line: erases a progress line on the same
+    /// terminal first, keeps it off while the write runs (which may be on the second core while the line is
+    /// redrawn on the tracking thread: `RenderingAhead`), and while a line is left unfinished.
+    private let aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)?
     /// A stream's buffer, which holds the bytes instead of `bytes`.
     private let shared: Shared?
 
-    public init(fileDescriptor: Int32 = 1, beforeWrite: (@Sendable (_ endsLine: Bool) -> Void)? = nil) {
+    public init(
+        fileDescriptor: Int32 = 1, aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)? = nil
+    ) {
         self.fileDescriptor = fileDescriptor
-        self.beforeWrite = beforeWrite
+        self.aroundWrite = aroundWrite
         self.shared = nil
     }
 
     /// Output into `shared`, which someone else flushes too.
     public init(_ shared: Shared) {
         self.fileDescriptor = shared.fileDescriptor
-        self.beforeWrite = nil
+        self.aroundWrite = nil
         self.shared = shared
     }
 
@@ -51,22 +54,29 @@ public struct ByteOutput: ~Copyable {
 
     public mutating func flush() {
         if let shared { return shared.flush() }
-        ByteOutput.write(&bytes, to: fileDescriptor, beforeWrite: beforeWrite)
+        ByteOutput.write(&bytes, to: fileDescriptor, aroundWrite: aroundWrite)
     }
 
     /// Writes `bytes` out and empties them (keeping their capacity).
     private static func write(
-        _ bytes: inout [UInt8], to fileDescriptor: Int32, beforeWrite: ((_ endsLine: Bool) -> Void)?
+        _ bytes: inout [UInt8], to fileDescriptor: Int32,
+        aroundWrite: ((_ endsLine: Bool, _ write: () -> Void) -> Void)?
     ) {
         guard !bytes.isEmpty else { return }
-        beforeWrite?(bytes.last == UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { break }
-                offset += n
+        func writeAll(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
             }
+        }
+        if let aroundWrite {
+            aroundWrite(bytes.last == UInt8(ascii: "\n")) { writeAll(bytes) }
+        } else {
+            writeAll(bytes)
         }
         bytes.removeAll(keepingCapacity: true)
     }
@@ -78,11 +88,14 @@ public struct ByteOutput: ~Copyable {
     public final class Shared: @unchecked Sendable {
         fileprivate let fileDescriptor: Int32
         private var bytes: [UInt8] = []
-        private let beforeWrite: (@Sendable (_ endsLine: Bool) -> Void)?
+        private let aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)?
 
-        public init(fileDescriptor: Int32 = 1, beforeWrite: (@Sendable (_ endsLine: Bool) -> Void)? = nil) {
+        public init(
+            fileDescriptor: Int32 = 1,
+            aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)? = nil
+        ) {
             self.fileDescriptor = fileDescriptor
-            self.beforeWrite = beforeWrite
+            self.aroundWrite = aroundWrite
         }
 
         fileprivate func append(_ body: (inout [UInt8]) -> Void) {
@@ -92,7 +105,7 @@ public struct ByteOutput: ~Copyable {
 
         /// Writes out what is buffered.
         public func flush() {
-            ByteOutput.write(&bytes, to: fileDescriptor, beforeWrite: beforeWrite)
+            ByteOutput.write(&bytes, to: fileDescriptor, aroundWrite: aroundWrite)
         }
     }
 }

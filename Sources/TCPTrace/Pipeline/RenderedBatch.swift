@@ -356,7 +356,6 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
             state = current
         }
     }
-
 }
 
 /// 64 bytes of nothing between fields two threads write (`RenderingAhead`).

@@ -530,6 +530,7 @@ import Testing
 
     /// A sink rendering in batches (as the JSON sinks do) that notes on which thread each output is written.
     private struct ThreadNotingSink: RenderingSink, ~Copyable {
+        /// Written by one thread at a time (`ConnectionSink.add(rendered:id:)`), read after the run.
         final class Record: @unchecked Sendable {
             var outputs: [String] = []
             var writtenElsewhere = 0

@@ -74,26 +74,30 @@ struct StreamingRun: ~Copyable {
 
     /// Tracks every segment the reader sends, passing finalized connections on as the tracker finalizes
     /// them, until the reader is done.
+    ///
+    /// The sink is reached through its address from here on, each use a short access: while tracking goes on,
+    /// the second core reaches it at the same address (`renderAhead`), so no `inout` access to it may stay open
+    /// across the tracking loop.
     mutating func track<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
-        if isStream { return trackArriving(into: &sink) }
-        guard batchesFinalized(for: Sink.self) else { return trackFile(into: &sink) }
-        // Batches of finalized connections are rendered on the second core while tracking goes on
-        // (`renderFinalized`), and their outputs mostly handed to the sink there too: it calls the sink's
-        // `render` and `add(rendered:id:)` at this address, which stays valid until the last of them is done,
-        // below. This thread reaches the sink only with nothing in flight and nothing waiting to be delivered.
         withUnsafeMutablePointer(to: &sink) { sink in
+            if isStream { return trackArriving(into: sink) }
+            guard batchesFinalized(for: Sink.self) else { return trackFile(into: sink) }
+            // Batches of finalized connections are rendered on the second core while tracking goes on
+            // (`renderFinalized`), and their outputs mostly handed to the sink there too: it calls the sink's
+            // `render` and `add(rendered:id:)` at this address, which stays valid until the last of them is done,
+            // below. This thread reaches the sink only with nothing in flight and nothing waiting to be delivered.
             rendered.renderAhead(
                 with: { connection, bytes in sink.pointee.render(connection, into: &bytes) },
                 deliver: { id, bytes in sink.pointee.add(rendered: bytes, id: id) })
-            trackFile(into: &sink.pointee)
-            completeAhead(into: &sink.pointee)
+            trackFile(into: sink)
+            completeAhead()
             rendered.deliverPending()
             rendered.stopRenderingAhead()
         }
     }
 
     /// `track` for a file.
-    private mutating func trackFile<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+    private mutating func trackFile<Sink: ConnectionSink & ~Copyable>(into sink: UnsafeMutablePointer<Sink>) {
         var segment = Segment.empty
         while let batch = channel.receive() {
             // (Two loops: a plain capture's batches skip the tunnel and interface fields,
@@ -101,13 +105,13 @@ struct StreamingRun: ~Copyable {
             if batch.hasExtended {
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpack(i, into: &segment)
-                    take(segment, frame: frame, time: now, into: &sink)
+                    take(segment, frame: frame, time: now, into: sink)
                 }
             } else {
                 SegmentBatch.clearExtendedFields(of: &segment)
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpackPlain(i, into: &segment)
-                    take(segment, frame: frame, time: now, into: &sink)
+                    take(segment, frame: frame, time: now, into: sink)
                 }
             }
             segments += batch.count
@@ -120,11 +124,11 @@ struct StreamingRun: ~Copyable {
     /// One segment tracked, and what it finalized or dropped passed on.
     @inline(__always)
     private mutating func take<Sink: ConnectionSink & ~Copyable>(
-        _ segment: borrowing Segment, frame: Int, time: Timestamp, into sink: inout Sink
+        _ segment: borrowing Segment, frame: Int, time: Timestamp, into sink: UnsafeMutablePointer<Sink>
     ) {
         tracker.ingest(segment, frame: frame, time: time)
-        if tracker.hasFinalized { passOnFinalized(to: &sink) }
-        if tracker.sweeps != sweepsReported { passOnDropped(to: &sink) }
+        if tracker.hasFinalized { passOnFinalized(to: sink) }
+        if tracker.sweeps != sweepsReported { passOnDropped(to: sink) }
     }
 
     /// `track` for a stream: segments are tracked as they arrive (a batch part-filled after a tenth of a second
@@ -133,7 +137,7 @@ struct StreamingRun: ~Copyable {
     /// clock moves to the last segment's capture time plus the wall-clock time since it arrived: a connection
     /// in TIME_WAIT, closed or idle is then finalized when it is due, as a packet at that time would finalize
     /// it, though no packet follows (`tick`). (Results then depend on when packets arrive, as they do live.)
-    private mutating func trackArriving<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+    private mutating func trackArriving<Sink: ConnectionSink & ~Copyable>(into sink: UnsafeMutablePointer<Sink>) {
         var segment = Segment.empty
         var lastTime: Timestamp?
         let clock = ContinuousClock()
@@ -144,7 +148,7 @@ struct StreamingRun: ~Copyable {
             case .batch(let batch):
                 for i in 0..<batch.count {
                     let (frame, now) = batch.unpack(i, into: &segment)
-                    take(segment, frame: frame, time: now, into: &sink)
+                    take(segment, frame: frame, time: now, into: sink)
                     lastTime = now
                 }
                 segments += batch.count
@@ -160,7 +164,7 @@ struct StreamingRun: ~Copyable {
                 ticked = now
                 let quiet = (now - arrived).components
                 let elapsed = quiet.seconds * 1_000_000_000 + quiet.attoseconds / 1_000_000_000
-                tick(to: Timestamp(nanoseconds: lastTime.nanoseconds &+ elapsed), into: &sink)
+                tick(to: Timestamp(nanoseconds: lastTime.nanoseconds &+ elapsed), into: sink)
             case .closed:
                 return
             }
@@ -174,13 +178,15 @@ struct StreamingRun: ~Copyable {
 
     /// A stream is quiet: moves the tracker's clock to `now`, passes on what that finalizes and what was
     /// dropped, and tells the caller.
-    private mutating func tick<Sink: ConnectionSink & ~Copyable>(to now: Timestamp, into sink: inout Sink) {
+    private mutating func tick<Sink: ConnectionSink & ~Copyable>(
+        to now: Timestamp, into sink: UnsafeMutablePointer<Sink>
+    ) {
         let selection = options.selection
         // (At most once a second, and only while the stream is quiet: the array is no per-packet cost.)
         for c in tracker.expire(now: now) {
-            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink)
+            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink.pointee)
         }
-        passOnDropped(to: &sink)
+        passOnDropped(to: sink)
         reportProgress()
         options.caughtUp?()
     }
@@ -193,10 +199,10 @@ struct StreamingRun: ~Copyable {
         let (summary, failure) = channel.waitForOutcome()
         if let failure {
             // What was final still goes to the sink first, as it did when each connection went at once.
-            passOnAllFinalized(to: &sink)
+            withUnsafeMutablePointer(to: &sink) { passOnAllFinalized(to: $0) }
             throw failure
         }
-        passOnDropped(to: &sink)
+        withUnsafeMutablePointer(to: &sink) { passOnDropped(to: $0) }
         let selection = options.selection
         if Sink.rendersApart && !selection.isActive && hosts == nil {
             finishOnBothCores(into: &sink)
@@ -232,7 +238,8 @@ struct StreamingRun: ~Copyable {
     /// (`Tracker.lendOpen`, `RenderedBatch`), the reader's core being idle by now; then, on this thread and in
     /// order, each one's output goes to the sink.
     private mutating func finishOnBothCores<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
-        passOnAllFinalized(to: &sink)  // (those finalized earlier first, already with their verdicts)
+        // (Those finalized earlier first, already with their verdicts.)
+        withUnsafeMutablePointer(to: &sink) { passOnAllFinalized(to: $0) }
         let verdicts = tracker.options
         while tracker.lendOpen(upTo: StreamingRun.finishBatch, into: &lent) > 0 {
             renderLent(verdicts: verdicts, recycling: false, into: &sink)
@@ -248,10 +255,10 @@ struct StreamingRun: ~Copyable {
 
     /// Every finalized connection the sink has not had yet, to it now: those waiting for a batch (the last
     /// batch as small as it must be), or those not yet drained.
-    private mutating func passOnAllFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
-        guard batchesFinalized(for: Sink.self) else { return passOnFinalized(to: &sink) }
-        while tracker.hasFinalized { renderFinalized(into: &sink) }
-        completeAhead(into: &sink)
+    private mutating func passOnAllFinalized<Sink: ConnectionSink & ~Copyable>(to sink: UnsafeMutablePointer<Sink>) {
+        guard batchesFinalized(for: Sink.self) else { return passOnFinalized(to: sink) }
+        while tracker.hasFinalized { renderFinalized(into: sink) }
+        completeAhead()
         rendered.deliverPending()
     }
 
@@ -266,14 +273,14 @@ struct StreamingRun: ~Copyable {
     /// tracker. While `track` runs, the batch in flight is completed first (its outputs wait for the next batch's
     /// start, `RenderedBatch.completeAhead`) and this one goes to the second core while tracking goes on
     /// (`RenderedBatch.startAhead`), which first writes the outputs waiting.
-    private mutating func renderFinalized<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+    private mutating func renderFinalized<Sink: ConnectionSink & ~Copyable>(into sink: UnsafeMutablePointer<Sink>) {
         if rendered.rendersAhead {
-            completeAhead(into: &sink)
+            completeAhead()
             rendered.startAhead(lendingFrom: &tracker, upTo: StreamingRun.finalizedBatch)
             return
         }
         tracker.lendFinalized(upTo: StreamingRun.finalizedBatch, into: &lent)
-        renderLent(verdicts: nil, recycling: true, into: &sink)
+        renderLent(verdicts: nil, recycling: true, into: &sink.pointee)
         rendered.giveBuffers(to: &tracker)
     }
 
@@ -290,10 +297,10 @@ struct StreamingRun: ~Copyable {
     /// thread then helps, from the batch's end); then the next batch starts once `finalizedBatch` wait.
     /// (Completing each batch as soon as the next was ready left the second core little to do after a sweep:
     /// the tracking thread rendered most of them, and mix-100k as jsonl took 1.04 s against 0.96 s.)
-    private mutating func renderAhead<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+    private mutating func renderAhead() {
         if rendered.aheadCount > 0 {
             guard rendered.aheadIsDone || tracker.finalizedCount >= StreamingRun.finalizedBacklog else { return }
-            completeAhead(into: &sink)
+            completeAhead()
         }
         if tracker.finalizedCount >= StreamingRun.finalizedBatch {
             rendered.startAhead(lendingFrom: &tracker, upTo: StreamingRun.finalizedBatch)
@@ -303,7 +310,7 @@ struct StreamingRun: ~Copyable {
     /// The batch rendered ahead, if one is in flight, done: what the second core has not started of it is
     /// rendered here, and its outputs wait to go to the sink in order, on the second core when the next batch
     /// starts, or here (`RenderedBatch.completeAhead`, `RenderedBatch.deliverPending`).
-    private mutating func completeAhead<Sink: ConnectionSink & ~Copyable>(into sink: inout Sink) {
+    private mutating func completeAhead() {
         connectionsDone += rendered.completeAhead(into: &totals, tracker: &tracker)
     }
 
@@ -384,16 +391,16 @@ struct StreamingRun: ~Copyable {
     /// (`inBatches`, a sink that `rendersApart` and `rendersInBatches`), once `finalizedBatch` of them wait: while
     /// `track` runs, rendered ahead (`renderAhead`), the outputs going to the sink, mostly on the second core,
     /// when the next batch starts.
-    private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+    private mutating func passOnFinalized<Sink: ConnectionSink & ~Copyable>(to sink: UnsafeMutablePointer<Sink>) {
         if batchesFinalized(for: Sink.self) {
             // (Only while `track` runs, which renders ahead for such a sink; after it, `passOnAllFinalized`.)
             tracker.closeReuseWindow()
-            return renderAhead(into: &sink)
+            return renderAhead()
         }
         // (Sinks render a connection and keep nothing of it: its buffers are recycled.)
         let selection = options.selection
         tracker.drainFinalized(recycling: true) { c in
-            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink)
+            StreamingRun.pass(c, selection, &totals, &hosts, &connectionsDone, to: &sink.pointee)
         }
     }
 
@@ -435,17 +442,17 @@ struct StreamingRun: ~Copyable {
 
     /// After each of the tracker's sweeps, and at the end: tells the sink which connections were dropped to
     /// bound memory since the last look.
-    private mutating func passOnDropped<Sink: ConnectionSink & ~Copyable>(to sink: inout Sink) {
+    private mutating func passOnDropped<Sink: ConnectionSink & ~Copyable>(to sink: UnsafeMutablePointer<Sink>) {
         sweepsReported = tracker.sweeps
         let dropped = tracker.drainDropped()
         if !dropped.isEmpty {
             // Finalized connections waiting for a batch came before these drops: the sink gets them first, as
             // it did when each went at once (the spool's decisions, and its note's count, follow that order).
-            passOnAllFinalized(to: &sink)
+            passOnAllFinalized(to: sink)
         }
         for id in dropped {
             connectionsDone += 1
-            sink.skip(id)
+            sink.pointee.skip(id)
         }
     }
 }

@@ -260,14 +260,14 @@ struct RenderedPart {
 ///
 /// A class, so that the second core reaches it at an address that does not move. Each field is changed by one
 /// thread at a time: the batch's connections, slots, `render`, `deliver` and the outputs kept for delivery
-/// (`pending`, `hasPending`) by the tracking thread while nothing is in flight; `front`, `pending` and
-/// `hasPending` (and the sink, through `deliver`) by the second core while in flight; `rest` by the tracking
-/// thread. What the two threads write while a batch is in flight (the claims, the second core's part, the
-/// outputs it delivers and its `finished`, the tracking thread's part) lies a cache line apart (`CacheLineGap`),
-/// so that neither thread's writes move a line the other is reading: the tracking thread reads `finished` after
-/// every segment that leaves finalized connections, while the second core writes its part's counts once a
-/// connection. (Alternating runs could not tell the two layouts apart: mix-100k jsonl medians 0.850 s without
-/// the gaps, 0.865 s with them, json 1.158 s and 1.060 s, 7 and 5 runs.)
+/// (`pending`) by the tracking thread while nothing is in flight; `front` and `pending` (and the sink, through
+/// `deliver`) by the second core while in flight; `rest` by the tracking thread. What the two threads write
+/// while a batch is in flight (the claims, the second core's part, the outputs it delivers and its `finished`,
+/// the tracking thread's part) lies a cache line apart (`CacheLineGap`), so that neither thread's writes move a
+/// line the other is reading: the tracking thread reads `finished` after every segment that leaves finalized
+/// connections, while the second core writes its part's counts once a connection. (Alternating runs could not
+/// tell the two layouts apart: mix-100k jsonl medians 0.850 s without the gaps, 0.865 s with them, json 1.158 s
+/// and 1.060 s, 7 and 5 runs.)
 final class RenderingAhead: HalfJob, @unchecked Sendable {
     /// The sink's `render` and `add(rendered:id:)` (`RenderedBatch.renderAhead(with:deliver:)`).
     var render: ((Connection, inout [UInt8]) -> Void)?
@@ -284,11 +284,12 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
     private var gap3 = CacheLineGap()
     /// The second core's part (the front of the batch) and the tracking thread's (the rest, backwards).
     var front = RenderedPart()
-    /// The outputs of the batch completed before, in its order, while `hasPending`: they go to `deliver` before
-    /// anything of the next batch is rendered on the second core. Written by the tracking thread with nothing in
+    /// The outputs of the batch completed before, in its order, if any (`hasPending`): they go to `deliver`
+    /// before anything of the next batch is rendered on the second core. Written by the tracking thread with nothing in
     /// flight (`keepOutputs`), and by the second core, which delivers and empties them, in flight.
     private var pending = RenderedPart()
-    private(set) var hasPending = false
+    /// (A completed batch has at least one connection: `completeAhead` keeps none of an empty one.)
+    var hasPending: Bool { !pending.ids.isEmpty }
     private var gap4 = CacheLineGap()
     var rest = RenderedPart()
 
@@ -319,7 +320,6 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
         precondition(!hasPending, "RenderingAhead: the outputs of the batch before are not delivered")
         swap(&front, &pending)
         rest.forEachBackwards { id, bytes in pending.append(id, bytes) }
-        hasPending = true
         connections.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
         front.reset()
@@ -332,7 +332,6 @@ final class RenderingAhead: HalfJob, @unchecked Sendable {
         guard let deliver else { preconditionFailure("RenderingAhead: outputs to deliver and nowhere to") }
         pending.forEach(deliver)
         pending.reset()
-        hasPending = false
     }
 
     /// On the tracking thread: connections from the back, until none is left.

@@ -6,8 +6,9 @@
 # generator's ground truth. The bare loop and our runs are repeated (BENCH_REPEAT, 3) and the median time is
 # shown, so one slow run does not decide a ratio. Then the short-connection mixes (issue 21): every output
 # format (and jsonl in both orders) in alternating runs (BENCH_MIX_REPEAT, 7), with µs per finished connection
-# beyond the bare loop and start-up, the fastest run and its ratio beside the median's, tcptrace -n and tshark
-# beside them, and heap allocations per connection at 50,000 and 100,000 connections of one shape.
+# beyond the bare loop and start-up, the fastest run and its ratio beside the median's, the median run's CPU time
+# and the floor it sets on two cores, tcptrace -n and tshark beside them, and heap allocations per connection at
+# 50,000 and 100,000 connections of one shape.
 # Usage: scripts/benchmark.sh   (BENCH_DIR=/tmp/tcptrace-bench, BENCH_SCALE=1, BENCH_REPEAT=3, BENCH_TSHARK=1,
 # BENCH_MIX_REPEAT=7, BENCH_ONLY=mixes|classic for one half)
 set -euo pipefail
@@ -67,7 +68,7 @@ def run(cmd, out=subprocess.DEVNULL, env=None, timeout=1800):
         _, status, usage = os.wait4(p.pid, 0)
     except KeyboardInterrupt:
         p.kill(); raise
-    return time.time() - t, usage.ru_maxrss / 1024, status
+    return time.time() - t, usage.ru_maxrss / 1024, status, usage.ru_utime + usage.ru_stime
 
 repeat = max(1, int(os.environ.get("BENCH_REPEAT", "3")))
 
@@ -93,10 +94,10 @@ for name in classic:
         t, rss = median_run([ours, "analyze", f, "--format", fmt])
         results.append((f"tcptrace-swift {fmt}", t, rss))
     if name in ("big", "many") and shutil.which("tcptrace"):
-        t, rss, _ = run(["tcptrace", "-n", f], timeout=3600)
+        t, rss, *_ = run(["tcptrace", "-n", f], timeout=3600)
         results.append(("tcptrace -n", t, rss))
     if name == "big" and shutil.which("tshark") and os.environ.get("BENCH_TSHARK", "1") == "1":
-        t, rss, _ = run(["tshark", "-q", "-z", "conv,tcp", "-r", f], timeout=3600)
+        t, rss, *_ = run(["tshark", "-q", "-z", "conv,tcp", "-r", f], timeout=3600)
         results.append(("tshark -z conv,tcp", t, rss))
     print(f"\n{name}: {pk:,} packets, {size:,.0f} MB   (bare loop and tcptrace-swift: median of {repeat} runs)")
     print(f"  {'tool':24} {'seconds':>9} {'ratio':>7} {'Mpkt/s':>8} {'MB/s':>8} {'peak RSS MB':>12}")
@@ -171,32 +172,37 @@ for name in ["short-50k", "mix-100k"]:
     times = {label: [] for label, _ in tools}
     for _ in range(mix_repeat):
         for label, cmd in tools:
-            t, rss, _ = run(cmd)
-            times[label].append((t, rss))
+            t, rss, _, cpu = run(cmd)
+            times[label].append((t, rss, cpu))
     others = []
     if shutil.which("tcptrace"):
         others.append(("tcptrace -n", ["tcptrace", "-n", f]))
     if shutil.which("tshark") and os.environ.get("BENCH_TSHARK", "1") == "1":
         others.append(("tshark -z conv,tcp", ["tshark", "-q", "-z", "conv,tcp", "-r", f]))
     for label, cmd in others:
-        t, rss, _ = run(cmd, timeout=3600)
-        times[label] = [(t, rss)]
-    # Each tool's median run (time, peak RSS) and its fastest time.
+        t, rss, _, cpu = run(cmd, timeout=3600)
+        times[label] = [(t, rss, cpu)]
+    # Each tool's median run (time, peak RSS, CPU time) and its fastest time.
     middle = {label: sorted(samples)[len(samples) // 2] for label, samples in times.items()}
-    medians = {label: t for label, (t, _) in middle.items()}
-    fastests = {label: min(t for t, _ in samples) for label, samples in times.items()}
+    medians = {label: t for label, (t, _, _) in middle.items()}
+    fastests = {label: min(t for t, _, _ in samples) for label, samples in times.items()}
     bare, bare_fastest = medians["bare libpcap loop"], fastests["bare libpcap loop"]
     print(f"\n{name}: {conns:,} connections, {pk:,} packets, {size:,.0f} MB   (median of {mix_repeat} alternating "
           f"runs; start-up: bare loop {bare_start * 1e3:.1f} ms, tcptrace-swift {ours_start * 1e3:.1f} ms)")
     # The fastest run beside the median: on a shared machine the noise only ever adds time, so the fastest of
     # the alternating runs is the steadier figure when the medians of two runs of the benchmark disagree.
-    print(f"  {'tool':36} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'fastest':>8} {'ratio':>7} {'peak RSS MB':>12}")
-    for label, (t, rss) in middle.items():
+    # CPU seconds (user and system, all threads) of the median run, and half of them as a ratio to the bare loop:
+    # on this machine's two cores no run can take less time than half its CPU time, so that ratio is the floor
+    # that spreading the same work over both cores could reach (issue 21's closing notes, session 21).
+    print(f"  {'tool':36} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'fastest':>8} {'ratio':>7} {'peak RSS MB':>12}"
+          f" {'CPU s':>7} {'2-core floor':>12}")
+    for label, (t, rss, cpu) in middle.items():
         fastest = fastests[label]
         start = bare_start if label.startswith("bare") else ours_start if label.startswith("tcptrace-swift") else 0
         beyond = (t - start - (bare - bare_start)) / conns * 1e6
         per = "" if label.startswith("bare") else f"{beyond:8.2f}"
-        print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {fastest:8.3f} {fastest / bare_fastest:7.2f} {rss:12.1f}")
+        print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {fastest:8.3f} {fastest / bare_fastest:7.2f} {rss:12.1f}"
+              f" {cpu:7.3f} {cpu / 2 / bare:12.2f}")
     for other in ("tcptrace -n", "tshark -z conv,tcp"):
         if other in medians:
             print(f"  {other} against tcptrace-swift: text {medians[other] / medians['tcptrace-swift text']:.1f}x as "

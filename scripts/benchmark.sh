@@ -191,9 +191,10 @@ for name in ["short-50k", "mix-100k"]:
           f"runs; start-up: bare loop {bare_start * 1e3:.1f} ms, tcptrace-swift {ours_start * 1e3:.1f} ms)")
     # The fastest run beside the median: on a shared machine the noise only ever adds time, so the fastest of
     # the alternating runs is the steadier figure when the medians of two runs of the benchmark disagree.
-    # CPU seconds (user and system, all threads) of the median run, and half of them as a ratio to the bare loop:
-    # on this machine's two cores no run can take less time than half its CPU time, so that ratio is the floor
-    # that spreading the same work over both cores could reach (issue 21's closing notes, session 21).
+    # CPU seconds (user and system, all threads) of the median run (by wall time), and for ours half of them as a
+    # ratio to the bare loop: on this machine's two cores no run can take less time than half its CPU time, so
+    # that ratio is the floor that spreading the same work over both cores could reach (performance.md, session
+    # 21).
     print(f"  {'tool':36} {'seconds':>8} {'ratio':>7} {'µs/conn':>8} {'fastest':>8} {'ratio':>7} {'peak RSS MB':>12}"
           f" {'CPU s':>7} {'2-core floor':>12}")
     for label, (t, rss, cpu) in middle.items():
@@ -201,8 +202,10 @@ for name in ["short-50k", "mix-100k"]:
         start = bare_start if label.startswith("bare") else ours_start if label.startswith("tcptrace-swift") else 0
         beyond = (t - start - (bare - bare_start)) / conns * 1e6
         per = "" if label.startswith("bare") else f"{beyond:8.2f}"
+        # (The floor only for ours: the bare loop, tcptrace and tshark run on one thread.)
+        floor = f"{cpu / 2 / bare:12.2f}" if label.startswith("tcptrace-swift") else ""
         print(f"  {label:36} {t:8.3f} {t / bare:7.2f} {per:>8} {fastest:8.3f} {fastest / bare_fastest:7.2f} {rss:12.1f}"
-              f" {cpu:7.3f} {cpu / 2 / bare:12.2f}")
+              f" {cpu:7.3f} {floor:>12}".rstrip())
     for other in ("tcptrace -n", "tshark -z conv,tcp"):
         if other in medians:
             print(f"  {other} against tcptrace-swift: text {medians[other] / medians['tcptrace-swift text']:.1f}x as "

@@ -37,7 +37,7 @@ final class ProgressLine: @unchecked Sendable {
     /// What runs each write to standard output (`ByteOutput`'s `aroundWrite`), or nil when the line cannot show
     /// on standard output's terminal: the terminal itself (the line is then held back while output leaves a line
     /// unfinished), or a pipe, which may well end there (`| head`; the line is only erased); nothing for a file.
-    static func eraser(_ line: ProgressLine) -> (@Sendable (Bool, () -> Void) -> Void)? {
+    static func eraser(_ line: ProgressLine) -> ByteOutput.AroundWrite? {
         if isatty(1) == 1 { return { endsLine, write in line.output(endsLine: endsLine, write) } }
         var status = stat()
         guard fstat(1, &status) == 0 else { return nil }

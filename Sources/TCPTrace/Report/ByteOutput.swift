@@ -14,13 +14,12 @@ public struct ByteOutput: ~Copyable {
     /// Runs each write(2) (`write`), told whether the bytes end a line: erases a progress line on the same
     /// terminal first, keeps it off while the write runs (which may be on the second core while the line is
     /// redrawn on the tracking thread: `RenderingAhead`), and while a line is left unfinished.
-    private let aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)?
+    public typealias AroundWrite = @Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void
+    private let aroundWrite: AroundWrite?
     /// A stream's buffer, which holds the bytes instead of `bytes`.
     private let shared: Shared?
 
-    public init(
-        fileDescriptor: Int32 = 1, aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)? = nil
-    ) {
+    public init(fileDescriptor: Int32 = 1, aroundWrite: AroundWrite? = nil) {
         self.fileDescriptor = fileDescriptor
         self.aroundWrite = aroundWrite
         self.shared = nil
@@ -58,10 +57,7 @@ public struct ByteOutput: ~Copyable {
     }
 
     /// Writes `bytes` out and empties them (keeping their capacity).
-    private static func write(
-        _ bytes: inout [UInt8], to fileDescriptor: Int32,
-        aroundWrite: ((_ endsLine: Bool, _ write: () -> Void) -> Void)?
-    ) {
+    private static func write(_ bytes: inout [UInt8], to fileDescriptor: Int32, aroundWrite: AroundWrite?) {
         guard !bytes.isEmpty else { return }
         func writeAll(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { raw in
@@ -88,12 +84,9 @@ public struct ByteOutput: ~Copyable {
     public final class Shared: @unchecked Sendable {
         fileprivate let fileDescriptor: Int32
         private var bytes: [UInt8] = []
-        private let aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)?
+        private let aroundWrite: AroundWrite?
 
-        public init(
-            fileDescriptor: Int32 = 1,
-            aroundWrite: (@Sendable (_ endsLine: Bool, _ write: () -> Void) -> Void)? = nil
-        ) {
+        public init(fileDescriptor: Int32 = 1, aroundWrite: AroundWrite? = nil) {
             self.fileDescriptor = fileDescriptor
             self.aroundWrite = aroundWrite
         }
